@@ -1,0 +1,465 @@
+//! The main window component: owns the connection worker handle and routes its updates to
+//! the list and details components; hosts the connection switcher, the lost-connection
+//! banner, toasts for failed actions, the About dialog and keyboard shortcuts.
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use crate::backend::{ConnectionHandle, LifecycleAction, Options, Request, Update};
+use crate::errors::{self, UserMessage};
+use crate::i18n::gettext_f;
+use crate::settings::{Key, Settings};
+use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
+use crate::ui::lifecycle;
+use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
+use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
+
+pub struct AppInit {
+    pub settings: Settings,
+    pub uri: String,
+}
+
+#[derive(Debug)]
+pub enum AppMsg {
+    Switch(String),
+    TryAgain,
+    Selected(Option<crate::model::VmObject>),
+    Action {
+        uuid: String,
+        name: String,
+        action: LifecycleAction,
+    },
+    ConfirmedForceOff(String),
+    ConfirmedDelete(String, Vec<String>),
+    ShowError(UserMessage),
+}
+
+pub struct App {
+    settings: Settings,
+    uri: String,
+    connection: Option<ConnectionHandle>,
+    /// Increases with every (re)opened connection; updates from older ones are dropped.
+    generation: u64,
+    /// A delete waiting for its disk list: (uuid, name).
+    pending_delete: Option<(String, String)>,
+    switcher: Controller<ConnectionSwitcher>,
+    list: Controller<VmList>,
+    details: Controller<VmDetails>,
+}
+
+pub struct AppWidgets {
+    window: adw::ApplicationWindow,
+    toasts: adw::ToastOverlay,
+    banner: adw::Banner,
+    split: adw::NavigationSplitView,
+    sidebar_content: gtk::Box,
+}
+
+impl App {
+    fn open_connection(&mut self, sender: &ComponentSender<Self>) {
+        self.generation += 1;
+        let generation = self.generation;
+        // Dropping the old handle stops its worker without waiting for it.
+        self.connection = None;
+        self.pending_delete = None;
+        self.list.emit(VmListMsg::Connecting(self.uri.clone()));
+        self.details.emit(VmDetailsMsg::Show(None));
+        // The command channel is Send (AppMsg is not: it carries GObjects).
+        let commands = sender.command_sender().clone();
+        let sink = Box::new(move |u| commands.emit((generation, u)));
+        match ConnectionHandle::open(&self.uri, Options::default(), sink) {
+            Ok(handle) => self.connection = Some(handle),
+            Err(e) => self
+                .list
+                .emit(VmListMsg::Failed(errors::connection_error(&self.uri, &e))),
+        }
+    }
+
+    fn request(&self, r: Request) {
+        if let Some(c) = &self.connection {
+            c.send(r);
+        }
+    }
+
+    fn toast_error(&self, widgets: &AppWidgets, msg: UserMessage) {
+        let toast = adw::Toast::builder()
+            .title(glib::markup_escape_text(&msg.title))
+            .button_label(gettext("Details"))
+            .timeout(10)
+            .build();
+        let window = widgets.window.clone();
+        toast.connect_button_clicked(move |_| {
+            lifecycle::show_details(&window, &msg.title, &msg.advice, &msg.details)
+        });
+        widgets.toasts.add_toast(toast);
+    }
+
+    fn handle_update(
+        &mut self,
+        widgets: &AppWidgets,
+        update: Update,
+        sender: &ComponentSender<Self>,
+    ) {
+        match update {
+            Update::Connecting => {}
+            Update::Connected { uri, .. } => {
+                self.settings.set_string(Key::LastConnection, &uri);
+            }
+            Update::ConnectFailed { error, retrying_in } => {
+                if retrying_in.is_some() {
+                    // Still reconnecting after a loss: the banner already says so.
+                    return;
+                }
+                widgets.banner.set_revealed(false);
+                widgets.sidebar_content.set_sensitive(true);
+                self.details.emit(VmDetailsMsg::Show(None));
+                self.list.emit(VmListMsg::Failed(errors::connection_error(
+                    &self.uri, &error,
+                )));
+            }
+            Update::Lost { .. } => {
+                widgets.banner.set_title(&gettext_f(
+                    "Lost connection to {uri} — reconnecting…",
+                    &[("uri", &self.uri)],
+                ));
+                widgets.banner.set_revealed(true);
+                widgets.sidebar_content.set_sensitive(false);
+            }
+            Update::Domains(list) => {
+                widgets.banner.set_revealed(false);
+                widgets.sidebar_content.set_sensitive(true);
+                self.list.emit(VmListMsg::Replace(list));
+            }
+            Update::DomainChanged(info) => self.list.emit(VmListMsg::Upsert(info)),
+            Update::DomainRemoved { uuid } => self.list.emit(VmListMsg::Remove(uuid)),
+            Update::Stats(stats) => self.list.emit(VmListMsg::Stats(stats)),
+            Update::Disks { uuid, disks } => {
+                let Some((pending, name)) = self.pending_delete.take() else {
+                    return;
+                };
+                if pending != uuid {
+                    return;
+                }
+                let running = self
+                    .list
+                    .model()
+                    .get(&uuid)
+                    .is_some_and(|v| v.vm_state().is_active());
+                let s = sender.clone();
+                lifecycle::confirm_delete(&widgets.window, &name, running, &disks, move |chosen| {
+                    s.input(AppMsg::ConfirmedDelete(uuid.clone(), chosen))
+                });
+            }
+            Update::ActionFailed {
+                uuid,
+                name,
+                action,
+                error,
+            } => {
+                let name = if name.is_empty() {
+                    self.list
+                        .model()
+                        .get(&uuid)
+                        .map(|v| v.name())
+                        .unwrap_or(uuid)
+                } else {
+                    name
+                };
+                self.toast_error(widgets, errors::action_error(&name, action, &error));
+            }
+            Update::AgentChanged { .. }
+            | Update::DevicesChanged { .. }
+            | Update::NetworkChanged { .. }
+            | Update::PoolChanged { .. } => {}
+        }
+    }
+}
+
+impl Component for App {
+    /// Updates from the connection worker, tagged with the connection's generation.
+    type CommandOutput = (u64, Update);
+    type Input = AppMsg;
+    type Output = ();
+    type Init = AppInit;
+    type Root = adw::ApplicationWindow;
+    type Widgets = AppWidgets;
+
+    fn init_root() -> Self::Root {
+        adw::ApplicationWindow::builder().title("Bilik").build()
+    }
+
+    fn init(
+        init: AppInit,
+        window: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
+        let settings = init.settings;
+        window.set_default_size(
+            settings.int(Key::WindowWidth).max(360),
+            settings.int(Key::WindowHeight).max(294),
+        );
+        if settings.boolean(Key::WindowMaximized) {
+            window.maximize();
+        }
+        let s = settings.clone();
+        window.connect_close_request(move |w| {
+            let (width, height) = w.default_size();
+            s.set_int(Key::WindowWidth, width);
+            s.set_int(Key::WindowHeight, height);
+            s.set_boolean(Key::WindowMaximized, w.is_maximized());
+            glib::Propagation::Proceed
+        });
+
+        let switcher = ConnectionSwitcher::builder()
+            .launch((settings.clone(), init.uri.clone()))
+            .forward(sender.input_sender(), |o| match o {
+                SwitcherOutput::Switch(u) => AppMsg::Switch(u),
+            });
+        let list = VmList::builder()
+            .launch(())
+            .forward(sender.input_sender(), |o| match o {
+                VmListOutput::Selected(v) => AppMsg::Selected(v),
+                VmListOutput::Activated(v) => AppMsg::Selected(Some(v)),
+                VmListOutput::TryAgain => AppMsg::TryAgain,
+            });
+        let details = VmDetails::builder()
+            .launch(())
+            .forward(sender.input_sender(), |o| match o {
+                VmDetailsOutput::Action { uuid, name, action } => {
+                    AppMsg::Action { uuid, name, action }
+                }
+            });
+
+        // Sidebar: header with the connection switcher and the main menu, banner, list.
+        let menu = gio::Menu::new();
+        menu.append(Some(&gettext("_Keyboard Shortcuts")), Some("app.shortcuts"));
+        menu.append(Some(&gettext("_About Bilik")), Some("app.about"));
+        let menu_button = gtk::MenuButton::builder()
+            .icon_name("open-menu-symbolic")
+            .menu_model(&menu)
+            .primary(true)
+            .tooltip_text(gettext("Main Menu"))
+            .build();
+        menu_button.update_property(&[gtk::accessible::Property::Label(&gettext("Main Menu"))]);
+        let sidebar_header = adw::HeaderBar::builder()
+            .title_widget(switcher.widget())
+            .build();
+        sidebar_header.pack_end(&menu_button);
+        let banner = adw::Banner::new("");
+        let sidebar_content = gtk::Box::new(gtk::Orientation::Vertical, 0);
+        sidebar_content.append(list.widget());
+        let sidebar_view = adw::ToolbarView::new();
+        sidebar_view.add_top_bar(&sidebar_header);
+        sidebar_view.add_top_bar(&banner);
+        sidebar_view.set_content(Some(&sidebar_content));
+        let sidebar = adw::NavigationPage::builder()
+            .title(gettext("Virtual Machines"))
+            .tag("sidebar")
+            .child(&sidebar_view)
+            .build();
+
+        let content_view = adw::ToolbarView::new();
+        content_view.add_top_bar(&adw::HeaderBar::new());
+        content_view.set_content(Some(details.widget()));
+        let content = adw::NavigationPage::builder()
+            .title(gettext("Details"))
+            .tag("content")
+            .child(&content_view)
+            .build();
+
+        let split = adw::NavigationSplitView::builder()
+            .sidebar(&sidebar)
+            .content(&content)
+            .min_sidebar_width(300.0)
+            .max_sidebar_width(420.0)
+            .build();
+        let toasts = adw::ToastOverlay::new();
+        toasts.set_child(Some(&split));
+        window.set_content(Some(&toasts));
+
+        // Narrow windows show one pane at a time.
+        let bp = adw::Breakpoint::new(
+            adw::BreakpointCondition::parse("max-width: 600sp").expect("valid condition"),
+        );
+        bp.add_setter(&split, "collapsed", Some(&true.to_value()));
+        window.add_breakpoint(bp);
+
+        install_actions(&window);
+
+        let mut model = App {
+            settings,
+            uri: init.uri,
+            connection: None,
+            generation: 0,
+            pending_delete: None,
+            switcher,
+            list,
+            details,
+        };
+        model.open_connection(&sender);
+        let widgets = AppWidgets {
+            window,
+            toasts,
+            banner,
+            split,
+            sidebar_content,
+        };
+        ComponentParts { model, widgets }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        msg: Self::Input,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        match msg {
+            AppMsg::Switch(uri) => {
+                self.uri = uri;
+                self.switcher
+                    .emit(SwitcherMsg::SetCurrent(self.uri.clone()));
+                widgets.banner.set_revealed(false);
+                widgets.sidebar_content.set_sensitive(true);
+                self.open_connection(&sender);
+            }
+            AppMsg::TryAgain => {
+                self.list.emit(VmListMsg::Connecting(self.uri.clone()));
+                match &self.connection {
+                    Some(c) => c.send(Request::Reconnect),
+                    None => self.open_connection(&sender),
+                }
+            }
+            AppMsg::Selected(vm) => {
+                if vm.is_some() {
+                    widgets.split.set_show_content(true);
+                }
+                self.details.emit(VmDetailsMsg::Show(vm));
+            }
+            AppMsg::Action { uuid, name, action } => match action {
+                LifecycleAction::ForceOff => {
+                    let s = sender.clone();
+                    lifecycle::confirm_force_off(&widgets.window, &name, move || {
+                        s.input(AppMsg::ConfirmedForceOff(uuid.clone()))
+                    });
+                }
+                LifecycleAction::Delete => {
+                    self.pending_delete = Some((uuid.clone(), name));
+                    self.request(Request::ListDisks { uuid });
+                }
+                action => self.request(Request::Lifecycle { uuid, action }),
+            },
+            AppMsg::ConfirmedForceOff(uuid) => self.request(Request::Lifecycle {
+                uuid,
+                action: LifecycleAction::ForceOff,
+            }),
+            AppMsg::ConfirmedDelete(uuid, delete_disks) => {
+                self.details.emit(VmDetailsMsg::Show(None));
+                self.request(Request::Delete { uuid, delete_disks });
+            }
+            AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
+        }
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        (generation, update): Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        if generation == self.generation {
+            self.handle_update(widgets, update, &sender);
+        }
+    }
+}
+
+/// Application actions and their shortcuts: quit (Ctrl+Q), keyboard shortcuts (Ctrl+?),
+/// about.
+fn install_actions(window: &adw::ApplicationWindow) {
+    let app = relm4::main_application();
+    let quit = gio::SimpleAction::new("quit", None);
+    let w = window.clone();
+    // Closing the window (rather than app.quit()) runs close-request, which saves its size.
+    quit.connect_activate(move |_, _| w.close());
+    app.add_action(&quit);
+    app.set_accels_for_action("app.quit", &["<Control>q"]);
+
+    let about = gio::SimpleAction::new("about", None);
+    let w = window.clone();
+    about.connect_activate(move |_, _| {
+        let dialog = adw::AboutDialog::builder()
+            .application_name("Bilik")
+            .application_icon(crate::config::APP_ID)
+            .developer_name(gettext("The Bilik developers"))
+            .version(crate::config::VERSION)
+            .comments(gettext(
+                "Create and run virtual machines. Bilik manages QEMU/KVM machines through libvirt, and explains each step on the way.",
+            ))
+            .license_type(gtk::License::Gpl30)
+            // Translators: put your names here, one per line.
+            .translator_credits(gettext("translator-credits"))
+            .build();
+        dialog.present(Some(&w));
+    });
+    app.add_action(&about);
+
+    let shortcuts = gio::SimpleAction::new("shortcuts", None);
+    let w = window.clone();
+    shortcuts.connect_activate(move |_, _| shortcuts_window(&w).present());
+    app.add_action(&shortcuts);
+    app.set_accels_for_action("app.shortcuts", &["<Control>question"]);
+}
+
+fn shortcuts_window(parent: &adw::ApplicationWindow) -> gtk::ShortcutsWindow {
+    let group = gtk::ShortcutsGroup::builder()
+        .title(gettext("General"))
+        .build();
+    for (accel, title) in [
+        ("<Control>question", gettext("Show keyboard shortcuts")),
+        ("<Control>q", gettext("Quit")),
+        ("F10", gettext("Open the main menu")),
+    ] {
+        group.add_shortcut(
+            &gtk::ShortcutsShortcut::builder()
+                .accelerator(accel)
+                .title(title)
+                .build(),
+        );
+    }
+    let section = gtk::ShortcutsSection::builder()
+        .section_name("main")
+        .build();
+    section.add_group(&group);
+    let window = gtk::ShortcutsWindow::builder()
+        .transient_for(parent)
+        .modal(true)
+        .build();
+    window.add_section(&section);
+    window
+}
+
+/// The connection to open at start: `--connect`, then `LIBVIRT_DEFAULT_URI`, then
+/// `VIRSH_DEFAULT_CONNECT_URI`, then the last one used; with none of those, the user
+/// session for a normal user (no admin rights needed) and the system for root.
+pub fn initial_uri(connect_arg: Option<String>, settings: &Settings) -> String {
+    let nonempty = |s: String| (!s.trim().is_empty()).then_some(s);
+    connect_arg
+        .and_then(nonempty)
+        .or_else(|| std::env::var("LIBVIRT_DEFAULT_URI").ok().and_then(nonempty))
+        .or_else(|| {
+            std::env::var("VIRSH_DEFAULT_CONNECT_URI")
+                .ok()
+                .and_then(nonempty)
+        })
+        .or_else(|| nonempty(settings.string(Key::LastConnection)))
+        .unwrap_or_else(|| {
+            // SAFETY: getuid has no failure mode.
+            if unsafe { libc::getuid() } == 0 {
+                connection_switcher::SYSTEM_URI.to_string()
+            } else {
+                connection_switcher::SESSION_URI.to_string()
+            }
+        })
+}

@@ -1,0 +1,21 @@
+//! The libvirt backend. No GTK, relm4 or libadwaita in here (a test checks): it runs and
+//! is tested without a display.
+//!
+//! * [`uri`]: checks connection URIs and names the wrong part.
+//! * [`events`]: libvirt's event loop thread and the safe event-registration wrapper.
+//! * [`worker`]: one thread per connection owning its `virt::Connect`; typed requests in,
+//!   typed updates out; reconnects with backoff.
+//! * [`stats`]: the one bulk statistics call and rate computation.
+//! * [`error`]: libvirt failures sorted into kinds a person can act on.
+//! * [`types`]: plain data handed to the UI.
+
+pub mod error;
+pub mod events;
+pub mod stats;
+pub mod types;
+pub mod uri;
+pub mod worker;
+
+pub use error::{BackendError, ErrorKind};
+pub use types::{DiskInfo, DomainInfo, DomainStats, LifecycleAction, VmState};
+pub use worker::{ConnectionHandle, Options, Request, Update};

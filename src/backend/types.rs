@@ -1,0 +1,108 @@
+//! Plain data the backend hands to the UI: no libvirt handles, no GTK.
+
+/// A machine's run state, as libvirt's `virDomainState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum VmState {
+    #[default]
+    NoState,
+    Running,
+    /// Running but waiting on a resource; shown as running.
+    Blocked,
+    Paused,
+    ShuttingDown,
+    ShutOff,
+    Crashed,
+    /// Suspended by the guest's power management (S3/S4).
+    Suspended,
+}
+
+impl VmState {
+    pub fn from_raw(state: i32) -> VmState {
+        match state {
+            1 => VmState::Running,
+            2 => VmState::Blocked,
+            3 => VmState::Paused,
+            4 => VmState::ShuttingDown,
+            5 => VmState::ShutOff,
+            6 => VmState::Crashed,
+            7 => VmState::Suspended,
+            _ => VmState::NoState,
+        }
+    }
+
+    /// Whether a qemu process exists for the machine (it has an id, uses memory and CPU).
+    pub fn is_active(self) -> bool {
+        !matches!(self, VmState::ShutOff | VmState::Crashed | VmState::NoState)
+    }
+}
+
+/// One machine as shown in the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainInfo {
+    pub uuid: String,
+    pub name: String,
+    pub state: VmState,
+    /// libvirt's reason code for `state` (why it paused, how it stopped…).
+    pub reason: i32,
+}
+
+/// Figures from one statistics round for one running machine. Rates are per second since
+/// the previous round; `None` until two rounds have been seen.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DomainStats {
+    pub uuid: String,
+    pub cpu_percent: Option<f64>,
+    /// Memory the guest has (balloon), KiB.
+    pub memory_kib: Option<u64>,
+    pub disk_read_bps: Option<f64>,
+    pub disk_write_bps: Option<f64>,
+    pub net_rx_bps: Option<f64>,
+    pub net_tx_bps: Option<f64>,
+}
+
+/// Lifecycle actions Bilik offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LifecycleAction {
+    Start,
+    /// ACPI power button: the guest decides.
+    Shutdown,
+    Reboot,
+    /// Immediate stop, like pulling the power cable.
+    ForceOff,
+    Pause,
+    Resume,
+    Delete,
+}
+
+impl LifecycleAction {
+    /// Whether the action makes sense in `state` (the UI greys out the others).
+    pub fn allowed_in(self, state: VmState) -> bool {
+        use VmState::*;
+        match self {
+            LifecycleAction::Start => matches!(state, ShutOff | Crashed | NoState),
+            LifecycleAction::Shutdown | LifecycleAction::Reboot => {
+                matches!(state, Running | Blocked)
+            }
+            LifecycleAction::ForceOff => {
+                matches!(
+                    state,
+                    Running | Blocked | Paused | ShuttingDown | Crashed | Suspended
+                )
+            }
+            LifecycleAction::Pause => matches!(state, Running | Blocked),
+            LifecycleAction::Resume => matches!(state, Paused),
+            LifecycleAction::Delete => true,
+        }
+    }
+}
+
+/// A disk of a machine, for the delete dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskInfo {
+    /// Guest device name (`vda`, `sda`, `hdc`).
+    pub target: String,
+    /// Path on the host (file or block device), or `pool/volume` when libvirt names it so.
+    pub path: String,
+    /// True for CD/DVD images (installers), which are rarely meant to be deleted.
+    pub is_cdrom: bool,
+}

@@ -1,0 +1,602 @@
+//! The connection worker: one thread per open connection that owns its `virt::Connect`.
+//!
+//! The UI talks to it only through [`ConnectionHandle::send`] (typed [`Request`]s) and hears
+//! back through a sink closure that receives typed [`Update`]s, so no libvirt call ever runs
+//! on the GTK main thread. libvirt's event callbacks feed the same channel as the requests,
+//! which keeps all libvirt work for a connection on this one thread, in order.
+//!
+//! States come from events; only statistics are polled, with one bulk call per interval for
+//! all running machines. When the connection drops (daemon stopped, keepalive timeout) the
+//! worker says so and reconnects with backoff; on success it sends the whole list again,
+//! which the model applies as a replacement (no duplicates).
+
+use std::collections::HashSet;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use virt::connect::Connect;
+use virt::domain::Domain;
+use virt::sys;
+
+use super::error::{BackendError, ErrorKind};
+use super::events::{self, LibvirtEvent, Registrations};
+use super::stats::{self, RateTracker};
+use super::types::{DiskInfo, DomainInfo, DomainStats, LifecycleAction, VmState};
+use super::uri;
+
+/// What the UI asks of a connection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// Connect again now (the "Try again" button), resetting the backoff.
+    Reconnect,
+    /// Send the whole machine list again.
+    Reload,
+    /// Run a lifecycle action (not `Delete`: see [`Request::Delete`]).
+    Lifecycle {
+        uuid: String,
+        action: LifecycleAction,
+    },
+    /// List a machine's disks (for the delete dialog).
+    ListDisks { uuid: String },
+    /// Delete a machine; only the disk paths named here are deleted with it.
+    Delete {
+        uuid: String,
+        delete_disks: Vec<String>,
+    },
+}
+
+/// What the connection tells the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    Connecting,
+    Connected {
+        uri: String,
+        hostname: String,
+    },
+    /// Opening failed; `retrying_in` is set while reconnecting after a loss.
+    ConnectFailed {
+        error: BackendError,
+        retrying_in: Option<Duration>,
+    },
+    /// An open connection dropped; the worker reconnects by itself.
+    Lost {
+        error: BackendError,
+    },
+    /// The complete list (after connecting or on request): replaces what the UI has.
+    Domains(Vec<DomainInfo>),
+    DomainChanged(DomainInfo),
+    DomainRemoved {
+        uuid: String,
+    },
+    AgentChanged {
+        uuid: String,
+        connected: bool,
+    },
+    /// A device was added to or removed from a machine.
+    DevicesChanged {
+        uuid: String,
+    },
+    Stats(Vec<DomainStats>),
+    Disks {
+        uuid: String,
+        disks: Vec<DiskInfo>,
+    },
+    ActionFailed {
+        uuid: String,
+        name: String,
+        action: LifecycleAction,
+        error: BackendError,
+    },
+    NetworkChanged {
+        name: String,
+    },
+    PoolChanged {
+        name: String,
+    },
+}
+
+/// Receives updates; called on the worker thread, so it must only hand them on.
+pub type UpdateSink = Box<dyn Fn(Update) + Send>;
+
+enum Input {
+    Request(Request),
+    Event(LibvirtEvent),
+    Shutdown,
+}
+
+/// Tunables (tests shorten them).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub stats_interval: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            stats_interval: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The UI's end of a connection. Dropping it stops the worker (without waiting for it, so
+/// a slow daemon never holds up the UI).
+pub struct ConnectionHandle {
+    tx: Sender<Input>,
+    uri: String,
+}
+
+impl ConnectionHandle {
+    /// Checks `uri` and starts the worker, which connects at once.
+    pub fn open(uri: &str, options: Options, sink: UpdateSink) -> Result<Self, BackendError> {
+        uri::parse(uri).map_err(|e| BackendError::new(ErrorKind::InvalidUri(e), uri))?;
+        events::start_event_loop().map_err(|e| BackendError::new(ErrorKind::Other, e))?;
+        let (tx, rx) = mpsc::channel();
+        let worker = Worker {
+            uri: uri.to_string(),
+            options,
+            sink,
+            tx: tx.clone(),
+            conn: None,
+            regs: None,
+            rates: RateTracker::default(),
+            active: HashSet::new(),
+        };
+        std::thread::Builder::new()
+            .name(format!("libvirt {uri}"))
+            .spawn(move || worker.run(rx))
+            .map_err(|e| BackendError::new(ErrorKind::Other, e.to_string()))?;
+        Ok(ConnectionHandle {
+            tx,
+            uri: uri.to_string(),
+        })
+    }
+
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// Queues a request; it runs on the worker thread.
+    pub fn send(&self, request: Request) {
+        // Fails only if the worker has exited, which happens only after Drop.
+        let _ = self.tx.send(Input::Request(request));
+    }
+}
+
+impl Drop for ConnectionHandle {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Input::Shutdown);
+    }
+}
+
+struct Worker {
+    uri: String,
+    options: Options,
+    sink: UpdateSink,
+    tx: Sender<Input>,
+    conn: Option<Connect>,
+    regs: Option<Registrations>,
+    rates: RateTracker,
+    /// UUIDs of machines with a qemu process, to skip the stats call when there are none.
+    active: HashSet<String>,
+}
+
+impl Worker {
+    fn run(mut self, rx: Receiver<Input>) {
+        let mut retry: Option<(Instant, Duration)> = None;
+        let mut next_stats = Instant::now();
+        match self.connect() {
+            Ok(()) => {}
+            Err(error) => (self.sink)(Update::ConnectFailed {
+                error,
+                retrying_in: None,
+            }),
+        }
+        loop {
+            let now = Instant::now();
+            let deadline = if self.conn.is_some() {
+                next_stats
+            } else if let Some((at, _)) = retry {
+                at
+            } else {
+                now + Duration::from_secs(3600)
+            };
+            let input = match rx.recv_timeout(deadline.saturating_duration_since(now)) {
+                Ok(input) => Some(input),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
+            match input {
+                Some(Input::Shutdown) => return,
+                Some(Input::Request(Request::Reconnect)) => {
+                    self.disconnect();
+                    retry = None;
+                    match self.connect() {
+                        Ok(()) => next_stats = Instant::now(),
+                        Err(error) => (self.sink)(Update::ConnectFailed {
+                            error,
+                            retrying_in: None,
+                        }),
+                    }
+                }
+                Some(Input::Request(r)) => {
+                    if self.conn.is_some() {
+                        self.handle_request(r);
+                    }
+                }
+                Some(Input::Event(LibvirtEvent::ConnectionClosed { reason })) => {
+                    if self.conn.is_some() {
+                        let raw = format!("libvirt closed the connection (reason {reason})");
+                        retry = Some(self.lost(BackendError::new(ErrorKind::ConnectionLost, raw)));
+                    }
+                }
+                Some(Input::Event(e)) => {
+                    if self.conn.is_some() {
+                        self.handle_event(e);
+                    }
+                }
+                None if self.conn.is_some() => {
+                    self.poll_stats();
+                    next_stats = Instant::now() + self.options.stats_interval;
+                }
+                None => {
+                    // Time to retry a lost connection.
+                    let delay = retry.map_or(Duration::from_secs(1), |(_, d)| d);
+                    match self.connect() {
+                        Ok(()) => {
+                            retry = None;
+                            next_stats = Instant::now();
+                        }
+                        Err(error) => {
+                            let next = (delay * 2).min(self.options.max_backoff);
+                            (self.sink)(Update::ConnectFailed {
+                                error,
+                                retrying_in: Some(next),
+                            });
+                            retry = Some((Instant::now() + next, next));
+                        }
+                    }
+                }
+            }
+            // Any call that found the connection dead marks it lost.
+            if self.conn.is_some() && self.regs.is_none() {
+                let raw = "the connection to libvirt was lost".to_string();
+                retry = Some(self.lost(BackendError::new(ErrorKind::ConnectionLost, raw)));
+            }
+        }
+    }
+
+    fn connect(&mut self) -> Result<(), BackendError> {
+        (self.sink)(Update::Connecting);
+        let conn = Connect::open(Some(&self.uri)).map_err(|e| BackendError::from_connect(&e))?;
+        // Keepalive finds dead remote peers; local and test drivers may not support it.
+        let _ = conn.set_keep_alive(5, 3);
+        let tx = self.tx.clone();
+        let sink: events::EventSink = Arc::new(move |e| {
+            let _ = tx.send(Input::Event(e));
+        });
+        let regs = Registrations::register(&conn, &sink).map_err(|e| BackendError::from_op(&e))?;
+        let hostname = conn.hostname().unwrap_or_default();
+        self.conn = Some(conn);
+        self.regs = Some(regs);
+        (self.sink)(Update::Connected {
+            uri: self.uri.clone(),
+            hostname,
+        });
+        self.send_list();
+        Ok(())
+    }
+
+    fn disconnect(&mut self) {
+        // Registrations first: they deregister on the connection before it is closed.
+        self.regs = None;
+        self.conn = None;
+        self.active.clear();
+        self.rates = RateTracker::default();
+    }
+
+    /// Marks the connection lost and returns when to try again.
+    fn lost(&mut self, error: BackendError) -> (Instant, Duration) {
+        self.disconnect();
+        (self.sink)(Update::Lost { error });
+        let delay = Duration::from_secs(1);
+        (Instant::now() + delay, delay)
+    }
+
+    /// Notes a failed call; a dead connection is handled by the main loop.
+    fn check(&mut self, e: &virt::error::Error) -> BackendError {
+        let err = BackendError::from_op(e);
+        if err.kind == ErrorKind::ConnectionLost {
+            self.regs = None;
+        }
+        err
+    }
+
+    fn conn(&self) -> &Connect {
+        self.conn.as_ref().expect("only called while connected")
+    }
+
+    /// The whole list in one round trip: the STATE group of the bulk stats call covers every
+    /// machine, running or not. Drivers without it fall back to listing + per-machine state.
+    fn send_list(&mut self) {
+        let list = match stats::all_domain_stats(self.conn(), sys::VIR_DOMAIN_STATS_STATE, 0) {
+            Ok(records) => Ok(records.iter().map(|r| r.to_info()).collect::<Vec<_>>()),
+            Err(_) => self
+                .conn()
+                .list_all_domains(0)
+                .map(|doms| doms.iter().filter_map(domain_info).collect()),
+        };
+        match list {
+            Ok(list) => {
+                self.active = list
+                    .iter()
+                    .filter(|d| d.state.is_active())
+                    .map(|d| d.uuid.clone())
+                    .collect();
+                (self.sink)(Update::Domains(list));
+            }
+            Err(e) => {
+                let error = self.check(&e);
+                (self.sink)(Update::ConnectFailed {
+                    error,
+                    retrying_in: None,
+                });
+            }
+        }
+    }
+
+    fn handle_event(&mut self, event: LibvirtEvent) {
+        match event {
+            LibvirtEvent::DomainLifecycle { uuid, .. } => self.refresh_domain(&uuid),
+            LibvirtEvent::DomainAgent { uuid, connected } => {
+                (self.sink)(Update::AgentChanged { uuid, connected })
+            }
+            LibvirtEvent::DomainDevice { uuid, .. } | LibvirtEvent::DomainMetadata { uuid } => {
+                (self.sink)(Update::DevicesChanged { uuid })
+            }
+            LibvirtEvent::Network { name, .. } => (self.sink)(Update::NetworkChanged { name }),
+            LibvirtEvent::StoragePool { name, .. } => (self.sink)(Update::PoolChanged { name }),
+            LibvirtEvent::ConnectionClosed { .. } => {}
+        }
+    }
+
+    /// Reads one machine's state after an event about it.
+    fn refresh_domain(&mut self, uuid: &str) {
+        let dom = match self.conn().lookup_domain_by_uuid_string(uuid) {
+            Ok(dom) => dom,
+            Err(e) => {
+                let err = self.check(&e);
+                if err.kind == ErrorKind::NoSuchDomain {
+                    // Undefined, or a transient machine that stopped.
+                    self.active.remove(uuid);
+                    (self.sink)(Update::DomainRemoved {
+                        uuid: uuid.to_string(),
+                    });
+                }
+                return;
+            }
+        };
+        match domain_info(&dom) {
+            Some(info) => {
+                if info.state.is_active() {
+                    self.active.insert(info.uuid.clone());
+                } else {
+                    self.active.remove(&info.uuid);
+                }
+                (self.sink)(Update::DomainChanged(info));
+            }
+            None => {
+                self.active.remove(uuid);
+                (self.sink)(Update::DomainRemoved {
+                    uuid: uuid.to_string(),
+                })
+            }
+        }
+    }
+
+    fn poll_stats(&mut self) {
+        if self.active.is_empty() {
+            return;
+        }
+        match stats::all_domain_stats(
+            self.conn(),
+            stats::LIVE_GROUPS,
+            sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE,
+        ) {
+            Ok(records) => {
+                let figures = self.rates.update(&records, Instant::now());
+                (self.sink)(Update::Stats(figures));
+            }
+            Err(e) => {
+                // Statistics are best effort; only a dead connection matters here.
+                self.check(&e);
+            }
+        }
+    }
+
+    fn handle_request(&mut self, request: Request) {
+        match request {
+            Request::Reconnect => {}
+            Request::Reload => self.send_list(),
+            Request::Lifecycle { uuid, action } => self.lifecycle(&uuid, action),
+            Request::ListDisks { uuid } => {
+                let disks = self
+                    .conn()
+                    .lookup_domain_by_uuid_string(&uuid)
+                    .and_then(|d| d.xml_desc(0))
+                    .map(|xml| disks_from_xml(&xml))
+                    .unwrap_or_default();
+                (self.sink)(Update::Disks { uuid, disks });
+            }
+            Request::Delete { uuid, delete_disks } => self.delete(&uuid, &delete_disks),
+        }
+    }
+
+    fn fail(&mut self, uuid: &str, name: &str, action: LifecycleAction, e: BackendError) {
+        (self.sink)(Update::ActionFailed {
+            uuid: uuid.to_string(),
+            name: name.to_string(),
+            action,
+            error: e,
+        });
+    }
+
+    fn lifecycle(&mut self, uuid: &str, action: LifecycleAction) {
+        let dom = match self.conn().lookup_domain_by_uuid_string(uuid) {
+            Ok(d) => d,
+            Err(e) => {
+                let err = self.check(&e);
+                return self.fail(uuid, "", action, err);
+            }
+        };
+        let name = dom.name().unwrap_or_default();
+        let result = match action {
+            LifecycleAction::Start => dom.create().map(drop),
+            LifecycleAction::Shutdown => dom.shutdown().map(drop),
+            LifecycleAction::Reboot => dom.reboot(0).map(drop),
+            LifecycleAction::ForceOff => dom.destroy().map(drop),
+            LifecycleAction::Pause => dom.suspend().map(drop),
+            LifecycleAction::Resume => dom.resume().map(drop),
+            LifecycleAction::Delete => return self.delete(uuid, &[]),
+        };
+        // Success shows up through the lifecycle event; only failures are reported here.
+        if let Err(e) = result {
+            let err = self.check(&e);
+            self.fail(uuid, &name, action, err);
+        }
+    }
+
+    fn delete(&mut self, uuid: &str, delete_disks: &[String]) {
+        let action = LifecycleAction::Delete;
+        let dom = match self.conn().lookup_domain_by_uuid_string(uuid) {
+            Ok(d) => d,
+            Err(e) => {
+                let err = self.check(&e);
+                return self.fail(uuid, "", action, err);
+            }
+        };
+        let name = dom.name().unwrap_or_default();
+        if dom.is_active().unwrap_or(false) {
+            if let Err(e) = dom.destroy() {
+                let err = self.check(&e);
+                return self.fail(uuid, &name, action, err);
+            }
+        }
+        if dom.is_persistent().unwrap_or(true) {
+            // Snapshots' metadata, a managed save image, checkpoints, firmware variables
+            // (NVRAM) and the emulated TPM's state belong to the machine and go with it.
+            let full = sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+                | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+                | sys::VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA
+                | sys::VIR_DOMAIN_UNDEFINE_NVRAM
+                | sys::VIR_DOMAIN_UNDEFINE_TPM;
+            // Older drivers reject unknown flags: retry with the basic set.
+            let res = dom.undefine_flags(full).or_else(|_| {
+                dom.undefine_flags(
+                    sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+                        | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
+                )
+            });
+            if let Err(e) = res {
+                let err = self.check(&e);
+                return self.fail(uuid, &name, action, err);
+            }
+        }
+        for path in delete_disks {
+            let res = self
+                .conn()
+                .lookup_storage_vol_by_path(path)
+                .map_err(|e| BackendError::new(ErrorKind::NotAVolume(path.clone()), e.message()))
+                .and_then(|vol| vol.delete(0).map_err(|e| BackendError::from_op(&e)));
+            if let Err(err) = res {
+                self.fail(uuid, &name, action, err);
+            }
+        }
+    }
+}
+
+fn domain_info(dom: &Domain) -> Option<DomainInfo> {
+    let uuid = dom.uuid_string().ok()?;
+    let name = dom.name().ok()?;
+    let mut state: i32 = 0;
+    let mut reason: i32 = 0;
+    // SAFETY: plain out-parameters; the wrapper's typed reason enums are more than we need.
+    let ret = unsafe { sys::virDomainGetState(dom.as_ptr(), &mut state, &mut reason, 0) };
+    if ret < 0 {
+        return None;
+    }
+    Some(DomainInfo {
+        uuid,
+        name,
+        state: VmState::from_raw(state),
+        reason,
+    })
+}
+
+/// The disks of a domain XML: file and block sources, and pool volumes as `pool/volume`.
+pub fn disks_from_xml(xml: &str) -> Vec<DiskInfo> {
+    let Ok(doc) = roxmltree::Document::parse(xml) else {
+        return Vec::new();
+    };
+    doc.descendants()
+        .filter(|n| n.has_tag_name("disk"))
+        .filter(|n| matches!(n.attribute("device"), None | Some("disk") | Some("cdrom")))
+        .filter_map(|disk| {
+            let source = disk.children().find(|c| c.has_tag_name("source"))?;
+            let path = source
+                .attribute("file")
+                .or_else(|| source.attribute("dev"))
+                .map(str::to_string)
+                .or_else(|| {
+                    Some(format!(
+                        "{}/{}",
+                        source.attribute("pool")?,
+                        source.attribute("volume")?
+                    ))
+                })?;
+            let target = disk
+                .children()
+                .find(|c| c.has_tag_name("target"))
+                .and_then(|t| t.attribute("dev"))
+                .unwrap_or_default()
+                .to_string();
+            Some(DiskInfo {
+                target,
+                path,
+                is_cdrom: disk.attribute("device") == Some("cdrom"),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_file_block_and_volume_disks() {
+        let xml = r#"<domain type='kvm'><name>a</name><devices>
+            <disk type='file' device='disk'><source file='/var/lib/libvirt/images/a.qcow2'/><target dev='vda'/></disk>
+            <disk type='block' device='disk'><source dev='/dev/vg/b'/><target dev='vdb'/></disk>
+            <disk type='volume' device='disk'><source pool='default' volume='c.qcow2'/><target dev='vdc'/></disk>
+            <disk type='file' device='cdrom'><source file='/iso/debian.iso'/><target dev='sda'/></disk>
+            <disk type='file' device='cdrom'><target dev='sdb'/></disk>
+            <disk type='file' device='floppy'><source file='/f.img'/><target dev='fda'/></disk>
+          </devices></domain>"#;
+        let disks = disks_from_xml(xml);
+        let paths: Vec<_> = disks.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "/var/lib/libvirt/images/a.qcow2",
+                "/dev/vg/b",
+                "default/c.qcow2",
+                "/iso/debian.iso"
+            ]
+        );
+        assert!(disks[3].is_cdrom && !disks[0].is_cdrom);
+        assert_eq!(disks[0].target, "vda");
+    }
+}

@@ -1,0 +1,160 @@
+//! The one place where backend errors become sentences a person can act on: what happened,
+//! then what to do. libvirt's own text stays available as `details`.
+
+use gettextrs::gettext;
+
+use crate::backend::uri::UriError;
+use crate::backend::{BackendError, ErrorKind, LifecycleAction};
+use crate::i18n::gettext_f;
+
+/// A translated explanation of an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserMessage {
+    /// Short: what happened.
+    pub title: String,
+    /// One or two sentences: why, and what to do.
+    pub advice: String,
+    /// libvirt's raw message, shown under "Details".
+    pub details: String,
+}
+
+/// Explains why a URI is not valid.
+pub fn uri_error(uri: &str, e: &UriError) -> UserMessage {
+    let valid = gettext(
+        "Valid addresses look like qemu:///system, qemu:///session or qemu+ssh://user@host/system.",
+    );
+    let what = match e {
+        UriError::Empty => gettext("The connection address is empty."),
+        UriError::Whitespace => gettext("The connection address contains spaces."),
+        UriError::MissingSlashes => gettext(
+            "The address needs “://” after the driver name, and three slashes for this computer, as in qemu:///system.",
+        ),
+        UriError::UnknownDriver(d) => gettext_f(
+            "“{driver}” is not a hypervisor driver libvirt knows. For QEMU/KVM machines the driver is “qemu”.",
+            &[("driver", d)],
+        ),
+        UriError::UnknownTransport(t) => gettext_f(
+            "“{transport}” is not a way to reach libvirt. Use ssh, tls, tcp or unix after the “+”.",
+            &[("transport", t)],
+        ),
+        UriError::BadQemuPath { path, suggestion } => gettext_f(
+            "“{path}” is not a QEMU connection type: it must be /system or /session. Did you mean {suggestion}?",
+            &[("path", path), ("suggestion", suggestion)],
+        ),
+        UriError::BadTestPath(_) => gettext(
+            "The test driver needs /default or the absolute path of a node XML file, as in test:///default.",
+        ),
+        UriError::TransportNeedsHost(t) => gettext_f(
+            "A “{transport}” connection needs a host name, as in qemu+{transport}://user@host/system.",
+            &[("transport", t)],
+        ),
+    };
+    UserMessage {
+        title: gettext_f("“{uri}” is not a valid connection address", &[("uri", uri)]),
+        advice: format!("{what} {valid}"),
+        details: uri.to_string(),
+    }
+}
+
+/// Explains why a connection could not be opened or was lost.
+pub fn connection_error(uri: &str, e: &BackendError) -> UserMessage {
+    if let ErrorKind::InvalidUri(u) = &e.kind {
+        return uri_error(uri, u);
+    }
+    let (title, advice) = match &e.kind {
+        ErrorKind::DaemonNotRunning => (
+            gettext("The libvirt service is not running"),
+            gettext(
+                "Bilik talks to virtual machines through the libvirt service, and it did not answer. Start it with “sudo systemctl enable --now libvirtd” (or virtqemud on newer systems), then try again.",
+            ),
+        ),
+        ErrorKind::PermissionDenied => (
+            gettext("You are not allowed to use this connection"),
+            gettext(
+                "System machines need the libvirt group: run “sudo usermod -aG libvirt $USER”, then log out and back in so the new group takes effect. Or use “My user session”, which needs no admin rights.",
+            ),
+        ),
+        ErrorKind::HostUnreachable => (
+            gettext("The remote computer could not be reached"),
+            gettext(
+                "Check the host name and that you can log in with “ssh user@host” without a password prompt (use ssh-copy-id), then try again.",
+            ),
+        ),
+        ErrorKind::DriverMissing => (
+            gettext("This kind of connection is not installed"),
+            gettext(
+                "libvirt has no driver for it on this computer. For QEMU/KVM install the packages qemu-system and libvirt-daemon-system (Debian, Ubuntu) or libvirt-daemon-kvm (Fedora).",
+            ),
+        ),
+        ErrorKind::ConnectionLost => (
+            gettext_f("Lost connection to {uri}", &[("uri", uri)]),
+            gettext("The libvirt service stopped or the network dropped. Bilik reconnects by itself when it is back."),
+        ),
+        _ => (
+            gettext_f("Could not connect to {uri}", &[("uri", uri)]),
+            gettext("libvirt reported an error; the details below say more."),
+        ),
+    };
+    UserMessage {
+        title,
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
+/// Explains why a lifecycle action failed on machine `name`.
+pub fn action_error(name: &str, action: LifecycleAction, e: &BackendError) -> UserMessage {
+    let title = match action {
+        LifecycleAction::Start => gettext_f("Could not start “{name}”", &[("name", name)]),
+        LifecycleAction::Shutdown => gettext_f("Could not shut down “{name}”", &[("name", name)]),
+        LifecycleAction::Reboot => gettext_f("Could not restart “{name}”", &[("name", name)]),
+        LifecycleAction::ForceOff => gettext_f("Could not force off “{name}”", &[("name", name)]),
+        LifecycleAction::Pause => gettext_f("Could not pause “{name}”", &[("name", name)]),
+        LifecycleAction::Resume => gettext_f("Could not resume “{name}”", &[("name", name)]),
+        LifecycleAction::Delete => gettext_f("Could not delete “{name}”", &[("name", name)]),
+    };
+    let advice = match &e.kind {
+        ErrorKind::NoSuchDomain => gettext("The machine no longer exists; it was probably deleted elsewhere."),
+        ErrorKind::InvalidState => gettext("The machine is not in a state that allows this; its state may just have changed."),
+        ErrorKind::PermissionDenied => gettext("You are not allowed to do this on this connection."),
+        ErrorKind::Unsupported => gettext("This hypervisor does not support this action."),
+        ErrorKind::ConnectionLost => gettext("The connection to libvirt was lost. Bilik reconnects by itself."),
+        ErrorKind::NotAVolume(path) => gettext_f(
+            "The disk image {path} is not in a storage pool, so Bilik did not delete it. Delete the file yourself if you no longer need it.",
+            &[("path", path)],
+        ),
+        _ => gettext("libvirt reported an error; the details say more."),
+    };
+    UserMessage {
+        title,
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_uri_error_gets_a_sentence_naming_the_part() {
+        let m = uri_error(
+            "qemu:///sys-tem",
+            &crate::backend::uri::parse("qemu:///sys-tem").unwrap_err(),
+        );
+        assert!(
+            m.advice.contains("/sys-tem") && m.advice.contains("/system"),
+            "{m:?}"
+        );
+        let m = uri_error("kvm:///system", &UriError::UnknownDriver("kvm".into()));
+        assert!(m.advice.contains("“kvm”"));
+    }
+
+    #[test]
+    fn connection_errors_keep_the_raw_text() {
+        let e = BackendError::new(ErrorKind::PermissionDenied, "authentication unavailable");
+        let m = connection_error("qemu:///system", &e);
+        assert!(m.advice.contains("libvirt group"));
+        assert_eq!(m.details, "authentication unavailable");
+    }
+}

@@ -1,0 +1,8 @@
+//! The model layer: GObjects the views bind to, fed by backend updates.
+
+pub mod vm_object;
+pub mod vm_state;
+pub mod vm_store;
+
+pub use vm_object::VmObject;
+pub use vm_store::VmStore;

@@ -1,0 +1,128 @@
+//! One virtual machine as a GObject, so list rows can bind to its properties and update in
+//! place when an event or a statistics round changes it.
+
+use crate::backend::{DomainInfo, DomainStats, VmState};
+use crate::model::vm_state;
+
+mod imp {
+    use std::cell::{Cell, RefCell};
+
+    use glib::prelude::*;
+    use glib::subclass::prelude::*;
+
+    #[derive(Default, glib::Properties)]
+    #[properties(wrapper_type = super::VmObject)]
+    pub struct VmObject {
+        #[property(get, set)]
+        pub uuid: RefCell<String>,
+        #[property(get, set)]
+        pub name: RefCell<String>,
+        /// libvirt's raw state number (see `VmState::from_raw`).
+        #[property(get, set)]
+        pub state: Cell<i32>,
+        #[property(get, set)]
+        pub reason: Cell<i32>,
+        /// The state in words, translated.
+        #[property(get, set)]
+        pub state_label: RefCell<String>,
+        #[property(get, set)]
+        pub state_icon: RefCell<String>,
+        /// "12 % CPU · 1.0 GiB" for running machines, empty otherwise.
+        #[property(get, set)]
+        pub usage: RefCell<String>,
+        #[property(get, set)]
+        pub cpu_percent: Cell<f64>,
+        #[property(get, set)]
+        pub memory_kib: Cell<u64>,
+        /// What a screen reader says for the row: name and state in words.
+        #[property(get, set)]
+        pub accessible_label: RefCell<String>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for VmObject {
+        const NAME: &'static str = "BilikVmObject";
+        type Type = super::VmObject;
+    }
+
+    #[glib::derived_properties]
+    impl ObjectImpl for VmObject {}
+}
+
+glib::wrapper! {
+    pub struct VmObject(ObjectSubclass<imp::VmObject>);
+}
+
+impl VmObject {
+    pub fn new(info: &DomainInfo) -> Self {
+        let obj: VmObject = glib::Object::builder().property("uuid", &info.uuid).build();
+        obj.apply(info);
+        obj
+    }
+
+    pub fn vm_state(&self) -> VmState {
+        VmState::from_raw(self.state())
+    }
+
+    /// Applies a fresh state; only changed properties notify.
+    pub fn apply(&self, info: &DomainInfo) {
+        if self.name() != info.name {
+            self.set_name(info.name.as_str());
+        }
+        let raw = state_raw(info.state);
+        if self.state() != raw || self.reason() != info.reason || self.state_label().is_empty() {
+            self.set_reason(info.reason);
+            self.set_state_label(vm_state::label(info.state));
+            self.set_state_icon(vm_state::icon(info.state));
+            self.set_state(raw);
+            if !info.state.is_active() {
+                self.set_usage("");
+                self.set_cpu_percent(0.0);
+                self.set_memory_kib(0u64);
+            }
+        }
+        let a11y = format!("{}, {}", info.name, vm_state::label(info.state));
+        if self.accessible_label() != a11y {
+            self.set_accessible_label(a11y);
+        }
+    }
+
+    /// Applies one statistics round.
+    pub fn apply_stats(&self, s: &DomainStats) {
+        let cpu = s.cpu_percent.unwrap_or(0.0);
+        let mem = s.memory_kib.unwrap_or(0);
+        let usage = match s.cpu_percent {
+            Some(c) => crate::i18n::gettext_f(
+                // xgettext:no-c-format
+                "{cpu}% CPU · {memory}",
+                &[
+                    ("cpu", &format!("{c:.0}")),
+                    ("memory", &vm_state::memory(mem)),
+                ],
+            ),
+            None => vm_state::memory(mem),
+        };
+        if self.usage() != usage {
+            self.set_usage(usage);
+        }
+        if (self.cpu_percent() - cpu).abs() > f64::EPSILON {
+            self.set_cpu_percent(cpu);
+        }
+        if self.memory_kib() != mem {
+            self.set_memory_kib(mem);
+        }
+    }
+}
+
+fn state_raw(s: VmState) -> i32 {
+    match s {
+        VmState::NoState => 0,
+        VmState::Running => 1,
+        VmState::Blocked => 2,
+        VmState::Paused => 3,
+        VmState::ShuttingDown => 4,
+        VmState::ShutOff => 5,
+        VmState::Crashed => 6,
+        VmState::Suspended => 7,
+    }
+}

@@ -1,0 +1,86 @@
+//! Typed access to Bilik's GSettings (schema `io.github.bilik.Bilik`): no raw key strings
+//! elsewhere in the code.
+
+use gio::prelude::*;
+
+use crate::config::APP_ID;
+
+/// Every key of the schema.
+#[derive(Debug, Clone, Copy)]
+pub enum Key {
+    WindowWidth,
+    WindowHeight,
+    WindowMaximized,
+    CustomConnections,
+    LastConnection,
+}
+
+impl Key {
+    fn name(self) -> &'static str {
+        match self {
+            Key::WindowWidth => "window-width",
+            Key::WindowHeight => "window-height",
+            Key::WindowMaximized => "window-maximized",
+            Key::CustomConnections => "custom-connections",
+            Key::LastConnection => "last-connection",
+        }
+    }
+}
+
+/// The application's settings.
+#[derive(Clone, Debug)]
+pub struct Settings(gio::Settings);
+
+impl Settings {
+    /// Opens the settings, or explains that the schema is not installed.
+    pub fn open() -> Result<Settings, String> {
+        let source = gio::SettingsSchemaSource::default()
+            .ok_or_else(|| "no GSettings schemas are installed".to_string())?;
+        if source.lookup(APP_ID, true).is_none() {
+            return Err(format!(
+                "the GSettings schema {APP_ID} is not installed; install Bilik with meson, \
+                 or run it with build-aux/run, which compiles the schema and sets \
+                 GSETTINGS_SCHEMA_DIR"
+            ));
+        }
+        Ok(Settings(gio::Settings::new(APP_ID)))
+    }
+
+    pub fn int(&self, key: Key) -> i32 {
+        self.0.int(key.name())
+    }
+
+    pub fn set_int(&self, key: Key, value: i32) {
+        // Writes fail only for keys outside the schema, which `Key` rules out.
+        let _ = self.0.set_int(key.name(), value);
+    }
+
+    pub fn boolean(&self, key: Key) -> bool {
+        self.0.boolean(key.name())
+    }
+
+    pub fn set_boolean(&self, key: Key, value: bool) {
+        let _ = self.0.set_boolean(key.name(), value);
+    }
+
+    pub fn string(&self, key: Key) -> String {
+        self.0.string(key.name()).to_string()
+    }
+
+    pub fn set_string(&self, key: Key, value: &str) {
+        let _ = self.0.set_string(key.name(), value);
+    }
+
+    pub fn strv(&self, key: Key) -> Vec<String> {
+        self.0
+            .strv(key.name())
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    pub fn set_strv(&self, key: Key, value: &[String]) {
+        let v: Vec<&str> = value.iter().map(String::as_str).collect();
+        let _ = self.0.set_strv(key.name(), v.as_slice());
+    }
+}

@@ -1,0 +1,6 @@
+//! One relm4 component per screen part; see the map in the crate root.
+
+pub mod connection_switcher;
+pub mod lifecycle;
+pub mod vm_details;
+pub mod vm_list;

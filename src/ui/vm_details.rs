@@ -1,0 +1,250 @@
+//! The content pane: the selected machine's name, state (with the reason in words), live
+//! usage and its lifecycle buttons, which follow what the state allows.
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use crate::backend::{LifecycleAction, VmState};
+use crate::model::{vm_state, VmObject};
+
+#[derive(Debug)]
+pub enum VmDetailsMsg {
+    Show(Option<VmObject>),
+    /// The shown machine's state changed.
+    Refresh,
+    Action(LifecycleAction),
+}
+
+#[derive(Debug)]
+pub enum VmDetailsOutput {
+    Action {
+        uuid: String,
+        name: String,
+        action: LifecycleAction,
+    },
+}
+
+pub struct VmDetails {
+    vm: Option<VmObject>,
+    handler: Option<glib::SignalHandlerId>,
+}
+
+pub struct VmDetailsWidgets {
+    stack: gtk::Stack,
+    title: gtk::Label,
+    state_icon: gtk::Image,
+    state: gtk::Label,
+    reason: gtk::Label,
+    usage: gtk::Label,
+    buttons: Vec<(LifecycleAction, gtk::Button)>,
+}
+
+fn action_label(a: LifecycleAction) -> String {
+    match a {
+        LifecycleAction::Start => gettext("Start"),
+        LifecycleAction::Shutdown => gettext("Shut Down"),
+        LifecycleAction::Reboot => gettext("Restart"),
+        LifecycleAction::ForceOff => gettext("Force Off"),
+        LifecycleAction::Pause => gettext("Pause"),
+        LifecycleAction::Resume => gettext("Resume"),
+        LifecycleAction::Delete => gettext("Delete"),
+    }
+}
+
+fn action_tooltip(a: LifecycleAction) -> String {
+    match a {
+        LifecycleAction::Start => gettext("Turn the machine on"),
+        LifecycleAction::Shutdown => gettext(
+            "Ask the guest system to shut down, as with a power button press. A guest that is still booting or has no ACPI support may ignore it: then use Force Off.",
+        ),
+        LifecycleAction::Reboot => gettext("Ask the guest system to restart"),
+        LifecycleAction::ForceOff => gettext("Stop at once, like pulling the power cable"),
+        LifecycleAction::Pause => gettext("Freeze the machine in memory; Resume continues where it was"),
+        LifecycleAction::Resume => gettext("Continue a paused machine"),
+        LifecycleAction::Delete => gettext("Remove the machine; you choose which disk images to delete"),
+    }
+}
+
+const ACTIONS: [LifecycleAction; 7] = [
+    LifecycleAction::Start,
+    LifecycleAction::Shutdown,
+    LifecycleAction::Reboot,
+    LifecycleAction::Pause,
+    LifecycleAction::Resume,
+    LifecycleAction::ForceOff,
+    LifecycleAction::Delete,
+];
+
+impl Component for VmDetails {
+    type CommandOutput = ();
+    type Input = VmDetailsMsg;
+    type Output = VmDetailsOutput;
+    type Init = ();
+    type Root = gtk::Stack;
+    type Widgets = VmDetailsWidgets;
+
+    fn init_root() -> Self::Root {
+        gtk::Stack::new()
+    }
+
+    fn init(_: (), stack: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let nothing = adw::StatusPage::builder()
+            .icon_name("computer-symbolic")
+            .title(gettext("No machine selected"))
+            .description(gettext(
+                "Pick a virtual machine in the list to see and control it.",
+            ))
+            .build();
+
+        let page = gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
+            .spacing(18)
+            .margin_top(24)
+            .margin_bottom(24)
+            .margin_start(24)
+            .margin_end(24)
+            .build();
+        let title = gtk::Label::builder()
+            .xalign(0.0)
+            .wrap(true)
+            .css_classes(["title-1"])
+            .build();
+        let state_line = gtk::Box::new(gtk::Orientation::Horizontal, 8);
+        let state_icon = gtk::Image::new();
+        let state = gtk::Label::builder()
+            .xalign(0.0)
+            .css_classes(["title-4"])
+            .build();
+        state_line.append(&state_icon);
+        state_line.append(&state);
+        let reason = gtk::Label::builder()
+            .xalign(0.0)
+            .wrap(true)
+            .css_classes(["dim-label"])
+            .build();
+        let usage = gtk::Label::builder()
+            .xalign(0.0)
+            .css_classes(["numeric"])
+            .build();
+
+        let bar = gtk::FlowBox::builder()
+            .selection_mode(gtk::SelectionMode::None)
+            .column_spacing(6)
+            .row_spacing(6)
+            .max_children_per_line(7)
+            .homogeneous(false)
+            .build();
+        let mut buttons = Vec::new();
+        for action in ACTIONS {
+            let b = gtk::Button::builder()
+                .label(action_label(action))
+                .tooltip_text(action_tooltip(action))
+                .build();
+            match action {
+                LifecycleAction::Start | LifecycleAction::Resume => {
+                    b.add_css_class("suggested-action")
+                }
+                LifecycleAction::ForceOff | LifecycleAction::Delete => {
+                    b.add_css_class("destructive-action")
+                }
+                _ => {}
+            }
+            let s = sender.clone();
+            b.connect_clicked(move |_| s.input(VmDetailsMsg::Action(action)));
+            bar.append(&b);
+            buttons.push((action, b));
+        }
+
+        page.append(&title);
+        page.append(&state_line);
+        page.append(&reason);
+        page.append(&usage);
+        page.append(&bar);
+        let scrolled = gtk::ScrolledWindow::builder()
+            .hscrollbar_policy(gtk::PolicyType::Never)
+            .child(&adw::Clamp::builder().maximum_size(720).child(&page).build())
+            .build();
+
+        stack.add_named(&nothing, Some("none"));
+        stack.add_named(&scrolled, Some("vm"));
+        stack.set_visible_child_name("none");
+
+        let widgets = VmDetailsWidgets {
+            stack,
+            title,
+            state_icon,
+            state,
+            reason,
+            usage,
+            buttons,
+        };
+        ComponentParts {
+            model: VmDetails {
+                vm: None,
+                handler: None,
+            },
+            widgets,
+        }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        msg: Self::Input,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        match msg {
+            VmDetailsMsg::Show(vm) => {
+                if let (Some(old), Some(h)) = (self.vm.take(), self.handler.take()) {
+                    old.disconnect(h);
+                }
+                if let Some(vm) = &vm {
+                    let s = sender.clone();
+                    // Any property change (state, usage, name) refreshes the pane.
+                    self.handler =
+                        Some(vm.connect_notify_local(None, move |_, _| {
+                            s.input(VmDetailsMsg::Refresh)
+                        }));
+                }
+                self.vm = vm;
+            }
+            VmDetailsMsg::Refresh => {}
+            VmDetailsMsg::Action(action) => {
+                if let Some(vm) = &self.vm {
+                    sender
+                        .output(VmDetailsOutput::Action {
+                            uuid: vm.uuid(),
+                            name: vm.name(),
+                            action,
+                        })
+                        .ok();
+                }
+            }
+        }
+        let Some(vm) = &self.vm else {
+            widgets.stack.set_visible_child_name("none");
+            return;
+        };
+        widgets.stack.set_visible_child_name("vm");
+        let state: VmState = vm.vm_state();
+        widgets.title.set_label(&vm.name());
+        widgets.state_icon.set_icon_name(Some(&vm.state_icon()));
+        widgets.state.set_label(&vm.state_label());
+        let reason = vm_state::reason(state, vm.reason());
+        widgets.reason.set_visible(reason.is_some());
+        widgets
+            .reason
+            .set_label(reason.as_deref().unwrap_or_default());
+        widgets.usage.set_visible(!vm.usage().is_empty());
+        widgets.usage.set_label(&vm.usage());
+        for (action, button) in &widgets.buttons {
+            let allowed = action.allowed_in(state);
+            button.set_visible(
+                allowed || matches!(action, LifecycleAction::Start | LifecycleAction::Shutdown),
+            );
+            button.set_sensitive(allowed);
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The sidebar's machine list: search, sort, and a virtualised `gtk::ListView` over the
+//! connection's [`VmStore`], with status pages for "connecting", "empty", "no match" and
+//! "connection failed".
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use crate::backend::{DomainInfo, DomainStats, VmState};
+use crate::errors::UserMessage;
+use crate::i18n::gettext_f;
+use crate::model::{VmObject, VmStore};
+
+#[derive(Debug)]
+pub enum VmListMsg {
+    Connecting(String),
+    Failed(UserMessage),
+    Replace(Vec<DomainInfo>),
+    Upsert(DomainInfo),
+    Remove(String),
+    Stats(Vec<DomainStats>),
+    Search(String),
+    SortBy(u32),
+    SelectionChanged,
+    TryAgain,
+}
+
+#[derive(Debug)]
+pub enum VmListOutput {
+    Selected(Option<VmObject>),
+    Activated(VmObject),
+    TryAgain,
+}
+
+pub struct VmList {
+    store: VmStore,
+    query: String,
+    sort_by_state: bool,
+    /// "loading", "error" or "ready": which page shows when the list is not the answer.
+    phase: &'static str,
+}
+
+pub struct VmListWidgets {
+    stack: gtk::Stack,
+    connecting_label: gtk::Label,
+    error_page: adw::StatusPage,
+    error_details: gtk::Label,
+    no_results: adw::StatusPage,
+    filter: gtk::CustomFilter,
+    filtered: gtk::FilterListModel,
+    sorter: gtk::CustomSorter,
+    selection: gtk::SingleSelection,
+}
+
+fn state_rank(s: VmState) -> u8 {
+    match s {
+        VmState::Running | VmState::Blocked => 0,
+        VmState::Paused | VmState::Suspended | VmState::ShuttingDown => 1,
+        VmState::Crashed => 2,
+        VmState::ShutOff | VmState::NoState => 3,
+    }
+}
+
+impl Component for VmList {
+    type CommandOutput = ();
+    type Input = VmListMsg;
+    type Output = VmListOutput;
+    type Init = ();
+    type Root = gtk::Box;
+    type Widgets = VmListWidgets;
+
+    fn init_root() -> Self::Root {
+        gtk::Box::new(gtk::Orientation::Vertical, 0)
+    }
+
+    fn init(_: (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let model = VmList {
+            store: VmStore::default(),
+            query: String::new(),
+            sort_by_state: false,
+            phase: "loading",
+        };
+
+        // Search and sort.
+        let tools = gtk::Box::builder()
+            .spacing(6)
+            .margin_start(12)
+            .margin_end(12)
+            .margin_top(6)
+            .margin_bottom(6)
+            .build();
+        let search = gtk::SearchEntry::builder()
+            .hexpand(true)
+            .placeholder_text(gettext("Search machines"))
+            .build();
+        search.update_property(&[gtk::accessible::Property::Label(&gettext(
+            "Search machines",
+        ))]);
+        let s = sender.clone();
+        search.connect_search_changed(move |e| s.input(VmListMsg::Search(e.text().to_string())));
+        let sort = gtk::DropDown::from_strings(&[&gettext("By name"), &gettext("By state")]);
+        sort.set_tooltip_text(Some(&gettext("Sort order")));
+        sort.update_property(&[gtk::accessible::Property::Label(&gettext("Sort order"))]);
+        let s = sender.clone();
+        sort.connect_selected_notify(move |d| s.input(VmListMsg::SortBy(d.selected())));
+        tools.append(&search);
+        tools.append(&sort);
+        root.append(&tools);
+
+        // The list.
+        let filter = gtk::CustomFilter::new(|_| true);
+        let filtered =
+            gtk::FilterListModel::new(Some(model.store.model().clone()), Some(filter.clone()));
+        // Filtering thousands of rows runs in chunks without blocking the main loop.
+        filtered.set_incremental(false);
+        let sorter = gtk::CustomSorter::new(|a, b| {
+            let a = a.downcast_ref::<VmObject>().expect("VmObject");
+            let b = b.downcast_ref::<VmObject>().expect("VmObject");
+            a.name().to_lowercase().cmp(&b.name().to_lowercase()).into()
+        });
+        let sorted = gtk::SortListModel::new(Some(filtered.clone()), Some(sorter.clone()));
+        let selection = gtk::SingleSelection::builder()
+            .model(&sorted)
+            .autoselect(false)
+            .can_unselect(true)
+            .build();
+        let s = sender.clone();
+        selection.connect_selected_item_notify(move |_| s.input(VmListMsg::SelectionChanged));
+
+        let factory = gtk::SignalListItemFactory::new();
+        factory.connect_setup(|_, item| {
+            let item = item.downcast_ref::<gtk::ListItem>().expect("ListItem");
+            let row = gtk::Box::builder()
+                .spacing(12)
+                .margin_start(12)
+                .margin_end(12)
+                .margin_top(8)
+                .margin_bottom(8)
+                .build();
+            let icon = gtk::Image::builder().pixel_size(16).build();
+            let texts = gtk::Box::new(gtk::Orientation::Vertical, 2);
+            let name = gtk::Label::builder()
+                .xalign(0.0)
+                .ellipsize(gtk::pango::EllipsizeMode::End)
+                .css_classes(["heading"])
+                .build();
+            let line = gtk::Box::new(gtk::Orientation::Horizontal, 6);
+            let state = gtk::Label::builder()
+                .xalign(0.0)
+                .css_classes(["dim-label", "caption"])
+                .build();
+            let usage = gtk::Label::builder()
+                .xalign(0.0)
+                .hexpand(true)
+                .ellipsize(gtk::pango::EllipsizeMode::End)
+                .css_classes(["dim-label", "caption", "numeric"])
+                .build();
+            line.append(&state);
+            line.append(&usage);
+            texts.append(&name);
+            texts.append(&line);
+            row.append(&icon);
+            row.append(&texts);
+            item.set_child(Some(&row));
+            // Expressions follow both the item and its properties: no bind/unbind code.
+            let obj = item.property_expression("item");
+            obj.chain_property::<VmObject>("name")
+                .bind(&name, "label", gtk::Widget::NONE);
+            obj.chain_property::<VmObject>("state-icon").bind(
+                &icon,
+                "icon-name",
+                gtk::Widget::NONE,
+            );
+            obj.chain_property::<VmObject>("state-label")
+                .bind(&state, "label", gtk::Widget::NONE);
+            obj.chain_property::<VmObject>("usage")
+                .bind(&usage, "label", gtk::Widget::NONE);
+            obj.chain_property::<VmObject>("accessible-label").bind(
+                item,
+                "accessible-label",
+                gtk::Widget::NONE,
+            );
+        });
+        let list_view = gtk::ListView::builder()
+            .model(&selection)
+            .factory(&factory)
+            .single_click_activate(false)
+            .css_classes(["navigation-sidebar"])
+            .build();
+        list_view.update_property(&[gtk::accessible::Property::Label(&gettext(
+            "Virtual machines",
+        ))]);
+        let s = sender.clone();
+        let sel = selection.clone();
+        list_view.connect_activate(move |_, pos| {
+            if let Some(obj) = sel.item(pos).and_downcast::<VmObject>() {
+                s.output(VmListOutput::Activated(obj)).ok();
+            }
+        });
+        let scrolled = gtk::ScrolledWindow::builder()
+            .hscrollbar_policy(gtk::PolicyType::Never)
+            .vexpand(true)
+            .child(&list_view)
+            .build();
+
+        // Status pages.
+        let connecting = gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
+            .spacing(12)
+            .valign(gtk::Align::Center)
+            .build();
+        // gtk::Spinner: AdwSpinner needs libadwaita 1.6, newer than our baseline.
+        let spinner = gtk::Spinner::builder()
+            .spinning(true)
+            .width_request(32)
+            .height_request(32)
+            .halign(gtk::Align::Center)
+            .build();
+        let connecting_label = gtk::Label::builder()
+            .wrap(true)
+            .justify(gtk::Justification::Center)
+            .css_classes(["dim-label"])
+            .build();
+        connecting.append(&spinner);
+        connecting.append(&connecting_label);
+
+        let empty = adw::StatusPage::builder()
+            .icon_name("computer-symbolic")
+            .title(gettext("No virtual machines here"))
+            .description(gettext(
+                "This connection has no virtual machines yet. Machines of “This computer (system)” and of “My user session” are kept apart: switch connection at the top to see the others.",
+            ))
+            .css_classes(["compact"])
+            .build();
+        let no_results = adw::StatusPage::builder()
+            .icon_name("edit-find-symbolic")
+            .title(gettext("No machine matches"))
+            .css_classes(["compact"])
+            .build();
+
+        let error_page = adw::StatusPage::builder()
+            .icon_name("network-offline-symbolic")
+            .css_classes(["compact"])
+            .build();
+        let error_box = gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
+            .spacing(12)
+            .halign(gtk::Align::Center)
+            .build();
+        let retry = gtk::Button::builder()
+            .label(gettext("Try Again"))
+            .halign(gtk::Align::Center)
+            .css_classes(["pill", "suggested-action"])
+            .build();
+        let s = sender.clone();
+        retry.connect_clicked(move |_| s.input(VmListMsg::TryAgain));
+        let error_details = gtk::Label::builder()
+            .selectable(true)
+            .wrap(true)
+            .wrap_mode(gtk::pango::WrapMode::WordChar)
+            .xalign(0.0)
+            .css_classes(["monospace", "caption"])
+            .build();
+        let expander = gtk::Expander::builder()
+            .label(gettext("Details"))
+            .child(&error_details)
+            .build();
+        error_box.append(&retry);
+        error_box.append(&expander);
+        error_page.set_child(Some(&error_box));
+
+        let stack = gtk::Stack::builder().vexpand(true).build();
+        stack.add_named(&scrolled, Some("list"));
+        stack.add_named(&connecting, Some("loading"));
+        stack.add_named(&empty, Some("empty"));
+        stack.add_named(&no_results, Some("no-results"));
+        stack.add_named(&error_page, Some("error"));
+        stack.set_visible_child_name("loading");
+        root.append(&stack);
+
+        let widgets = VmListWidgets {
+            stack,
+            connecting_label,
+            error_page,
+            error_details,
+            no_results,
+            filter,
+            filtered,
+            sorter,
+            selection,
+        };
+        ComponentParts { model, widgets }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        msg: Self::Input,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        match msg {
+            VmListMsg::Connecting(uri) => {
+                self.phase = "loading";
+                widgets
+                    .connecting_label
+                    .set_label(&gettext_f("Connecting to {uri}…", &[("uri", &uri)]));
+            }
+            VmListMsg::Failed(msg) => {
+                self.phase = "error";
+                self.store.clear();
+                widgets.error_page.set_title(&msg.title);
+                widgets.error_page.set_description(Some(&msg.advice));
+                widgets.error_details.set_label(&msg.details);
+            }
+            VmListMsg::Replace(list) => {
+                self.phase = "ready";
+                self.store.replace(&list);
+            }
+            VmListMsg::Upsert(info) => {
+                self.store.upsert(&info);
+                if self.sort_by_state {
+                    widgets.sorter.changed(gtk::SorterChange::Different);
+                }
+            }
+            VmListMsg::Remove(uuid) => self.store.remove(&uuid),
+            VmListMsg::Stats(stats) => self.store.apply_stats(&stats),
+            VmListMsg::Search(q) => {
+                self.query = q.to_lowercase();
+                let query = self.query.clone();
+                widgets.filter.set_filter_func(move |o| {
+                    query.is_empty()
+                        || o.downcast_ref::<VmObject>()
+                            .is_some_and(|v| v.name().to_lowercase().contains(&query))
+                });
+                widgets.no_results.set_description(Some(&gettext_f(
+                    "No machine’s name contains “{query}”.",
+                    &[("query", &self.query)],
+                )));
+            }
+            VmListMsg::SortBy(i) => {
+                self.sort_by_state = i == 1;
+                let by_state = self.sort_by_state;
+                widgets.sorter.set_sort_func(move |a, b| {
+                    let a = a.downcast_ref::<VmObject>().expect("VmObject");
+                    let b = b.downcast_ref::<VmObject>().expect("VmObject");
+                    let by_name = a.name().to_lowercase().cmp(&b.name().to_lowercase());
+                    if by_state {
+                        state_rank(a.vm_state())
+                            .cmp(&state_rank(b.vm_state()))
+                            .then(by_name)
+                            .into()
+                    } else {
+                        by_name.into()
+                    }
+                });
+            }
+            VmListMsg::SelectionChanged => {
+                let obj = widgets.selection.selected_item().and_downcast::<VmObject>();
+                sender.output(VmListOutput::Selected(obj)).ok();
+            }
+            VmListMsg::TryAgain => {
+                sender.output(VmListOutput::TryAgain).ok();
+            }
+        }
+        let page = match self.phase {
+            "loading" => "loading",
+            "error" => "error",
+            _ if self.store.is_empty() => "empty",
+            _ if widgets.filtered.n_items() == 0 => "no-results",
+            _ => "list",
+        };
+        if widgets.stack.visible_child_name().as_deref() != Some(page) {
+            widgets.stack.set_visible_child_name(page);
+        }
+    }
+}
+
+impl VmList {
+    /// The machine with this UUID, if listed.
+    pub fn get(&self, uuid: &str) -> Option<VmObject> {
+        self.store.get(uuid).cloned()
+    }
+}

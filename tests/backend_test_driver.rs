@@ -1,0 +1,195 @@
+//! The backend against libvirt's test driver: real libvirt, no daemon.
+
+mod common;
+
+use std::time::Duration;
+
+use bilik::backend::{ErrorKind, LifecycleAction, Options, Request, Update, VmState};
+use common::{node_file, scratch, Conn};
+
+const T: Duration = Duration::from_secs(20);
+
+fn changed(c: &Conn, uuid: &str, state: VmState) -> i32 {
+    c.wait(&format!("{uuid} to become {state:?}"), T, |u| match u {
+        Update::DomainChanged(d) if d.uuid == uuid && d.state == state => Some(d.reason),
+        _ => None,
+    })
+    .0
+}
+
+#[test]
+fn lists_thousands_of_machines_in_one_update() {
+    let dir = scratch("list");
+    let uri = node_file(&dir, 2000, 2);
+    let c = Conn::open(&uri);
+    let (hostname, before) = c.wait("Connected", T, |u| match u {
+        Update::Connected { hostname, .. } => Some(hostname.clone()),
+        _ => None,
+    });
+    assert!(
+        before.iter().all(|u| matches!(u, Update::Connecting)),
+        "{before:?}"
+    );
+    assert!(!hostname.is_empty());
+    let list = c.domains();
+    assert_eq!(list.len(), 2000);
+    let running = list.iter().filter(|d| d.state == VmState::Running).count();
+    assert_eq!(running, 1000);
+    assert!(list
+        .iter()
+        .any(|d| d.name == "vm-01999" && d.state == VmState::ShutOff));
+    let mut uuids: Vec<_> = list.iter().map(|d| d.uuid.as_str()).collect();
+    uuids.sort();
+    uuids.dedup();
+    assert_eq!(uuids.len(), 2000, "no duplicates");
+}
+
+#[test]
+fn lifecycle_actions_arrive_as_events() {
+    let dir = scratch("lifecycle");
+    let c = Conn::open(&node_file(&dir, 3, 1));
+    let list = c.domains();
+    let first = list
+        .iter()
+        .find(|d| d.name == "vm-00000")
+        .expect("vm-00000");
+    let vm = first.uuid.clone();
+    assert_eq!(first.state, VmState::Running);
+    let act = |action| {
+        c.handle.send(Request::Lifecycle {
+            uuid: vm.clone(),
+            action,
+        })
+    };
+
+    act(LifecycleAction::Pause);
+    assert_eq!(changed(&c, &vm, VmState::Paused), 1, "paused by the user");
+    act(LifecycleAction::Resume);
+    changed(&c, &vm, VmState::Running);
+    act(LifecycleAction::ForceOff);
+    assert_eq!(changed(&c, &vm, VmState::ShutOff), 2, "reason: destroyed");
+    act(LifecycleAction::Start);
+    changed(&c, &vm, VmState::Running);
+    act(LifecycleAction::Shutdown);
+    assert_eq!(changed(&c, &vm, VmState::ShutOff), 1, "reason: shut down");
+
+    // An action the state does not allow fails with a typed error and names the machine.
+    act(LifecycleAction::Pause);
+    let (err, _) = c.wait("ActionFailed", T, |u| match u {
+        Update::ActionFailed {
+            name,
+            action: LifecycleAction::Pause,
+            error,
+            ..
+        } => Some((name.clone(), error.clone())),
+        _ => None,
+    });
+    assert_eq!(err.0, "vm-00000");
+    assert_eq!(err.1.kind, ErrorKind::InvalidState, "{:?}", err.1);
+    assert!(!err.1.raw.is_empty());
+}
+
+#[test]
+fn delete_keeps_disks_unless_chosen_by_name() {
+    let dir = scratch("delete");
+    let c = Conn::open(&node_file(&dir, 2, 0));
+    let mut list = c.domains();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    for (i, d) in list.iter().enumerate() {
+        c.handle.send(Request::ListDisks {
+            uuid: d.uuid.clone(),
+        });
+        let (disks, _) = c.wait("Disks", T, |u| match u {
+            Update::Disks { uuid, disks } if *uuid == d.uuid => Some(disks.clone()),
+            _ => None,
+        });
+        assert_eq!(disks.len(), 1);
+        let path = disks[0].path.clone();
+        assert_eq!(path, format!("/pool/vm-{i:05}.qcow2"));
+        // The first machine is deleted alone, the second with its disk.
+        let chosen = if i == 0 { vec![] } else { vec![path] };
+        c.handle.send(Request::Delete {
+            uuid: d.uuid.clone(),
+            delete_disks: chosen,
+        });
+        c.wait("DomainRemoved", T, |u| match u {
+            Update::DomainRemoved { uuid } if *uuid == d.uuid => Some(()),
+            Update::ActionFailed { error, .. } => panic!("delete failed: {error:?}"),
+            _ => None,
+        });
+    }
+    c.handle.send(Request::Reload);
+    assert!(c.domains().is_empty());
+}
+
+#[test]
+fn statistics_come_in_one_bulk_round_for_running_machines() {
+    let dir = scratch("stats");
+    let options = Options {
+        stats_interval: Duration::from_millis(200),
+        ..Options::default()
+    };
+    let c = Conn::open_with(&node_file(&dir, 10, 2), options);
+    let list = c.domains();
+    let running: Vec<_> = list
+        .iter()
+        .filter(|d| d.state == VmState::Running)
+        .map(|d| d.uuid.clone())
+        .collect();
+    assert_eq!(running.len(), 5);
+    let (stats, _) = c.wait("Stats", T, |u| match u {
+        Update::Stats(s) => Some(s.clone()),
+        _ => None,
+    });
+    let mut got: Vec<_> = stats.iter().map(|s| s.uuid.clone()).collect();
+    got.sort();
+    let mut want = running.clone();
+    want.sort();
+    assert_eq!(
+        got, want,
+        "one record per running machine, none for the others"
+    );
+    // The test driver implements only the "state" group of the bulk call, so figures stay
+    // empty here; tests/backend_system.rs checks real figures from qemu.
+    assert!(stats.iter().all(|s| s.cpu_percent.is_none()));
+}
+
+#[test]
+fn bad_uris_and_missing_files_are_explained() {
+    let err = bilik::backend::ConnectionHandle::open(
+        "qemu:///sys-tem",
+        Options::default(),
+        Box::new(|_| {}),
+    )
+    .err()
+    .expect("invalid URI is refused before connecting");
+    assert!(matches!(err.kind, ErrorKind::InvalidUri(_)));
+    let msg = bilik::errors::connection_error("qemu:///sys-tem", &err);
+    assert!(
+        msg.advice.contains("/sys-tem") && msg.advice.contains("/system"),
+        "{msg:?}"
+    );
+
+    let c = Conn::open("test:///nonexistent/node.xml");
+    let (error, _) = c.wait("ConnectFailed", T, |u| match u {
+        Update::ConnectFailed { error, retrying_in } => {
+            assert!(
+                retrying_in.is_none(),
+                "no automatic retry of a first failure"
+            );
+            Some(error.clone())
+        }
+        _ => None,
+    });
+    assert!(error.raw.contains("nonexistent"), "{error:?}");
+}
+
+#[test]
+fn many_connections_open_and_close_cleanly() {
+    let dir = scratch("churn");
+    let uri = node_file(&dir, 5, 1);
+    for _ in 0..30 {
+        let c = Conn::open(&uri);
+        assert_eq!(c.domains().len(), 5);
+    }
+}

@@ -1,0 +1,115 @@
+//! Shared helpers for the backend integration tests: generated test-driver node files and
+//! a worker whose updates can be awaited.
+
+#![allow(dead_code)]
+
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use bilik::backend::{ConnectionHandle, Options, Update};
+
+/// Writes a `test:///` node file with `n` domains; every `running_every`-th runs (0: none).
+/// Each domain has one disk, a volume of the pool `pool` (also in the file).
+pub fn node_file(dir: &std::path::Path, n: usize, running_every: usize) -> String {
+    use std::fmt::Write;
+    let mut xml = String::from("<node>\n");
+    xml.push_str(
+        "<pool type='dir'><name>pool</name><uuid>35bb2ad9-388a-cdfe-461a-b8907f6e53fe</uuid>\
+         <capacity>107374182400</capacity><allocation>0</allocation><available>107374182400</available>\
+         <target><path>/pool</path></target>\n",
+    );
+    for i in 0..n {
+        let _ = writeln!(
+            xml,
+            "<volume type='file'><name>vm-{i:05}.qcow2</name><key>/pool/vm-{i:05}.qcow2</key>\
+             <capacity>1073741824</capacity><allocation>0</allocation>\
+             <target><path>/pool/vm-{i:05}.qcow2</path></target></volume>"
+        );
+    }
+    xml.push_str("</pool>\n");
+    for i in 0..n {
+        let running = running_every > 0 && i % running_every == 0;
+        let _ = writeln!(
+            xml,
+            "<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\
+             <name>vm-{i:05}</name>\
+             <uuid>6695eb01-f6a4-8304-79aa-{i:012x}</uuid>\
+             <memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os>\
+             <devices><disk type='file' device='disk'><source file='/pool/vm-{i:05}.qcow2'/>\
+             <target dev='vda'/></disk></devices>{}</domain>",
+            if running {
+                ""
+            } else {
+                "<test:runstate>5</test:runstate>"
+            }
+        );
+    }
+    xml.push_str("</node>\n");
+    let path = dir.join(format!("node-{n}.xml"));
+    std::fs::write(&path, xml).expect("write node file");
+    format!("test://{}", path.display())
+}
+
+/// A unique scratch directory under the system temp dir.
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bilik-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A connection worker plus the stream of its updates.
+pub struct Conn {
+    pub handle: ConnectionHandle,
+    pub rx: Receiver<Update>,
+}
+
+impl Conn {
+    pub fn open(uri: &str) -> Conn {
+        Self::open_with(uri, Options::default())
+    }
+
+    pub fn open_with(uri: &str, options: Options) -> Conn {
+        let (tx, rx) = mpsc::channel();
+        let handle = ConnectionHandle::open(
+            uri,
+            options,
+            Box::new(move |u| {
+                let _ = tx.send(u);
+            }),
+        )
+        .expect("valid URI");
+        Conn { handle, rx }
+    }
+
+    /// Waits for the first update matching `pred`, failing after `timeout`. Returns it and
+    /// everything seen before it.
+    pub fn wait<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut pred: impl FnMut(&Update) -> Option<T>,
+    ) -> (T, Vec<Update>) {
+        let deadline = Instant::now() + timeout;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(u) => {
+                    if let Some(t) = pred(&u) {
+                        return (t, seen);
+                    }
+                    seen.push(u);
+                }
+                Err(_) => panic!("timed out waiting for {what}; saw {seen:#?}"),
+            }
+        }
+    }
+
+    pub fn domains(&self) -> Vec<bilik::backend::DomainInfo> {
+        self.wait("the domain list", Duration::from_secs(30), |u| match u {
+            Update::Domains(l) => Some(l.clone()),
+            _ => None,
+        })
+        .0
+    }
+}

@@ -1,0 +1,192 @@
+"""Drive Bilik as a person would: start it under the current X display and D-Bus session
+(see build-aux/gui-session), find widgets in its accessibility tree by name and role,
+click them, read them back, and save screenshots."""
+
+import os
+import subprocess
+import sys
+import time
+
+import gi
+
+gi.require_version("Atspi", "2.0")
+from gi.repository import Atspi  # noqa: E402
+
+BIN = os.environ.get("BILIK_BIN", "/project/target/debug/bilik")
+SHOTS = os.environ.get("BILIK_SHOTS", "/project/target/screenshots")
+
+
+class Failure(AssertionError):
+    pass
+
+
+def wait_for(what, fn, timeout=20.0, interval=0.1):
+    """Calls fn until it returns something truthy; fails with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = fn()
+            if value:
+                return value
+        except Exception as e:  # the tree changes under us while the app updates
+            last_error = e
+        time.sleep(interval)
+    raise Failure(f"timed out after {timeout:.0f} s waiting for {what}"
+                  + (f" (last error: {last_error})" if last_error else ""))
+
+
+def role(node):
+    try:
+        return node.get_role_name()
+    except Exception:
+        return ""
+
+
+def name(node):
+    try:
+        return node.get_name() or ""
+    except Exception:
+        return ""
+
+
+def walk(node, depth=0, max_depth=60):
+    if node is None or depth > max_depth:
+        return
+    yield node
+    try:
+        n = node.get_child_count()
+    except Exception:
+        return
+    for i in range(n):
+        try:
+            child = node.get_child_at_index(i)
+        except Exception:
+            continue
+        yield from walk(child, depth + 1, max_depth)
+
+
+def showing(node):
+    try:
+        return node.get_state_set().contains(Atspi.StateType.SHOWING)
+    except Exception:
+        return False
+
+
+class App:
+    """A running Bilik process and its accessibility tree."""
+
+    def __init__(self, args=(), env=None, name_in_registry="bilik"):
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.proc = subprocess.Popen([BIN, *args], env=full_env)
+        self.started = time.monotonic()
+        self.registry_name = name_in_registry
+        self.root = wait_for("Bilik in the accessibility registry", self._find_app, timeout=30)
+
+    def _find_app(self):
+        if self.proc.poll() is not None:
+            raise Failure(f"bilik exited with status {self.proc.returncode}")
+        desktop = Atspi.get_desktop(0)
+        for i in range(desktop.get_child_count()):
+            app = desktop.get_child_at_index(i)
+            if app is not None and name(app) == self.registry_name:
+                return app
+        return None
+
+    def window(self, title="Bilik"):
+        return wait_for(f"window “{title}”", lambda: next(
+            (c for c in walk(self.root, max_depth=1) if role(c) == "frame" and name(c) == title),
+            None))
+
+    def find(self, name_part, roles=None, exact=False, timeout=20.0, visible=True):
+        """The first node whose accessible name matches (and role, if given)."""
+        def look():
+            for n in walk(self.root):
+                nm = name(n)
+                if (nm == name_part) if exact else (name_part in nm):
+                    if roles and role(n) not in roles:
+                        continue
+                    if visible and not showing(n):
+                        continue
+                    return n
+            return None
+        return wait_for(f"{'/'.join(roles or ['widget'])} named “{name_part}”", look, timeout)
+
+    def find_all(self, roles, visible=True):
+        return [n for n in walk(self.root) if role(n) in roles and (not visible or showing(n))]
+
+    def gone(self, name_part, roles=None, timeout=20.0):
+        def absent():
+            for n in walk(self.root):
+                if name_part in name(n) and (not roles or role(n) in roles) and showing(n):
+                    return False
+            return True
+        wait_for(f"“{name_part}” to disappear", absent, timeout)
+
+    def texts(self):
+        """Every visible label text, for asserting what the screen says."""
+        out = []
+        for n in walk(self.root):
+            if role(n) in ("label", "heading", "text", "static") and showing(n):
+                nm = name(n)
+                if nm:
+                    out.append(nm)
+                try:
+                    t = n.get_text(0, -1)
+                    if t and t != nm:
+                        out.append(t)
+                except Exception:
+                    pass
+        return out
+
+    def click(self, node):
+        """Activates a button-like node through its action interface."""
+        action = node.get_action_iface()
+        if action is None or action.get_n_actions() == 0:
+            raise Failure(f"“{name(node)}” ({role(node)}) has no action to click")
+        for i in range(action.get_n_actions()):
+            if action.get_action_name(i) in ("click", "activate", "press", "toggle"):
+                action.do_action(i)
+                return
+        action.do_action(0)
+
+    def select(self, node):
+        """Selects a list row (as a click on it does)."""
+        parent = node.get_parent()
+        sel = parent.get_selection_iface() if parent else None
+        if sel is None:
+            raise Failure(f"the parent of “{name(node)}” cannot select")
+        sel.select_child(node.get_index_in_parent())
+
+    def screenshot(self, label):
+        os.makedirs(os.path.dirname(SHOTS) if SHOTS.endswith(".png") else SHOTS, exist_ok=True)
+        path = SHOTS if SHOTS.endswith(".png") else os.path.join(SHOTS, f"{label}.png")
+        time.sleep(0.4)  # let the last frame render
+        subprocess.run(["import", "-window", "root", path], check=True)
+        return path
+
+    def quit(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def run_tests(tests):
+    """Runs test functions, prints one line each and a summary; exits non-zero on failure."""
+    passed = failed = 0
+    for t in tests:
+        t0 = time.monotonic()
+        try:
+            t()
+            passed += 1
+            print(f"gui: {t.__name__} ... ok ({time.monotonic() - t0:.1f} s)", flush=True)
+        except Exception as e:
+            failed += 1
+            print(f"gui: {t.__name__} ... FAILED: {e}", flush=True)
+    print(f"gui: {passed} passed, {failed} failed", flush=True)
+    sys.exit(1 if failed else 0)
