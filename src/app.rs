@@ -103,7 +103,7 @@ impl App {
     ) {
         match update {
             Update::Connecting => {}
-            Update::Connected { uri, .. } => {
+            Update::Connected { uri } => {
                 self.settings.set_string(Key::LastConnection, &uri);
             }
             Update::ConnectFailed { error, retrying_in } => {
@@ -111,7 +111,7 @@ impl App {
                     // Still reconnecting after a loss: the banner already says so.
                     return;
                 }
-                widgets.banner.set_revealed(false);
+                show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);
                 self.details.emit(VmDetailsMsg::Show(None));
                 self.list.emit(VmListMsg::Failed(errors::connection_error(
@@ -119,15 +119,15 @@ impl App {
                 )));
             }
             Update::Lost { .. } => {
-                widgets.banner.set_title(&gettext_f(
+                let text = gettext_f(
                     "Lost connection to {uri} — reconnecting…",
                     &[("uri", &self.uri)],
-                ));
-                widgets.banner.set_revealed(true);
+                );
+                show_banner(&widgets.banner, Some(&text));
                 widgets.sidebar_content.set_sensitive(false);
             }
             Update::Domains(list) => {
-                widgets.banner.set_revealed(false);
+                show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);
                 self.list.emit(VmListMsg::Replace(list));
             }
@@ -246,7 +246,7 @@ impl Component for App {
             .title_widget(switcher.widget())
             .build();
         sidebar_header.pack_end(&menu_button);
-        let banner = adw::Banner::new("");
+        let banner = adw::Banner::builder().visible(false).build();
         let sidebar_content = gtk::Box::new(gtk::Orientation::Vertical, 0);
         sidebar_content.append(list.widget());
         let sidebar_view = adw::ToolbarView::new();
@@ -320,7 +320,7 @@ impl Component for App {
                 self.uri = uri;
                 self.switcher
                     .emit(SwitcherMsg::SetCurrent(self.uri.clone()));
-                widgets.banner.set_revealed(false);
+                show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);
                 self.open_connection(&sender);
             }
@@ -371,6 +371,22 @@ impl Component for App {
     ) {
         if generation == self.generation {
             self.handle_update(widgets, update, &sender);
+        }
+    }
+}
+
+/// Shows the connection banner with `text`, or hides it. An unrevealed AdwBanner still
+/// reports its old title to screen readers, so the widget is hidden as well.
+fn show_banner(banner: &adw::Banner, text: Option<&str>) {
+    match text {
+        Some(t) => {
+            banner.set_title(t);
+            banner.set_visible(true);
+            banner.set_revealed(true);
+        }
+        None => {
+            banner.set_revealed(false);
+            banner.set_visible(false);
         }
     }
 }

@@ -60,6 +60,8 @@ static EVENT_LOOP: OnceLock<Result<(), String>> = OnceLock::new();
 pub fn start_event_loop() -> Result<(), String> {
     EVENT_LOOP
         .get_or_init(|| {
+            // libvirt prints every error to stderr by default; Bilik reports them itself.
+            virt::error::clear_error_callback();
             virt::event::event_register_default_impl().map_err(|e| e.to_string())?;
             std::thread::Builder::new()
                 .name("libvirt-events".into())

@@ -52,7 +52,6 @@ pub enum Update {
     Connecting,
     Connected {
         uri: String,
-        hostname: String,
     },
     /// Opening failed; `retrying_in` is set while reconnecting after a loss.
     ConnectFailed {
@@ -278,12 +277,10 @@ impl Worker {
             let _ = tx.send(Input::Event(e));
         });
         let regs = Registrations::register(&conn, &sink).map_err(|e| BackendError::from_op(&e))?;
-        let hostname = conn.hostname().unwrap_or_default();
         self.conn = Some(conn);
         self.regs = Some(regs);
         (self.sink)(Update::Connected {
             uri: self.uri.clone(),
-            hostname,
         });
         self.send_list();
         Ok(())

@@ -91,16 +91,23 @@ impl VmObject {
     pub fn apply_stats(&self, s: &DomainStats) {
         let cpu = s.cpu_percent.unwrap_or(0.0);
         let mem = s.memory_kib.unwrap_or(0);
-        let usage = match s.cpu_percent {
-            Some(c) => crate::i18n::gettext_f(
+        // Drivers without figures (libvirt's test driver) give neither: say nothing then.
+        let usage = match (s.cpu_percent, s.memory_kib) {
+            (Some(c), Some(m)) => crate::i18n::gettext_f(
                 // xgettext:no-c-format
                 "{cpu}% CPU · {memory}",
                 &[
                     ("cpu", &format!("{c:.0}")),
-                    ("memory", &vm_state::memory(mem)),
+                    ("memory", &vm_state::memory(m)),
                 ],
             ),
-            None => vm_state::memory(mem),
+            (None, Some(m)) => vm_state::memory(m),
+            (Some(c), None) => crate::i18n::gettext_f(
+                // xgettext:no-c-format
+                "{cpu}% CPU",
+                &[("cpu", &format!("{c:.0}"))],
+            ),
+            (None, None) => String::new(),
         };
         if self.usage() != usage {
             self.set_usage(usage);

@@ -75,20 +75,50 @@ impl ConnectionSwitcher {
             uris.push(self.current.clone());
         }
         for u in uris {
-            let row = adw::ActionRow::builder()
-                .title(display_name(&u))
-                .subtitle(explanation(&u))
-                .activatable(true)
+            let title = if u == SYSTEM_URI || u == SESSION_URI {
+                display_name(&u)
+            } else {
+                u.clone()
+            };
+            // Plain labels with a width cap: an AdwActionRow subtitle would stretch the
+            // popover to the full length of its explanation.
+            let texts = gtk::Box::builder()
+                .orientation(gtk::Orientation::Vertical)
+                .spacing(2)
+                .hexpand(true)
                 .build();
-            if u != SYSTEM_URI && u != SESSION_URI {
-                row.set_title(&u);
-            }
+            texts.append(
+                &gtk::Label::builder()
+                    .label(&title)
+                    .xalign(0.0)
+                    .wrap(true)
+                    .wrap_mode(gtk::pango::WrapMode::WordChar)
+                    .max_width_chars(48)
+                    .build(),
+            );
+            texts.append(
+                &gtk::Label::builder()
+                    .label(explanation(&u))
+                    .xalign(0.0)
+                    .wrap(true)
+                    .max_width_chars(48)
+                    .css_classes(["dim-label", "caption"])
+                    .build(),
+            );
+            let line = gtk::Box::builder()
+                .spacing(12)
+                .margin_top(10)
+                .margin_bottom(10)
+                .margin_start(12)
+                .margin_end(12)
+                .build();
+            line.append(&texts);
             if u == self.current {
                 let check = gtk::Image::from_icon_name("object-select-symbolic");
                 check.update_property(&[gtk::accessible::Property::Label(&gettext(
                     "Current connection",
                 ))]);
-                row.add_suffix(&check);
+                line.append(&check);
             }
             if customs.contains(&u) {
                 let remove = gtk::Button::builder()
@@ -103,11 +133,16 @@ impl ConnectionSwitcher {
                 let s = sender.clone();
                 let uu = u.clone();
                 remove.connect_clicked(move |_| s.input(SwitcherMsg::RemoveCustom(uu.clone())));
-                row.add_suffix(&remove);
+                line.append(&remove);
             }
+            let row = gtk::ListBoxRow::builder()
+                .child(&line)
+                .activatable(true)
+                .build();
+            row.update_property(&[gtk::accessible::Property::Label(&title)]);
             let s = sender.clone();
             let uu = u.clone();
-            row.connect_activated(move |_| s.input(SwitcherMsg::Choose(uu.clone())));
+            row.connect_activate(move |_| s.input(SwitcherMsg::Choose(uu.clone())));
             widgets.list.append(&row);
         }
         widgets.title.set_label(&display_name(&self.current));
@@ -148,6 +183,9 @@ impl Component for ConnectionSwitcher {
             .css_classes(["boxed-list"])
             .build();
         list.update_property(&[gtk::accessible::Property::Label(&gettext("Connections"))]);
+        list.connect_row_activated(|_, row| {
+            row.emit_by_name::<()>("activate", &[]);
+        });
         let add_list = gtk::ListBox::builder()
             .selection_mode(gtk::SelectionMode::None)
             .css_classes(["boxed-list"])
@@ -156,10 +194,17 @@ impl Component for ConnectionSwitcher {
             .title(gettext(
                 "Add a connection address, e.g. qemu+ssh://user@host/system",
             ))
-            .show_apply_button(true)
+            .build();
+        // A visible button, not the row's apply button (which appears only while typing):
+        // a newcomer sees at once how to add what they typed.
+        let add = gtk::Button::builder()
+            .label(gettext("Add"))
+            .valign(gtk::Align::Center)
+            .tooltip_text(gettext("Check this address and connect to it"))
             .build();
         let s = sender.clone();
-        entry.connect_apply(move |_| s.input(SwitcherMsg::Add));
+        add.connect_clicked(move |_| s.input(SwitcherMsg::Add));
+        entry.add_suffix(&add);
         let s = sender.clone();
         entry.connect_entry_activated(move |_| s.input(SwitcherMsg::Add));
         add_list.append(&entry);
@@ -167,7 +212,7 @@ impl Component for ConnectionSwitcher {
             .wrap(true)
             .xalign(0.0)
             .visible(false)
-            .max_width_chars(40)
+            .max_width_chars(48)
             .css_classes(["error", "caption"])
             .build();
         let content = gtk::Box::builder()
@@ -177,12 +222,20 @@ impl Component for ConnectionSwitcher {
             .margin_bottom(6)
             .margin_start(6)
             .margin_end(6)
-            .width_request(360)
             .build();
         content.append(&list);
         content.append(&add_list);
         content.append(&error);
-        let popover = gtk::Popover::builder().child(&content).build();
+        // Cap the width so the explanations wrap instead of stretching the popover.
+        let scroller = gtk::ScrolledWindow::builder()
+            .hscrollbar_policy(gtk::PolicyType::Never)
+            .propagate_natural_width(true)
+            .propagate_natural_height(true)
+            .max_content_width(420)
+            .max_content_height(640)
+            .child(&content)
+            .build();
+        let popover = gtk::Popover::builder().child(&scroller).build();
         button.set_popover(Some(&popover));
 
         let model = ConnectionSwitcher { settings, current };

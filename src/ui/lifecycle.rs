@@ -67,9 +67,9 @@ pub fn confirm_delete(
             } else {
                 disk.path.clone()
             };
-            check.update_property(&[gtk::accessible::Property::Label(&gettext_f(
-                "Also delete {path}",
-                &[("path", &disk.path)],
+            // The row names the check box (its title is the path); this says what ticking does.
+            check.update_property(&[gtk::accessible::Property::Description(&gettext(
+                "Tick to delete this disk image file too",
             ))]);
             let row = adw::ActionRow::builder()
                 .title(title)

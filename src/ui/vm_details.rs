@@ -85,7 +85,11 @@ impl Component for VmDetails {
     type Widgets = VmDetailsWidgets;
 
     fn init_root() -> Self::Root {
-        gtk::Stack::new()
+        // Not homogeneous: the hidden page must not set the window's minimum width.
+        gtk::Stack::builder()
+            .hhomogeneous(false)
+            .vhomogeneous(false)
+            .build()
     }
 
     fn init(_: (), stack: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
@@ -128,18 +132,23 @@ impl Component for VmDetails {
             .css_classes(["numeric"])
             .build();
 
-        let bar = gtk::FlowBox::builder()
-            .selection_mode(gtk::SelectionMode::None)
-            .column_spacing(6)
-            .row_spacing(6)
-            .max_children_per_line(7)
-            .homogeneous(false)
+        // Safe actions on the left, the ones that lose something apart on the right. Only
+        // the actions the current state allows are shown.
+        let bar = gtk::Box::new(gtk::Orientation::Horizontal, 6);
+        let safe = gtk::Box::new(gtk::Orientation::Horizontal, 6);
+        let risky = gtk::Box::builder()
+            .spacing(6)
+            .hexpand(true)
+            .halign(gtk::Align::End)
             .build();
+        bar.append(&safe);
+        bar.append(&risky);
         let mut buttons = Vec::new();
         for action in ACTIONS {
             let b = gtk::Button::builder()
                 .label(action_label(action))
                 .tooltip_text(action_tooltip(action))
+                .visible(false)
                 .build();
             match action {
                 LifecycleAction::Start | LifecycleAction::Resume => {
@@ -152,7 +161,11 @@ impl Component for VmDetails {
             }
             let s = sender.clone();
             b.connect_clicked(move |_| s.input(VmDetailsMsg::Action(action)));
-            bar.append(&b);
+            if matches!(action, LifecycleAction::ForceOff | LifecycleAction::Delete) {
+                risky.append(&b);
+            } else {
+                safe.append(&b);
+            }
             buttons.push((action, b));
         }
 
@@ -240,11 +253,7 @@ impl Component for VmDetails {
         widgets.usage.set_visible(!vm.usage().is_empty());
         widgets.usage.set_label(&vm.usage());
         for (action, button) in &widgets.buttons {
-            let allowed = action.allowed_in(state);
-            button.set_visible(
-                allowed || matches!(action, LifecycleAction::Start | LifecycleAction::Shutdown),
-            );
-            button.set_sensitive(allowed);
+            button.set_visible(action.allowed_in(state));
         }
     }
 }

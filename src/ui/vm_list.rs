@@ -269,7 +269,10 @@ impl Component for VmList {
         error_box.append(&expander);
         error_page.set_child(Some(&error_box));
 
-        let stack = gtk::Stack::builder().vexpand(true).build();
+        let stack = gtk::Stack::builder()
+            .vexpand(true)
+            .hhomogeneous(false)
+            .build();
         stack.add_named(&scrolled, Some("list"));
         stack.add_named(&connecting, Some("loading"));
         stack.add_named(&empty, Some("empty"));

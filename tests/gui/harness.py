@@ -12,8 +12,8 @@ import gi
 gi.require_version("Atspi", "2.0")
 from gi.repository import Atspi  # noqa: E402
 
-BIN = os.environ.get("BILIK_BIN", "/project/target/debug/bilik")
-SHOTS = os.environ.get("BILIK_SHOTS", "/project/target/screenshots")
+BIN = os.environ.get("BILIK_BIN") or "/project/target/debug/bilik"
+SHOTS = os.environ.get("BILIK_SHOTS") or "/project/target/screenshots"
 
 
 class Failure(AssertionError):
@@ -76,12 +76,15 @@ def showing(node):
 class App:
     """A running Bilik process and its accessibility tree."""
 
+    running = []
+
     def __init__(self, args=(), env=None, name_in_registry="bilik"):
         full_env = dict(os.environ)
         full_env.update(env or {})
         self.proc = subprocess.Popen([BIN, *args], env=full_env)
         self.started = time.monotonic()
         self.registry_name = name_in_registry
+        App.running.append(self)
         self.root = wait_for("Bilik in the accessibility registry", self._find_app, timeout=30)
 
     def _find_app(self):
@@ -167,6 +170,8 @@ class App:
         return path
 
     def quit(self):
+        if self in App.running:
+            App.running.remove(self)
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -188,5 +193,73 @@ def run_tests(tests):
         except Exception as e:
             failed += 1
             print(f"gui: {t.__name__} ... FAILED: {e}", flush=True)
+            for a in list(App.running):
+                if getattr(a, "root", None) is not None:
+                    print("\n".join(dump(a.root)[:300]), file=sys.stderr)
+        finally:
+            for a in list(App.running):
+                a.quit()
     print(f"gui: {passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)
+
+
+def dump(node, depth=0, out=None, max_depth=40):
+    """The visible tree as indented 'role “name”' lines (printed when a test fails)."""
+    out = [] if out is None else out
+    if node is None or depth > max_depth:
+        return out
+    if depth == 0 or showing(node):
+        out.append("  " * depth + f"{role(node)} “{name(node)}”")
+        try:
+            for i in range(node.get_child_count()):
+                dump(node.get_child_at_index(i), depth + 1, out, max_depth)
+        except Exception:
+            pass
+    return out
+
+
+def node_file(domains, path="/tmp/bilik-gui-node.xml"):
+    """A test:/// node file: domains is a list of (name, running)."""
+    ns = "http://libvirt.org/schemas/domain/test/1.0"
+    parts = ["<node>",
+             "<pool type='dir'><name>pool</name><uuid>35bb2ad9-388a-cdfe-461a-b8907f6e53fe</uuid>"
+             "<capacity>107374182400</capacity><allocation>0</allocation>"
+             "<available>107374182400</available><target><path>/pool</path></target>"]
+    for n, _ in domains:
+        parts.append(f"<volume type='file'><name>{n}.qcow2</name><key>/pool/{n}.qcow2</key>"
+                     "<capacity>1073741824</capacity><allocation>0</allocation>"
+                     f"<target><path>/pool/{n}.qcow2</path></target></volume>")
+    parts.append("</pool>")
+    for i, (n, running) in enumerate(domains):
+        state = "" if running else "<test:runstate>5</test:runstate>"
+        parts.append(
+            f"<domain type='test' xmlns:test='{ns}'><name>{n}</name>"
+            f"<uuid>6695eb01-f6a4-8304-79aa-{i:012x}</uuid><memory>1048576</memory><vcpu>1</vcpu>"
+            "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
+            f"<source file='/pool/{n}.qcow2'/><target dev='vda'/></disk></devices>{state}</domain>")
+    parts.append("</node>")
+    with open(path, "w") as f:
+        f.write("\n".join(parts))
+    os.chmod(path, 0o644)
+    return "test://" + path
+
+
+def virsh(*args, check=True):
+    r = subprocess.run(["virsh", "-c", "qemu:///system", *args], capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise Failure(f"virsh {' '.join(args)}: {r.stderr.strip()}")
+    return r.stdout.strip()
+
+
+def define_tiny_vm(name):
+    """A KVM machine with no OS (SeaBIOS screen) and SPICE, on qemu:///system."""
+    xml = (f"<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+           "<os><type arch='x86_64'>hvm</type></os><features><acpi/></features><devices>"
+           "<graphics type='spice'><listen type='none'/></graphics>"
+           "<video><model type='virtio'/></video></devices></domain>")
+    path = f"/tmp/{name}.xml"
+    with open(path, "w") as f:
+        f.write(xml)
+    virsh("destroy", name, check=False)
+    virsh("undefine", name, check=False)
+    virsh("define", path)

@@ -1,0 +1,101 @@
+"""Bilik's main window, driven as a person would through AT-SPI."""
+
+import harness
+from harness import App, wait_for
+
+
+def test_starts_on_the_user_session_with_an_empty_list():
+    app = App()
+    app.window("Bilik")
+    app.find("No virtual machines here")
+    switcher = app.find("Connection", roles=["toggle button", "push button", "button"])
+    assert switcher is not None
+    texts = " ".join(app.texts())
+    assert "My user session" in texts, texts
+    assert "switch connection" in texts, texts
+    app.screenshot("01-empty-session")
+    app.quit()
+
+
+def test_list_states_and_lifecycle_buttons():
+    uri = harness.node_file([("web-01", True), ("web-02", True), ("db-01", False)])
+    app = App(["--connect", uri])
+    app.window()
+    app.find("Virtual machines", roles=["list"])
+    row = app.find("web-01, Running", roles=["list item"])
+    app.find("db-01, Shut off", roles=["list item"])
+    app.screenshot("02-list")
+
+    app.select(row)
+    app.find("web-01", roles=["label"], exact=True)
+    app.click(app.find("Pause", roles=["button"], exact=True))
+    app.find("web-01, Paused", roles=["list item"])
+    assert "Paused by you." in " ".join(app.texts())
+    app.screenshot("03-paused")
+    app.click(app.find("Resume", roles=["button"], exact=True))
+    app.find("web-01, Running", roles=["list item"])
+
+    # Force Off asks first, in words a newcomer understands.
+    app.click(app.find("Force Off", roles=["button"], exact=True))
+    app.find("Force off “web-01”?")
+    assert any("pulling the power cable" in t for t in app.texts())
+    app.screenshot("04-force-off-dialog")
+    dialog_button = wait_for("the dialog's Force Off button", lambda: [
+        b for b in app.find_all(["button"]) if harness.name(b) == "Force Off"][-1])
+    app.click(dialog_button)
+    app.find("web-01, Shut off", roles=["list item"])
+    app.screenshot("05-forced-off")
+
+    # Search filters by name.
+    search = app.find("Search machines", roles=["text", "entry"])
+    search.get_editable_text_iface().set_text_contents("db")
+    app.gone("web-02", roles=["list item"])
+    app.find("db-01, Shut off", roles=["list item"])
+    search.get_editable_text_iface().set_text_contents("zzz")
+    app.find("No machine matches")
+    search.get_editable_text_iface().set_text_contents("")
+    app.find("web-02, Running", roles=["list item"])
+    app.quit()
+
+
+def test_delete_lists_disks_unticked():
+    uri = harness.node_file([("old-vm", False), ("keep-vm", False)])
+    app = App(["--connect", uri])
+    app.select(app.find("old-vm, Shut off", roles=["list item"]))
+    app.click(app.find("Delete", roles=["button"], exact=True))
+    app.find("Delete “old-vm”?")
+    check = app.find("/pool/old-vm.qcow2", roles=["check box"], exact=True)
+    states = check.get_state_set()
+    assert not states.contains(harness.Atspi.StateType.CHECKED), "disks are kept by default"
+    assert any("Disk images are kept" in t for t in app.texts())
+    app.screenshot("06-delete-dialog")
+    dialog_delete = [b for b in app.find_all(["button"]) if harness.name(b) == "Delete"][-1]
+    app.click(dialog_delete)
+    app.gone("old-vm", roles=["list item"])
+    app.find("keep-vm, Shut off", roles=["list item"])
+    app.quit()
+
+
+def test_mistyped_uri_gets_a_sentence():
+    uri = harness.node_file([("a", True)])
+    app = App(["--connect", uri])
+    app.find("a, Running", roles=["list item"])
+    app.click(app.find("Connection", roles=["toggle button"]))
+    entry = app.find("Add a connection address", roles=["text", "entry"])
+    entry.get_editable_text_iface().set_text_contents("qemu:///sys-tem")
+    app.click(app.find("Add", roles=["button"], exact=True))
+    msg = app.find("/sys-tem", roles=["label"])
+    assert "/system" in harness.name(msg), harness.name(msg)
+    app.find("This computer (system)")
+    app.find("My user session")
+    app.screenshot("07-bad-uri")
+    app.quit()
+
+
+if __name__ == "__main__":
+    harness.run_tests([
+        test_starts_on_the_user_session_with_an_empty_list,
+        test_list_states_and_lifecycle_buttons,
+        test_delete_lists_disks_unticked,
+        test_mistyped_uri_gets_a_sentence,
+    ])
