@@ -6,9 +6,13 @@ PROJECT_DIR=${PROJECT_DIR:-/project}
 RUN_USER=bilik
 
 # Re-enter through the dev root when called from the host.
+# The entry scripts all live in build-aux/; inside the root the project is at /project, so
+# the script is named by its project-relative path (the host path does not exist there).
 enter_devroot() { # SCRIPT ARGS…
     if [ -z "${BILIK_DEVROOT:-}" ]; then
-        exec "$(dirname "$1")/devenv" "$@"
+        local script=$1
+        shift
+        exec "$(dirname "$script")/devenv" "build-aux/$(basename "$script")" "$@"
     fi
 }
 

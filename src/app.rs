@@ -33,7 +33,12 @@ pub enum AppMsg {
     ConfirmedForceOff(String),
     ConfirmedDelete(String, Vec<String>),
     ShowError(UserMessage),
+    /// Some time after Shut Down: is the machine still on?
+    CheckShutdown(String, String),
 }
+
+/// How long a guest gets to react to Shut Down before Bilik says it did not.
+const SHUTDOWN_PATIENCE_SECS: u32 = 45;
 
 pub struct App {
     settings: Settings,
@@ -297,6 +302,7 @@ impl Component for App {
             list,
             details,
         };
+        crate::bench::start();
         model.open_connection(&sender);
         let widgets = AppWidgets {
             window,
@@ -348,8 +354,36 @@ impl Component for App {
                     self.pending_delete = Some((uuid.clone(), name));
                     self.request(Request::ListDisks { uuid });
                 }
-                action => self.request(Request::Lifecycle { uuid, action }),
+                action => {
+                    if action == LifecycleAction::Shutdown {
+                        // Many guests ignore the ACPI request (still booting, no ACPI
+                        // support, a dialog waiting inside). Say so instead of doing nothing.
+                        let s = sender.clone();
+                        let (u, n) = (uuid.clone(), name.clone());
+                        glib::timeout_add_seconds_local_once(SHUTDOWN_PATIENCE_SECS, move || {
+                            s.input(AppMsg::CheckShutdown(u, n))
+                        });
+                    }
+                    self.request(Request::Lifecycle { uuid, action })
+                }
             },
+            AppMsg::CheckShutdown(uuid, name) => {
+                let still_on = self
+                    .list
+                    .model()
+                    .get(&uuid)
+                    .is_some_and(|v| v.vm_state().is_active());
+                if still_on {
+                    let toast = adw::Toast::builder()
+                        .title(gettext_f(
+                            "“{name}” is still running: its system ignored the request to shut down. Shut it down from inside, or use Force Off.",
+                            &[("name", &name)],
+                        ))
+                        .timeout(0)
+                        .build();
+                    widgets.toasts.add_toast(toast);
+                }
+            }
             AppMsg::ConfirmedForceOff(uuid) => self.request(Request::Lifecycle {
                 uuid,
                 action: LifecycleAction::ForceOff,

@@ -32,10 +32,11 @@
 //!   store ([`model::VmStore`]) that applies updates in place.
 //! * [`errors`] — the one place where errors become translated sentences.
 //! * [`settings`] — typed GSettings keys; [`i18n`] — gettext helpers; [`config`] — build
-//!   values from meson.
+//!   values from meson; [`bench`] — opt-in figures for `build-aux/bench`.
 
 pub mod app;
 pub mod backend;
+pub mod bench;
 pub mod config;
 pub mod errors;
 pub mod i18n;

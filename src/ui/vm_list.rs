@@ -319,6 +319,7 @@ impl Component for VmList {
             VmListMsg::Replace(list) => {
                 self.phase = "ready";
                 self.store.replace(&list);
+                crate::bench::list_applied(list.len());
             }
             VmListMsg::Upsert(info) => {
                 self.store.upsert(&info);

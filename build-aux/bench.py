@@ -1,0 +1,123 @@
+"""Driver of build-aux/bench (runs inside build-aux/gui-session)."""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+BIN = os.environ["BILIK_BIN"]
+IDLE = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
+SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "1000 5000").split()]
+KVM = int(os.environ.get("BENCH_KVM", "20"))
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def node_file(n):
+    path = f"/tmp/bilik-bench-{n}.xml"
+    ns = "http://libvirt.org/schemas/domain/test/1.0"
+    with open(path, "w") as f:
+        f.write("<node>\n")
+        for i in range(n):
+            state = "" if i % 2 == 0 else "<test:runstate>5</test:runstate>"
+            f.write(f"<domain type='test' xmlns:test='{ns}'><name>bench-{i:05}</name>"
+                    f"<uuid>5aa5eb01-f6a4-8304-79aa-{i:012x}</uuid><memory>1048576</memory>"
+                    f"<vcpu>1</vcpu><os><type>hvm</type></os>{state}</domain>\n")
+        f.write("</node>\n")
+    os.chmod(path, 0o644)
+    return "test://" + path
+
+
+def floor(uri, runs=5):
+    """virsh list --all: median wall time, max RSS."""
+    walls, rss = [], []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", "virsh", "-c", uri, "list", "--all"],
+                           capture_output=True, text=True, check=True)
+        walls.append(time.monotonic() - t0)
+        rss.append(int(r.stderr.strip().splitlines()[-1]))
+    return statistics.median(walls), max(rss) / 1024
+
+
+def cpu_ticks(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def peak_rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bilik(uri, expect):
+    env = dict(os.environ, BILIK_BENCH="1")
+    t0 = time.monotonic()
+    p = subprocess.Popen([BIN, "--connect", uri], stdout=subprocess.PIPE, text=True, env=env)
+    shown = stall = None
+    for line in p.stdout:
+        if line.startswith("bilik-bench: list-shown"):
+            shown = time.monotonic() - t0
+            kv = dict(x.split("=") for x in line.split()[2:])
+            assert int(kv["machines"]) == expect, line
+            stall = float(kv["max-stall-ms"])
+            break
+    if shown is None:
+        p.kill()
+        raise SystemExit(f"bilik did not report the list for {uri}")
+    time.sleep(2)  # let the first statistics rounds settle
+    c0 = cpu_ticks(p.pid)
+    time.sleep(IDLE)
+    c1 = cpu_ticks(p.pid)
+    idle_cpu = (c1 - c0) / TICKS / IDLE * 100
+    rss = peak_rss_mb(p.pid)
+    p.terminate()
+    p.wait(timeout=10)
+    return shown, rss, idle_cpu, stall
+
+
+def report(label, uri, expect):
+    fw, frss = floor(uri)
+    shown, rss, idle, stall = bilik(uri, expect)
+    print(f"| {label} | {shown*1000:.0f} ms | {fw*1000:.0f} ms | {shown/fw:.2f}× "
+          f"| {rss:.0f} MB | {frss:.0f} MB | {idle:.2f} % | {stall:.0f} ms |", flush=True)
+
+
+def kvm_machines(n):
+    xml = ("<domain type='kvm'><name>{name}</name><memory unit='MiB'>48</memory><vcpu>1</vcpu>"
+           "<os><type arch='x86_64'>hvm</type></os><devices>"
+           "<graphics type='spice'><listen type='none'/></graphics></devices></domain>")
+    names = [f"bench-kvm-{i:02}" for i in range(n)]
+    for name in names:
+        with open(f"/tmp/{name}.xml", "w") as f:
+            f.write(xml.format(name=name))
+        subprocess.run(["virsh", "-c", "qemu:///system", "define", f"/tmp/{name}.xml"],
+                       capture_output=True, check=True)
+        subprocess.run(["virsh", "-c", "qemu:///system", "start", name],
+                       capture_output=True, check=True)
+    return names
+
+
+def cleanup(names):
+    for name in names:
+        for cmd in (["destroy", name], ["undefine", name]):
+            subprocess.run(["virsh", "-c", "qemu:///system", *cmd], capture_output=True)
+
+
+print(f"Bilik {BIN}; idle CPU over {IDLE:.0f} s; floor = virsh list --all (median of 5)")
+print("| machines | Bilik: list shown | virsh floor | ratio | Bilik peak RSS | virsh RSS "
+      "| Bilik idle CPU | longest stall |")
+print("|---|---|---|---|---|---|---|---|")
+for n in SIZES:
+    report(f"{n} (test driver, half running)", node_file(n), n)
+if KVM:
+    names = kvm_machines(KVM)
+    try:
+        total = len(subprocess.run(["virsh", "-c", "qemu:///system", "list", "--all", "--name"],
+                                   capture_output=True, text=True).stdout.split())
+        report(f"{KVM} running KVM (qemu:///system)", "qemu:///system", total)
+    finally:
+        cleanup(names)
+sys.exit(0)

@@ -1,0 +1,66 @@
+//! Opt-in measurements for `build-aux/bench` (set `BILIK_BENCH=1`): Bilik prints one line
+//! when the complete machine list has been shown, with the longest main-loop stall seen
+//! until then. Nothing runs when the variable is unset.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+thread_local! {
+    static MONITOR: Cell<Option<Rc<Stalls>>> = const { Cell::new(None) };
+}
+
+struct Stalls {
+    last: Cell<Instant>,
+    max: Cell<Duration>,
+    reported: Cell<bool>,
+}
+
+pub fn enabled() -> bool {
+    std::env::var_os("BILIK_BENCH").is_some()
+}
+
+/// Starts watching the main loop: a 5 ms timer whose lateness is the stall.
+pub fn start() {
+    if !enabled() {
+        return;
+    }
+    let s = Rc::new(Stalls {
+        last: Cell::new(Instant::now()),
+        max: Cell::new(Duration::ZERO),
+        reported: Cell::new(false),
+    });
+    let t = s.clone();
+    glib::timeout_add_local(Duration::from_millis(5), move || {
+        let now = Instant::now();
+        let gap = now.duration_since(t.last.get());
+        if gap > t.max.get() {
+            t.max.set(gap);
+        }
+        t.last.set(now);
+        glib::ControlFlow::Continue
+    });
+    MONITOR.with(|m| m.set(Some(s)));
+}
+
+/// Called when a complete list of `n` machines was handed to the view: reports once the
+/// next frame has been drawn (idle callbacks run after GTK's redraw).
+pub fn list_applied(n: usize) {
+    if !enabled() {
+        return;
+    }
+    glib::idle_add_local_once(move || {
+        MONITOR.with(|m| {
+            let s = m.take();
+            if let Some(s) = &s {
+                if !s.reported.replace(true) {
+                    println!(
+                        "bilik-bench: list-shown machines={n} max-stall-ms={:.1}",
+                        s.max.get().as_secs_f64() * 1000.0
+                    );
+                }
+            }
+            m.set(s);
+        });
+    });
+}
