@@ -12,6 +12,7 @@ use crate::i18n::gettext_f;
 use crate::settings::{Key, Settings};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
 use crate::ui::lifecycle;
+use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
 use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
 
@@ -35,6 +36,7 @@ pub enum AppMsg {
     ShowError(UserMessage),
     /// Some time after Shut Down: is the machine still on?
     CheckShutdown(String, String),
+    OpenSetupCheck,
 }
 
 /// How long a guest gets to react to Shut Down before Bilik says it did not.
@@ -51,6 +53,9 @@ pub struct App {
     switcher: Controller<ConnectionSwitcher>,
     list: Controller<VmList>,
     details: Controller<VmDetails>,
+    setup: Controller<SetupCheck>,
+    /// The setup check opened by itself once already in this run.
+    setup_auto_opened: bool,
 }
 
 pub struct AppWidgets {
@@ -122,6 +127,15 @@ impl App {
                 self.list.emit(VmListMsg::Failed(errors::connection_error(
                     &self.uri, &error,
                 )));
+                // A local connection that fails is most often a set-up problem: check the
+                // host once per run, and show the check if something must be fixed.
+                if !self.setup_auto_opened && self.uri.starts_with("qemu:///") {
+                    self.setup_auto_opened = true;
+                    self.setup.emit(SetupMsg::OpenIfProblems(
+                        widgets.window.clone(),
+                        self.uri.clone(),
+                    ));
+                }
             }
             Update::Lost { .. } => {
                 let text = gettext_f(
@@ -227,6 +241,7 @@ impl Component for App {
                 VmListOutput::Selected(v) => AppMsg::Selected(v),
                 VmListOutput::Activated(v) => AppMsg::Selected(Some(v)),
                 VmListOutput::TryAgain => AppMsg::TryAgain,
+                VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
             });
         let details = VmDetails::builder()
             .launch(())
@@ -238,6 +253,7 @@ impl Component for App {
 
         // Sidebar: header with the connection switcher and the main menu, banner, list.
         let menu = gio::Menu::new();
+        menu.append(Some(&gettext("_Setup Check")), Some("app.setup-check"));
         menu.append(Some(&gettext("_Keyboard Shortcuts")), Some("app.shortcuts"));
         menu.append(Some(&gettext("_About Bilik")), Some("app.about"));
         let menu_button = gtk::MenuButton::builder()
@@ -291,6 +307,17 @@ impl Component for App {
         window.add_breakpoint(bp);
 
         install_actions(&window);
+        let setup_action = gio::SimpleAction::new("setup-check", None);
+        let s = sender.clone();
+        setup_action.connect_activate(move |_, _| s.input(AppMsg::OpenSetupCheck));
+        relm4::main_application().add_action(&setup_action);
+        let setup = SetupCheck::builder().launch(()).detach();
+        // First run: show what this computer needs before anything else.
+        let first_run = !settings.boolean(Key::SetupCheckSeen);
+        if first_run {
+            settings.set_boolean(Key::SetupCheckSeen, true);
+            setup.emit(SetupMsg::Open(window.clone(), init.uri.clone()));
+        }
 
         let mut model = App {
             settings,
@@ -301,6 +328,8 @@ impl Component for App {
             switcher,
             list,
             details,
+            setup,
+            setup_auto_opened: first_run,
         };
         crate::bench::start();
         model.open_connection(&sender);
@@ -393,6 +422,9 @@ impl Component for App {
                 self.request(Request::Delete { uuid, delete_disks });
             }
             AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
+            AppMsg::OpenSetupCheck => self
+                .setup
+                .emit(SetupMsg::Open(widgets.window.clone(), self.uri.clone())),
         }
     }
 
@@ -493,7 +525,7 @@ fn shortcuts_window(parent: &adw::ApplicationWindow) -> gtk::ShortcutsWindow {
 /// The connection to open at start: `--connect`, then `LIBVIRT_DEFAULT_URI`, then
 /// `VIRSH_DEFAULT_CONNECT_URI`, then the last one used; with none of those, the user
 /// session for a normal user (no admin rights needed) and the system for root.
-pub fn initial_uri(connect_arg: Option<String>, settings: &Settings) -> String {
+pub fn initial_uri(connect_arg: Option<String>, settings: Option<&Settings>) -> String {
     let nonempty = |s: String| (!s.trim().is_empty()).then_some(s);
     connect_arg
         .and_then(nonempty)
@@ -503,7 +535,7 @@ pub fn initial_uri(connect_arg: Option<String>, settings: &Settings) -> String {
                 .ok()
                 .and_then(nonempty)
         })
-        .or_else(|| nonempty(settings.string(Key::LastConnection)))
+        .or_else(|| settings.and_then(|s| nonempty(s.string(Key::LastConnection))))
         .unwrap_or_else(|| {
             // SAFETY: getuid has no failure mode.
             if unsafe { libc::getuid() } == 0 {

@@ -9,13 +9,16 @@
 //!     └ AdwNavigationSplitView
 //!       ├ sidebar: AdwToolbarView
 //!       │   ├ AdwHeaderBar   ui/connection_switcher.rs  ConnectionSwitcher (title widget)
-//!       │   │                + main menu (Keyboard Shortcuts, About)
+//!       │   │                + main menu (Setup Check, Keyboard Shortcuts, About)
 //!       │   ├ AdwBanner      "Lost connection to … — reconnecting…"
 //!       │   └ ui/vm_list.rs  VmList: search, sort, virtualised GtkListView,
 //!       │                    status pages (connecting / empty / no match / error + Try Again)
 //!       └ content: AdwToolbarView
 //!           └ ui/vm_details.rs VmDetails: name, state + reason, usage, lifecycle buttons
 //! ui/lifecycle.rs            confirmation dialogs (Force Off, Delete with disk choice)
+//! ui/setup_check.rs SetupCheck  AdwDialog: is this computer ready? (backend/host_check.rs,
+//!                            sentences in setup_text.rs); opens on first run and when a
+//!                            local connection fails
 //! ```
 //!
 //! ## Threads and data flow
@@ -42,6 +45,7 @@ pub mod errors;
 pub mod i18n;
 pub mod model;
 pub mod settings;
+pub mod setup_text;
 pub mod ui;
 
 use relm4::RelmApp;
@@ -50,6 +54,7 @@ use relm4::RelmApp;
 pub fn run(args: Vec<String>) -> i32 {
     i18n::init();
     let mut connect = None;
+    let mut setup_check = false;
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -57,10 +62,11 @@ pub fn run(args: Vec<String>) -> i32 {
             a if a.starts_with("--connect=") => connect = Some(a["--connect=".len()..].to_string()),
             "-h" | "--help" => {
                 println!(
-                    "Usage: bilik [--connect URI]\n\n  -c, --connect URI   libvirt connection to open, e.g. qemu:///system"
+                    "Usage: bilik [--connect URI] [--setup-check]\n\n  -c, --connect URI   libvirt connection to open, e.g. qemu:///system\n      --setup-check   print whether this computer is ready for virtual machines"
                 );
                 return 0;
             }
+            "--setup-check" => setup_check = true,
             "--version" => {
                 println!("bilik {}", config::VERSION);
                 return 0;
@@ -71,6 +77,11 @@ pub fn run(args: Vec<String>) -> i32 {
             }
         }
     }
+    if setup_check {
+        // Works without the GSettings schema (e.g. straight from a build tree).
+        let settings = settings::Settings::open().ok();
+        return print_setup_check(&app::initial_uri(connect, settings.as_ref()));
+    }
     let settings = match settings::Settings::open() {
         Ok(s) => s,
         Err(e) => {
@@ -78,7 +89,7 @@ pub fn run(args: Vec<String>) -> i32 {
             return 1;
         }
     };
-    let uri = app::initial_uri(connect, &settings);
+    let uri = app::initial_uri(connect, Some(&settings));
     let application = adw::Application::builder()
         .application_id(config::APP_ID)
         .build();
@@ -87,4 +98,35 @@ pub fn run(args: Vec<String>) -> i32 {
         .with_args(vec!["bilik".to_string()])
         .run::<app::App>(app::AppInit { settings, uri });
     0
+}
+
+/// `bilik --setup-check`: the setup check as text. Exit status 0 when ready, 1 with
+/// warnings, 2 when something must be fixed.
+fn print_setup_check(uri: &str) -> i32 {
+    use backend::host_check::{self, Fix, Verdict};
+    let results = host_check::run_all(&host_check::Host::current(uri));
+    for r in &results {
+        let mark = match r.verdict {
+            Verdict::Pass => "PASS",
+            Verdict::Warning => "WARN",
+            Verdict::Fail => "FAIL",
+        };
+        println!(
+            "{mark}  {}: {}",
+            setup_text::title(r.id),
+            setup_text::explain(r)
+        );
+        if let Some(fix) = &r.fix {
+            match fix {
+                Fix::Privileged(argv) => println!("      fix: sudo {}", argv.join(" ")),
+                Fix::Copy(cmd) => println!("      fix: {cmd}"),
+                Fix::Libvirt(_) => println!("      fix: {}", setup_text::fix_hint(fix)),
+            }
+        }
+    }
+    match results.iter().map(|r| r.verdict).max() {
+        Some(Verdict::Fail) => 2,
+        Some(Verdict::Warning) => 1,
+        _ => 0,
+    }
 }

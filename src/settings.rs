@@ -13,6 +13,7 @@ pub enum Key {
     WindowMaximized,
     CustomConnections,
     LastConnection,
+    SetupCheckSeen,
 }
 
 impl Key {
@@ -23,6 +24,7 @@ impl Key {
             Key::WindowMaximized => "window-maximized",
             Key::CustomConnections => "custom-connections",
             Key::LastConnection => "last-connection",
+            Key::SetupCheckSeen => "setup-check-seen",
         }
     }
 }

@@ -8,9 +8,12 @@
 //! * [`stats`]: the one bulk statistics call and rate computation.
 //! * [`error`]: libvirt failures sorted into kinds a person can act on.
 //! * [`types`]: plain data handed to the UI.
+//! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
+//!   permissions, network, storage)?
 
 pub mod error;
 pub mod events;
+pub mod host_check;
 pub mod stats;
 pub mod types;
 pub mod uri;

@@ -2,5 +2,6 @@
 
 pub mod connection_switcher;
 pub mod lifecycle;
+pub mod setup_check;
 pub mod vm_details;
 pub mod vm_list;

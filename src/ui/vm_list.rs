@@ -23,6 +23,7 @@ pub enum VmListMsg {
     SortBy(u32),
     SelectionChanged,
     TryAgain,
+    SetupCheck,
 }
 
 #[derive(Debug)]
@@ -30,6 +31,7 @@ pub enum VmListOutput {
     Selected(Option<VmObject>),
     Activated(VmObject),
     TryAgain,
+    SetupCheck,
 }
 
 pub struct VmList {
@@ -265,7 +267,18 @@ impl Component for VmList {
             .label(gettext("Details"))
             .child(&error_details)
             .build();
+        let check = gtk::Button::builder()
+            .label(gettext("Run Setup Check"))
+            .halign(gtk::Align::Center)
+            .css_classes(["pill"])
+            .tooltip_text(gettext(
+                "Check what virtual machines need on this computer, with fixes",
+            ))
+            .build();
+        let s = sender.clone();
+        check.connect_clicked(move |_| s.input(VmListMsg::SetupCheck));
         error_box.append(&retry);
+        error_box.append(&check);
         error_box.append(&expander);
         error_page.set_child(Some(&error_box));
 
@@ -365,6 +378,9 @@ impl Component for VmList {
             }
             VmListMsg::TryAgain => {
                 sender.output(VmListOutput::TryAgain).ok();
+            }
+            VmListMsg::SetupCheck => {
+                sender.output(VmListOutput::SetupCheck).ok();
             }
         }
         let page = match self.phase {

@@ -78,10 +78,28 @@ class App:
 
     running = []
 
-    def __init__(self, args=(), env=None, name_in_registry="bilik"):
+    _configs = 0
+
+    def __init__(self, args=(), env=None, name_in_registry="bilik", first_run=False):
         full_env = dict(os.environ)
+        # Settings of their own for each start, in a keyfile as on a desktop without dconf.
+        # A returning user has seen the setup check; `first_run` starts from nothing.
+        App._configs += 1
+        config = f"/tmp/bilik-gui-config-{os.getpid()}-{App._configs}"
+        keyfile_dir = os.path.join(config, "glib-2.0", "settings")
+        os.makedirs(keyfile_dir, exist_ok=True)
+        with open(os.path.join(keyfile_dir, "keyfile"), "w") as f:
+            f.write("" if first_run else "[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+        full_env.update({"XDG_CONFIG_HOME": config, "GSETTINGS_BACKEND": "keyfile"})
+        # The build tree's schema and translations (build-aux/dev-env.sh compiles them).
+        full_env.setdefault("GSETTINGS_SCHEMA_DIR", "/project/target/gsettings")
+        full_env.setdefault("BILIK_LOCALEDIR", "/project/target/locale")
         full_env.update(env or {})
-        self.proc = subprocess.Popen([BIN, *args], env=full_env)
+        # Bilik's own messages go to a file, shown when a test fails.
+        self.log_path = f"{config}/bilik.log"
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([BIN, *args], env=full_env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         self.started = time.monotonic()
         self.registry_name = name_in_registry
         App.running.append(self)
@@ -194,6 +212,10 @@ def run_tests(tests):
             failed += 1
             print(f"gui: {t.__name__} ... FAILED: {e}", flush=True)
             for a in list(App.running):
+                with open(a.log_path) as f:
+                    log = f.read().strip()
+                if log:
+                    print(f"--- bilik's output:\n{log[-3000:]}", file=sys.stderr)
                 if getattr(a, "root", None) is not None:
                     print("\n".join(dump(a.root)[:300]), file=sys.stderr)
         finally:
