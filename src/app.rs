@@ -515,6 +515,7 @@ fn shortcuts_window(parent: &adw::ApplicationWindow) -> gtk::ShortcutsWindow {
         .build();
     section.add_group(&group);
     let window = gtk::ShortcutsWindow::builder()
+        .title(gettext("Keyboard Shortcuts"))
         .transient_for(parent)
         .modal(true)
         .build();

@@ -123,35 +123,27 @@ fn delete_keeps_disks_unless_chosen_by_name() {
 }
 
 #[test]
-fn statistics_come_in_one_bulk_round_for_running_machines() {
+fn no_statistics_updates_without_figures() {
+    // The test driver answers the bulk statistics call with the "state" group only: no CPU
+    // or memory figures. Bilik then sends the UI nothing (no empty rounds of thousands of
+    // rows); tests/backend_system.rs checks real figures from qemu.
     let dir = scratch("stats");
     let options = Options {
-        stats_interval: Duration::from_millis(200),
+        stats_interval: Duration::from_millis(100),
         ..Options::default()
     };
     let c = Conn::open_with(&node_file(&dir, 10, 2), options);
     let list = c.domains();
-    let running: Vec<_> = list
-        .iter()
-        .filter(|d| d.state == VmState::Running)
-        .map(|d| d.uuid.clone())
-        .collect();
-    assert_eq!(running.len(), 5);
-    let (stats, _) = c.wait("Stats", T, |u| match u {
-        Update::Stats(s) => Some(s.clone()),
-        _ => None,
-    });
-    let mut got: Vec<_> = stats.iter().map(|s| s.uuid.clone()).collect();
-    got.sort();
-    let mut want = running.clone();
-    want.sort();
     assert_eq!(
-        got, want,
-        "one record per running machine, none for the others"
+        list.iter().filter(|d| d.state == VmState::Running).count(),
+        5
     );
-    // The test driver implements only the "state" group of the bulk call, so figures stay
-    // empty here; tests/backend_system.rs checks real figures from qemu.
-    assert!(stats.iter().all(|s| s.cpu_percent.is_none()));
+    std::thread::sleep(Duration::from_millis(1000));
+    let later: Vec<Update> = c.rx.try_iter().collect();
+    assert!(
+        !later.iter().any(|u| matches!(u, Update::Stats(_))),
+        "{later:?}"
+    );
 }
 
 #[test]

@@ -71,7 +71,9 @@ pub fn confirm_delete(
             check.update_property(&[gtk::accessible::Property::Description(&gettext(
                 "Tick to delete this disk image file too",
             ))]);
+            // Paths may contain & or <: plain text, not markup.
             let row = adw::ActionRow::builder()
+                .use_markup(false)
                 .title(title)
                 .subtitle(gettext_f(
                     "Disk {target} — tick to delete the file too",

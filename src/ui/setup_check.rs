@@ -26,12 +26,19 @@ pub enum SetupMsg {
 #[derive(Debug)]
 pub enum SetupCmd {
     Results(Vec<CheckResult>, bool),
-    FixDone(Result<(), String>),
+    FixDone(Result<(), FixError>),
     /// The chosen image's path and where the qemu user is stopped, if anywhere.
     Image(
         std::path::PathBuf,
         Result<(), Option<host_check::AccessBlock>>,
     ),
+}
+
+#[derive(Debug)]
+pub enum FixError {
+    Failed(String),
+    /// pkexec is not installed: the command to run by hand.
+    NoPkexec(String),
 }
 
 pub struct SetupCheck {
@@ -153,6 +160,7 @@ impl Component for SetupCheck {
         let image_row = adw::ActionRow::builder()
             .title(gettext("No file checked yet"))
             .subtitle_selectable(true)
+            .use_markup(false)
             .build();
         let choose = gtk::Button::builder()
             .label(gettext("Choose File…"))
@@ -316,8 +324,14 @@ impl Component for SetupCheck {
                                 .output();
                             SetupCmd::FixDone(match out {
                                 Ok(o) if o.status.success() => Ok(()),
-                                Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_string()),
-                                Err(e) => Err(format!("{}: {e}", argv[0])),
+                                Ok(o) => Err(FixError::Failed(
+                                    String::from_utf8_lossy(&o.stderr).trim().to_string(),
+                                )),
+                                // No pkexec (no polkit): hand the command over instead.
+                                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                                    Err(FixError::NoPkexec(format!("sudo {}", argv[1..].join(" "))))
+                                }
+                                Err(e) => Err(FixError::Failed(format!("{}: {e}", argv[0]))),
                             })
                         });
                     }
@@ -326,7 +340,8 @@ impl Component for SetupCheck {
                         let uri = self.uri.clone();
                         sender.spawn_oneshot_command(move || {
                             SetupCmd::FixDone(
-                                host_check::apply_libvirt_fix(&uri, &f).map_err(|e| e.raw),
+                                host_check::apply_libvirt_fix(&uri, &f)
+                                    .map_err(|e| FixError::Failed(e.raw)),
                             )
                         });
                     }
@@ -363,9 +378,7 @@ impl Component for SetupCheck {
                     ),
                     Err(None) => (gettext("The user qemu runs as could not be found."), false),
                 };
-                widgets
-                    .image_row
-                    .set_subtitle(&glib::markup_escape_text(&text));
+                widgets.image_row.set_subtitle(&text);
                 widgets.image_fix.set_visible(fixable);
                 if let Err(Some(block)) = &verdict {
                     widgets
@@ -378,15 +391,29 @@ impl Component for SetupCheck {
             }
             SetupCmd::FixDone(result) => {
                 self.running = false;
-                if let Err(raw) = result {
-                    let toast = adw::Toast::builder()
-                        .title(gettext_f(
-                            "The fix did not work: {error}",
-                            &[("error", &raw)],
-                        ))
-                        .timeout(0)
-                        .build();
-                    widgets.toasts.add_toast(toast);
+                match result {
+                    Ok(()) => {}
+                    Err(FixError::Failed(raw)) => {
+                        let toast = adw::Toast::builder()
+                            .title(glib::markup_escape_text(&gettext_f(
+                                "The fix did not work: {error}",
+                                &[("error", &raw)],
+                            )))
+                            .timeout(0)
+                            .build();
+                        widgets.toasts.add_toast(toast);
+                    }
+                    Err(FixError::NoPkexec(cmd)) => {
+                        dialog.clipboard().set_text(&cmd);
+                        let toast = adw::Toast::builder()
+                            .title(glib::markup_escape_text(&gettext_f(
+                                "Bilik cannot ask for the administrator password here (pkexec is not installed). The command was copied: run “{command}” in a terminal.",
+                                &[("command", &cmd)],
+                            )))
+                            .timeout(0)
+                            .build();
+                        widgets.toasts.add_toast(toast);
+                    }
                 }
                 // After a fix, check again by itself.
                 self.only_if_problems = false;
@@ -400,9 +427,11 @@ impl Component for SetupCheck {
                 }
                 for (i, r) in self.results.iter().enumerate() {
                     let (icon, class, word) = verdict_icon(r.verdict);
+                    // Plain text: commands and paths contain & and < (not markup).
                     let row = adw::ExpanderRow::builder()
                         .title(setup_text::title(r.id))
                         .subtitle(setup_text::explain(r))
+                        .use_markup(false)
                         .build();
                     let image = gtk::Image::from_icon_name(icon);
                     image.add_css_class(class);
@@ -423,14 +452,16 @@ impl Component for SetupCheck {
                         let hint = adw::ActionRow::builder()
                             .title(setup_text::fix_hint(fix))
                             .title_selectable(true)
+                            .use_markup(false)
                             .build();
                         row.add_row(&hint);
                     }
                     if !r.details.is_empty() {
                         let details = adw::ActionRow::builder()
                             .title(gettext("Details"))
-                            .subtitle(glib::markup_escape_text(&r.details))
+                            .subtitle(&r.details)
                             .subtitle_selectable(true)
+                            .use_markup(false)
                             .build();
                         row.add_row(&details);
                     }
