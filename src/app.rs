@@ -6,6 +6,9 @@ use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
+use std::collections::HashSet;
+
+use crate::backend::console::{self, ConsoleOptions, DisplayInfo};
 use crate::backend::{ConnectionHandle, LifecycleAction, Options, Request, Update};
 use crate::errors::{self, UserMessage};
 use crate::i18n::gettext_f;
@@ -37,6 +40,25 @@ pub enum AppMsg {
     /// Some time after Shut Down: is the machine still on?
     CheckShutdown(String, String),
     OpenSetupCheck,
+    OpenConsole {
+        uuid: String,
+        name: String,
+        fullscreen: Option<bool>,
+    },
+    OpenPreferences,
+}
+
+/// Work finished off the main thread.
+#[derive(Debug)]
+pub enum AppCmd {
+    /// An update from the worker of connection number `.0`.
+    Backend(u64, Update),
+    /// A console (virt-viewer) ended; `error` holds what it said if it failed.
+    ConsoleClosed {
+        uuid: String,
+        name: String,
+        error: Option<String>,
+    },
 }
 
 /// How long a guest gets to react to Shut Down before Bilik says it did not.
@@ -56,6 +78,10 @@ pub struct App {
     setup: Controller<SetupCheck>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
+    /// Machines whose console is open (one console per machine).
+    consoles: HashSet<String>,
+    /// A console waiting for the machine's display details: (uuid, name, full screen).
+    pending_console: Option<(String, String, bool)>,
 }
 
 pub struct AppWidgets {
@@ -77,7 +103,7 @@ impl App {
         self.details.emit(VmDetailsMsg::Show(None));
         // The command channel is Send (AppMsg is not: it carries GObjects).
         let commands = sender.command_sender().clone();
-        let sink = Box::new(move |u| commands.emit((generation, u)));
+        let sink = Box::new(move |u| commands.emit(AppCmd::Backend(generation, u)));
         match ConnectionHandle::open(&self.uri, Options::default(), sink) {
             Ok(handle) => self.connection = Some(handle),
             Err(e) => self
@@ -103,6 +129,102 @@ impl App {
             lifecycle::show_details(&window, &msg.title, &msg.advice, &msg.details)
         });
         widgets.toasts.add_toast(toast);
+    }
+
+    /// Starts virt-viewer for a machine (off the main thread, which also waits for it to
+    /// end) and shows the console hints.
+    fn launch_console(
+        &mut self,
+        widgets: &AppWidgets,
+        sender: &ComponentSender<Self>,
+        uuid: String,
+        name: String,
+        fullscreen: bool,
+        info: &DisplayInfo,
+    ) {
+        if !info.has_graphics {
+            widgets.toasts.add_toast(
+                adw::Toast::builder()
+                    .title(gettext_f(
+                        "“{name}” has no screen to show: it has no SPICE or VNC display.",
+                        &[("name", &name)],
+                    ))
+                    .timeout(0)
+                    .build(),
+            );
+            return;
+        }
+        if !console::viewer_installed() {
+            self.toast_error(
+                widgets,
+                UserMessage {
+                    title: gettext("virt-viewer is not installed"),
+                    advice: gettext(
+                        "Bilik shows a machine’s screen with virt-viewer. Install the package virt-viewer (sudo apt install virt-viewer, or sudo dnf install virt-viewer), then try again.",
+                    ),
+                    details: console::VIEWERS.join(", "),
+                },
+            );
+            return;
+        }
+        let opts = ConsoleOptions {
+            fullscreen,
+            toggle_fullscreen: self.settings.string(Key::HotkeyToggleFullscreen),
+            release_cursor: self.settings.string(Key::HotkeyReleaseCursor),
+        };
+        let argv = console::viewer_argv(&self.uri, &uuid, &opts);
+        self.consoles.insert(uuid.clone());
+        let (u, n) = (uuid.clone(), name.clone());
+        sender.spawn_oneshot_command(move || {
+            // An argument vector, never a shell string.
+            let error = match std::process::Command::new(&argv[0])
+                .args(&argv[1..])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .and_then(|child| child.wait_with_output())
+            {
+                Ok(out) if out.status.success() => None,
+                Ok(out) => Some(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+                Err(e) => Some(format!("{}: {e}", argv[0])),
+            };
+            AppCmd::ConsoleClosed {
+                uuid: u,
+                name: n,
+                error,
+            }
+        });
+        if self.settings.boolean(Key::ShowConsoleHints) {
+            let mut hint = gettext_f(
+                "In the console, {release} gives the mouse back and {fullscreen} switches full screen.",
+                &[
+                    ("release", &opts.release_cursor.to_uppercase()),
+                    ("fullscreen", &opts.toggle_fullscreen.to_uppercase()),
+                ],
+            );
+            if info.spice_agent != Some(true) {
+                hint.push(' ');
+                hint.push_str(&gettext(
+                    "Copy and paste with this computer and automatic screen size need spice-vdagent installed in the machine’s system (then restart it).",
+                ));
+            }
+            // A wrapping label: a plain toast title would cut the hint to one line.
+            let label = gtk::Label::builder()
+                .label(&hint)
+                .wrap(true)
+                .max_width_chars(60)
+                .xalign(0.0)
+                .build();
+            let toast = adw::Toast::builder()
+                .custom_title(&label)
+                .button_label(gettext("Don’t Show Again"))
+                .timeout(20)
+                .build();
+            let s = self.settings.clone();
+            toast.connect_button_clicked(move |_| s.set_boolean(Key::ShowConsoleHints, false));
+            widgets.toasts.add_toast(toast);
+        }
     }
 
     fn handle_update(
@@ -153,6 +275,15 @@ impl App {
             Update::DomainChanged(info) => self.list.emit(VmListMsg::Upsert(info)),
             Update::DomainRemoved { uuid } => self.list.emit(VmListMsg::Remove(uuid)),
             Update::Stats(stats) => self.list.emit(VmListMsg::Stats(stats)),
+            Update::Display { uuid, info } => {
+                if let Some((pending, name, fullscreen)) = self.pending_console.take() {
+                    if pending == uuid {
+                        self.launch_console(widgets, sender, uuid, name, fullscreen, &info);
+                    } else {
+                        self.pending_console = Some((pending, name, fullscreen));
+                    }
+                }
+            }
             Update::Disks { uuid, disks } => {
                 let Some((pending, name)) = self.pending_delete.take() else {
                     return;
@@ -196,8 +327,7 @@ impl App {
 }
 
 impl Component for App {
-    /// Updates from the connection worker, tagged with the connection's generation.
-    type CommandOutput = (u64, Update);
+    type CommandOutput = AppCmd;
     type Input = AppMsg;
     type Output = ();
     type Init = AppInit;
@@ -239,7 +369,12 @@ impl Component for App {
             .launch(())
             .forward(sender.input_sender(), |o| match o {
                 VmListOutput::Selected(v) => AppMsg::Selected(v),
-                VmListOutput::Activated(v) => AppMsg::Selected(Some(v)),
+                // Enter or a double click opens the machine's console, as in virt-manager.
+                VmListOutput::Activated(v) => AppMsg::OpenConsole {
+                    uuid: v.uuid(),
+                    name: v.name(),
+                    fullscreen: None,
+                },
                 VmListOutput::TryAgain => AppMsg::TryAgain,
                 VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
             });
@@ -249,10 +384,20 @@ impl Component for App {
                 VmDetailsOutput::Action { uuid, name, action } => {
                     AppMsg::Action { uuid, name, action }
                 }
+                VmDetailsOutput::OpenConsole {
+                    uuid,
+                    name,
+                    fullscreen,
+                } => AppMsg::OpenConsole {
+                    uuid,
+                    name,
+                    fullscreen,
+                },
             });
 
         // Sidebar: header with the connection switcher and the main menu, banner, list.
         let menu = gio::Menu::new();
+        menu.append(Some(&gettext("_Preferences")), Some("app.preferences"));
         menu.append(Some(&gettext("_Setup Check")), Some("app.setup-check"));
         menu.append(Some(&gettext("_Keyboard Shortcuts")), Some("app.shortcuts"));
         menu.append(Some(&gettext("_About Bilik")), Some("app.about"));
@@ -311,6 +456,11 @@ impl Component for App {
         let s = sender.clone();
         setup_action.connect_activate(move |_, _| s.input(AppMsg::OpenSetupCheck));
         relm4::main_application().add_action(&setup_action);
+        let prefs_action = gio::SimpleAction::new("preferences", None);
+        let s = sender.clone();
+        prefs_action.connect_activate(move |_, _| s.input(AppMsg::OpenPreferences));
+        relm4::main_application().add_action(&prefs_action);
+        relm4::main_application().set_accels_for_action("app.preferences", &["<Control>comma"]);
         let setup = SetupCheck::builder().launch(()).detach();
         // First run: show what this computer needs before anything else.
         let first_run = !settings.boolean(Key::SetupCheckSeen);
@@ -330,6 +480,8 @@ impl Component for App {
             details,
             setup,
             setup_auto_opened: first_run,
+            consoles: HashSet::new(),
+            pending_console: None,
         };
         crate::bench::start();
         model.open_connection(&sender);
@@ -422,6 +574,26 @@ impl Component for App {
                 self.request(Request::Delete { uuid, delete_disks });
             }
             AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
+            AppMsg::OpenPreferences => {
+                crate::ui::preferences::show(&widgets.window, &self.settings)
+            }
+            AppMsg::OpenConsole {
+                uuid,
+                name,
+                fullscreen,
+            } => {
+                if self.consoles.contains(&uuid) {
+                    widgets.toasts.add_toast(adw::Toast::new(&gettext_f(
+                        "The console of “{name}” is already open.",
+                        &[("name", &name)],
+                    )));
+                } else {
+                    let fullscreen =
+                        fullscreen.unwrap_or_else(|| self.settings.boolean(Key::ConsoleFullscreen));
+                    self.pending_console = Some((uuid.clone(), name, fullscreen));
+                    self.request(Request::DisplayInfo { uuid });
+                }
+            }
             AppMsg::OpenSetupCheck => self
                 .setup
                 .emit(SetupMsg::Open(widgets.window.clone(), self.uri.clone())),
@@ -431,12 +603,32 @@ impl Component for App {
     fn update_cmd_with_view(
         &mut self,
         widgets: &mut Self::Widgets,
-        (generation, update): Self::CommandOutput,
+        cmd: Self::CommandOutput,
         sender: ComponentSender<Self>,
         _root: &Self::Root,
     ) {
-        if generation == self.generation {
-            self.handle_update(widgets, update, &sender);
+        match cmd {
+            AppCmd::Backend(generation, update) => {
+                if generation == self.generation {
+                    self.handle_update(widgets, update, &sender);
+                }
+            }
+            AppCmd::ConsoleClosed { uuid, name, error } => {
+                self.consoles.remove(&uuid);
+                if let Some(raw) = error {
+                    self.toast_error(
+                        widgets,
+                        UserMessage {
+                            title: gettext_f(
+                                "The console of “{name}” could not open",
+                                &[("name", &name)],
+                            ),
+                            advice: gettext("virt-viewer reported an error; the details say more."),
+                            details: raw,
+                        },
+                    );
+                }
+            }
         }
     }
 }

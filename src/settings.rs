@@ -14,6 +14,10 @@ pub enum Key {
     CustomConnections,
     LastConnection,
     SetupCheckSeen,
+    ConsoleFullscreen,
+    HotkeyToggleFullscreen,
+    HotkeyReleaseCursor,
+    ShowConsoleHints,
 }
 
 impl Key {
@@ -25,6 +29,10 @@ impl Key {
             Key::CustomConnections => "custom-connections",
             Key::LastConnection => "last-connection",
             Key::SetupCheckSeen => "setup-check-seen",
+            Key::ConsoleFullscreen => "console-fullscreen",
+            Key::HotkeyToggleFullscreen => "hotkey-toggle-fullscreen",
+            Key::HotkeyReleaseCursor => "hotkey-release-cursor",
+            Key::ShowConsoleHints => "show-console-hints",
         }
     }
 }
@@ -71,6 +79,11 @@ impl Settings {
 
     pub fn set_string(&self, key: Key, value: &str) {
         let _ = self.0.set_string(key.name(), value);
+    }
+
+    /// Keeps `property` of `object` and the key in step, both ways.
+    pub fn bind(&self, key: Key, object: &impl IsA<glib::Object>, property: &str) {
+        self.0.bind(key.name(), object, property).build();
     }
 
     pub fn strv(&self, key: Key) -> Vec<String> {

@@ -8,9 +8,11 @@
 //! * [`stats`]: the one bulk statistics call and rate computation.
 //! * [`error`]: libvirt failures sorted into kinds a person can act on.
 //! * [`types`]: plain data handed to the UI.
+//! * [`console`]: the virt-viewer command line and what a console needs from the XML.
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
 //!   permissions, network, storage)?
 
+pub mod console;
 pub mod error;
 pub mod events;
 pub mod host_check;

@@ -39,6 +39,8 @@ pub enum Request {
     },
     /// List a machine's disks (for the delete dialog).
     ListDisks { uuid: String },
+    /// Read what a console needs (graphics, agent channels) from the live XML.
+    DisplayInfo { uuid: String },
     /// Delete a machine; only the disk paths named here are deleted with it.
     Delete {
         uuid: String,
@@ -80,6 +82,10 @@ pub enum Update {
     Disks {
         uuid: String,
         disks: Vec<DiskInfo>,
+    },
+    Display {
+        uuid: String,
+        info: super::console::DisplayInfo,
     },
     ActionFailed {
         uuid: String,
@@ -432,6 +438,15 @@ impl Worker {
                 (self.sink)(Update::Disks { uuid, disks });
             }
             Request::Delete { uuid, delete_disks } => self.delete(&uuid, &delete_disks),
+            Request::DisplayInfo { uuid } => {
+                let info = self
+                    .conn()
+                    .lookup_domain_by_uuid_string(&uuid)
+                    .and_then(|d| d.xml_desc(0))
+                    .map(|xml| super::console::display_info(&xml))
+                    .unwrap_or_default();
+                (self.sink)(Update::Display { uuid, info });
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod connection_switcher;
 pub mod lifecycle;
+pub mod preferences;
 pub mod setup_check;
 pub mod vm_details;
 pub mod vm_list;

@@ -14,6 +14,8 @@ pub enum VmDetailsMsg {
     /// The shown machine's state changed.
     Refresh,
     Action(LifecycleAction),
+    /// Open the console: in full screen, in a window, or as the preferences say (None).
+    Console(Option<bool>),
 }
 
 #[derive(Debug)]
@@ -22,6 +24,11 @@ pub enum VmDetailsOutput {
         uuid: String,
         name: String,
         action: LifecycleAction,
+    },
+    OpenConsole {
+        uuid: String,
+        name: String,
+        fullscreen: Option<bool>,
     },
 }
 
@@ -38,6 +45,7 @@ pub struct VmDetailsWidgets {
     reason: gtk::Label,
     usage: gtk::Label,
     buttons: Vec<(LifecycleAction, gtk::Button)>,
+    console: adw::SplitButton,
 }
 
 fn action_label(a: LifecycleAction) -> String {
@@ -141,6 +149,35 @@ impl Component for VmDetails {
             .hexpand(true)
             .halign(gtk::Align::End)
             .build();
+        // The console: the main thing people open a machine for. The arrow offers the other
+        // way (full screen or window) than the preference for this one time.
+        let console_menu = gio::Menu::new();
+        console_menu.append(
+            Some(&gettext("Open in _Full Screen")),
+            Some("details.console-fullscreen"),
+        );
+        console_menu.append(
+            Some(&gettext("Open in a _Window")),
+            Some("details.console-window"),
+        );
+        let console = adw::SplitButton::builder()
+            .label(gettext("Open Console"))
+            .menu_model(&console_menu)
+            .tooltip_text(gettext("Show the machine’s screen (virt-viewer)"))
+            .dropdown_tooltip(gettext("Open the console in full screen or in a window"))
+            .css_classes(["suggested-action"])
+            .build();
+        let s = sender.clone();
+        console.connect_clicked(move |_| s.input(VmDetailsMsg::Console(None)));
+        let group = gio::SimpleActionGroup::new();
+        for (name, fullscreen) in [("console-fullscreen", true), ("console-window", false)] {
+            let a = gio::SimpleAction::new(name, None);
+            let s = sender.clone();
+            a.connect_activate(move |_, _| s.input(VmDetailsMsg::Console(Some(fullscreen))));
+            group.add_action(&a);
+        }
+        stack.insert_action_group("details", Some(&group));
+        bar.append(&console);
         bar.append(&safe);
         bar.append(&risky);
         let mut buttons = Vec::new();
@@ -191,6 +228,7 @@ impl Component for VmDetails {
             reason,
             usage,
             buttons,
+            console,
         };
         ComponentParts {
             model: VmDetails {
@@ -224,6 +262,17 @@ impl Component for VmDetails {
                 self.vm = vm;
             }
             VmDetailsMsg::Refresh => {}
+            VmDetailsMsg::Console(fullscreen) => {
+                if let Some(vm) = &self.vm {
+                    sender
+                        .output(VmDetailsOutput::OpenConsole {
+                            uuid: vm.uuid(),
+                            name: vm.name(),
+                            fullscreen,
+                        })
+                        .ok();
+                }
+            }
             VmDetailsMsg::Action(action) => {
                 if let Some(vm) = &self.vm {
                     sender
@@ -252,6 +301,9 @@ impl Component for VmDetails {
             .set_label(reason.as_deref().unwrap_or_default());
         widgets.usage.set_visible(!vm.usage().is_empty());
         widgets.usage.set_label(&vm.usage());
+        // virt-viewer --wait shows a stopped machine as soon as it starts, but a newcomer
+        // expects the screen of a running one.
+        widgets.console.set_visible(state.is_active());
         for (action, button) in &widgets.buttons {
             button.set_visible(action.allowed_in(state));
         }
