@@ -121,9 +121,10 @@ impl App {
     fn toast_error(&self, widgets: &AppWidgets, msg: UserMessage) {
         let toast = adw::Toast::builder()
             .title(glib::markup_escape_text(&msg.title))
-            .button_label(gettext("Details"))
             .timeout(10)
             .build();
+        // "Details" shows the advice and libvirt's own words.
+        toast.set_button_label(Some(&gettext("Details")));
         let window = widgets.window.clone();
         toast.connect_button_clicked(move |_| {
             lifecycle::show_details(&window, &msg.title, &msg.advice, &msg.details)
@@ -142,88 +143,25 @@ impl App {
         fullscreen: bool,
         info: &DisplayInfo,
     ) {
-        if !info.has_graphics {
-            widgets.toasts.add_toast(
-                adw::Toast::builder()
-                    .title(gettext_f(
-                        "“{name}” has no screen to show: it has no SPICE or VNC display.",
-                        &[("name", &name)],
-                    ))
-                    .timeout(0)
-                    .build(),
-            );
-            return;
-        }
-        if !console::viewer_installed() {
-            self.toast_error(
-                widgets,
-                UserMessage {
-                    title: gettext("virt-viewer is not installed"),
-                    advice: gettext(
-                        "Bilik shows a machine’s screen with virt-viewer. Install the package virt-viewer (sudo apt install virt-viewer, or sudo dnf install virt-viewer), then try again.",
-                    ),
-                    details: console::VIEWERS.join(", "),
-                },
-            );
-            return;
-        }
         let opts = ConsoleOptions {
             fullscreen,
             toggle_fullscreen: self.settings.string(Key::HotkeyToggleFullscreen),
             release_cursor: self.settings.string(Key::HotkeyReleaseCursor),
         };
+        if let Err(msg) = crate::ui::console::can_open(&name, info) {
+            self.toast_error(widgets, msg);
+            return;
+        }
         let argv = console::viewer_argv(&self.uri, &uuid, &opts);
         self.consoles.insert(uuid.clone());
-        let (u, n) = (uuid.clone(), name.clone());
         sender.spawn_oneshot_command(move || {
-            // An argument vector, never a shell string.
-            let error = match std::process::Command::new(&argv[0])
-                .args(&argv[1..])
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .and_then(|child| child.wait_with_output())
-            {
-                Ok(out) if out.status.success() => None,
-                Ok(out) => Some(String::from_utf8_lossy(&out.stderr).trim().to_string()),
-                Err(e) => Some(format!("{}: {e}", argv[0])),
-            };
-            AppCmd::ConsoleClosed {
-                uuid: u,
-                name: n,
-                error,
-            }
+            let error = crate::ui::console::run_viewer(&argv);
+            AppCmd::ConsoleClosed { uuid, name, error }
         });
         if self.settings.boolean(Key::ShowConsoleHints) {
-            let mut hint = gettext_f(
-                "In the console, {release} gives the mouse back and {fullscreen} switches full screen.",
-                &[
-                    ("release", &opts.release_cursor.to_uppercase()),
-                    ("fullscreen", &opts.toggle_fullscreen.to_uppercase()),
-                ],
-            );
-            if info.spice_agent != Some(true) {
-                hint.push(' ');
-                hint.push_str(&gettext(
-                    "Copy and paste with this computer and automatic screen size need spice-vdagent installed in the machine’s system (then restart it).",
-                ));
-            }
-            // A wrapping label: a plain toast title would cut the hint to one line.
-            let label = gtk::Label::builder()
-                .label(&hint)
-                .wrap(true)
-                .max_width_chars(60)
-                .xalign(0.0)
-                .build();
-            let toast = adw::Toast::builder()
-                .custom_title(&label)
-                .button_label(gettext("Don’t Show Again"))
-                .timeout(20)
-                .build();
-            let s = self.settings.clone();
-            toast.connect_button_clicked(move |_| s.set_boolean(Key::ShowConsoleHints, false));
-            widgets.toasts.add_toast(toast);
+            widgets
+                .toasts
+                .add_toast(crate::ui::console::hint_toast(&self.settings, &opts, info));
         }
     }
 
@@ -451,7 +389,7 @@ impl Component for App {
         bp.add_setter(&split, "collapsed", Some(&true.to_value()));
         window.add_breakpoint(bp);
 
-        install_actions(&window);
+        crate::ui::shortcuts::install_actions(&window);
         let setup_action = gio::SimpleAction::new("setup-check", None);
         let s = sender.clone();
         setup_action.connect_activate(move |_, _| s.input(AppMsg::OpenSetupCheck));
@@ -647,72 +585,6 @@ fn show_banner(banner: &adw::Banner, text: Option<&str>) {
             banner.set_visible(false);
         }
     }
-}
-
-/// Application actions and their shortcuts: quit (Ctrl+Q), keyboard shortcuts (Ctrl+?),
-/// about.
-fn install_actions(window: &adw::ApplicationWindow) {
-    let app = relm4::main_application();
-    let quit = gio::SimpleAction::new("quit", None);
-    let w = window.clone();
-    // Closing the window (rather than app.quit()) runs close-request, which saves its size.
-    quit.connect_activate(move |_, _| w.close());
-    app.add_action(&quit);
-    app.set_accels_for_action("app.quit", &["<Control>q"]);
-
-    let about = gio::SimpleAction::new("about", None);
-    let w = window.clone();
-    about.connect_activate(move |_, _| {
-        let dialog = adw::AboutDialog::builder()
-            .application_name("Bilik")
-            .application_icon(crate::config::APP_ID)
-            .developer_name(gettext("The Bilik developers"))
-            .version(crate::config::VERSION)
-            .comments(gettext(
-                "Create and run virtual machines. Bilik manages QEMU/KVM machines through libvirt, and explains each step on the way.",
-            ))
-            .license_type(gtk::License::Gpl30)
-            // Translators: put your names here, one per line.
-            .translator_credits(gettext("translator-credits"))
-            .build();
-        dialog.present(Some(&w));
-    });
-    app.add_action(&about);
-
-    let shortcuts = gio::SimpleAction::new("shortcuts", None);
-    let w = window.clone();
-    shortcuts.connect_activate(move |_, _| shortcuts_window(&w).present());
-    app.add_action(&shortcuts);
-    app.set_accels_for_action("app.shortcuts", &["<Control>question"]);
-}
-
-fn shortcuts_window(parent: &adw::ApplicationWindow) -> gtk::ShortcutsWindow {
-    let group = gtk::ShortcutsGroup::builder()
-        .title(gettext("General"))
-        .build();
-    for (accel, title) in [
-        ("<Control>question", gettext("Show keyboard shortcuts")),
-        ("<Control>q", gettext("Quit")),
-        ("F10", gettext("Open the main menu")),
-    ] {
-        group.add_shortcut(
-            &gtk::ShortcutsShortcut::builder()
-                .accelerator(accel)
-                .title(title)
-                .build(),
-        );
-    }
-    let section = gtk::ShortcutsSection::builder()
-        .section_name("main")
-        .build();
-    section.add_group(&group);
-    let window = gtk::ShortcutsWindow::builder()
-        .title(gettext("Keyboard Shortcuts"))
-        .transient_for(parent)
-        .modal(true)
-        .build();
-    window.add_section(&section);
-    window
 }
 
 /// The connection to open at start: `--connect`, then `LIBVIRT_DEFAULT_URI`, then

@@ -9,6 +9,7 @@ use std::process::Command;
 use bilik::backend::host_check::{
     self, CheckId, Component, Finding, Fix, Host, LibvirtFix, Verdict,
 };
+use bilik::backend::image_access;
 
 const URI: &str = "qemu:///system";
 
@@ -215,7 +216,7 @@ fn setup_check_under_real_conditions() {
 
     // A disk image in a private folder: the qemu user is stopped at the folder; the offered
     // ACL entry (run here as root, as pkexec would) lets it through, nothing else changes.
-    let (qemu, quid, qgid) = host_check::qemu_user().expect("qemu user");
+    let (qemu, quid, qgid) = image_access::qemu_user().expect("qemu user");
     assert_eq!(qemu, "libvirt-qemu");
     let private = Path::new("/tmp/bilik-private");
     let _ = std::fs::remove_dir_all(private);
@@ -225,7 +226,7 @@ fn setup_check_under_real_conditions() {
     sh("chmod", &["755", "/tmp/bilik-private/isos"]);
     sh("chmod", &["644", "/tmp/bilik-private/isos/debian.iso"]);
     let iso = private.join("isos/debian.iso");
-    let block = host_check::image_access(&iso, &qemu, quid, &[qgid]).expect_err("blocked");
+    let block = image_access::image_access(&iso, &qemu, quid, &[qgid]).expect_err("blocked");
     assert_eq!(block.at, private);
     assert_eq!(
         block.fix,
@@ -239,10 +240,13 @@ fn setup_check_under_real_conditions() {
             .collect::<Vec<_>>(),
     );
     assert!(ok, "{out}");
-    assert_eq!(host_check::image_access(&iso, &qemu, quid, &[qgid]), Ok(()));
+    assert_eq!(
+        image_access::image_access(&iso, &qemu, quid, &[qgid]),
+        Ok(())
+    );
     // An unreadable file is named itself.
     sh("chmod", &["600", "/tmp/bilik-private/isos/debian.iso"]);
-    let block = host_check::image_access(&iso, &qemu, quid, &[qgid]).expect_err("unreadable");
+    let block = image_access::image_access(&iso, &qemu, quid, &[qgid]).expect_err("unreadable");
     assert_eq!(block.at, iso);
     assert_eq!(block.fix[2], "u:libvirt-qemu:r");
     std::fs::remove_dir_all(private).unwrap();

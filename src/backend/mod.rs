@@ -10,12 +10,13 @@
 //! * [`types`]: plain data handed to the UI.
 //! * [`console`]: the virt-viewer command line and what a console needs from the XML.
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
-//!   permissions, network, storage)?
+//!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
 
 pub mod console;
 pub mod error;
 pub mod events;
 pub mod host_check;
+pub mod image_access;
 pub mod stats;
 pub mod types;
 pub mod uri;

@@ -122,7 +122,9 @@ pub fn show_details(parent: &impl IsA<gtk::Widget>, title: &str, advice: &str, d
         .child(&label)
         .expanded(true)
         .build();
-    dialog.set_extra_child(Some(&expander));
+    if !details.is_empty() {
+        dialog.set_extra_child(Some(&expander));
+    }
     dialog.add_responses(&[("close", &gettext("Close"))]);
     dialog.present(Some(parent));
 }

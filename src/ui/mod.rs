@@ -1,8 +1,10 @@
 //! One relm4 component per screen part; see the map in the crate root.
 
 pub mod connection_switcher;
+pub mod console;
 pub mod lifecycle;
 pub mod preferences;
 pub mod setup_check;
+pub mod shortcuts;
 pub mod vm_details;
 pub mod vm_list;

@@ -7,6 +7,7 @@ use gettextrs::gettext;
 use relm4::prelude::*;
 
 use crate::backend::host_check::{self, CheckResult, Fix, Host, Verdict};
+use crate::backend::image_access;
 use crate::i18n::gettext_f;
 use crate::setup_text;
 
@@ -30,7 +31,7 @@ pub enum SetupCmd {
     /// The chosen image's path and where the qemu user is stopped, if anywhere.
     Image(
         std::path::PathBuf,
-        Result<(), Option<host_check::AccessBlock>>,
+        Result<(), Option<image_access::AccessBlock>>,
     ),
 }
 
@@ -50,7 +51,7 @@ pub struct SetupCheck {
     only_if_problems: bool,
     image: Option<(
         std::path::PathBuf,
-        Result<(), Option<host_check::AccessBlock>>,
+        Result<(), Option<image_access::AccessBlock>>,
     )>,
 }
 
@@ -275,9 +276,9 @@ impl Component for SetupCheck {
             }
             SetupMsg::CheckImage(path) => {
                 sender.spawn_oneshot_command(move || {
-                    let verdict = match host_check::qemu_user() {
+                    let verdict = match image_access::qemu_user() {
                         Some((user, uid, gid)) => {
-                            host_check::image_access(&path, &user, uid, &[gid]).map_err(Some)
+                            image_access::image_access(&path, &user, uid, &[gid]).map_err(Some)
                         }
                         None => Err(None),
                     };
@@ -292,9 +293,9 @@ impl Component for SetupCheck {
                             .args(&argv[1..])
                             .output();
                         let verdict = match out {
-                            Ok(o) if o.status.success() => host_check::qemu_user()
+                            Ok(o) if o.status.success() => image_access::qemu_user()
                                 .map(|(u, uid, gid)| {
-                                    host_check::image_access(&path, &u, uid, &[gid]).map_err(Some)
+                                    image_access::image_access(&path, &u, uid, &[gid]).map_err(Some)
                                 })
                                 .unwrap_or(Err(None)),
                             _ => Err(Some(block)),

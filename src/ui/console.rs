@@ -1,0 +1,83 @@
+//! Opening a machine's console: whether it can be opened (and why not, in words), running
+//! virt-viewer, and the hints shown when it opens.
+
+use gettextrs::gettext;
+
+use crate::backend::console::{self, ConsoleOptions, DisplayInfo};
+use crate::errors::UserMessage;
+use crate::i18n::gettext_f;
+use crate::settings::{Key, Settings};
+
+/// Explains why the console of `name` cannot open, if it cannot.
+pub fn can_open(name: &str, info: &DisplayInfo) -> Result<(), UserMessage> {
+    if !info.has_graphics {
+        return Err(UserMessage {
+            title: gettext_f("“{name}” has no screen to show", &[("name", name)]),
+            advice: gettext(
+                "It has no SPICE or VNC display. Machines made by Bilik have one; add a display in the machine’s hardware to see its screen.",
+            ),
+            details: String::new(),
+        });
+    }
+    if !console::viewer_installed() {
+        return Err(UserMessage {
+            title: gettext("virt-viewer is not installed"),
+            advice: gettext(
+                "Bilik shows a machine’s screen with virt-viewer. Install the package virt-viewer (sudo apt install virt-viewer, or sudo dnf install virt-viewer), then try again.",
+            ),
+            details: console::VIEWERS.join(", "),
+        });
+    }
+    Ok(())
+}
+
+/// Runs the viewer and waits for it to end (call off the main thread). Returns what it
+/// said on failure.
+pub fn run_viewer(argv: &[String]) -> Option<String> {
+    // An argument vector, never a shell string.
+    match std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|child| child.wait_with_output())
+    {
+        Ok(out) if out.status.success() => None,
+        Ok(out) => Some(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+        Err(e) => Some(format!("{}: {e}", argv[0])),
+    }
+}
+
+/// The hint shown when a console opens: the keys that release the cursor and switch full
+/// screen, and, without the SPICE agent, what copy-paste needs.
+pub fn hint_toast(settings: &Settings, opts: &ConsoleOptions, info: &DisplayInfo) -> adw::Toast {
+    let mut hint = gettext_f(
+        "In the console, {release} gives the mouse back and {fullscreen} switches full screen.",
+        &[
+            ("release", &opts.release_cursor.to_uppercase()),
+            ("fullscreen", &opts.toggle_fullscreen.to_uppercase()),
+        ],
+    );
+    if info.spice_agent != Some(true) {
+        hint.push(' ');
+        hint.push_str(&gettext(
+            "Copy and paste with this computer and automatic screen size need spice-vdagent installed in the machine’s system (then restart it).",
+        ));
+    }
+    // A wrapping label: a plain toast title would cut the hint to one line.
+    let label = gtk::Label::builder()
+        .label(&hint)
+        .wrap(true)
+        .max_width_chars(60)
+        .xalign(0.0)
+        .build();
+    let toast = adw::Toast::builder()
+        .custom_title(&label)
+        .button_label(gettext("Don’t Show Again"))
+        .timeout(20)
+        .build();
+    let s = settings.clone();
+    toast.connect_button_clicked(move |_| s.set_boolean(Key::ShowConsoleHints, false));
+    toast
+}
