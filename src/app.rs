@@ -13,6 +13,7 @@ use crate::backend::{ConnectionHandle, LifecycleAction, Options, Request, Update
 use crate::errors::{self, UserMessage};
 use crate::i18n::gettext_f;
 use crate::settings::{Key, Settings};
+use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg, AgentPanelOutput};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
 use crate::ui::lifecycle;
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
@@ -46,6 +47,8 @@ pub enum AppMsg {
         fullscreen: Option<bool>,
     },
     OpenPreferences,
+    /// A request from a panel, for the connection worker.
+    Request(Request),
 }
 
 /// Work finished off the main thread.
@@ -75,6 +78,7 @@ pub struct App {
     switcher: Controller<ConnectionSwitcher>,
     list: Controller<VmList>,
     details: Controller<VmDetails>,
+    agent_panel: Controller<AgentPanel>,
     setup: Controller<SetupCheck>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
@@ -100,7 +104,7 @@ impl App {
         self.connection = None;
         self.pending_delete = None;
         self.list.emit(VmListMsg::Connecting(self.uri.clone()));
-        self.details.emit(VmDetailsMsg::Show(None));
+        self.show_vm(None);
         // The command channel is Send (AppMsg is not: it carries GObjects).
         let commands = sender.command_sender().clone();
         let sink = Box::new(move |u| commands.emit(AppCmd::Backend(generation, u)));
@@ -110,6 +114,13 @@ impl App {
                 .list
                 .emit(VmListMsg::Failed(errors::connection_error(&self.uri, &e))),
         }
+    }
+
+    /// Shows a machine (or none) in the details pane and its panels.
+    fn show_vm(&self, vm: Option<crate::model::VmObject>) {
+        self.agent_panel
+            .emit(AgentPanelMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        self.details.emit(VmDetailsMsg::Show(vm));
     }
 
     fn request(&self, r: Request) {
@@ -183,7 +194,7 @@ impl App {
                 }
                 show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);
-                self.details.emit(VmDetailsMsg::Show(None));
+                self.show_vm(None);
                 self.list.emit(VmListMsg::Failed(errors::connection_error(
                     &self.uri, &error,
                 )));
@@ -256,10 +267,46 @@ impl App {
                 };
                 self.toast_error(widgets, errors::action_error(&name, action, &error));
             }
-            Update::AgentChanged { .. }
-            | Update::DevicesChanged { .. }
-            | Update::NetworkChanged { .. }
-            | Update::PoolChanged { .. } => {}
+            Update::AgentSettings { uuid, settings } => self
+                .agent_panel
+                .emit(AgentPanelMsg::Settings(uuid, settings)),
+            Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
+                self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
+            }
+            Update::SettingsSaved {
+                name,
+                pending_restart,
+                ..
+            } => {
+                let text = if pending_restart {
+                    gettext_f(
+                        "Saved. It takes effect the next time “{name}” is shut down and started.",
+                        &[("name", &name)],
+                    )
+                } else {
+                    gettext("Saved.")
+                };
+                widgets
+                    .toasts
+                    .add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
+            }
+            Update::SettingsFailed { uuid, error } => {
+                let name = self
+                    .list
+                    .model()
+                    .get(&uuid)
+                    .map(|v| v.name())
+                    .unwrap_or(uuid);
+                self.toast_error(
+                    widgets,
+                    UserMessage {
+                        title: gettext_f("Could not change “{name}”", &[("name", &name)]),
+                        advice: gettext("libvirt refused the change; the details say more."),
+                        details: error.raw,
+                    },
+                );
+            }
+            Update::NetworkChanged { .. } | Update::PoolChanged { .. } => {}
         }
     }
 }
@@ -316,8 +363,13 @@ impl Component for App {
                 VmListOutput::TryAgain => AppMsg::TryAgain,
                 VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
             });
-        let details = VmDetails::builder()
+        let agent_panel = AgentPanel::builder()
             .launch(())
+            .forward(sender.input_sender(), |o| match o {
+                AgentPanelOutput::Request(r) => AppMsg::Request(r),
+            });
+        let details = VmDetails::builder()
+            .launch(agent_panel.widget().clone().upcast())
             .forward(sender.input_sender(), |o| match o {
                 VmDetailsOutput::Action { uuid, name, action } => {
                     AppMsg::Action { uuid, name, action }
@@ -416,6 +468,7 @@ impl Component for App {
             switcher,
             list,
             details,
+            agent_panel,
             setup,
             setup_auto_opened: first_run,
             consoles: HashSet::new(),
@@ -460,7 +513,7 @@ impl Component for App {
                 if vm.is_some() {
                     widgets.split.set_show_content(true);
                 }
-                self.details.emit(VmDetailsMsg::Show(vm));
+                self.show_vm(vm);
             }
             AppMsg::Action { uuid, name, action } => match action {
                 LifecycleAction::ForceOff => {
@@ -508,10 +561,11 @@ impl Component for App {
                 action: LifecycleAction::ForceOff,
             }),
             AppMsg::ConfirmedDelete(uuid, delete_disks) => {
-                self.details.emit(VmDetailsMsg::Show(None));
+                self.show_vm(None);
                 self.request(Request::Delete { uuid, delete_disks });
             }
             AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
+            AppMsg::Request(r) => self.request(r),
             AppMsg::OpenPreferences => {
                 crate::ui::preferences::show(&widgets.window, &self.settings)
             }

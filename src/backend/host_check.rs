@@ -507,45 +507,29 @@ pub fn check_permissions(host: &Host) -> CheckResult {
 
 /// The equivalent of `virsh list --all` on the connection.
 pub fn check_connection(host: &Host) -> (CheckResult, Option<Connect>) {
-    let id = CheckId::Connection;
-    match Connect::open(Some(&host.uri)) {
-        Ok(conn) => match conn.list_all_domains(0) {
-            Ok(doms) => {
-                let r = result(
-                    id,
-                    Verdict::Pass,
-                    Finding::Connected {
-                        uri: host.uri.clone(),
-                        machines: doms.len(),
-                    },
-                );
-                (r, Some(conn))
-            }
-            Err(e) => {
-                let error = BackendError::from_op(&e);
-                let mut r = result(
-                    id,
-                    Verdict::Fail,
-                    Finding::ConnectFailed {
-                        uri: host.uri.clone(),
-                        error,
-                    },
-                );
-                r.details = e.message().to_string();
-                (r, None)
-            }
-        },
-        Err(e) => {
-            let error = BackendError::from_connect(&e);
+    let listed = Connect::open(Some(&host.uri))
+        .map_err(|e| (BackendError::from_connect(&e), e))
+        .and_then(|conn| match conn.list_all_domains(0) {
+            Ok(doms) => Ok((conn, doms.len())),
+            Err(e) => Err((BackendError::from_op(&e), e)),
+        });
+    let uri = host.uri.clone();
+    match listed {
+        Ok((conn, machines)) => (
+            result(
+                CheckId::Connection,
+                Verdict::Pass,
+                Finding::Connected { uri, machines },
+            ),
+            Some(conn),
+        ),
+        Err((error, raw)) => {
             let mut r = result(
-                id,
+                CheckId::Connection,
                 Verdict::Fail,
-                Finding::ConnectFailed {
-                    uri: host.uri.clone(),
-                    error,
-                },
+                Finding::ConnectFailed { uri, error },
             );
-            r.details = e.message().to_string();
+            r.details = raw.message().to_string();
             (r, None)
         }
     }

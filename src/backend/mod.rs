@@ -9,9 +9,12 @@
 //! * [`error`]: libvirt failures sorted into kinds a person can act on.
 //! * [`types`]: plain data handed to the UI.
 //! * [`console`]: the virt-viewer command line and what a console needs from the XML.
+//! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`agent_settings`]: the
+//!   clipboard / agent settings of a machine built on it.
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
 
+pub mod agent_settings;
 pub mod console;
 pub mod error;
 pub mod events;
@@ -21,6 +24,7 @@ pub mod stats;
 pub mod types;
 pub mod uri;
 pub mod worker;
+pub mod xml_edit;
 
 pub use error::{BackendError, ErrorKind};
 pub use types::{DiskInfo, DomainInfo, DomainStats, LifecycleAction, VmState};

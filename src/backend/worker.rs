@@ -41,6 +41,16 @@ pub enum Request {
     ListDisks { uuid: String },
     /// Read what a console needs (graphics, agent channels) from the live XML.
     DisplayInfo { uuid: String },
+    /// Read the machine's clipboard and agent settings.
+    AgentSettings { uuid: String },
+    /// Set the SPICE copy-paste and file-transfer switches (persistent definition).
+    SetClipboard {
+        uuid: String,
+        copypaste: bool,
+        filetransfer: bool,
+    },
+    /// Add the SPICE agent and guest agent channels where missing.
+    AddAgentChannels { uuid: String },
     /// Delete a machine; only the disk paths named here are deleted with it.
     Delete {
         uuid: String,
@@ -86,6 +96,21 @@ pub enum Update {
     Display {
         uuid: String,
         info: super::console::DisplayInfo,
+    },
+    AgentSettings {
+        uuid: String,
+        settings: super::agent_settings::AgentSettings,
+    },
+    /// A settings change was saved; `pending_restart` when it applies at the next start.
+    SettingsSaved {
+        uuid: String,
+        name: String,
+        pending_restart: bool,
+    },
+    /// A settings change could not be saved.
+    SettingsFailed {
+        uuid: String,
+        error: BackendError,
     },
     ActionFailed {
         uuid: String,
@@ -438,6 +463,17 @@ impl Worker {
                 (self.sink)(Update::Disks { uuid, disks });
             }
             Request::Delete { uuid, delete_disks } => self.delete(&uuid, &delete_disks),
+            Request::AgentSettings { uuid } => self.send_agent_settings(&uuid),
+            Request::SetClipboard {
+                uuid,
+                copypaste,
+                filetransfer,
+            } => self.edit_persistent(&uuid, |xml| {
+                super::agent_settings::set_clipboard(xml, copypaste, filetransfer)
+            }),
+            Request::AddAgentChannels { uuid } => {
+                self.edit_persistent(&uuid, super::agent_settings::add_agent_channels)
+            }
             Request::DisplayInfo { uuid } => {
                 let info = self
                     .conn()
@@ -447,6 +483,59 @@ impl Worker {
                     .unwrap_or_default();
                 (self.sink)(Update::Display { uuid, info });
             }
+        }
+    }
+
+    fn send_agent_settings(&mut self, uuid: &str) {
+        let Ok(dom) = self.conn().lookup_domain_by_uuid_string(uuid) else {
+            return;
+        };
+        let persistent = dom
+            .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+            .unwrap_or_default();
+        let live = dom.xml_desc(0).unwrap_or_default();
+        (self.sink)(Update::AgentSettings {
+            uuid: uuid.to_string(),
+            settings: super::agent_settings::read(&live, &persistent),
+        });
+    }
+
+    /// Edits the persistent definition in place with `change` and defines it again: the
+    /// rest of the XML stays as libvirt had it. A running machine gets it at the next start.
+    fn edit_persistent(
+        &mut self,
+        uuid: &str,
+        change: impl FnOnce(&str) -> Result<String, super::xml_edit::EditError>,
+    ) {
+        let result = (|| {
+            let dom = self
+                .conn()
+                .lookup_domain_by_uuid_string(uuid)
+                .map_err(|e| BackendError::from_op(&e))?;
+            let name = dom.name().unwrap_or_default();
+            let xml = dom
+                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+                .map_err(|e| BackendError::from_op(&e))?;
+            let edited =
+                change(&xml).map_err(|e| BackendError::new(ErrorKind::Other, format!("{e:?}")))?;
+            self.conn()
+                .define_domain_xml(&edited)
+                .map_err(|e| BackendError::from_op(&e))?;
+            Ok::<_, BackendError>((name, dom.is_active().unwrap_or(false)))
+        })();
+        match result {
+            Ok((name, active)) => {
+                (self.sink)(Update::SettingsSaved {
+                    uuid: uuid.to_string(),
+                    name,
+                    pending_restart: active,
+                });
+                self.send_agent_settings(uuid);
+            }
+            Err(error) => (self.sink)(Update::SettingsFailed {
+                uuid: uuid.to_string(),
+                error,
+            }),
         }
     }
 

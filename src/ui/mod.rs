@@ -1,5 +1,6 @@
 //! One relm4 component per screen part; see the map in the crate root.
 
+pub mod agent_panel;
 pub mod connection_switcher;
 pub mod console;
 pub mod lifecycle;

@@ -33,6 +33,27 @@ pub enum SetupCmd {
         std::path::PathBuf,
         Result<(), Option<image_access::AccessBlock>>,
     ),
+    /// The image's access fix ran: check the image again.
+    ImageFixed(std::path::PathBuf, Result<(), FixError>),
+}
+
+/// Runs a fixed command as administrator through pkexec (an argument vector, never a
+/// shell). Without pkexec, returns the `sudo` command for the person to run.
+fn run_privileged(argv: &[String]) -> Result<(), FixError> {
+    let argv = host_check::pkexec_argv(argv);
+    match std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .output()
+    {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(FixError::Failed(
+            String::from_utf8_lossy(&o.stderr).trim().to_string(),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(FixError::NoPkexec(format!("sudo {}", argv[1..].join(" "))))
+        }
+        Err(e) => Err(FixError::Failed(format!("{}: {e}", argv[0]))),
+    }
 }
 
 #[derive(Debug)]
@@ -287,20 +308,8 @@ impl Component for SetupCheck {
             }
             SetupMsg::FixImage => {
                 if let Some((path, Err(Some(block)))) = self.image.clone() {
-                    let argv = host_check::pkexec_argv(&block.fix);
                     sender.spawn_oneshot_command(move || {
-                        let out = std::process::Command::new(&argv[0])
-                            .args(&argv[1..])
-                            .output();
-                        let verdict = match out {
-                            Ok(o) if o.status.success() => image_access::qemu_user()
-                                .map(|(u, uid, gid)| {
-                                    image_access::image_access(&path, &u, uid, &[gid]).map_err(Some)
-                                })
-                                .unwrap_or(Err(None)),
-                            _ => Err(Some(block)),
-                        };
-                        SetupCmd::Image(path, verdict)
+                        SetupCmd::ImageFixed(path, run_privileged(&block.fix))
                     });
                 }
             }
@@ -318,22 +327,7 @@ impl Component for SetupCheck {
                     Fix::Privileged(argv) => {
                         self.running = true;
                         sender.spawn_oneshot_command(move || {
-                            let argv = host_check::pkexec_argv(&argv);
-                            // An argument vector, never a shell: nothing here is parsed.
-                            let out = std::process::Command::new(&argv[0])
-                                .args(&argv[1..])
-                                .output();
-                            SetupCmd::FixDone(match out {
-                                Ok(o) if o.status.success() => Ok(()),
-                                Ok(o) => Err(FixError::Failed(
-                                    String::from_utf8_lossy(&o.stderr).trim().to_string(),
-                                )),
-                                // No pkexec (no polkit): hand the command over instead.
-                                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                                    Err(FixError::NoPkexec(format!("sudo {}", argv[1..].join(" "))))
-                                }
-                                Err(e) => Err(FixError::Failed(format!("{}: {e}", argv[0]))),
-                            })
+                            SetupCmd::FixDone(run_privileged(&argv))
                         });
                     }
                     Fix::Libvirt(f) => {
@@ -390,31 +384,16 @@ impl Component for SetupCheck {
                 }
                 self.image = Some((path, verdict));
             }
+            SetupCmd::ImageFixed(path, result) => {
+                if let Err(e) = result {
+                    report_fix_error(widgets, dialog, e);
+                }
+                sender.input(SetupMsg::CheckImage(path));
+            }
             SetupCmd::FixDone(result) => {
                 self.running = false;
-                match result {
-                    Ok(()) => {}
-                    Err(FixError::Failed(raw)) => {
-                        let toast = adw::Toast::builder()
-                            .title(glib::markup_escape_text(&gettext_f(
-                                "The fix did not work: {error}",
-                                &[("error", &raw)],
-                            )))
-                            .timeout(0)
-                            .build();
-                        widgets.toasts.add_toast(toast);
-                    }
-                    Err(FixError::NoPkexec(cmd)) => {
-                        dialog.clipboard().set_text(&cmd);
-                        let toast = adw::Toast::builder()
-                            .title(glib::markup_escape_text(&gettext_f(
-                                "Bilik cannot ask for the administrator password here (pkexec is not installed). The command was copied: run “{command}” in a terminal.",
-                                &[("command", &cmd)],
-                            )))
-                            .timeout(0)
-                            .build();
-                        widgets.toasts.add_toast(toast);
-                    }
+                if let Err(e) = result {
+                    report_fix_error(widgets, dialog, e);
                 }
                 // After a fix, check again by itself.
                 self.only_if_problems = false;
@@ -494,4 +473,23 @@ impl Component for SetupCheck {
         widgets.spinner.set_visible(self.running);
         widgets.again.set_sensitive(!self.running);
     }
+}
+
+/// Says why a fix did not work; without pkexec, copies the command to run by hand.
+fn report_fix_error(widgets: &SetupWidgets, dialog: &adw::Dialog, error: FixError) {
+    let text = match error {
+        FixError::Failed(raw) => gettext_f("The fix did not work: {error}", &[("error", &raw)]),
+        FixError::NoPkexec(cmd) => {
+            dialog.clipboard().set_text(&cmd);
+            gettext_f(
+                "Bilik cannot ask for the administrator password here (pkexec is not installed). The command was copied: run “{command}” in a terminal.",
+                &[("command", &cmd)],
+            )
+        }
+    };
+    let toast = adw::Toast::builder()
+        .title(glib::markup_escape_text(&text))
+        .timeout(0)
+        .build();
+    widgets.toasts.add_toast(toast);
 }

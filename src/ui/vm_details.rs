@@ -88,7 +88,8 @@ impl Component for VmDetails {
     type CommandOutput = ();
     type Input = VmDetailsMsg;
     type Output = VmDetailsOutput;
-    type Init = ();
+    /// The "Clipboard & display" panel, shown under the buttons.
+    type Init = gtk::Widget;
     type Root = gtk::Stack;
     type Widgets = VmDetailsWidgets;
 
@@ -100,7 +101,11 @@ impl Component for VmDetails {
             .build()
     }
 
-    fn init(_: (), stack: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+    fn init(
+        panel: gtk::Widget,
+        stack: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
         let nothing = adw::StatusPage::builder()
             .icon_name("computer-symbolic")
             .title(gettext("No machine selected"))
@@ -211,6 +216,7 @@ impl Component for VmDetails {
         page.append(&reason);
         page.append(&usage);
         page.append(&bar);
+        page.append(&panel);
         let scrolled = gtk::ScrolledWindow::builder()
             .hscrollbar_policy(gtk::PolicyType::Never)
             .child(&adw::Clamp::builder().maximum_size(720).child(&page).build())

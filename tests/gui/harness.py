@@ -120,8 +120,10 @@ class App:
             (c for c in walk(self.root, max_depth=1) if role(c) == "frame" and name(c) == title),
             None))
 
-    def find(self, name_part, roles=None, exact=False, timeout=20.0, visible=True):
-        """The first node whose accessible name matches (and role, if given)."""
+    def find(self, name_part, roles=None, exact=False, timeout=20.0, visible=True,
+             clickable=False):
+        """The first node whose accessible name matches (and role, if given). `clickable`
+        skips nodes without actions (an AdwSwitchRow and its switch share a name)."""
         def look():
             for n in walk(self.root):
                 nm = name(n)
@@ -130,6 +132,10 @@ class App:
                         continue
                     if visible and not showing(n):
                         continue
+                    if clickable:
+                        a = n.get_action_iface()
+                        if a is None or a.get_n_actions() == 0:
+                            continue
                     return n
             return None
         return wait_for(f"{'/'.join(roles or ['widget'])} named “{name_part}”", look, timeout)

@@ -1,0 +1,212 @@
+//! A machine's "Clipboard & display" settings: the SPICE agent channel (copy-paste,
+//! automatic resolution), the qemu guest agent channel, and the SPICE clipboard and
+//! file-transfer switches. Read from the XML; changed by editing the persistent XML in place
+//! (see [`super::xml_edit`]), so nothing else in the definition changes.
+
+use super::xml_edit::{EditError, XmlDoc};
+
+const SPICE_AGENT: &str = "com.redhat.spice.0";
+const GUEST_AGENT: &str = "org.qemu.guest_agent.0";
+const LIBOSINFO_NS: &str = "http://libosinfo.org/xmlns/libvirt/domain/1.0";
+
+/// What the settings page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AgentSettings {
+    /// The machine has a SPICE display (the switches apply to it).
+    pub has_spice: bool,
+    /// Copy-paste between this computer and the machine (SPICE default: on).
+    pub copypaste: bool,
+    /// Dragging files into the console (SPICE default: on).
+    pub filetransfer: bool,
+    /// The SPICE agent channel: None = no channel; Some(connected) from the live XML.
+    pub spice_agent: Option<bool>,
+    pub guest_agent: Option<bool>,
+    /// The guest OS from libosinfo metadata, e.g. `http://debian.org/debian/12`.
+    pub os_id: Option<String>,
+}
+
+fn yes(v: Option<&str>) -> bool {
+    v != Some("no")
+}
+
+/// Reads the settings: switches and channels from the persistent definition, agent states
+/// from the running one (`live` may equal `persistent` for a stopped machine).
+pub fn read(live: &str, persistent: &str) -> AgentSettings {
+    let mut s = AgentSettings::default();
+    let Ok(doc) = roxmltree::Document::parse(persistent) else {
+        return s;
+    };
+    let spice = doc
+        .descendants()
+        .find(|n| n.has_tag_name("graphics") && n.attribute("type") == Some("spice"));
+    s.has_spice = spice.is_some();
+    s.copypaste = spice.is_some_and(|g| {
+        yes(g
+            .children()
+            .find(|c| c.has_tag_name("clipboard"))
+            .and_then(|c| c.attribute("copypaste")))
+    });
+    s.filetransfer = spice.is_some_and(|g| {
+        yes(g
+            .children()
+            .find(|c| c.has_tag_name("filetransfer"))
+            .and_then(|c| c.attribute("enable")))
+    });
+    s.os_id = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "os" && n.tag_name().namespace() == Some(LIBOSINFO_NS))
+        .and_then(|n| n.attribute("id"))
+        .map(str::to_string);
+    let live_info = super::console::display_info(live);
+    let defined = super::console::display_info(persistent);
+    s.spice_agent = defined
+        .spice_agent
+        .map(|_| live_info.spice_agent.unwrap_or(false));
+    s.guest_agent = defined
+        .guest_agent
+        .map(|_| live_info.guest_agent.unwrap_or(false));
+    s
+}
+
+/// Sets the SPICE copy-paste and file-transfer switches in `persistent` XML.
+pub fn set_clipboard(
+    persistent: &str,
+    copypaste: bool,
+    filetransfer: bool,
+) -> Result<String, EditError> {
+    let mut d = XmlDoc::new(persistent)?;
+    let g = ["devices", "graphics[type=spice]"];
+    let yn = |b: bool| if b { "yes" } else { "no" };
+    d.ensure_child(&g, "clipboard", "<clipboard copypaste='yes'/>")?;
+    d.set_attr(
+        &["devices", "graphics[type=spice]", "clipboard"],
+        "copypaste",
+        yn(copypaste),
+    )?;
+    d.ensure_child(&g, "filetransfer", "<filetransfer enable='yes'/>")?;
+    d.set_attr(
+        &["devices", "graphics[type=spice]", "filetransfer"],
+        "enable",
+        yn(filetransfer),
+    )?;
+    Ok(d.into_text())
+}
+
+/// Adds the SPICE agent and qemu guest agent channels where missing.
+pub fn add_agent_channels(persistent: &str) -> Result<String, EditError> {
+    let mut d = XmlDoc::new(persistent)?;
+    let info = super::console::display_info(persistent);
+    if info.spice && info.spice_agent.is_none() {
+        d.append_child(
+            &["devices"],
+            &format!(
+                "<channel type='spicevmc'><target type='virtio' name='{SPICE_AGENT}'/></channel>"
+            ),
+        )?;
+    }
+    if info.guest_agent.is_none() {
+        d.append_child(
+            &["devices"],
+            &format!("<channel type='unix'><target type='virtio' name='{GUEST_AGENT}'/></channel>"),
+        )?;
+    }
+    Ok(d.into_text())
+}
+
+/// How to install the SPICE agent in the guest, by its OS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuestInstall {
+    Apt,
+    Dnf,
+    Zypper,
+    Pacman,
+    Windows,
+    Unknown,
+}
+
+impl GuestInstall {
+    /// From a libosinfo OS id (`http://debian.org/debian/12`, `http://fedoraproject.org/fedora/40`…).
+    pub fn for_os(os_id: Option<&str>) -> GuestInstall {
+        let Some(id) = os_id else {
+            return GuestInstall::Unknown;
+        };
+        let id = id.to_ascii_lowercase();
+        if id.contains("debian") || id.contains("ubuntu") || id.contains("mint") {
+            GuestInstall::Apt
+        } else if id.contains("fedora")
+            || id.contains("redhat")
+            || id.contains("centos")
+            || id.contains("rocky")
+            || id.contains("almalinux")
+        {
+            GuestInstall::Dnf
+        } else if id.contains("opensuse") || id.contains("suse") {
+            GuestInstall::Zypper
+        } else if id.contains("archlinux") || id.contains("manjaro") {
+            GuestInstall::Pacman
+        } else if id.contains("microsoft.com/win") {
+            GuestInstall::Windows
+        } else {
+            GuestInstall::Unknown
+        }
+    }
+
+    /// The command to run inside the guest (None for Windows: an installer to download).
+    pub fn command(self) -> Option<&'static str> {
+        match self {
+            GuestInstall::Apt => Some("sudo apt install spice-vdagent qemu-guest-agent"),
+            GuestInstall::Dnf => Some("sudo dnf install spice-vdagent qemu-guest-agent"),
+            GuestInstall::Zypper => Some("sudo zypper install spice-vdagent qemu-guest-agent"),
+            GuestInstall::Pacman => Some("sudo pacman -S spice-vdagent qemu-guest-agent"),
+            GuestInstall::Windows | GuestInstall::Unknown => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOM: &str = "<domain type='kvm'>
+  <name>a</name>
+  <metadata>
+    <libosinfo:libosinfo xmlns:libosinfo='http://libosinfo.org/xmlns/libvirt/domain/1.0'>
+      <libosinfo:os id='http://debian.org/debian/12'/>
+    </libosinfo:libosinfo>
+  </metadata>
+  <devices>
+    <graphics type='spice' autoport='yes'>
+      <listen type='address'/>
+    </graphics>
+  </devices>
+</domain>
+";
+
+    #[test]
+    fn reads_defaults_and_os() {
+        let s = read(DOM, DOM);
+        assert!(s.has_spice && s.copypaste && s.filetransfer);
+        assert_eq!(s.spice_agent, None);
+        assert_eq!(s.os_id.as_deref(), Some("http://debian.org/debian/12"));
+        assert_eq!(GuestInstall::for_os(s.os_id.as_deref()), GuestInstall::Apt);
+        assert_eq!(
+            GuestInstall::for_os(Some("http://microsoft.com/win/11")),
+            GuestInstall::Windows
+        );
+    }
+
+    #[test]
+    fn switches_and_channels_round_trip() {
+        let x = set_clipboard(DOM, false, true).unwrap();
+        let s = read(&x, &x);
+        assert!(!s.copypaste && s.filetransfer);
+        let x = set_clipboard(&x, true, false).unwrap();
+        let s = read(&x, &x);
+        assert!(s.copypaste && !s.filetransfer);
+        let x = add_agent_channels(&x).unwrap();
+        let s = read(&x, &x);
+        assert_eq!((s.spice_agent, s.guest_agent), (Some(false), Some(false)));
+        // Idempotent.
+        assert_eq!(add_agent_channels(&x).unwrap(), x);
+    }
+}

@@ -1,0 +1,236 @@
+//! "Clipboard & display" for the selected machine: whether the SPICE agent (copy-paste,
+//! automatic screen size) and the qemu guest agent are there and connected, the SPICE
+//! copy-paste and file-transfer switches, and how to install the agent in the guest.
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use crate::backend::agent_settings::{AgentSettings, GuestInstall};
+use crate::backend::Request;
+
+#[derive(Debug)]
+pub enum AgentPanelMsg {
+    /// Show the settings of this machine (uuid), or nothing.
+    Show(Option<String>),
+    Settings(String, AgentSettings),
+    /// The agent connected or disconnected: read the settings again.
+    Refresh(String),
+    Switched,
+    AddChannels,
+    CopyCommand,
+}
+
+#[derive(Debug)]
+pub enum AgentPanelOutput {
+    Request(Request),
+}
+
+pub struct AgentPanel {
+    uuid: Option<String>,
+    settings: Option<AgentSettings>,
+    /// Set while the switches are being updated from libvirt, so that is not taken for a
+    /// change by the person.
+    updating: bool,
+}
+
+pub struct AgentPanelWidgets {
+    spice_row: adw::ActionRow,
+    guest_row: adw::ActionRow,
+    add_channels: gtk::Button,
+    copypaste: adw::SwitchRow,
+    filetransfer: adw::SwitchRow,
+    install_row: adw::ActionRow,
+    copy: gtk::Button,
+}
+
+fn state_text(state: Option<bool>) -> String {
+    match state {
+        Some(true) => gettext("Connected"),
+        Some(false) => {
+            gettext("Not connected: not installed in the machine, or the machine is off")
+        }
+        None => gettext("Missing: the machine has no channel for it"),
+    }
+}
+
+impl Component for AgentPanel {
+    type CommandOutput = ();
+    type Input = AgentPanelMsg;
+    type Output = AgentPanelOutput;
+    type Init = ();
+    type Root = adw::PreferencesGroup;
+    type Widgets = AgentPanelWidgets;
+
+    fn init_root() -> Self::Root {
+        adw::PreferencesGroup::builder()
+            // The group title is markup: the "&" must be escaped.
+            .title(glib::markup_escape_text(&gettext("Clipboard & display")))
+            .description(gettext(
+                "Copy and paste between this computer and the machine, and a screen that follows the console window’s size, need the SPICE agent (spice-vdagent) inside the machine.",
+            ))
+            .visible(false)
+            .build()
+    }
+
+    fn init(_: (), group: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let spice_row = adw::ActionRow::builder()
+            .title(gettext("SPICE agent"))
+            .use_markup(false)
+            .build();
+        let guest_row = adw::ActionRow::builder()
+            .title(gettext("Guest agent (shutdown, IP addresses)"))
+            .use_markup(false)
+            .build();
+        let add_channels = gtk::Button::builder()
+            .label(gettext("Add Channels"))
+            .valign(gtk::Align::Center)
+            .tooltip_text(gettext(
+                "Adds the agents’ channels to the machine. It takes effect after the next shutdown and start.",
+            ))
+            .visible(false)
+            .build();
+        let s = sender.clone();
+        add_channels.connect_clicked(move |_| s.input(AgentPanelMsg::AddChannels));
+        spice_row.add_suffix(&add_channels);
+        let copypaste = adw::SwitchRow::builder()
+            .title(gettext("Copy and paste"))
+            .subtitle(gettext("Share the clipboard with this computer"))
+            .build();
+        let filetransfer = adw::SwitchRow::builder()
+            .title(gettext("File transfer"))
+            .subtitle(gettext(
+                "Drop files onto the console to copy them into the machine",
+            ))
+            .build();
+        for row in [&copypaste, &filetransfer] {
+            let s = sender.clone();
+            row.connect_active_notify(move |_| s.input(AgentPanelMsg::Switched));
+        }
+        let install_row = adw::ActionRow::builder()
+            .title(gettext("Install the agent in the machine"))
+            .subtitle_selectable(true)
+            .use_markup(false)
+            .build();
+        let copy = gtk::Button::builder()
+            .icon_name("edit-copy-symbolic")
+            .valign(gtk::Align::Center)
+            .tooltip_text(gettext("Copy the command"))
+            .css_classes(["flat"])
+            .build();
+        copy.update_property(&[gtk::accessible::Property::Label(&gettext(
+            "Copy the command",
+        ))]);
+        let s = sender.clone();
+        copy.connect_clicked(move |_| s.input(AgentPanelMsg::CopyCommand));
+        install_row.add_suffix(&copy);
+        group.add(&spice_row);
+        group.add(&guest_row);
+        group.add(&copypaste);
+        group.add(&filetransfer);
+        group.add(&install_row);
+        let widgets = AgentPanelWidgets {
+            spice_row,
+            guest_row,
+            add_channels,
+            copypaste,
+            filetransfer,
+            install_row,
+            copy,
+        };
+        let model = AgentPanel {
+            uuid: None,
+            settings: None,
+            updating: false,
+        };
+        ComponentParts { model, widgets }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        msg: Self::Input,
+        sender: ComponentSender<Self>,
+        group: &Self::Root,
+    ) {
+        let request = |r| {
+            sender.output(AgentPanelOutput::Request(r)).ok();
+        };
+        match msg {
+            AgentPanelMsg::Show(uuid) => {
+                self.settings = None;
+                group.set_visible(false);
+                if let Some(u) = &uuid {
+                    request(Request::AgentSettings { uuid: u.clone() });
+                }
+                self.uuid = uuid;
+            }
+            AgentPanelMsg::Refresh(uuid) => {
+                if self.uuid.as_deref() == Some(&uuid) {
+                    request(Request::AgentSettings { uuid });
+                }
+            }
+            AgentPanelMsg::Settings(uuid, settings) => {
+                if self.uuid.as_deref() != Some(&uuid) {
+                    return;
+                }
+                self.updating = true;
+                group.set_visible(true);
+                widgets
+                    .spice_row
+                    .set_subtitle(&state_text(settings.spice_agent));
+                widgets
+                    .guest_row
+                    .set_subtitle(&state_text(settings.guest_agent));
+                widgets.add_channels.set_visible(
+                    (settings.has_spice && settings.spice_agent.is_none())
+                        || settings.guest_agent.is_none(),
+                );
+                widgets.copypaste.set_active(settings.copypaste);
+                widgets.filetransfer.set_active(settings.filetransfer);
+                widgets.copypaste.set_sensitive(settings.has_spice);
+                widgets.filetransfer.set_sensitive(settings.has_spice);
+                let install = GuestInstall::for_os(settings.os_id.as_deref());
+                let text = match (install, install.command()) {
+                    (_, Some(cmd)) => format!("{cmd}\n{}", gettext("Then restart the machine.")),
+                    (GuestInstall::Windows, None) => gettext(
+                        "Install “spice-guest-tools” from the SPICE project’s download page inside Windows, then restart it.",
+                    ),
+                    _ => gettext(
+                        "Install the packages spice-vdagent and qemu-guest-agent with the machine’s package manager, then restart it.",
+                    ),
+                };
+                widgets.install_row.set_subtitle(&text);
+                widgets.copy.set_visible(install.command().is_some());
+                self.settings = Some(settings);
+                self.updating = false;
+            }
+            AgentPanelMsg::Switched => {
+                if self.updating {
+                    return;
+                }
+                if let Some(uuid) = &self.uuid {
+                    request(Request::SetClipboard {
+                        uuid: uuid.clone(),
+                        copypaste: widgets.copypaste.is_active(),
+                        filetransfer: widgets.filetransfer.is_active(),
+                    });
+                }
+            }
+            AgentPanelMsg::AddChannels => {
+                if let Some(uuid) = &self.uuid {
+                    request(Request::AddAgentChannels { uuid: uuid.clone() });
+                }
+            }
+            AgentPanelMsg::CopyCommand => {
+                let cmd = self
+                    .settings
+                    .as_ref()
+                    .and_then(|s| GuestInstall::for_os(s.os_id.as_deref()).command());
+                if let Some(cmd) = cmd {
+                    group.clipboard().set_text(cmd);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Edits lose nothing: on several varied domain definitions (custom metadata namespaces, qemu
+//! command-line passthrough, tuning, odd devices), changing the clipboard switches and adding
+//! the agent channels through the worker changes only those lines of libvirt's canonical
+//! `virsh dumpxml --inactive`; everything else is identical before and after.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use bilik::backend::{Request, Update};
+use common::Conn;
+
+const URI: &str = "qemu:///system";
+
+fn virsh(args: &[&str]) -> String {
+    let out = Command::new("virsh")
+        .arg("-c")
+        .arg(URI)
+        .args(args)
+        .output()
+        .expect("virsh");
+    assert!(
+        out.status.success(),
+        "virsh {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Lines of `after` not in `before` and of `before` not in `after` (as multisets).
+fn line_diff(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
+    let mut b: Vec<&str> = before.lines().collect();
+    let mut added = Vec::new();
+    for line in after.lines() {
+        match b.iter().position(|l| *l == line) {
+            Some(i) => {
+                b.remove(i);
+            }
+            None => added.push(line.trim().to_string()),
+        }
+    }
+    (added, b.iter().map(|l| l.trim().to_string()).collect())
+}
+
+fn domains() -> Vec<(&'static str, String)> {
+    let a = "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+  <name>bilik-xml-a</name>
+  <title>Build server</title>
+  <description>Keeps &amp; builds things</description>
+  <metadata>
+    <libosinfo:libosinfo xmlns:libosinfo='http://libosinfo.org/xmlns/libvirt/domain/1.0'>
+      <libosinfo:os id='http://debian.org/debian/12'/>
+    </libosinfo:libosinfo>
+    <team:owner xmlns:team='http://example.org/team/1'>ops &lt;night shift&gt;</team:owner>
+  </metadata>
+  <memory unit='MiB'>256</memory><currentMemory unit='MiB'>128</currentMemory>
+  <vcpu placement='static'>2</vcpu>
+  <cputune><shares>2048</shares></cputune>
+  <os><type arch='x86_64'>hvm</type><boot dev='hd'/><bootmenu enable='yes' timeout='3000'/></os>
+  <features><acpi/><apic/><vmport state='off'/></features>
+  <clock offset='utc'><timer name='rtc' tickpolicy='catchup'/><timer name='hpet' present='no'/></clock>
+  <on_crash>restart</on_crash>
+  <pm><suspend-to-mem enabled='no'/><suspend-to-disk enabled='no'/></pm>
+  <devices>
+    <graphics type='spice' autoport='yes'><listen type='address'/><image compression='off'/></graphics>
+    <video><model type='virtio' heads='1'/></video>
+    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+    <watchdog model='i6300esb' action='reset'/>
+    <memballoon model='virtio'><stats period='5'/></memballoon>
+    <serial type='pty'/>
+  </devices>
+  <qemu:commandline><qemu:arg value='-no-user-config'/></qemu:commandline>
+</domain>";
+    let b = "<domain type='kvm'>
+  <name>bilik-xml-b</name>
+  <memory unit='KiB'>131072</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><acpi/></features>
+  <cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model></cpu>
+  <devices>
+    <graphics type='spice'>
+      <listen type='none'/>
+      <clipboard copypaste='yes'/>
+    </graphics>
+    <graphics type='vnc' port='-1'/>
+    <sound model='ich9'/>
+    <input type='tablet' bus='usb'/>
+    <redirdev bus='usb' type='spicevmc'/>
+    <redirdev bus='usb' type='spicevmc'/>
+  </devices>
+  <seclabel type='none'/>
+</domain>";
+    let c = "<domain type='qemu'>
+  <name>bilik-xml-c</name>
+  <memory>65536</memory>
+  <os><type>hvm</type></os>
+  <devices>
+    <graphics type='spice' autoport='yes'/>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <console type='pty'/>
+  </devices>
+</domain>";
+    vec![
+        ("bilik-xml-a", a.to_string()),
+        ("bilik-xml-b", b.to_string()),
+        ("bilik-xml-c", c.to_string()),
+    ]
+}
+
+fn saved(c: &Conn, uuid: &str) {
+    c.wait("SettingsSaved", Duration::from_secs(20), |u| match u {
+        Update::SettingsSaved { uuid: u, .. } if u == uuid => Some(()),
+        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
+        _ => None,
+    });
+}
+
+#[test]
+fn edits_change_only_the_intended_lines() {
+    if std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_none() {
+        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
+        return;
+    }
+    let c = Conn::open(URI);
+    c.domains();
+    for (name, xml) in domains() {
+        let _ = Command::new("virsh")
+            .args(["-c", URI, "undefine", name])
+            .output();
+        let path = std::env::temp_dir().join(format!("{name}.xml"));
+        std::fs::write(&path, &xml).unwrap();
+        virsh(&["define", path.to_str().unwrap()]);
+        let uuid = virsh(&["domuuid", name]).trim().to_string();
+
+        let before = virsh(&["dumpxml", "--inactive", "--security-info", name]);
+        c.handle.send(Request::SetClipboard {
+            uuid: uuid.clone(),
+            copypaste: false,
+            filetransfer: false,
+        });
+        saved(&c, &uuid);
+        let after = virsh(&["dumpxml", "--inactive", "--security-info", name]);
+        let (added, removed) = line_diff(&before, &after);
+        for l in &added {
+            assert!(
+                l.starts_with("<clipboard copypaste='no'/>")
+                    || l.starts_with("<filetransfer enable='no'/>")
+                    || l == "</graphics>",
+                "{name}: unexpected added line {l:?}\nbefore:\n{before}\nafter:\n{after}"
+            );
+        }
+        for l in &removed {
+            // A self-closing <graphics …/> opens up; an existing clipboard switch flips.
+            assert!(
+                l.starts_with("<graphics type='spice'")
+                    || l.starts_with("<clipboard copypaste='yes'/>"),
+                "{name}: unexpected removed line {l:?}"
+            );
+        }
+        assert!(
+            after.contains("<clipboard copypaste='no'/>")
+                && after.contains("<filetransfer enable='no'/>")
+        );
+
+        let before = after;
+        c.handle
+            .send(Request::AddAgentChannels { uuid: uuid.clone() });
+        saved(&c, &uuid);
+        let after = virsh(&["dumpxml", "--inactive", "--security-info", name]);
+        let (added, removed) = line_diff(&before, &after);
+        assert!(removed.is_empty(), "{name}: removed {removed:?}");
+        assert!(after.contains("name='com.redhat.spice.0'"), "{after}");
+        assert!(after.contains("name='org.qemu.guest_agent.0'"), "{after}");
+        for l in &added {
+            // The channels, and what libvirt adds for them (a virtio-serial controller,
+            // addresses, a bind socket source).
+            let ok = [
+                "<channel",
+                "</channel>",
+                "<target type='virtio'",
+                "<address type='virtio-serial'",
+                "<controller type='virtio-serial'",
+                "</controller>",
+                "<address type='pci'",
+                "<source mode='bind'",
+            ];
+            assert!(
+                ok.iter().any(|p| l.starts_with(p)),
+                "{name}: unexpected added line {l:?}"
+            );
+        }
+        virsh(&["undefine", name]);
+    }
+}
