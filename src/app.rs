@@ -17,6 +17,7 @@ use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg, AgentPanelOutput};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
 use crate::ui::lifecycle;
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
+use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
 use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
 use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
 
@@ -79,6 +80,7 @@ pub struct App {
     list: Controller<VmList>,
     details: Controller<VmDetails>,
     agent_panel: Controller<AgentPanel>,
+    shares_panel: Controller<SharesPanel>,
     setup: Controller<SetupCheck>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
@@ -120,6 +122,8 @@ impl App {
     fn show_vm(&self, vm: Option<crate::model::VmObject>) {
         self.agent_panel
             .emit(AgentPanelMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        self.shares_panel
+            .emit(SharesMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.details.emit(VmDetailsMsg::Show(vm));
     }
 
@@ -271,7 +275,11 @@ impl App {
                 .agent_panel
                 .emit(AgentPanelMsg::Settings(uuid, settings)),
             Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
+                self.shares_panel.emit(SharesMsg::Refresh(uuid.clone()));
                 self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
+            }
+            Update::SharedFolders { uuid, info } => {
+                self.shares_panel.emit(SharesMsg::Info(uuid, info))
             }
             Update::SettingsSaved {
                 name,
@@ -368,9 +376,17 @@ impl Component for App {
             .forward(sender.input_sender(), |o| match o {
                 AgentPanelOutput::Request(r) => AppMsg::Request(r),
             });
-        let details = VmDetails::builder()
-            .launch(agent_panel.widget().clone().upcast())
+        let shares_panel = SharesPanel::builder()
+            .launch(())
             .forward(sender.input_sender(), |o| match o {
+                SharesOutput::Request(r) => AppMsg::Request(r),
+            });
+        let panels = gtk::Box::new(gtk::Orientation::Vertical, 24);
+        panels.append(agent_panel.widget());
+        panels.append(shares_panel.widget());
+        let details = VmDetails::builder().launch(panels.upcast()).forward(
+            sender.input_sender(),
+            |o| match o {
                 VmDetailsOutput::Action { uuid, name, action } => {
                     AppMsg::Action { uuid, name, action }
                 }
@@ -383,7 +399,8 @@ impl Component for App {
                     name,
                     fullscreen,
                 },
-            });
+            },
+        );
 
         // Sidebar: header with the connection switcher and the main menu, banner, list.
         let menu = gio::Menu::new();
@@ -469,6 +486,7 @@ impl Component for App {
             list,
             details,
             agent_panel,
+            shares_panel,
             setup,
             setup_auto_opened: first_run,
             consoles: HashSet::new(),

@@ -10,7 +10,7 @@
 //! * [`types`]: plain data handed to the UI.
 //! * [`console`]: the virt-viewer command line and what a console needs from the XML.
 //! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`agent_settings`]: the
-//!   clipboard / agent settings of a machine built on it.
+//!   clipboard / agent settings of a machine built on it; [`shared_folders`]: virtiofs.
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
 
@@ -20,6 +20,7 @@ pub mod error;
 pub mod events;
 pub mod host_check;
 pub mod image_access;
+pub mod shared_folders;
 pub mod stats;
 pub mod types;
 pub mod uri;

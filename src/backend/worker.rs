@@ -51,6 +51,17 @@ pub enum Request {
     },
     /// Add the SPICE agent and guest agent channels where missing.
     AddAgentChannels { uuid: String },
+    /// Read a machine's shared folders and what the host can do.
+    SharedFolders { uuid: String },
+    AddShare {
+        uuid: String,
+        share: super::shared_folders::Share,
+    },
+    RemoveShare {
+        uuid: String,
+        tag: String,
+        drop_shared_memory: bool,
+    },
     /// Delete a machine; only the disk paths named here are deleted with it.
     Delete {
         uuid: String,
@@ -107,6 +118,10 @@ pub enum Update {
         name: String,
         pending_restart: bool,
     },
+    SharedFolders {
+        uuid: String,
+        info: SharesInfo,
+    },
     /// A settings change could not be saved.
     SettingsFailed {
         uuid: String,
@@ -124,6 +139,19 @@ pub enum Update {
     PoolChanged {
         name: String,
     },
+}
+
+/// A machine's shared folders and what stands in their way.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SharesInfo {
+    pub shares: Vec<super::shared_folders::Share>,
+    /// Shared memory in the definition (needed for virtiofs).
+    pub shared_memory: bool,
+    /// The machine runs without shared memory: shares wait for the next start.
+    pub pending_restart: bool,
+    pub gaps: Vec<super::shared_folders::Gap>,
+    /// The machine's first IPv4 address from the DHCP leases (for the scp fallback).
+    pub address: Option<String>,
 }
 
 /// Receives updates; called on the worker thread, so it must only hand them on.
@@ -474,6 +502,26 @@ impl Worker {
             Request::AddAgentChannels { uuid } => {
                 self.edit_persistent(&uuid, super::agent_settings::add_agent_channels)
             }
+            Request::SharedFolders { uuid } => self.send_shares(&uuid),
+            Request::AddShare { uuid, share } => {
+                self.edit_persistent(&uuid, |xml| super::shared_folders::add_share(xml, &share));
+                self.live_share(&uuid, &share, true);
+                self.send_shares(&uuid);
+            }
+            Request::RemoveShare {
+                uuid,
+                tag,
+                drop_shared_memory,
+            } => {
+                let live = self.shares_of(&uuid, 0).into_iter().find(|s| s.tag == tag);
+                self.edit_persistent(&uuid, |xml| {
+                    super::shared_folders::remove_share(xml, &tag, drop_shared_memory)
+                });
+                if let Some(share) = live {
+                    self.live_share(&uuid, &share, false);
+                }
+                self.send_shares(&uuid);
+            }
             Request::DisplayInfo { uuid } => {
                 let info = self
                     .conn()
@@ -484,6 +532,89 @@ impl Worker {
                 (self.sink)(Update::Display { uuid, info });
             }
         }
+    }
+
+    fn shares_of(&self, uuid: &str, flags: u32) -> Vec<super::shared_folders::Share> {
+        self.conn()
+            .lookup_domain_by_uuid_string(uuid)
+            .and_then(|d| d.xml_desc(flags))
+            .map(|x| super::shared_folders::shares(&x))
+            .unwrap_or_default()
+    }
+
+    /// Adds or removes a share on the running machine too, when its memory is shared
+    /// (otherwise the change waits for the next start).
+    fn live_share(&mut self, uuid: &str, share: &super::shared_folders::Share, add: bool) {
+        let Ok(dom) = self.conn().lookup_domain_by_uuid_string(uuid) else {
+            return;
+        };
+        if !dom.is_active().unwrap_or(false) {
+            return;
+        }
+        let live = dom.xml_desc(0).unwrap_or_default();
+        if !super::shared_folders::has_shared_memory(&live) {
+            return;
+        }
+        let xml = super::shared_folders::filesystem_xml(share);
+        let res = if add {
+            dom.attach_device_flags(&xml, sys::VIR_DOMAIN_AFFECT_LIVE)
+        } else {
+            dom.detach_device_flags(&xml, sys::VIR_DOMAIN_AFFECT_LIVE)
+        };
+        if let Err(e) = res {
+            (self.sink)(Update::SettingsFailed {
+                uuid: uuid.to_string(),
+                error: BackendError::from_op(&e),
+            });
+        }
+    }
+
+    fn send_shares(&mut self, uuid: &str) {
+        let Ok(dom) = self.conn().lookup_domain_by_uuid_string(uuid) else {
+            return;
+        };
+        let persistent = dom
+            .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+            .unwrap_or_default();
+        let live = dom.xml_desc(0).unwrap_or_default();
+        let running = dom.is_active().unwrap_or(false);
+        let virttype = roxmltree::Document::parse(&persistent)
+            .ok()
+            .and_then(|d| d.root_element().attribute("type").map(str::to_string));
+        let caps = self
+            .conn()
+            .domain_capabilities(None, None, None, virttype.as_deref(), 0)
+            .unwrap_or_default();
+        let version = self.conn().lib_version().unwrap_or(0);
+        let parsed = uri::parse(&self.uri).ok();
+        let local = parsed.as_ref().is_some_and(|p| p.is_local());
+        let session = parsed
+            .as_ref()
+            .is_some_and(|p| p.path.starts_with("/session"));
+        let address = running
+            .then(|| {
+                dom.interface_addresses(sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0)
+                    .ok()
+            })
+            .flatten()
+            .and_then(|ifaces| {
+                ifaces
+                    .into_iter()
+                    .flat_map(|i| i.addrs)
+                    .find(|a| a.typed == 0)
+                    .map(|a| a.addr)
+            });
+        let info = SharesInfo {
+            shares: super::shared_folders::shares(&persistent),
+            shared_memory: super::shared_folders::has_shared_memory(&persistent),
+            pending_restart: running && !super::shared_folders::has_shared_memory(&live),
+            gaps: super::shared_folders::gaps(&caps, version, session, local),
+            address,
+        };
+        (self.sink)(Update::SharedFolders {
+            uuid: uuid.to_string(),
+            info,
+        });
     }
 
     fn send_agent_settings(&mut self, uuid: &str) {

@@ -84,26 +84,7 @@ impl XmlDoc {
     fn locate(&self, path: &[&str], attr: Option<&str>) -> Result<Located, EditError> {
         let doc =
             roxmltree::Document::parse(&self.text).map_err(|e| EditError::Parse(e.to_string()))?;
-        let mut node = doc.root_element();
-        let mut steps = path.iter();
-        // The first step may name the root element itself.
-        if let Some(first) = path.first() {
-            let s = parse_step(first);
-            if node.has_tag_name(s.name) && path.len() > 1 {
-                steps.next();
-            }
-        }
-        for step in steps {
-            let s = parse_step(step);
-            node = node
-                .children()
-                .filter(|c| c.is_element() && c.tag_name().name() == s.name)
-                .find(|c| match s.attr {
-                    Some((k, v)) => c.attribute(k) == Some(v),
-                    None => true,
-                })
-                .ok_or_else(|| EditError::NotFound(path.join("/")))?;
-        }
+        let node = find_node(&doc, path).ok_or_else(|| EditError::NotFound(path.join("/")))?;
         let whole = node.range();
         let text = &self.text;
         let name_end = whole.start + 1 + qualified_name_len(&text[whole.start + 1..]);
@@ -193,7 +174,63 @@ impl XmlDoc {
     /// Removes the element at `path` (with its line, when it stands alone on one).
     pub fn remove(&mut self, path: &[&str]) -> Result<(), EditError> {
         let at = self.locate(path, None)?;
-        let mut r = at.whole;
+        self.remove_range(at.whole);
+        Ok(())
+    }
+}
+
+/// The element at `path`. The first step may name the root element itself (`["domain"]`
+/// is the root; `["devices"]` and `["domain", "devices"]` are the same element).
+fn find_node<'a, 'i>(
+    doc: &'a roxmltree::Document<'i>,
+    path: &[&str],
+) -> Option<roxmltree::Node<'a, 'i>> {
+    let mut node = doc.root_element();
+    let mut steps = path.iter().peekable();
+    if let Some(first) = steps.peek() {
+        if node.has_tag_name(parse_step(first).name) {
+            steps.next();
+        }
+    }
+    for step in steps {
+        let s = parse_step(step);
+        node = node
+            .children()
+            .filter(|c| c.is_element() && c.tag_name().name() == s.name)
+            .find(|c| match s.attr {
+                Some((k, v)) => c.attribute(k) == Some(v),
+                None => true,
+            })?;
+    }
+    Some(node)
+}
+
+impl XmlDoc {
+    /// Removes the first child element `child` of the element at `parent` for which `pred`
+    /// holds (with its line, when it stands alone on one). Returns whether one was removed.
+    pub fn remove_child_where(
+        &mut self,
+        parent: &[&str],
+        child: &str,
+        pred: impl Fn(roxmltree::Node) -> bool,
+    ) -> Result<bool, EditError> {
+        let range = {
+            let doc = roxmltree::Document::parse(&self.text)
+                .map_err(|e| EditError::Parse(e.to_string()))?;
+            let p = find_node(&doc, parent).ok_or_else(|| EditError::NotFound(parent.join("/")))?;
+            let found = p
+                .children()
+                .find(|c| c.is_element() && c.tag_name().name() == child && pred(*c));
+            match found {
+                Some(n) => n.range(),
+                None => return Ok(false),
+            }
+        };
+        self.remove_range(range);
+        Ok(true)
+    }
+
+    fn remove_range(&mut self, mut r: Range<usize>) {
         let line_start = self.text[..r.start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.text[r.end..]
             .find('\n')
@@ -204,7 +241,6 @@ impl XmlDoc {
             r = line_start..line_end;
         }
         self.text.replace_range(r, "");
-        Ok(())
     }
 }
 

@@ -75,12 +75,12 @@ impl Component for AgentPanel {
 
     fn init(_: (), group: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
         let spice_row = adw::ActionRow::builder()
-            .title(gettext("SPICE agent"))
             .use_markup(false)
+            .title(gettext("SPICE agent"))
             .build();
         let guest_row = adw::ActionRow::builder()
-            .title(gettext("Guest agent (shutdown, IP addresses)"))
             .use_markup(false)
+            .title(gettext("Guest agent (shutdown, IP addresses)"))
             .build();
         let add_channels = gtk::Button::builder()
             .label(gettext("Add Channels"))
@@ -108,9 +108,9 @@ impl Component for AgentPanel {
             row.connect_active_notify(move |_| s.input(AgentPanelMsg::Switched));
         }
         let install_row = adw::ActionRow::builder()
+            .use_markup(false)
             .title(gettext("Install the agent in the machine"))
             .subtitle_selectable(true)
-            .use_markup(false)
             .build();
         let copy = gtk::Button::builder()
             .icon_name("edit-copy-symbolic")
@@ -206,7 +206,17 @@ impl Component for AgentPanel {
                 self.updating = false;
             }
             AgentPanelMsg::Switched => {
-                if self.updating {
+                // Only a change by the person: setting the switches from libvirt's values
+                // also notifies (and those messages arrive after `updating` is reset).
+                let (copypaste, filetransfer) = (
+                    widgets.copypaste.is_active(),
+                    widgets.filetransfer.is_active(),
+                );
+                let unchanged = self
+                    .settings
+                    .as_ref()
+                    .is_none_or(|s| s.copypaste == copypaste && s.filetransfer == filetransfer);
+                if self.updating || unchanged {
                     return;
                 }
                 if let Some(uuid) = &self.uuid {

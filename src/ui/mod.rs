@@ -6,6 +6,7 @@ pub mod console;
 pub mod lifecycle;
 pub mod preferences;
 pub mod setup_check;
+pub mod shares_panel;
 pub mod shortcuts;
 pub mod vm_details;
 pub mod vm_list;

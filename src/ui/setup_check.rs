@@ -180,9 +180,9 @@ impl Component for SetupCheck {
             ))
             .build();
         let image_row = adw::ActionRow::builder()
+            .use_markup(false)
             .title(gettext("No file checked yet"))
             .subtitle_selectable(true)
-            .use_markup(false)
             .build();
         let choose = gtk::Button::builder()
             .label(gettext("Choose File…"))
@@ -409,9 +409,9 @@ impl Component for SetupCheck {
                     let (icon, class, word) = verdict_icon(r.verdict);
                     // Plain text: commands and paths contain & and < (not markup).
                     let row = adw::ExpanderRow::builder()
+                        .use_markup(false)
                         .title(setup_text::title(r.id))
                         .subtitle(setup_text::explain(r))
-                        .use_markup(false)
                         .build();
                     let image = gtk::Image::from_icon_name(icon);
                     image.add_css_class(class);
@@ -430,18 +430,18 @@ impl Component for SetupCheck {
                         b.connect_clicked(move |_| s.input(SetupMsg::Apply(i)));
                         row.add_suffix(&b);
                         let hint = adw::ActionRow::builder()
+                            .use_markup(false)
                             .title(setup_text::fix_hint(fix))
                             .title_selectable(true)
-                            .use_markup(false)
                             .build();
                         row.add_row(&hint);
                     }
                     if !r.details.is_empty() {
                         let details = adw::ActionRow::builder()
+                            .use_markup(false)
                             .title(gettext("Details"))
                             .subtitle(&r.details)
                             .subtitle_selectable(true)
-                            .use_markup(false)
                             .build();
                         row.add_row(&details);
                     }

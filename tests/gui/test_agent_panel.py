@@ -25,7 +25,12 @@ def test_switches_and_channels_change_the_definition():
     try:
         app = App(["--connect", "qemu:///system"])
         app.select(app.find(f"{VM}, Shut off", roles=["list item"]))
+        before = inactive()
         app.find("Clipboard & display")
+        # Looking at a machine changes nothing in its definition.
+        import time
+        time.sleep(1.5)
+        assert inactive() == before, "showing the panel must not write the definition"
         texts = " ".join(app.texts())
         assert "Missing: the machine has no channel for it" in texts, texts
         assert "sudo dnf install spice-vdagent qemu-guest-agent" in texts, texts

@@ -1,0 +1,269 @@
+//! "Shared folders" for the selected machine: folders of this computer that appear inside
+//! it (virtiofs), with the commands to mount them in the guest, and — where virtiofs cannot
+//! work — the scp fallback from the user's notes.
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use crate::backend::shared_folders::{self, Gap, Share};
+use crate::backend::worker::SharesInfo;
+use crate::backend::Request;
+use crate::i18n::gettext_f;
+
+#[derive(Debug)]
+pub enum SharesMsg {
+    Show(Option<String>),
+    Info(String, SharesInfo),
+    Refresh(String),
+    Choose,
+    Add(std::path::PathBuf),
+    Remove(String),
+}
+
+#[derive(Debug)]
+pub enum SharesOutput {
+    Request(Request),
+}
+
+pub struct SharesPanel {
+    uuid: Option<String>,
+    info: Option<SharesInfo>,
+}
+
+pub struct SharesWidgets {
+    rows: Vec<adw::ExpanderRow>,
+    explain: adw::ActionRow,
+    add: gtk::Button,
+}
+
+fn gap_text(g: Gap) -> String {
+    match g {
+        Gap::NoVirtiofs => gettext("This hypervisor cannot share folders (no virtiofs)."),
+        Gap::NoMemfd => gettext("This hypervisor cannot share the machine’s memory (no memfd)."),
+        Gap::NoVirtiofsd => gettext(
+            "virtiofsd is not installed on this computer: install the package virtiofsd.",
+        ),
+        Gap::OldLibvirtForSession => gettext(
+            "“My user session” needs libvirt 10.0 or newer for shared folders; use “This computer (system)” or update libvirt.",
+        ),
+    }
+}
+
+fn copy_button(text: String) -> gtk::Button {
+    let b = gtk::Button::builder()
+        .icon_name("edit-copy-symbolic")
+        .valign(gtk::Align::Center)
+        .tooltip_text(gettext("Copy"))
+        .css_classes(["flat"])
+        .build();
+    b.update_property(&[gtk::accessible::Property::Label(&gettext("Copy"))]);
+    b.connect_clicked(move |b| b.clipboard().set_text(&text));
+    b
+}
+
+impl Component for SharesPanel {
+    type CommandOutput = ();
+    type Input = SharesMsg;
+    type Output = SharesOutput;
+    type Init = ();
+    type Root = adw::PreferencesGroup;
+    type Widgets = SharesWidgets;
+
+    fn init_root() -> Self::Root {
+        adw::PreferencesGroup::builder()
+            .title(gettext("Shared folders"))
+            .description(gettext(
+                "A folder of this computer that appears inside the machine (virtiofs). It needs the machine’s memory to be shared with the helper program that serves the folder; Bilik turns that on, and it takes effect the next time the machine starts.",
+            ))
+            .visible(false)
+            .build()
+    }
+
+    fn init(_: (), group: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let add = gtk::Button::builder()
+            .label(gettext("Share a Folder…"))
+            .valign(gtk::Align::Center)
+            .build();
+        let s = sender.clone();
+        add.connect_clicked(move |_| s.input(SharesMsg::Choose));
+        group.set_header_suffix(Some(&add));
+        let path_entry = adw::EntryRow::builder()
+            .title(gettext("Or type the folder’s path"))
+            .build();
+        let share = gtk::Button::builder()
+            .label(gettext("Share"))
+            .valign(gtk::Align::Center)
+            .build();
+        let s = sender.clone();
+        let e = path_entry.clone();
+        let submit = move || {
+            let text = e.text().trim().to_string();
+            if !text.is_empty() {
+                s.input(SharesMsg::Add(text.into()));
+                e.set_text("");
+            }
+        };
+        let submit2 = submit.clone();
+        share.connect_clicked(move |_| submit());
+        path_entry.connect_entry_activated(move |_| submit2());
+        path_entry.add_suffix(&share);
+        group.add(&path_entry);
+        let explain = adw::ActionRow::builder()
+            .use_markup(false)
+            .subtitle_selectable(true)
+            .visible(false)
+            .build();
+        group.add(&explain);
+        let model = SharesPanel {
+            uuid: None,
+            info: None,
+        };
+        ComponentParts {
+            model,
+            widgets: SharesWidgets {
+                rows: Vec::new(),
+                explain,
+                add,
+            },
+        }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        msg: Self::Input,
+        sender: ComponentSender<Self>,
+        group: &Self::Root,
+    ) {
+        let request = |r| {
+            sender.output(SharesOutput::Request(r)).ok();
+        };
+        match msg {
+            SharesMsg::Show(uuid) => {
+                self.info = None;
+                group.set_visible(false);
+                if let Some(u) = &uuid {
+                    request(Request::SharedFolders { uuid: u.clone() });
+                }
+                self.uuid = uuid;
+            }
+            SharesMsg::Refresh(uuid) => {
+                if self.uuid.as_deref() == Some(&uuid) {
+                    request(Request::SharedFolders { uuid });
+                }
+            }
+            SharesMsg::Choose => {
+                let dialog = gtk::FileDialog::builder()
+                    .title(gettext("Choose a Folder to Share"))
+                    .modal(true)
+                    .build();
+                let s = sender.clone();
+                let window = group.root().and_downcast::<gtk::Window>();
+                dialog.select_folder(window.as_ref(), None::<&gio::Cancellable>, move |res| {
+                    if let Ok(Some(path)) = res.map(|f| f.path()) {
+                        s.input(SharesMsg::Add(path));
+                    }
+                });
+            }
+            SharesMsg::Add(path) => {
+                if let (Some(uuid), Some(info)) = (&self.uuid, &self.info) {
+                    let share = Share {
+                        tag: shared_folders::suggest_tag(&path, &info.shares),
+                        dir: path.display().to_string(),
+                    };
+                    request(Request::AddShare {
+                        uuid: uuid.clone(),
+                        share,
+                    });
+                }
+            }
+            SharesMsg::Remove(tag) => {
+                if let Some(uuid) = &self.uuid {
+                    request(Request::RemoveShare {
+                        uuid: uuid.clone(),
+                        tag,
+                        drop_shared_memory: true,
+                    });
+                }
+            }
+            SharesMsg::Info(uuid, info) => {
+                if self.uuid.as_deref() != Some(&uuid) {
+                    return;
+                }
+                group.set_visible(true);
+                for r in widgets.rows.drain(..) {
+                    group.remove(&r);
+                }
+                for share in &info.shares {
+                    let row = adw::ExpanderRow::builder()
+                        .use_markup(false)
+                        .title(&share.tag)
+                        .subtitle(gettext_f(
+                            "{folder} on this computer",
+                            &[("folder", &share.dir)],
+                        ))
+                        .build();
+                    let remove = gtk::Button::builder()
+                        .icon_name("user-trash-symbolic")
+                        .valign(gtk::Align::Center)
+                        .tooltip_text(gettext("Stop sharing this folder (its files stay)"))
+                        .css_classes(["flat"])
+                        .build();
+                    remove.update_property(&[gtk::accessible::Property::Label(&gettext_f(
+                        "Stop sharing {tag}",
+                        &[("tag", &share.tag)],
+                    ))]);
+                    let s = sender.clone();
+                    let tag = share.tag.clone();
+                    remove.connect_clicked(move |_| s.input(SharesMsg::Remove(tag.clone())));
+                    row.add_suffix(&remove);
+                    let (mount, fstab) = shared_folders::guest_commands(&share.tag);
+                    for (title, text) in [
+                        (gettext("Mount it inside a Linux machine"), mount),
+                        (
+                            gettext("…or every time it starts: a line for /etc/fstab"),
+                            fstab,
+                        ),
+                    ] {
+                        let r = adw::ActionRow::builder()
+                            .use_markup(false)
+                            .title(title)
+                            .subtitle(&text)
+                            .subtitle_selectable(true)
+                            .build();
+                        r.add_suffix(&copy_button(text));
+                        row.add_row(&r);
+                    }
+                    row.add_row(
+                        &adw::ActionRow::builder()
+                            .use_markup(false)
+                            .title(gettext(
+                                "Windows machines need the virtio-win drivers and WinFsp installed to see shared folders.",
+                            ))
+                            .build(),
+                    );
+                    group.add(&row);
+                    widgets.rows.push(row);
+                }
+                // Explain what stands in the way, with the scp fallback; or the restart.
+                let mut lines: Vec<String> = info.gaps.iter().map(|g| gap_text(*g)).collect();
+                if !info.gaps.is_empty() {
+                    let ip = info.address.clone().unwrap_or_else(|| "IP-ADDRESS".into());
+                    lines.push(gettext_f(
+                        "Instead, copy files over the network with scp (openssh-server in the machine): scp FILE user@{ip}:/home/user/ — and run “ssh-copy-id user@{ip}” once to stop typing the password each time.",
+                        &[("ip", &ip)],
+                    ));
+                } else if info.pending_restart && !info.shares.is_empty() {
+                    lines.push(gettext(
+                        "The shares appear after the machine is shut down and started again (its memory is not shared yet).",
+                    ));
+                }
+                widgets.explain.set_visible(!lines.is_empty());
+                widgets.explain.set_title(&lines.join("\n"));
+                widgets.add.set_sensitive(info.gaps.is_empty());
+                self.info = Some(info);
+            }
+        }
+    }
+}

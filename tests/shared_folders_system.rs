@@ -1,0 +1,137 @@
+//! Shared folders on the real system libvirtd: adding a share adds exactly the shared memory
+//! backing and the virtiofs device (canonical dumpxml compared line by line); the machine
+//! starts with virtiofsd serving the folder; removing restores the definition.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use bilik::backend::shared_folders::Share;
+use bilik::backend::{Request, Update};
+use common::Conn;
+
+const URI: &str = "qemu:///system";
+const VM: &str = "bilik-share-vm";
+
+fn virsh(args: &[&str]) -> (bool, String) {
+    let out = Command::new("virsh")
+        .arg("-c")
+        .arg(URI)
+        .args(args)
+        .output()
+        .expect("virsh");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn wait_saved(c: &Conn) {
+    c.wait("SettingsSaved", Duration::from_secs(20), |u| match u {
+        Update::SettingsSaved { .. } => Some(()),
+        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
+        _ => None,
+    });
+}
+
+#[test]
+fn share_a_folder_with_virtiofs() {
+    if std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_none() {
+        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
+        return;
+    }
+    std::fs::create_dir_all("/var/tmp/bilik-share").unwrap();
+    std::fs::write("/var/tmp/bilik-share/hello.txt", "hello").unwrap();
+    let xml = format!(
+        "<domain type='kvm'><name>{VM}</name><memory unit='MiB'>64</memory>\
+         <os><type arch='x86_64'>hvm</type></os><devices>\
+         <graphics type='spice'><listen type='none'/></graphics></devices></domain>"
+    );
+    let _ = virsh(&["destroy", VM]);
+    let _ = virsh(&["undefine", VM]);
+    std::fs::write("/tmp/bilik-share-vm.xml", xml).unwrap();
+    assert!(virsh(&["define", "/tmp/bilik-share-vm.xml"]).0);
+    let uuid = virsh(&["domuuid", VM]).1.trim().to_string();
+
+    let c = Conn::open(URI);
+    c.domains();
+    c.handle.send(Request::SharedFolders { uuid: uuid.clone() });
+    let (info, _) = c.wait("SharedFolders", Duration::from_secs(20), |u| match u {
+        Update::SharedFolders { info, .. } => Some(info.clone()),
+        _ => None,
+    });
+    assert!(info.shares.is_empty() && !info.shared_memory);
+    assert!(
+        info.gaps.is_empty(),
+        "this host can do virtiofs: {:?}",
+        info.gaps
+    );
+
+    let before = virsh(&["dumpxml", "--inactive", VM]).1;
+    let share = Share {
+        tag: "bilik-share".into(),
+        dir: "/var/tmp/bilik-share".into(),
+    };
+    c.handle.send(Request::AddShare {
+        uuid: uuid.clone(),
+        share: share.clone(),
+    });
+    wait_saved(&c);
+    let after = virsh(&["dumpxml", "--inactive", VM]).1;
+    let mut rest: Vec<&str> = before.lines().collect();
+    for line in after.lines() {
+        match rest.iter().position(|l| *l == line) {
+            Some(i) => {
+                rest.remove(i);
+            }
+            None => {
+                let l = line.trim();
+                let ok = [
+                    "<memoryBacking>",
+                    "</memoryBacking>",
+                    "<source type='memfd'/>",
+                    "<access mode='shared'/>",
+                    "<filesystem type='mount' accessmode='passthrough'>",
+                    "<driver type='virtiofs'/>",
+                    "<source dir='/var/tmp/bilik-share'/>",
+                    "<target dir='bilik-share'/>",
+                    "</filesystem>",
+                    "<address type='pci'",
+                ];
+                assert!(
+                    ok.iter().any(|p| l.starts_with(p)),
+                    "unexpected line {l:?}\n{after}"
+                );
+            }
+        }
+    }
+    assert!(rest.is_empty(), "lines lost: {rest:?}");
+
+    // It starts, with virtiofsd serving the folder.
+    let (ok, out) = virsh(&["start", VM]);
+    assert!(ok, "{out}");
+    let pgrep = Command::new("pgrep")
+        .args(["-af", "virtiofsd"])
+        .output()
+        .unwrap();
+    let procs = String::from_utf8_lossy(&pgrep.stdout).to_string();
+    assert!(procs.contains("/var/tmp/bilik-share"), "virtiofsd: {procs}");
+    assert!(virsh(&["dumpxml", VM])
+        .1
+        .contains("<target dir='bilik-share'/>"));
+    let _ = virsh(&["destroy", VM]);
+
+    c.handle.send(Request::RemoveShare {
+        uuid: uuid.clone(),
+        tag: "bilik-share".into(),
+        drop_shared_memory: true,
+    });
+    wait_saved(&c);
+    assert_eq!(
+        virsh(&["dumpxml", "--inactive", VM]).1,
+        before,
+        "back as it was"
+    );
+    let _ = virsh(&["undefine", VM]);
+}
