@@ -57,11 +57,11 @@ pub enum AppMsg {
 pub enum AppCmd {
     /// An update from the worker of connection number `.0`.
     Backend(u64, Update),
-    /// A console (virt-viewer) ended; `error` holds what it said if it failed.
+    /// A console (virt-viewer) ended, well or not.
     ConsoleClosed {
         uuid: String,
         name: String,
-        error: Option<String>,
+        error: Result<(), crate::ui::console::ViewerError>,
     },
 }
 
@@ -625,18 +625,8 @@ impl Component for App {
             }
             AppCmd::ConsoleClosed { uuid, name, error } => {
                 self.consoles.remove(&uuid);
-                if let Some(raw) = error {
-                    self.toast_error(
-                        widgets,
-                        UserMessage {
-                            title: gettext_f(
-                                "The console of “{name}” could not open",
-                                &[("name", &name)],
-                            ),
-                            advice: gettext("virt-viewer reported an error; the details say more."),
-                            details: raw,
-                        },
-                    );
+                if let Err(e) = error {
+                    self.toast_error(widgets, crate::ui::console::viewer_error(&name, e));
                 }
             }
         }

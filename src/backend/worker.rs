@@ -569,14 +569,20 @@ impl Worker {
         }
     }
 
-    fn send_shares(&mut self, uuid: &str) {
-        let Ok(dom) = self.conn().lookup_domain_by_uuid_string(uuid) else {
-            return;
-        };
+    /// A machine with its persistent (next start) and live definitions.
+    fn definitions(&self, uuid: &str) -> Option<(Domain, String, String)> {
+        let dom = self.conn().lookup_domain_by_uuid_string(uuid).ok()?;
         let persistent = dom
             .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
             .unwrap_or_default();
         let live = dom.xml_desc(0).unwrap_or_default();
+        Some((dom, persistent, live))
+    }
+
+    fn send_shares(&mut self, uuid: &str) {
+        let Some((dom, persistent, live)) = self.definitions(uuid) else {
+            return;
+        };
         let running = dom.is_active().unwrap_or(false);
         let virttype = roxmltree::Document::parse(&persistent)
             .ok()
@@ -618,13 +624,9 @@ impl Worker {
     }
 
     fn send_agent_settings(&mut self, uuid: &str) {
-        let Ok(dom) = self.conn().lookup_domain_by_uuid_string(uuid) else {
+        let Some((_, persistent, live)) = self.definitions(uuid) else {
             return;
         };
-        let persistent = dom
-            .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-            .unwrap_or_default();
-        let live = dom.xml_desc(0).unwrap_or_default();
         (self.sink)(Update::AgentSettings {
             uuid: uuid.to_string(),
             settings: super::agent_settings::read(&live, &persistent),

@@ -8,7 +8,8 @@ use crate::errors::UserMessage;
 use crate::i18n::gettext_f;
 use crate::settings::{Key, Settings};
 
-/// Explains why the console of `name` cannot open, if it cannot.
+/// Explains why the console of `name` cannot open, if it cannot (from what libvirt said;
+/// a missing viewer is found when starting it, off the main thread).
 pub fn can_open(name: &str, info: &DisplayInfo) -> Result<(), UserMessage> {
     if !info.has_graphics {
         return Err(UserMessage {
@@ -19,21 +20,41 @@ pub fn can_open(name: &str, info: &DisplayInfo) -> Result<(), UserMessage> {
             details: String::new(),
         });
     }
-    if !console::viewer_installed() {
-        return Err(UserMessage {
+    Ok(())
+}
+
+/// Why a console ended badly.
+#[derive(Debug)]
+pub enum ViewerError {
+    /// virt-viewer is not installed.
+    Missing,
+    /// It ran and failed; what it said.
+    Failed(String),
+}
+
+/// The sentence for a console that could not open.
+pub fn viewer_error(name: &str, e: ViewerError) -> UserMessage {
+    match e {
+        ViewerError::Missing => UserMessage {
             title: gettext("virt-viewer is not installed"),
             advice: gettext(
                 "Bilik shows a machine’s screen with virt-viewer. Install the package virt-viewer (sudo apt install virt-viewer, or sudo dnf install virt-viewer), then try again.",
             ),
             details: console::VIEWERS.join(", "),
-        });
+        },
+        ViewerError::Failed(raw) => UserMessage {
+            title: gettext_f("The console of “{name}” could not open", &[("name", name)]),
+            advice: gettext("virt-viewer reported an error; the details say more."),
+            details: raw,
+        },
     }
-    Ok(())
 }
 
-/// Runs the viewer and waits for it to end (call off the main thread). Returns what it
-/// said on failure.
-pub fn run_viewer(argv: &[String]) -> Option<String> {
+/// Runs the viewer and waits for it to end (call off the main thread).
+pub fn run_viewer(argv: &[String]) -> Result<(), ViewerError> {
+    if !console::viewer_installed() {
+        return Err(ViewerError::Missing);
+    }
     // An argument vector, never a shell string.
     match std::process::Command::new(&argv[0])
         .args(&argv[1..])
@@ -43,9 +64,12 @@ pub fn run_viewer(argv: &[String]) -> Option<String> {
         .spawn()
         .and_then(|child| child.wait_with_output())
     {
-        Ok(out) if out.status.success() => None,
-        Ok(out) => Some(String::from_utf8_lossy(&out.stderr).trim().to_string()),
-        Err(e) => Some(format!("{}: {e}", argv[0])),
+        Ok(out) if out.status.success() => Ok(()),
+        Ok(out) => Err(ViewerError::Failed(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ViewerError::Missing),
+        Err(e) => Err(ViewerError::Failed(format!("{}: {e}", argv[0]))),
     }
 }
 
