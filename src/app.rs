@@ -18,6 +18,7 @@ use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, Swit
 use crate::ui::lifecycle;
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
+use crate::ui::usb_panel::{UsbMsg, UsbOutput, UsbPanel};
 use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
 use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
 
@@ -81,6 +82,7 @@ pub struct App {
     details: Controller<VmDetails>,
     agent_panel: Controller<AgentPanel>,
     shares_panel: Controller<SharesPanel>,
+    usb_panel: Controller<UsbPanel>,
     setup: Controller<SetupCheck>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
@@ -124,6 +126,8 @@ impl App {
             .emit(AgentPanelMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.shares_panel
             .emit(SharesMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        self.usb_panel
+            .emit(UsbMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.details.emit(VmDetailsMsg::Show(vm));
     }
 
@@ -225,7 +229,11 @@ impl App {
                 widgets.sidebar_content.set_sensitive(true);
                 self.list.emit(VmListMsg::Replace(list));
             }
-            Update::DomainChanged(info) => self.list.emit(VmListMsg::Upsert(info)),
+            Update::DomainChanged(info) => {
+                // Started or stopped: what can be attached live changes.
+                self.usb_panel.emit(UsbMsg::Refresh(info.uuid.clone()));
+                self.list.emit(VmListMsg::Upsert(info))
+            }
             Update::DomainRemoved { uuid } => self.list.emit(VmListMsg::Remove(uuid)),
             Update::Stats(stats) => self.list.emit(VmListMsg::Stats(stats)),
             Update::Display { uuid, info } => {
@@ -278,6 +286,11 @@ impl App {
                 self.shares_panel.emit(SharesMsg::Refresh(uuid.clone()));
                 self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
             }
+            Update::UsbDevices {
+                uuid,
+                devices,
+                running,
+            } => self.usb_panel.emit(UsbMsg::Devices(uuid, devices, running)),
             Update::SharedFolders { uuid, info } => {
                 self.shares_panel.emit(SharesMsg::Info(uuid, info))
             }
@@ -381,9 +394,16 @@ impl Component for App {
             .forward(sender.input_sender(), |o| match o {
                 SharesOutput::Request(r) => AppMsg::Request(r),
             });
+        let usb_panel =
+            UsbPanel::builder()
+                .launch(())
+                .forward(sender.input_sender(), |o| match o {
+                    UsbOutput::Request(r) => AppMsg::Request(r),
+                });
         let panels = gtk::Box::new(gtk::Orientation::Vertical, 24);
         panels.append(agent_panel.widget());
         panels.append(shares_panel.widget());
+        panels.append(usb_panel.widget());
         let details = VmDetails::builder().launch(panels.upcast()).forward(
             sender.input_sender(),
             |o| match o {
@@ -487,6 +507,7 @@ impl Component for App {
             details,
             agent_panel,
             shares_panel,
+            usb_panel,
             setup,
             setup_auto_opened: first_run,
             consoles: HashSet::new(),

@@ -185,3 +185,57 @@ fn many_connections_open_and_close_cleanly() {
         assert_eq!(c.domains().len(), 5);
     }
 }
+
+#[test]
+fn usb_devices_are_listed_and_refusals_explained() {
+    let dir = scratch("usb");
+    let path = dir.join("usb.xml");
+    std::fs::write(
+        &path,
+        "<node>\
+         <domain type='test'><name>usbvm</name><memory>1024</memory><os><type>hvm</type></os>\
+         <devices><controller type='usb' index='0' model='piix3-uhci'/></devices></domain>\
+         <device><name>usb_1_4</name><parent>computer</parent><capability type='usb_device'>\
+         <bus>1</bus><device>4</device><product id='0xc52b'>Unifying Receiver</product>\
+         <vendor id='0x046d'>Logitech, Inc.</vendor></capability></device>\
+         <device><name>usb_2_7</name><parent>computer</parent><capability type='usb_device'>\
+         <bus>2</bus><device>7</device><product id='0x5591'>Ultra Fit</product>\
+         <vendor id='0x0781'>SanDisk Corp.</vendor></capability></device>\
+         </node>",
+    )
+    .unwrap();
+    let c = Conn::open(&format!("test://{}", path.display()));
+    let uuid = c.domains()[0].uuid.clone();
+    c.handle.send(Request::UsbDevices { uuid: uuid.clone() });
+    let (devices, _) = c.wait("UsbDevices", T, |u| match u {
+        Update::UsbDevices {
+            devices, running, ..
+        } => {
+            assert!(running);
+            Some(devices.clone())
+        }
+        _ => None,
+    });
+    let mut labels: Vec<_> = devices.iter().map(|(d, a)| (d.label(), *a)).collect();
+    labels.sort();
+    assert_eq!(
+        labels,
+        [
+            ("Logitech, Inc. — Unifying Receiver".to_string(), false),
+            ("SanDisk Corp. — Ultra Fit".to_string(), false)
+        ]
+    );
+    // The test driver cannot hot-plug host devices: the refusal comes back with libvirt's
+    // words, and the list is sent again unchanged.
+    c.handle.send(Request::Usb {
+        uuid: uuid.clone(),
+        device: devices[0].0.clone(),
+        attach: true,
+        persistent: false,
+    });
+    let (error, _) = c.wait("SettingsFailed", T, |u| match u {
+        Update::SettingsFailed { error, .. } => Some(error.clone()),
+        _ => None,
+    });
+    assert!(error.raw.contains("hotplug"), "{error:?}");
+}

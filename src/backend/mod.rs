@@ -10,7 +10,8 @@
 //! * [`types`]: plain data handed to the UI.
 //! * [`console`]: the virt-viewer command line and what a console needs from the XML.
 //! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`agent_settings`]: the
-//!   clipboard / agent settings of a machine built on it; [`shared_folders`]: virtiofs.
+//!   clipboard / agent settings of a machine built on it; [`shared_folders`]: virtiofs;
+//!   [`usb`]: host USB devices handed to a machine.
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
 
@@ -24,6 +25,7 @@ pub mod shared_folders;
 pub mod stats;
 pub mod types;
 pub mod uri;
+pub mod usb;
 pub mod worker;
 pub mod xml_edit;
 

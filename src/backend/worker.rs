@@ -62,6 +62,15 @@ pub enum Request {
         tag: String,
         drop_shared_memory: bool,
     },
+    /// List the host's USB devices and which are attached to the machine.
+    UsbDevices { uuid: String },
+    /// Attach (`attach`) or detach a USB device; `persistent` also changes the definition.
+    Usb {
+        uuid: String,
+        device: super::usb::UsbDevice,
+        attach: bool,
+        persistent: bool,
+    },
     /// Delete a machine; only the disk paths named here are deleted with it.
     Delete {
         uuid: String,
@@ -121,6 +130,12 @@ pub enum Update {
     SharedFolders {
         uuid: String,
         info: SharesInfo,
+    },
+    /// The host's USB devices, each with whether it is attached to the machine.
+    UsbDevices {
+        uuid: String,
+        devices: Vec<(super::usb::UsbDevice, bool)>,
+        running: bool,
     },
     /// A settings change could not be saved.
     SettingsFailed {
@@ -503,6 +518,34 @@ impl Worker {
                 self.edit_persistent(&uuid, super::agent_settings::add_agent_channels)
             }
             Request::SharedFolders { uuid } => self.send_shares(&uuid),
+            Request::UsbDevices { uuid } => self.send_usb(&uuid),
+            Request::Usb {
+                uuid,
+                device,
+                attach,
+                persistent,
+            } => {
+                if let Some((dom, _, _)) = self.definitions(&uuid) {
+                    let xml = super::usb::hostdev_xml(&device);
+                    let mut flags = sys::VIR_DOMAIN_AFFECT_LIVE;
+                    if persistent {
+                        flags |= sys::VIR_DOMAIN_AFFECT_CONFIG;
+                    }
+                    let res = if attach {
+                        dom.attach_device_flags(&xml, flags)
+                    } else {
+                        dom.detach_device_flags(&xml, flags)
+                    };
+                    if let Err(e) = res {
+                        let error = self.check(&e);
+                        (self.sink)(Update::SettingsFailed {
+                            uuid: uuid.clone(),
+                            error,
+                        });
+                    }
+                }
+                self.send_usb(&uuid);
+            }
             Request::AddShare { uuid, share } => {
                 self.edit_persistent(&uuid, |xml| super::shared_folders::add_share(xml, &share));
                 self.live_share(&uuid, &share, true);
@@ -577,6 +620,29 @@ impl Worker {
             .unwrap_or_default();
         let live = dom.xml_desc(0).unwrap_or_default();
         Some((dom, persistent, live))
+    }
+
+    fn send_usb(&mut self, uuid: &str) {
+        let Some((dom, _, live)) = self.definitions(uuid) else {
+            return;
+        };
+        let devices = self
+            .conn()
+            .list_all_node_devices(sys::VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.xml_desc(0).ok())
+            .filter_map(|x| super::usb::parse_node_device(&x))
+            .map(|d| {
+                let attached = super::usb::is_attached(&live, &d);
+                (d, attached)
+            })
+            .collect();
+        (self.sink)(Update::UsbDevices {
+            uuid: uuid.to_string(),
+            devices,
+            running: dom.is_active().unwrap_or(false),
+        });
     }
 
     fn send_shares(&mut self, uuid: &str) {
