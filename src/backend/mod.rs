@@ -21,6 +21,7 @@ pub mod error;
 pub mod events;
 pub mod host_check;
 pub mod image_access;
+mod machine_settings;
 pub mod shared_folders;
 pub mod stats;
 pub mod types;

@@ -21,6 +21,7 @@ use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
 use super::events::{self, LibvirtEvent, Registrations};
+pub use super::machine_settings::SharesInfo;
 use super::stats::{self, RateTracker};
 use super::types::{DiskInfo, DomainInfo, DomainStats, LifecycleAction, VmState};
 use super::uri;
@@ -156,19 +157,6 @@ pub enum Update {
     },
 }
 
-/// A machine's shared folders and what stands in their way.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SharesInfo {
-    pub shares: Vec<super::shared_folders::Share>,
-    /// Shared memory in the definition (needed for virtiofs).
-    pub shared_memory: bool,
-    /// The machine runs without shared memory: shares wait for the next start.
-    pub pending_restart: bool,
-    pub gaps: Vec<super::shared_folders::Gap>,
-    /// The machine's first IPv4 address from the DHCP leases (for the scp fallback).
-    pub address: Option<String>,
-}
-
 /// Receives updates; called on the worker thread, so it must only hand them on.
 pub type UpdateSink = Box<dyn Fn(Update) + Send>;
 
@@ -244,10 +232,10 @@ impl Drop for ConnectionHandle {
     }
 }
 
-struct Worker {
-    uri: String,
+pub(super) struct Worker {
+    pub(super) uri: String,
     options: Options,
-    sink: UpdateSink,
+    pub(super) sink: UpdateSink,
     tx: Sender<Input>,
     conn: Option<Connect>,
     regs: Option<Registrations>,
@@ -377,7 +365,7 @@ impl Worker {
     }
 
     /// Notes a failed call; a dead connection is handled by the main loop.
-    fn check(&mut self, e: &virt::error::Error) -> BackendError {
+    pub(super) fn check(&mut self, e: &virt::error::Error) -> BackendError {
         let err = BackendError::from_op(e);
         if err.kind == ErrorKind::ConnectionLost {
             self.regs = None;
@@ -385,7 +373,7 @@ impl Worker {
         err
     }
 
-    fn conn(&self) -> &Connect {
+    pub(super) fn conn(&self) -> &Connect {
         self.conn.as_ref().expect("only called while connected")
     }
 
@@ -518,53 +506,19 @@ impl Worker {
                 self.edit_persistent(&uuid, super::agent_settings::add_agent_channels)
             }
             Request::SharedFolders { uuid } => self.send_shares(&uuid),
+            Request::AddShare { uuid, share } => self.add_share(&uuid, &share),
+            Request::RemoveShare {
+                uuid,
+                tag,
+                drop_shared_memory,
+            } => self.remove_share(&uuid, &tag, drop_shared_memory),
             Request::UsbDevices { uuid } => self.send_usb(&uuid),
             Request::Usb {
                 uuid,
                 device,
                 attach,
                 persistent,
-            } => {
-                if let Some((dom, _, _)) = self.definitions(&uuid) {
-                    let xml = super::usb::hostdev_xml(&device);
-                    let mut flags = sys::VIR_DOMAIN_AFFECT_LIVE;
-                    if persistent {
-                        flags |= sys::VIR_DOMAIN_AFFECT_CONFIG;
-                    }
-                    let res = if attach {
-                        dom.attach_device_flags(&xml, flags)
-                    } else {
-                        dom.detach_device_flags(&xml, flags)
-                    };
-                    if let Err(e) = res {
-                        let error = self.check(&e);
-                        (self.sink)(Update::SettingsFailed {
-                            uuid: uuid.clone(),
-                            error,
-                        });
-                    }
-                }
-                self.send_usb(&uuid);
-            }
-            Request::AddShare { uuid, share } => {
-                self.edit_persistent(&uuid, |xml| super::shared_folders::add_share(xml, &share));
-                self.live_share(&uuid, &share, true);
-                self.send_shares(&uuid);
-            }
-            Request::RemoveShare {
-                uuid,
-                tag,
-                drop_shared_memory,
-            } => {
-                let live = self.shares_of(&uuid, 0).into_iter().find(|s| s.tag == tag);
-                self.edit_persistent(&uuid, |xml| {
-                    super::shared_folders::remove_share(xml, &tag, drop_shared_memory)
-                });
-                if let Some(share) = live {
-                    self.live_share(&uuid, &share, false);
-                }
-                self.send_shares(&uuid);
-            }
+            } => self.change_usb(&uuid, &device, attach, persistent),
             Request::DisplayInfo { uuid } => {
                 let info = self
                     .conn()
@@ -574,167 +528,6 @@ impl Worker {
                     .unwrap_or_default();
                 (self.sink)(Update::Display { uuid, info });
             }
-        }
-    }
-
-    fn shares_of(&self, uuid: &str, flags: u32) -> Vec<super::shared_folders::Share> {
-        self.conn()
-            .lookup_domain_by_uuid_string(uuid)
-            .and_then(|d| d.xml_desc(flags))
-            .map(|x| super::shared_folders::shares(&x))
-            .unwrap_or_default()
-    }
-
-    /// Adds or removes a share on the running machine too, when its memory is shared
-    /// (otherwise the change waits for the next start).
-    fn live_share(&mut self, uuid: &str, share: &super::shared_folders::Share, add: bool) {
-        let Ok(dom) = self.conn().lookup_domain_by_uuid_string(uuid) else {
-            return;
-        };
-        if !dom.is_active().unwrap_or(false) {
-            return;
-        }
-        let live = dom.xml_desc(0).unwrap_or_default();
-        if !super::shared_folders::has_shared_memory(&live) {
-            return;
-        }
-        let xml = super::shared_folders::filesystem_xml(share);
-        let res = if add {
-            dom.attach_device_flags(&xml, sys::VIR_DOMAIN_AFFECT_LIVE)
-        } else {
-            dom.detach_device_flags(&xml, sys::VIR_DOMAIN_AFFECT_LIVE)
-        };
-        if let Err(e) = res {
-            (self.sink)(Update::SettingsFailed {
-                uuid: uuid.to_string(),
-                error: BackendError::from_op(&e),
-            });
-        }
-    }
-
-    /// A machine with its persistent (next start) and live definitions.
-    fn definitions(&self, uuid: &str) -> Option<(Domain, String, String)> {
-        let dom = self.conn().lookup_domain_by_uuid_string(uuid).ok()?;
-        let persistent = dom
-            .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-            .unwrap_or_default();
-        let live = dom.xml_desc(0).unwrap_or_default();
-        Some((dom, persistent, live))
-    }
-
-    fn send_usb(&mut self, uuid: &str) {
-        let Some((dom, _, live)) = self.definitions(uuid) else {
-            return;
-        };
-        let devices = self
-            .conn()
-            .list_all_node_devices(sys::VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|n| n.xml_desc(0).ok())
-            .filter_map(|x| super::usb::parse_node_device(&x))
-            .map(|d| {
-                let attached = super::usb::is_attached(&live, &d);
-                (d, attached)
-            })
-            .collect();
-        (self.sink)(Update::UsbDevices {
-            uuid: uuid.to_string(),
-            devices,
-            running: dom.is_active().unwrap_or(false),
-        });
-    }
-
-    fn send_shares(&mut self, uuid: &str) {
-        let Some((dom, persistent, live)) = self.definitions(uuid) else {
-            return;
-        };
-        let running = dom.is_active().unwrap_or(false);
-        let virttype = roxmltree::Document::parse(&persistent)
-            .ok()
-            .and_then(|d| d.root_element().attribute("type").map(str::to_string));
-        let caps = self
-            .conn()
-            .domain_capabilities(None, None, None, virttype.as_deref(), 0)
-            .unwrap_or_default();
-        let version = self.conn().lib_version().unwrap_or(0);
-        let parsed = uri::parse(&self.uri).ok();
-        let local = parsed.as_ref().is_some_and(|p| p.is_local());
-        let session = parsed
-            .as_ref()
-            .is_some_and(|p| p.path.starts_with("/session"));
-        let address = running
-            .then(|| {
-                dom.interface_addresses(sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0)
-                    .ok()
-            })
-            .flatten()
-            .and_then(|ifaces| {
-                ifaces
-                    .into_iter()
-                    .flat_map(|i| i.addrs)
-                    .find(|a| a.typed == 0)
-                    .map(|a| a.addr)
-            });
-        let info = SharesInfo {
-            shares: super::shared_folders::shares(&persistent),
-            shared_memory: super::shared_folders::has_shared_memory(&persistent),
-            pending_restart: running && !super::shared_folders::has_shared_memory(&live),
-            gaps: super::shared_folders::gaps(&caps, version, session, local),
-            address,
-        };
-        (self.sink)(Update::SharedFolders {
-            uuid: uuid.to_string(),
-            info,
-        });
-    }
-
-    fn send_agent_settings(&mut self, uuid: &str) {
-        let Some((_, persistent, live)) = self.definitions(uuid) else {
-            return;
-        };
-        (self.sink)(Update::AgentSettings {
-            uuid: uuid.to_string(),
-            settings: super::agent_settings::read(&live, &persistent),
-        });
-    }
-
-    /// Edits the persistent definition in place with `change` and defines it again: the
-    /// rest of the XML stays as libvirt had it. A running machine gets it at the next start.
-    fn edit_persistent(
-        &mut self,
-        uuid: &str,
-        change: impl FnOnce(&str) -> Result<String, super::xml_edit::EditError>,
-    ) {
-        let result = (|| {
-            let dom = self
-                .conn()
-                .lookup_domain_by_uuid_string(uuid)
-                .map_err(|e| BackendError::from_op(&e))?;
-            let name = dom.name().unwrap_or_default();
-            let xml = dom
-                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-                .map_err(|e| BackendError::from_op(&e))?;
-            let edited =
-                change(&xml).map_err(|e| BackendError::new(ErrorKind::Other, format!("{e:?}")))?;
-            self.conn()
-                .define_domain_xml(&edited)
-                .map_err(|e| BackendError::from_op(&e))?;
-            Ok::<_, BackendError>((name, dom.is_active().unwrap_or(false)))
-        })();
-        match result {
-            Ok((name, active)) => {
-                (self.sink)(Update::SettingsSaved {
-                    uuid: uuid.to_string(),
-                    name,
-                    pending_restart: active,
-                });
-                self.send_agent_settings(uuid);
-            }
-            Err(error) => (self.sink)(Update::SettingsFailed {
-                uuid: uuid.to_string(),
-                error,
-            }),
         }
     }
 
