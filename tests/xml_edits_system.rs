@@ -102,10 +102,85 @@ fn domains() -> Vec<(&'static str, String)> {
     <console type='pty'/>
   </devices>
 </domain>";
+    // Shaped like virt-install output for a UEFI guest: q35, OVMF, an emulated TPM, a qcow2
+    // disk, a CD-ROM, a NAT network card, the SPICE agent channel already there (only the
+    // guest agent gets added).
+    let d = "<domain type='kvm'>
+  <name>bilik-xml-d</name>
+  <metadata>
+    <libosinfo:libosinfo xmlns:libosinfo='http://libosinfo.org/xmlns/libvirt/domain/1.0'>
+      <libosinfo:os id='http://microsoft.com/win/11'/>
+    </libosinfo:libosinfo>
+  </metadata>
+  <memory unit='GiB'>4</memory>
+  <vcpu>2</vcpu>
+  <os firmware='efi'>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <firmware><feature enabled='no' name='secure-boot'/></firmware>
+    <boot dev='cdrom'/><boot dev='hd'/>
+  </os>
+  <features><acpi/><apic/><hyperv mode='custom'><relaxed state='on'/><vapic state='on'/></hyperv><smm state='on'/></features>
+  <cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model></cpu>
+  <clock offset='localtime'><timer name='hypervclock' present='yes'/></clock>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2' discard='unmap'/>
+      <source file='/var/lib/libvirt/images/win11.qcow2'/><target dev='sda' bus='sata'/></disk>
+    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='sdb' bus='sata'/><readonly/></disk>
+    <interface type='network'><source network='default'/><model type='e1000e'/></interface>
+    <graphics type='spice'><listen type='none'/><image compression='off'/><gl enable='no'/></graphics>
+    <channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>
+    <tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>
+    <video><model type='qxl' ram='65536' vram='65536' vgamem='16384' heads='1'/></video>
+    <input type='tablet' bus='usb'/>
+    <sound model='ich9'/>
+  </devices>
+</domain>";
+    // Shaped like a GNOME Boxes machine: its own metadata, clipboard already switched off.
+    let e = "<domain type='kvm'>
+  <name>bilik-xml-e</name>
+  <title>Fedora Workstation</title>
+  <metadata>
+    <boxes:gnome-boxes xmlns:boxes='https://wiki.gnome.org/Apps/Boxes'>
+      <os-state>installed</os-state><media-id>http://fedoraproject.org/fedora/40:0</media-id>
+    </boxes:gnome-boxes>
+  </metadata>
+  <memory unit='KiB'>4194304</memory>
+  <vcpu>4</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>
+  <features><acpi/><apic/></features>
+  <cpu mode='host-model'/>
+  <pm><suspend-to-mem enabled='no'/><suspend-to-disk enabled='no'/></pm>
+  <devices>
+    <graphics type='spice'>
+      <listen type='none'/>
+      <clipboard copypaste='no'/>
+      <filetransfer enable='no'/>
+    </graphics>
+    <video><model type='virtio'/></video>
+    <interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>
+    <memballoon model='virtio'/>
+    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+  </devices>
+</domain>";
+    // An old-style definition: i686, fixed SPICE port on an address, a file serial port.
+    let f = "<domain type='qemu'>
+  <name>bilik-xml-f</name>
+  <uuid>0f0e0d0c-0b0a-0908-0706-050403020100</uuid>
+  <memory unit='MiB'>32</memory>
+  <os><type arch='i686'>hvm</type></os>
+  <devices>
+    <graphics type='spice' port='5999' autoport='no' listen='127.0.0.1'><listen type='address' address='127.0.0.1'/></graphics>
+    <controller type='usb' model='none'/>
+    <serial type='file'><source path='/var/log/bilik-f-serial.log'/></serial>
+  </devices>
+</domain>";
     vec![
         ("bilik-xml-a", a.to_string()),
         ("bilik-xml-b", b.to_string()),
         ("bilik-xml-c", c.to_string()),
+        ("bilik-xml-d", d.to_string()),
+        ("bilik-xml-e", e.to_string()),
+        ("bilik-xml-f", f.to_string()),
     ]
 }
 
