@@ -173,6 +173,8 @@ impl App {
         }
         let argv = console::viewer_argv(&self.uri, &uuid, &opts);
         self.consoles.insert(uuid.clone());
+        // A console makes the SPICE agent connect: show its state afresh.
+        self.agent_panel.emit(AgentPanelMsg::Refresh(uuid.clone()));
         sender.spawn_oneshot_command(move || {
             let error = crate::ui::console::run_viewer(&argv);
             AppCmd::ConsoleClosed { uuid, name, error }
