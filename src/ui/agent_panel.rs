@@ -8,6 +8,7 @@ use relm4::prelude::*;
 
 use crate::backend::agent_settings::{AgentSettings, GuestInstall};
 use crate::backend::Request;
+use crate::ui::panel_target::PanelTarget;
 
 #[derive(Debug)]
 pub enum AgentPanelMsg {
@@ -27,7 +28,7 @@ pub enum AgentPanelOutput {
 }
 
 pub struct AgentPanel {
-    uuid: Option<String>,
+    target: PanelTarget,
     settings: Option<AgentSettings>,
     /// Set while the switches are being updated from libvirt, so that is not taken for a
     /// change by the person.
@@ -139,7 +140,7 @@ impl Component for AgentPanel {
             copy,
         };
         let model = AgentPanel {
-            uuid: None,
+            target: PanelTarget::default(),
             settings: None,
             updating: false,
         };
@@ -159,19 +160,14 @@ impl Component for AgentPanel {
         match msg {
             AgentPanelMsg::Show(uuid) => {
                 self.settings = None;
-                group.set_visible(false);
-                if let Some(u) = &uuid {
-                    request(Request::AgentSettings { uuid: u.clone() });
-                }
-                self.uuid = uuid;
+                self.target
+                    .show(uuid, group, |uuid| request(Request::AgentSettings { uuid }));
             }
-            AgentPanelMsg::Refresh(uuid) => {
-                if self.uuid.as_deref() == Some(&uuid) {
-                    request(Request::AgentSettings { uuid });
-                }
-            }
+            AgentPanelMsg::Refresh(uuid) => self
+                .target
+                .refresh(uuid, |uuid| request(Request::AgentSettings { uuid })),
             AgentPanelMsg::Settings(uuid, settings) => {
-                if self.uuid.as_deref() != Some(&uuid) {
+                if !self.target.is(&uuid) {
                     return;
                 }
                 self.updating = true;
@@ -219,7 +215,7 @@ impl Component for AgentPanel {
                 if self.updating || unchanged {
                     return;
                 }
-                if let Some(uuid) = &self.uuid {
+                if let Some(uuid) = self.target.get() {
                     request(Request::SetClipboard {
                         uuid: uuid.clone(),
                         copypaste: widgets.copypaste.is_active(),
@@ -228,7 +224,7 @@ impl Component for AgentPanel {
                 }
             }
             AgentPanelMsg::AddChannels => {
-                if let Some(uuid) = &self.uuid {
+                if let Some(uuid) = self.target.get() {
                     request(Request::AddAgentChannels { uuid: uuid.clone() });
                 }
             }

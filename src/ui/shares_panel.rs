@@ -10,6 +10,7 @@ use crate::backend::shared_folders::{self, Gap, Share};
 use crate::backend::worker::SharesInfo;
 use crate::backend::Request;
 use crate::i18n::gettext_f;
+use crate::ui::panel_target::PanelTarget;
 
 #[derive(Debug)]
 pub enum SharesMsg {
@@ -27,7 +28,7 @@ pub enum SharesOutput {
 }
 
 pub struct SharesPanel {
-    uuid: Option<String>,
+    target: PanelTarget,
     info: Option<SharesInfo>,
 }
 
@@ -116,7 +117,7 @@ impl Component for SharesPanel {
             .build();
         group.add(&explain);
         let model = SharesPanel {
-            uuid: None,
+            target: PanelTarget::default(),
             info: None,
         };
         ComponentParts {
@@ -142,17 +143,12 @@ impl Component for SharesPanel {
         match msg {
             SharesMsg::Show(uuid) => {
                 self.info = None;
-                group.set_visible(false);
-                if let Some(u) = &uuid {
-                    request(Request::SharedFolders { uuid: u.clone() });
-                }
-                self.uuid = uuid;
+                self.target
+                    .show(uuid, group, |uuid| request(Request::SharedFolders { uuid }));
             }
-            SharesMsg::Refresh(uuid) => {
-                if self.uuid.as_deref() == Some(&uuid) {
-                    request(Request::SharedFolders { uuid });
-                }
-            }
+            SharesMsg::Refresh(uuid) => self
+                .target
+                .refresh(uuid, |uuid| request(Request::SharedFolders { uuid })),
             SharesMsg::Choose => {
                 let dialog = gtk::FileDialog::builder()
                     .title(gettext("Choose a Folder to Share"))
@@ -167,7 +163,7 @@ impl Component for SharesPanel {
                 });
             }
             SharesMsg::Add(path) => {
-                if let (Some(uuid), Some(info)) = (&self.uuid, &self.info) {
+                if let (Some(uuid), Some(info)) = (self.target.get(), &self.info) {
                     let share = Share {
                         tag: shared_folders::suggest_tag(&path, &info.shares),
                         dir: path.display().to_string(),
@@ -179,7 +175,7 @@ impl Component for SharesPanel {
                 }
             }
             SharesMsg::Remove(tag) => {
-                if let Some(uuid) = &self.uuid {
+                if let Some(uuid) = self.target.get() {
                     request(Request::RemoveShare {
                         uuid: uuid.clone(),
                         tag,
@@ -188,7 +184,7 @@ impl Component for SharesPanel {
                 }
             }
             SharesMsg::Info(uuid, info) => {
-                if self.uuid.as_deref() != Some(&uuid) {
+                if !self.target.is(&uuid) {
                     return;
                 }
                 group.set_visible(true);

@@ -8,6 +8,7 @@ use relm4::prelude::*;
 use crate::backend::usb::UsbDevice;
 use crate::backend::Request;
 use crate::i18n::gettext_f;
+use crate::ui::panel_target::PanelTarget;
 
 #[derive(Debug)]
 pub enum UsbMsg {
@@ -23,7 +24,7 @@ pub enum UsbOutput {
 }
 
 pub struct UsbPanel {
-    uuid: Option<String>,
+    target: PanelTarget,
     devices: Vec<(UsbDevice, bool)>,
     updating: bool,
 }
@@ -65,7 +66,7 @@ impl Component for UsbPanel {
         group.add(&empty);
         ComponentParts {
             model: UsbPanel {
-                uuid: None,
+                target: PanelTarget::default(),
                 devices: Vec::new(),
                 updating: false,
             },
@@ -89,19 +90,14 @@ impl Component for UsbPanel {
         };
         match msg {
             UsbMsg::Show(uuid) => {
-                group.set_visible(false);
-                if let Some(u) = &uuid {
-                    request(Request::UsbDevices { uuid: u.clone() });
-                }
-                self.uuid = uuid;
+                self.target
+                    .show(uuid, group, |uuid| request(Request::UsbDevices { uuid }));
             }
-            UsbMsg::Refresh(uuid) => {
-                if self.uuid.as_deref() == Some(&uuid) {
-                    request(Request::UsbDevices { uuid });
-                }
-            }
+            UsbMsg::Refresh(uuid) => self
+                .target
+                .refresh(uuid, |uuid| request(Request::UsbDevices { uuid })),
             UsbMsg::Devices(uuid, devices, running) => {
-                if self.uuid.as_deref() != Some(&uuid) {
+                if !self.target.is(&uuid) {
                     return;
                 }
                 self.updating = true;
@@ -137,7 +133,7 @@ impl Component for UsbPanel {
             }
             UsbMsg::Toggled(i) => {
                 let (Some(uuid), Some((dev, attached)), Some(row)) =
-                    (&self.uuid, self.devices.get(i), widgets.rows.get(i))
+                    (self.target.get(), self.devices.get(i), widgets.rows.get(i))
                 else {
                     return;
                 };
