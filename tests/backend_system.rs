@@ -8,25 +8,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use bilik::backend::{LifecycleAction, Options, Request, Update, VmState};
-use common::Conn;
+use common::{virsh, Conn};
 
-const URI: &str = "qemu:///system";
+const URI: &str = common::SYSTEM;
 const T: Duration = Duration::from_secs(30);
-
-fn virsh(args: &[&str]) -> String {
-    let out = Command::new("virsh")
-        .arg("-c")
-        .arg(URI)
-        .args(args)
-        .output()
-        .expect("virsh runs");
-    assert!(
-        out.status.success(),
-        "virsh {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 fn libvirtd(action: &str) {
     let ok = Command::new("build-aux/libvirtd-ctl")
@@ -78,8 +63,7 @@ fn state_of(c: &Conn, uuid: &str, state: VmState) -> i32 {
 
 #[test]
 fn real_libvirtd_lifecycle_stats_delete_and_reconnect() {
-    if std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_none() {
-        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
+    if !common::system_libvirt() {
         return;
     }
     let pool_dir = "/var/lib/libvirt/bilik-test";

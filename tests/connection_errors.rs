@@ -22,8 +22,7 @@ fn failure(uri: &str) -> bilik::backend::BackendError {
 
 #[test]
 fn connection_failures_are_explained_by_cause() {
-    if std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_none() {
-        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
+    if !common::system_libvirt() {
         return;
     }
     // A hypervisor driver the daemon does not have.

@@ -3,6 +3,8 @@
 //! missing and unreadable, a package missing, no default storage pool. Each asserts the
 //! verdict and the fix offered. One test function: it changes the system for its duration.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -11,7 +13,7 @@ use bilik::backend::host_check::{
 };
 use bilik::backend::image_access;
 
-const URI: &str = "qemu:///system";
+const URI: &str = common::SYSTEM;
 
 fn sh(cmd: &str, args: &[&str]) -> (bool, String) {
     let out = Command::new(cmd).args(args).output().expect(cmd);
@@ -19,12 +21,6 @@ fn sh(cmd: &str, args: &[&str]) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
     )
-}
-
-fn virsh(args: &[&str]) -> String {
-    let mut a = vec!["-c", URI];
-    a.extend_from_slice(args);
-    sh("virsh", &a).1
 }
 
 /// Renames a file for the guard's lifetime (a missing device or binary, for real).
@@ -61,8 +57,7 @@ fn libvirt_gid() -> u32 {
 
 #[test]
 fn setup_check_under_real_conditions() {
-    if std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_none() {
-        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
+    if !common::system_libvirt() {
         return;
     }
     let host = Host::current(URI);
@@ -176,7 +171,7 @@ fn setup_check_under_real_conditions() {
     let conn = conn.expect("connection");
 
     // The default network stopped: the fix starts it (and sets autostart).
-    let _ = virsh(&["net-destroy", "default"]);
+    let _ = common::virsh_try(&["net-destroy", "default"]);
     let r = host_check::check_network(&host, Some(&conn));
     assert_eq!(
         (r.verdict, &r.finding),
@@ -189,8 +184,8 @@ fn setup_check_under_real_conditions() {
     assert_eq!(r.verdict, Verdict::Pass, "{r:?}");
 
     // No default pool: the fix creates it in /var/lib/libvirt/images.
-    let _ = virsh(&["pool-destroy", "default"]);
-    let _ = virsh(&["pool-undefine", "default"]);
+    let _ = common::virsh_try(&["pool-destroy", "default"]);
+    let _ = common::virsh_try(&["pool-undefine", "default"]);
     let r = host_check::check_storage(&host, Some(&conn));
     assert_eq!(
         (r.verdict, &r.finding),

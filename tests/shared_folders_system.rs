@@ -9,36 +9,14 @@ use std::time::Duration;
 
 use bilik::backend::shared_folders::Share;
 use bilik::backend::{Request, Update};
-use common::Conn;
+use common::{virsh_try as virsh, wait_saved, Conn};
 
-const URI: &str = "qemu:///system";
+const URI: &str = common::SYSTEM;
 const VM: &str = "bilik-share-vm";
-
-fn virsh(args: &[&str]) -> (bool, String) {
-    let out = Command::new("virsh")
-        .arg("-c")
-        .arg(URI)
-        .args(args)
-        .output()
-        .expect("virsh");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
-    )
-}
-
-fn wait_saved(c: &Conn) {
-    c.wait("SettingsSaved", Duration::from_secs(20), |u| match u {
-        Update::SettingsSaved { .. } => Some(()),
-        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
-        _ => None,
-    });
-}
 
 #[test]
 fn share_a_folder_with_virtiofs() {
-    if std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_none() {
-        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
+    if !common::system_libvirt() {
         return;
     }
     std::fs::create_dir_all("/var/tmp/bilik-share").unwrap();
@@ -77,7 +55,7 @@ fn share_a_folder_with_virtiofs() {
         uuid: uuid.clone(),
         share: share.clone(),
     });
-    wait_saved(&c);
+    wait_saved(&c, &uuid);
     let after = virsh(&["dumpxml", "--inactive", VM]).1;
     let mut rest: Vec<&str> = before.lines().collect();
     for line in after.lines() {
@@ -127,7 +105,7 @@ fn share_a_folder_with_virtiofs() {
         tag: "bilik-share".into(),
         drop_shared_memory: true,
     });
-    wait_saved(&c);
+    wait_saved(&c, &uuid);
     assert_eq!(
         virsh(&["dumpxml", "--inactive", VM]).1,
         before,

@@ -4,29 +4,17 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use bilik::backend::{Request, Update};
-use common::Conn;
+use common::{virsh_try, Conn};
 
-const URI: &str = "qemu:///system";
+const URI: &str = common::SYSTEM;
 const VM: &str = "bilik-usb-vm";
-
-fn virsh(args: &[&str]) -> String {
-    let out = Command::new("virsh")
-        .arg("-c")
-        .arg(URI)
-        .args(args)
-        .output()
-        .expect("virsh");
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
 
 #[test]
 fn attach_and_detach_a_host_usb_device() {
-    if std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_none() {
-        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
+    if !common::system_libvirt() {
         return;
     }
     let xml = format!(
@@ -35,11 +23,11 @@ fn attach_and_detach_a_host_usb_device() {
          <controller type='usb' model='qemu-xhci'/></devices></domain>"
     );
     std::fs::write("/tmp/bilik-usb-vm.xml", xml).unwrap();
-    virsh(&["destroy", VM]);
-    virsh(&["undefine", VM]);
-    virsh(&["define", "/tmp/bilik-usb-vm.xml"]);
-    virsh(&["start", VM]);
-    let uuid = virsh(&["domuuid", VM]).trim().to_string();
+    virsh_try(&["destroy", VM]);
+    virsh_try(&["undefine", VM]);
+    virsh_try(&["define", "/tmp/bilik-usb-vm.xml"]);
+    virsh_try(&["start", VM]);
+    let uuid = virsh_try(&["domuuid", VM]).1.trim().to_string();
     let c = Conn::open(URI);
     c.domains();
     let list = |c: &Conn| {
@@ -52,7 +40,8 @@ fn attach_and_detach_a_host_usb_device() {
     };
     let devices = list(&c);
     // The list matches libvirt's own.
-    let names: Vec<String> = virsh(&["nodedev-list", "--cap", "usb_device"])
+    let names: Vec<String> = virsh_try(&["nodedev-list", "--cap", "usb_device"])
+        .1
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(str::to_string)
@@ -67,7 +56,7 @@ fn attach_and_detach_a_host_usb_device() {
             persistent: false,
         });
         assert!(list(&c).iter().any(|(d, a)| *d == dev && *a), "attached");
-        assert!(virsh(&["dumpxml", VM]).contains(&dev.vendor_id));
+        assert!(virsh_try(&["dumpxml", VM]).1.contains(&dev.vendor_id));
         c.handle.send(Request::Usb {
             uuid: uuid.clone(),
             device: dev.clone(),
@@ -78,6 +67,6 @@ fn attach_and_detach_a_host_usb_device() {
     } else {
         eprintln!("skipped attach/detach: this host has no USB device (nodedev-list --cap usb_device is empty)");
     }
-    virsh(&["destroy", VM]);
-    virsh(&["undefine", VM]);
+    virsh_try(&["destroy", VM]);
+    virsh_try(&["undefine", VM]);
 }

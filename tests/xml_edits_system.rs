@@ -6,27 +6,11 @@
 mod common;
 
 use std::process::Command;
-use std::time::Duration;
 
-use bilik::backend::{Request, Update};
-use common::Conn;
+use bilik::backend::Request;
+use common::{virsh, wait_saved, Conn};
 
-const URI: &str = "qemu:///system";
-
-fn virsh(args: &[&str]) -> String {
-    let out = Command::new("virsh")
-        .arg("-c")
-        .arg(URI)
-        .args(args)
-        .output()
-        .expect("virsh");
-    assert!(
-        out.status.success(),
-        "virsh {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
+const URI: &str = common::SYSTEM;
 
 /// Lines of `after` not in `before` and of `before` not in `after` (as multisets).
 fn line_diff(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
@@ -184,18 +168,9 @@ fn domains() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn saved(c: &Conn, uuid: &str) {
-    c.wait("SettingsSaved", Duration::from_secs(20), |u| match u {
-        Update::SettingsSaved { uuid: u, .. } if u == uuid => Some(()),
-        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
-        _ => None,
-    });
-}
-
 #[test]
 fn edits_change_only_the_intended_lines() {
-    if std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_none() {
-        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
+    if !common::system_libvirt() {
         return;
     }
     let c = Conn::open(URI);
@@ -215,7 +190,7 @@ fn edits_change_only_the_intended_lines() {
             copypaste: false,
             filetransfer: false,
         });
-        saved(&c, &uuid);
+        wait_saved(&c, &uuid);
         let after = virsh(&["dumpxml", "--inactive", "--security-info", name]);
         let (added, removed) = line_diff(&before, &after);
         for l in &added {
@@ -242,7 +217,7 @@ fn edits_change_only_the_intended_lines() {
         let before = after;
         c.handle
             .send(Request::AddAgentChannels { uuid: uuid.clone() });
-        saved(&c, &uuid);
+        wait_saved(&c, &uuid);
         let after = virsh(&["dumpxml", "--inactive", "--security-info", name]);
         let (added, removed) = line_diff(&before, &after);
         assert!(removed.is_empty(), "{name}: removed {removed:?}");

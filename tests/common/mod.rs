@@ -113,3 +113,47 @@ impl Conn {
         .0
     }
 }
+
+/// The real system daemon the backend tests use (started by build-aux/libvirtd-ctl).
+pub const SYSTEM: &str = "qemu:///system";
+
+/// Whether this run has the real system libvirtd (build-aux/test starts it and says so in
+/// BILIK_SYSTEM_LIBVIRT); when not, says why the test is skipped.
+pub fn system_libvirt() -> bool {
+    let up = std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_some();
+    if !up {
+        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
+    }
+    up
+}
+
+/// `virsh -c qemu:///system ARGS`: whether it succeeded, and what it printed (stdout, then
+/// stderr).
+pub fn virsh_try(args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new("virsh")
+        .arg("-c")
+        .arg(SYSTEM)
+        .args(args)
+        .output()
+        .expect("virsh runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// `virsh -c qemu:///system ARGS`, failing the test if virsh fails; its output, trimmed.
+pub fn virsh(args: &[&str]) -> String {
+    let (ok, out) = virsh_try(args);
+    assert!(ok, "virsh {args:?}: {out}");
+    out.trim().to_string()
+}
+
+/// Waits until a settings change of machine `uuid` is saved; fails on a refusal.
+pub fn wait_saved(c: &Conn, uuid: &str) {
+    c.wait("SettingsSaved", Duration::from_secs(20), |u| match u {
+        Update::SettingsSaved { uuid: u, .. } if u == uuid => Some(()),
+        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
+        _ => None,
+    });
+}
