@@ -102,7 +102,8 @@ impl Component for VmList {
         ))]);
         let s = sender.clone();
         search.connect_search_changed(move |e| s.input(VmListMsg::Search(e.text().to_string())));
-        let sort = gtk::DropDown::from_strings(&[&gettext("By name"), &gettext("By state")]);
+        // Short labels: a long one squeezes the search field (Indonesian "Berdasarkan nama").
+        let sort = gtk::DropDown::from_strings(&[&gettext("Name"), &gettext("State")]);
         sort.set_tooltip_text(Some(&gettext("Sort order")));
         sort.update_property(&[gtk::accessible::Property::Label(&gettext("Sort order"))]);
         let s = sender.clone();
