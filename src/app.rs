@@ -330,6 +330,7 @@ impl App {
                 );
             }
             Update::NetworkChanged { .. } | Update::PoolChanged { .. } => {}
+            Update::NewVmFacts(_) | Update::VmCreated { .. } | Update::CreateFailed { .. } => {}
         }
     }
 }

@@ -14,6 +14,8 @@
 //!   [`usb`]: host USB devices handed to a machine.
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
+//! * [`osinfo`]: the system's osinfo-db (OS facts, installer recognition) with
+//!   [`iso9660`] reading discs; [`new_vm`]: proposals and the creation of new machines.
 
 pub mod agent_settings;
 pub mod console;
@@ -21,7 +23,10 @@ pub mod error;
 pub mod events;
 pub mod host_check;
 pub mod image_access;
+pub mod iso9660;
 mod machine_settings;
+pub mod new_vm;
+pub mod osinfo;
 pub mod shared_folders;
 pub mod stats;
 pub mod types;

@@ -72,6 +72,10 @@ pub enum Request {
         attach: bool,
         persistent: bool,
     },
+    /// What the new-machine wizard needs to know about the host (memory, pools, firmware).
+    NewVmFacts,
+    /// Create a machine (and its disk); everything is undone if a step fails.
+    CreateVm(Box<super::new_vm::NewVm>),
     /// Delete a machine; only the disk paths named here are deleted with it.
     Delete {
         uuid: String,
@@ -147,6 +151,19 @@ pub enum Update {
         uuid: String,
         name: String,
         action: LifecycleAction,
+        error: BackendError,
+    },
+    NewVmFacts(super::new_vm::HostFacts),
+    /// A machine was created (and started when `started`).
+    VmCreated {
+        uuid: String,
+        name: String,
+        started: bool,
+    },
+    /// Creating failed at `step`; nothing it made is left.
+    CreateFailed {
+        name: String,
+        step: super::new_vm::CreateStep,
         error: BackendError,
     },
     NetworkChanged {
@@ -494,6 +511,8 @@ impl Worker {
                 (self.sink)(Update::Disks { uuid, disks });
             }
             Request::Delete { uuid, delete_disks } => self.delete(&uuid, &delete_disks),
+            Request::NewVmFacts => self.send_new_vm_facts(),
+            Request::CreateVm(spec) => self.create_vm(*spec),
             Request::AgentSettings { uuid } => self.send_agent_settings(&uuid),
             Request::SetClipboard {
                 uuid,

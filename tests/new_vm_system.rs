@@ -1,0 +1,204 @@
+//! Creating machines on the real system libvirtd: from a generated Fedora installer disc
+//! with osinfo-db's proposal, checked with `virsh dumpxml`; and failures that must leave
+//! nothing behind.
+
+mod common;
+
+use std::time::Duration;
+
+use bilik::backend::iso9660;
+use bilik::backend::new_vm::{self, CreateStep, HostFacts, Install, NetworkChoice, NewVm};
+use bilik::backend::osinfo::OsDb;
+use bilik::backend::{Request, Update};
+use common::{virsh, virsh_try, Conn};
+
+const VM: &str = "bilik-wizard-vm";
+
+fn facts(c: &Conn) -> HostFacts {
+    c.handle.send(Request::NewVmFacts);
+    c.wait("NewVmFacts", Duration::from_secs(20), |u| match u {
+        Update::NewVmFacts(f) => Some(f.clone()),
+        _ => None,
+    })
+    .0
+}
+
+fn cleanup(name: &str) {
+    virsh_try(&["destroy", name]);
+    virsh_try(&["undefine", name, "--nvram", "--tpm", "--remove-all-storage"]);
+}
+
+fn volumes() -> String {
+    virsh_try(&["vol-list", "default"]).1
+}
+
+fn make_iso(dir: &std::path::Path) -> std::path::PathBuf {
+    let content = dir.join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(content.join("README.TXT"), "test\n").unwrap();
+    let iso = dir.join("Fedora-Server-dvd-x86_64-40.iso");
+    let st = std::process::Command::new("xorriso")
+        .args([
+            "-as",
+            "mkisofs",
+            "-quiet",
+            "-V",
+            "Fedora-S-dvd-x86_64-40",
+            "-sysid",
+            "LINUX",
+            "-o",
+        ])
+        .arg(&iso)
+        .arg(&content)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    iso
+}
+
+#[test]
+fn creates_a_running_machine_with_the_proposed_devices() {
+    if !common::system_libvirt() {
+        return;
+    }
+    cleanup(VM);
+    let dir = common::scratch("wizard");
+    let iso = make_iso(&dir);
+    let db = OsDb::load_default();
+    let detected = db
+        .identify(&iso9660::read(&iso).unwrap())
+        .expect("recognised");
+
+    let c = Conn::open(common::SYSTEM);
+    c.domains();
+    let f = facts(&c);
+    println!("host facts: {f:?}");
+    assert!(f.memory_total > 0 && f.cpus > 0);
+    assert!(!f.session);
+    let p = new_vm::propose(&db, Some(&detected.os_id), &f);
+    println!("proposal: {p:?}");
+    let spec = NewVm {
+        name: VM.into(),
+        os_id: Some(detected.os_id.clone()),
+        // Small, to keep the test light: the disc boots nothing anyway.
+        memory_mib: 256,
+        vcpus: 1,
+        install: Install::Iso(iso.display().to_string()),
+        disk: Some(("default".into(), 1)),
+        hardware: p.hardware,
+        network: NetworkChoice::Virtual("default".into()),
+        start: true,
+    };
+    c.handle.send(Request::CreateVm(Box::new(spec)));
+    let uuid = c
+        .wait("VmCreated", Duration::from_secs(60), |u| match u {
+            Update::VmCreated { uuid, started, .. } => {
+                assert!(*started);
+                Some(uuid.clone())
+            }
+            Update::CreateFailed { step, error, .. } => panic!("{step:?}: {error:?}"),
+            _ => None,
+        })
+        .0;
+    assert_eq!(virsh(&["domstate", VM]), "running");
+    assert_eq!(virsh(&["domuuid", VM]), uuid);
+    let xml = virsh(&["dumpxml", VM]);
+    for needle in [
+        "machine='pc-q35",
+        "<libosinfo:os id=\"http://fedoraproject.org/fedora/40\"/>",
+        "<target dev='vda' bus='virtio'/>",
+        "<model type='virtio'/>",
+        "<source network='default'",
+        "name='com.redhat.spice.0'",
+        "name='org.qemu.guest_agent.0'",
+        "<input type='tablet' bus='usb'>",
+        "<graphics type='spice'",
+        "<redirdev bus='usb' type='spicevmc'>",
+        "<rng model='virtio'>",
+        "<boot dev='cdrom'/>",
+        "Fedora-Server-dvd-x86_64-40.iso",
+        "<readonly/>",
+    ] {
+        assert!(xml.contains(needle), "{needle} missing from:\n{xml}");
+    }
+    let boot_cd = xml.find("<boot dev='cdrom'/>").unwrap();
+    assert!(
+        xml[boot_cd..].contains("<boot dev='hd'/>"),
+        "CD first, then disk"
+    );
+    assert!(
+        xml.contains("firmware='efi'"),
+        "Fedora supports UEFI and the host has OVMF"
+    );
+    assert!(volumes().contains(&format!("{VM}.qcow2")));
+    cleanup(VM);
+    assert!(!volumes().contains(&format!("{VM}.qcow2")));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_failed_creation_leaves_nothing_behind() {
+    if !common::system_libvirt() {
+        return;
+    }
+    let name = "bilik-wizard-fail";
+    cleanup(name);
+    let c = Conn::open(common::SYSTEM);
+    c.domains();
+    let f = facts(&c);
+    let db = OsDb::load_default();
+    let p = new_vm::propose(&db, Some("http://libosinfo.org/linux/2024"), &f);
+    let spec = NewVm {
+        name: name.into(),
+        os_id: Some("http://libosinfo.org/linux/2024".into()),
+        memory_mib: 128,
+        vcpus: 1,
+        install: Install::Network,
+        disk: Some(("default".into(), 1)),
+        hardware: p.hardware,
+        // The machine is defined, but cannot start: its network does not exist.
+        network: NetworkChoice::Virtual("bilik-no-such-network".into()),
+        start: true,
+    };
+    c.handle.send(Request::CreateVm(Box::new(spec.clone())));
+    let (step, error) = c
+        .wait("CreateFailed", Duration::from_secs(60), |u| match u {
+            Update::CreateFailed { step, error, .. } => Some((step.clone(), error.clone())),
+            Update::VmCreated { .. } => panic!("should not start"),
+            _ => None,
+        })
+        .0;
+    println!("{step:?}: {}", error.raw);
+    assert_eq!(step, CreateStep::Start);
+    assert!(error.raw.contains("bilik-no-such-network"));
+    assert!(
+        !virsh_try(&["domstate", name]).0,
+        "the definition was removed"
+    );
+    assert!(
+        !volumes().contains(&format!("{name}.qcow2")),
+        "the volume was removed"
+    );
+
+    // A name that exists is refused before anything is made.
+    let xml = format!(
+        "<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory>\
+         <os><type arch='x86_64'>hvm</type></os></domain>"
+    );
+    let file = std::env::temp_dir().join("bilik-wizard-taken.xml");
+    std::fs::write(&file, xml).unwrap();
+    virsh(&["define", file.to_str().unwrap()]);
+    let before = volumes();
+    c.handle.send(Request::CreateVm(Box::new(spec)));
+    let step = c
+        .wait("CreateFailed", Duration::from_secs(60), |u| match u {
+            Update::CreateFailed { step, .. } => Some(step.clone()),
+            Update::VmCreated { .. } => panic!("the name is taken"),
+            _ => None,
+        })
+        .0;
+    assert_eq!(step, CreateStep::Name);
+    assert_eq!(volumes(), before);
+    cleanup(name);
+    std::fs::remove_file(file).unwrap();
+}
