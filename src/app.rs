@@ -16,6 +16,7 @@ use crate::settings::{Key, Settings};
 use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg, AgentPanelOutput};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
 use crate::ui::lifecycle;
+use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
 use crate::ui::usb_panel::{UsbMsg, UsbOutput, UsbPanel};
@@ -49,6 +50,8 @@ pub enum AppMsg {
         fullscreen: Option<bool>,
     },
     OpenPreferences,
+    /// Open the new-machine wizard.
+    NewVm,
     /// A request from a panel, for the connection worker.
     Request(Request),
 }
@@ -84,6 +87,7 @@ pub struct App {
     shares_panel: Controller<SharesPanel>,
     usb_panel: Controller<UsbPanel>,
     setup: Controller<SetupCheck>,
+    wizard: Controller<NewVmWizard>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
     /// Machines whose console is open (one console per machine).
@@ -330,7 +334,27 @@ impl App {
                 );
             }
             Update::NetworkChanged { .. } | Update::PoolChanged { .. } => {}
-            Update::NewVmFacts(_) | Update::VmCreated { .. } | Update::CreateFailed { .. } => {}
+            Update::NewVmFacts(facts) => self.wizard.emit(WizardMsg::Facts(facts)),
+            Update::VmCreated {
+                uuid,
+                name,
+                started,
+            } => {
+                self.wizard.emit(WizardMsg::Created);
+                // Show the new machine; a started one gets its console, as the person
+                // will install the system there next.
+                self.list.emit(VmListMsg::Select(uuid.clone()));
+                if started {
+                    sender.input(AppMsg::OpenConsole {
+                        uuid,
+                        name,
+                        fullscreen: None,
+                    });
+                }
+            }
+            Update::CreateFailed { name, step, error } => self.wizard.emit(WizardMsg::Failed(
+                errors::create_error(&name, &step, &error),
+            )),
         }
     }
 }
@@ -386,6 +410,7 @@ impl Component for App {
                 },
                 VmListOutput::TryAgain => AppMsg::TryAgain,
                 VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
+                VmListOutput::NewVm => AppMsg::NewVm,
             });
         let agent_panel = AgentPanel::builder()
             .launch(())
@@ -442,6 +467,15 @@ impl Component for App {
             .title_widget(switcher.widget())
             .build();
         sidebar_header.pack_end(&menu_button);
+        let new_button = gtk::Button::builder()
+            .icon_name("list-add-symbolic")
+            .action_name("app.new-vm")
+            .tooltip_text(gettext("New Virtual Machine (Ctrl+N)"))
+            .build();
+        new_button.update_property(&[gtk::accessible::Property::Label(&gettext(
+            "New Virtual Machine",
+        ))]);
+        sidebar_header.pack_start(&new_button);
         let banner = adw::Banner::builder().visible(false).build();
         let sidebar_content = gtk::Box::new(gtk::Orientation::Vertical, 0);
         sidebar_content.append(list.widget());
@@ -491,6 +525,17 @@ impl Component for App {
         prefs_action.connect_activate(move |_, _| s.input(AppMsg::OpenPreferences));
         relm4::main_application().add_action(&prefs_action);
         relm4::main_application().set_accels_for_action("app.preferences", &["<Control>comma"]);
+        let new_action = gio::SimpleAction::new("new-vm", None);
+        let s = sender.clone();
+        new_action.connect_activate(move |_, _| s.input(AppMsg::NewVm));
+        relm4::main_application().add_action(&new_action);
+        relm4::main_application().set_accels_for_action("app.new-vm", &["<Control>n"]);
+        let wizard =
+            NewVmWizard::builder()
+                .launch(settings.clone())
+                .forward(sender.input_sender(), |o| match o {
+                    WizardOutput::Request(r) => AppMsg::Request(r),
+                });
         let setup = SetupCheck::builder().launch(()).detach();
         // First run: show what this computer needs before anything else.
         let first_run = !settings.boolean(Key::SetupCheckSeen);
@@ -512,6 +557,7 @@ impl Component for App {
             shares_panel,
             usb_panel,
             setup,
+            wizard,
             setup_auto_opened: first_run,
             consoles: HashSet::new(),
             pending_console: None,
@@ -628,6 +674,9 @@ impl Component for App {
                     self.request(Request::DisplayInfo { uuid });
                 }
             }
+            AppMsg::NewVm => self
+                .wizard
+                .emit(WizardMsg::Open(widgets.window.clone(), self.uri.clone())),
             AppMsg::OpenSetupCheck => self
                 .setup
                 .emit(SetupMsg::Open(widgets.window.clone(), self.uri.clone())),

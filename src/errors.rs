@@ -132,6 +132,46 @@ pub fn action_error(name: &str, action: LifecycleAction, e: &BackendError) -> Us
     }
 }
 
+/// Explains why creating a machine failed (everything made before the failure was removed).
+pub fn create_error(
+    name: &str,
+    step: &crate::backend::new_vm::CreateStep,
+    e: &BackendError,
+) -> UserMessage {
+    use crate::backend::new_vm::CreateStep;
+    let advice = match step {
+        CreateStep::Name => gettext(
+            "A machine with this name already exists on this connection. Go back and choose another name.",
+        ),
+        CreateStep::Pool => gettext(
+            "The storage pool for the disk could not be found or started. Run the Setup Check from the main menu, or pick another pool.",
+        ),
+        CreateStep::Volume => gettext(
+            "The disk could not be created: the pool may be full or not writable. Choose a smaller disk or another pool.",
+        ),
+        CreateStep::Define => gettext(
+            "libvirt refused the machine’s settings. The details say which part; nothing was created.",
+        ),
+        CreateStep::Start => gettext(
+            "The machine could not start, so Bilik removed it and its new disk again. The details say why; a common cause is a disc image that the system user running machines cannot read.",
+        ),
+    };
+    let advice = match e.kind {
+        ErrorKind::ConnectionLost => gettext(
+            "The connection to libvirt was lost while creating; nothing was kept. Try again once it is back.",
+        ),
+        ErrorKind::PermissionDenied => gettext(
+            "libvirt refused: this account may not create machines on this connection. Use “My user session”, or join the libvirt group.",
+        ),
+        _ => advice,
+    };
+    UserMessage {
+        title: gettext_f("Could not create “{name}”", &[("name", name)]),
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,8 @@
 //!       │                    status pages (connecting / empty / no match / error + Try Again)
 //!       └ content: AdwToolbarView
 //!           └ ui/vm_details.rs VmDetails: name, state + reason, usage, lifecycle buttons
+//! ui/new_vm.rs   NewVmWizard  AdwDialog: source → system (osinfo-db) → resources → name →
+//!                            summary; creation runs on the worker (backend/new_vm.rs)
 //! ui/lifecycle.rs            confirmation dialogs (Force Off, Delete with disk choice)
 //! ui/setup_check.rs SetupCheck  AdwDialog: is this computer ready? (backend/host_check.rs,
 //!                            sentences in setup_text.rs); opens on first run and when a
@@ -43,6 +45,7 @@ pub mod bench;
 pub mod config;
 pub mod errors;
 pub mod i18n;
+pub mod keyboard_layout;
 pub mod model;
 pub mod settings;
 pub mod setup_text;

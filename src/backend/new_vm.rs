@@ -146,12 +146,11 @@ pub fn propose(db: &OsDb, os_id: Option<&str>, host: &HostFacts) -> Proposal {
                     secure_boot: host.secure_boot,
                     tpm: host.tpm,
                 }
-            } else if fw.efi_supported && host.efi {
-                Firmware::Efi {
-                    secure_boot: false,
-                    tpm: false,
-                }
             } else {
+                // BIOS boots every system's installer, including those that also support
+                // UEFI (virt-manager 4 would pick UEFI for those). UEFI guests fail under
+                // nested KVM on some hosts ("emulation failure" in the firmware), which is
+                // where many people first try virtual machines.
                 Firmware::Bios
             };
             let virtio_disk = db.supports_any(id, &osinfo::device::VIRTIO_BLOCK);

@@ -4,6 +4,7 @@ pub mod agent_panel;
 pub mod connection_switcher;
 pub mod console;
 pub mod lifecycle;
+pub mod new_vm;
 pub mod panel_target;
 pub mod preferences;
 pub mod setup_check;

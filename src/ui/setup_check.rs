@@ -39,7 +39,7 @@ pub enum SetupCmd {
 
 /// Runs a fixed command as administrator through pkexec (an argument vector, never a
 /// shell). Without pkexec, returns the `sudo` command for the person to run.
-fn run_privileged(argv: &[String]) -> Result<(), FixError> {
+pub(crate) fn run_privileged(argv: &[String]) -> Result<(), FixError> {
     let argv = host_check::pkexec_argv(argv);
     match std::process::Command::new(&argv[0])
         .args(&argv[1..])

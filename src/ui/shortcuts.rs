@@ -45,6 +45,7 @@ fn shortcuts_window(parent: &adw::ApplicationWindow) -> gtk::ShortcutsWindow {
         .title(gettext("General"))
         .build();
     for (accel, title) in [
+        ("<Control>n", gettext("New virtual machine")),
         ("<Control>question", gettext("Show keyboard shortcuts")),
         ("<Control>q", gettext("Quit")),
         ("F10", gettext("Open the main menu")),

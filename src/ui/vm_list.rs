@@ -24,6 +24,9 @@ pub enum VmListMsg {
     SelectionChanged,
     TryAgain,
     SetupCheck,
+    NewVm,
+    /// Select this machine as soon as it is listed (a machine just created).
+    Select(String),
 }
 
 #[derive(Debug)]
@@ -32,6 +35,7 @@ pub enum VmListOutput {
     Activated(VmObject),
     TryAgain,
     SetupCheck,
+    NewVm,
 }
 
 pub struct VmList {
@@ -40,6 +44,8 @@ pub struct VmList {
     sort_by_state: bool,
     /// "loading", "error" or "ready": which page shows when the list is not the answer.
     phase: &'static str,
+    /// A machine to select once it appears (one just created).
+    pending_select: Option<String>,
 }
 
 pub struct VmListWidgets {
@@ -83,6 +89,7 @@ impl Component for VmList {
             query: String::new(),
             sort_by_state: false,
             phase: "loading",
+            pending_select: None,
         };
 
         // Search and sort.
@@ -254,6 +261,14 @@ impl Component for VmList {
             ))
             .css_classes(["compact"])
             .build();
+        let create = gtk::Button::builder()
+            .label(gettext("New Virtual Machine"))
+            .halign(gtk::Align::Center)
+            .css_classes(["pill", "suggested-action"])
+            .build();
+        let s = sender.clone();
+        create.connect_clicked(move |_| s.input(VmListMsg::NewVm));
+        empty.set_child(Some(&create));
         let no_results = adw::StatusPage::builder()
             .icon_name("edit-find-symbolic")
             .title(gettext("No machine matches"))
@@ -397,6 +412,15 @@ impl Component for VmList {
             VmListMsg::SetupCheck => {
                 sender.output(VmListOutput::SetupCheck).ok();
             }
+            VmListMsg::NewVm => {
+                sender.output(VmListOutput::NewVm).ok();
+            }
+            VmListMsg::Select(uuid) => self.pending_select = Some(uuid),
+        }
+        if let Some(uuid) = self.pending_select.clone() {
+            if self.select(widgets, &uuid) {
+                self.pending_select = None;
+            }
         }
         let page = match self.phase {
             "loading" => "loading",
@@ -412,6 +436,25 @@ impl Component for VmList {
 }
 
 impl VmList {
+    /// Selects the machine `uuid` if it is listed (and shown by the search).
+    fn select(&self, widgets: &VmListWidgets, uuid: &str) -> bool {
+        if self.store.get(uuid).is_none() {
+            return false;
+        }
+        let model = &widgets.selection;
+        for i in 0..model.n_items() {
+            if model
+                .item(i)
+                .and_downcast::<VmObject>()
+                .is_some_and(|v| v.uuid() == uuid)
+            {
+                model.set_selected(i);
+                return true;
+            }
+        }
+        false
+    }
+
     /// The machine with this UUID, if listed.
     pub fn get(&self, uuid: &str) -> Option<VmObject> {
         self.store.get(uuid).cloned()

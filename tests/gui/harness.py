@@ -160,7 +160,7 @@ class App:
                 if nm:
                     out.append(nm)
                 try:
-                    t = n.get_text(0, -1)
+                    t = Atspi.Text.get_text(n, 0, -1)
                     if t and t != nm:
                         out.append(t)
                 except Exception:
