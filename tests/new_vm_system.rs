@@ -259,3 +259,65 @@ fn windows_11_gets_uefi_secure_boot_and_a_tpm() {
     }
     cleanup(name);
 }
+
+#[test]
+fn importing_a_disk_uses_it_in_place() {
+    if !common::system_libvirt() {
+        return;
+    }
+    let name = "bilik-wizard-import";
+    cleanup(name);
+    let dir = std::path::PathBuf::from("/var/lib/libvirt/bilik-import-test");
+    std::fs::create_dir_all(&dir).unwrap();
+    let disk = dir.join("existing system.qcow2");
+    let st = std::process::Command::new("qemu-img")
+        .args(["create", "-q", "-f", "qcow2"])
+        .arg(&disk)
+        .arg("1G")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_eq!(iso9660::disk_image_format(&disk).unwrap(), "qcow2");
+    let c = Conn::open(common::SYSTEM);
+    c.domains();
+    let f = facts(&c);
+    let before = volumes();
+    let db = OsDb::load_default();
+    let id = "http://libosinfo.org/linux/2024";
+    let p = new_vm::propose(&db, Some(id), &f);
+    let spec = NewVm {
+        name: name.into(),
+        os_id: Some(id.into()),
+        memory_mib: 128,
+        vcpus: 1,
+        install: Install::Import {
+            path: disk.display().to_string(),
+            format: "qcow2".into(),
+        },
+        disk: None,
+        hardware: p.hardware,
+        network: NetworkChoice::User,
+        start: true,
+    };
+    c.handle.send(Request::CreateVm(Box::new(spec)));
+    c.wait("VmCreated", Duration::from_secs(60), |u| match u {
+        Update::VmCreated { .. } => Some(()),
+        Update::CreateFailed { step, error, .. } => panic!("{step:?}: {error:?}"),
+        _ => None,
+    });
+    assert_eq!(virsh(&["domstate", name]), "running");
+    let xml = virsh(&["dumpxml", name]);
+    for needle in [
+        "<driver name='qemu' type='qcow2' discard='unmap'/>",
+        "existing system.qcow2",
+        "<interface type='user'>",
+    ] {
+        assert!(xml.contains(needle), "{needle} missing from:\n{xml}");
+    }
+    assert!(!xml.contains("device='cdrom'"));
+    assert_eq!(volumes(), before, "no new volume for an imported disk");
+    virsh_try(&["destroy", name]);
+    virsh(&["undefine", name]);
+    assert!(disk.exists(), "the imported disk is the person's: kept");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -178,6 +178,20 @@ class App:
                 return
         action.do_action(0)
 
+    def click_at(self, node):
+        """Clicks the middle of a widget with the pointer (xdotool), for widgets whose
+        accessible object offers no action (GTK 4.18's check and radio buttons)."""
+        # GTK 4 knows positions only within its window: add the window's own position.
+        ext = node.get_component_iface().get_extents(Atspi.CoordType.WINDOW)
+        win = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^Bilik$",
+                              "getwindowgeometry", "--shell"], capture_output=True, text=True,
+                             timeout=10).stdout
+        geo = dict(line.split("=", 1) for line in win.split() if "=" in line)
+        x = int(geo.get("X", 0)) + ext.x + ext.width // 2
+        y = int(geo.get("Y", 0)) + ext.y + ext.height // 2
+        subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True,
+                       timeout=10)
+
     def select(self, node):
         """Selects a list row (as a click on it does)."""
         parent = node.get_parent()

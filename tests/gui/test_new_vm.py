@@ -132,6 +132,19 @@ def test_unknown_disc_leads_to_the_picker():
     entry.get_editable_text_iface().set_text_contents(notiso)
     app.click(button(app, "Next"))
     app.find("This file is not a disc image (ISO 9660)", roles=["label"])
+    # A disc in a folder only its owner may enter, as home folders often are: the system
+    # user running machines could not read it, and Bilik says so before creating anything.
+    private = os.path.join(DIR, "private")
+    os.makedirs(private, exist_ok=True)
+    os.chmod(private, 0o700)
+    hidden = os.path.join(private, "photos.iso")
+    subprocess.run(["cp", iso, hidden], check=True)
+    entry.get_editable_text_iface().set_text_contents(hidden)
+    app.click(button(app, "Next"))
+    msg = app.find("who cannot open " + private, roles=["label"])
+    assert "libvirt-qemu" in harness.name(msg), harness.name(msg)
+    button(app, "Allow Access")
+    app.screenshot("98-wizard-access")
     entry.get_editable_text_iface().set_text_contents(iso)
     app.click(button(app, "Next"))
     app.find("Bilik could not recognise this disc", roles=["label"])
@@ -157,6 +170,44 @@ def test_unknown_disc_leads_to_the_picker():
     app.quit()
 
 
+def test_customise_before_install_defines_and_shows_details():
+    name = "bilik-gui-netboot"
+    virsh("destroy", name, check=False)
+    virsh("undefine", name, "--nvram", "--remove-all-storage", check=False)
+    try:
+        app = App(["--connect", "qemu:///system"])
+        app.find("This computer (system)")
+        app.click(button(app, "New Virtual Machine"))
+        app.click_at(app.find("Empty machine (network boot)", roles=["radio button", "check box"]))
+        app.gone("Disc image file (.iso)")
+        app.click(button(app, "Next"))
+        app.find("Which system is it?", roles=["label"])
+        app.select(app.find("Generic Linux", exact=True, roles=["list item"]))
+        app.click(button(app, "Next"))
+        app.find("Memory (MiB)", roles=["spin button"])
+        app.click(button(app, "Next"))
+        entry = app.find("Name", roles=["text", "entry"], exact=True)
+        entry.get_editable_text_iface().set_text_contents(name)
+        app.click(button(app, "Next"))
+        app.find("The network (PXE), then the new disk", roles=["label"])
+        app.click(app.find("Customise before install", roles=["check box", "switch"],
+                           clickable=True))
+        app.click(button(app, "Create"))
+        app.gone("Ready to create")
+        # Defined, not started, and shown in the details pane.
+        app.find(f"{name}, Shut off", roles=["list item"])
+        app.find(name, roles=["label"], exact=True)
+        assert virsh("domstate", name) == "shut off"
+        xml = virsh("dumpxml", name)
+        assert "<boot dev='network'/>" in xml, xml
+        app.screenshot("99-wizard-customise")
+        app.quit()
+    finally:
+        virsh("destroy", name, check=False)
+        virsh("undefine", name, "--nvram", "--remove-all-storage", check=False)
+
+
 if __name__ == "__main__":
     harness.run_tests([test_create_a_machine_from_a_recognised_disc,
-                       test_unknown_disc_leads_to_the_picker])
+                       test_unknown_disc_leads_to_the_picker,
+                       test_customise_before_install_defines_and_shows_details])
