@@ -334,6 +334,11 @@ impl App {
                 );
             }
             Update::NetworkChanged { .. } | Update::PoolChanged { .. } => {}
+            Update::Pools { .. }
+            | Update::Volumes { .. }
+            | Update::StorageDone { .. }
+            | Update::StorageRefused { .. }
+            | Update::StorageFailed { .. } => {}
             Update::NewVmFacts(facts) => self.wizard.emit(WizardMsg::Facts(facts)),
             Update::VmCreated {
                 uuid,

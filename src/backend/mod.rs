@@ -16,6 +16,8 @@
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
 //! * [`osinfo`]: the system's osinfo-db (OS facts, installer recognition) with
 //!   [`iso9660`] reading discs; [`new_vm`]: proposals and the creation of new machines.
+//! * [`storage`]: storage pools and volumes (create, start/stop, delete, grow), refusing
+//!   anything a machine uses.
 
 pub mod agent_settings;
 pub mod console;
@@ -29,6 +31,7 @@ pub mod new_vm;
 pub mod osinfo;
 pub mod shared_folders;
 pub mod stats;
+pub mod storage;
 pub mod types;
 pub mod uri;
 pub mod usb;

@@ -39,11 +39,17 @@ pub enum Request {
         action: LifecycleAction,
     },
     /// List a machine's disks (for the delete dialog).
-    ListDisks { uuid: String },
+    ListDisks {
+        uuid: String,
+    },
     /// Read what a console needs (graphics, agent channels) from the live XML.
-    DisplayInfo { uuid: String },
+    DisplayInfo {
+        uuid: String,
+    },
     /// Read the machine's clipboard and agent settings.
-    AgentSettings { uuid: String },
+    AgentSettings {
+        uuid: String,
+    },
     /// Set the SPICE copy-paste and file-transfer switches (persistent definition).
     SetClipboard {
         uuid: String,
@@ -51,9 +57,13 @@ pub enum Request {
         filetransfer: bool,
     },
     /// Add the SPICE agent and guest agent channels where missing.
-    AddAgentChannels { uuid: String },
+    AddAgentChannels {
+        uuid: String,
+    },
     /// Read a machine's shared folders and what the host can do.
-    SharedFolders { uuid: String },
+    SharedFolders {
+        uuid: String,
+    },
     AddShare {
         uuid: String,
         share: super::shared_folders::Share,
@@ -64,7 +74,9 @@ pub enum Request {
         drop_shared_memory: bool,
     },
     /// List the host's USB devices and which are attached to the machine.
-    UsbDevices { uuid: String },
+    UsbDevices {
+        uuid: String,
+    },
     /// Attach (`attach`) or detach a USB device; `persistent` also changes the definition.
     Usb {
         uuid: String,
@@ -76,6 +88,37 @@ pub enum Request {
     NewVmFacts,
     /// Create a machine (and its disk); everything is undone if a step fails.
     CreateVm(Box<super::new_vm::NewVm>),
+    /// The storage pools and the pool types this host supports.
+    ListPools,
+    ListVolumes {
+        pool: String,
+    },
+    CreatePool {
+        name: String,
+        spec: super::storage::PoolSpec,
+        /// Defined (kept across restarts) rather than a one-off pool.
+        persistent: bool,
+        autostart: bool,
+    },
+    PoolAction {
+        pool: String,
+        action: super::storage::PoolAction,
+    },
+    CreateVolume {
+        pool: String,
+        name: String,
+        format: String,
+        capacity: u64,
+    },
+    ResizeVolume {
+        pool: String,
+        name: String,
+        capacity: u64,
+    },
+    DeleteVolume {
+        pool: String,
+        name: String,
+    },
     /// Delete a machine; only the disk paths named here are deleted with it.
     Delete {
         uuid: String,
@@ -164,6 +207,29 @@ pub enum Update {
     CreateFailed {
         name: String,
         step: super::new_vm::CreateStep,
+        error: BackendError,
+    },
+    Pools {
+        pools: Vec<super::storage::PoolInfo>,
+        /// Pool types libvirt supports on this host.
+        supported: Vec<String>,
+    },
+    Volumes {
+        pool: String,
+        volumes: Vec<super::storage::VolumeInfo>,
+    },
+    /// A storage request succeeded.
+    StorageDone {
+        pool: String,
+        what: super::storage::StorageDone,
+    },
+    /// A storage request was refused before libvirt was asked (bad input, in use).
+    StorageRefused {
+        pool: String,
+        problem: super::storage::StorageProblem,
+    },
+    StorageFailed {
+        pool: String,
         error: BackendError,
     },
     NetworkChanged {
@@ -512,6 +578,27 @@ impl Worker {
             }
             Request::Delete { uuid, delete_disks } => self.delete(&uuid, &delete_disks),
             Request::NewVmFacts => self.send_new_vm_facts(),
+            Request::ListPools => self.send_pools(),
+            Request::ListVolumes { pool } => self.send_volumes(&pool),
+            Request::CreatePool {
+                name,
+                spec,
+                persistent,
+                autostart,
+            } => self.create_pool(&name, &spec, persistent, autostart),
+            Request::PoolAction { pool, action } => self.pool_action(&pool, &action),
+            Request::CreateVolume {
+                pool,
+                name,
+                format,
+                capacity,
+            } => self.create_volume(&pool, &name, &format, capacity),
+            Request::ResizeVolume {
+                pool,
+                name,
+                capacity,
+            } => self.resize_volume(&pool, &name, capacity),
+            Request::DeleteVolume { pool, name } => self.delete_volume(&pool, &name),
             Request::CreateVm(spec) => self.create_vm(*spec),
             Request::AgentSettings { uuid } => self.send_agent_settings(&uuid),
             Request::SetClipboard {

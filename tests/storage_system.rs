@@ -1,0 +1,311 @@
+//! Storage pools and volumes on the real system libvirtd: a folder pool through its whole
+//! life, volumes created / grown / deleted, refusals while a machine uses them, a one-off
+//! pool, an NFS pool whose server does not answer (loopback only), and 5000 volumes listed
+//! through the test driver.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bilik::backend::storage::{PoolAction, PoolSpec, StorageDone, StorageProblem, VolumeInfo};
+use bilik::backend::{Request, Update};
+use common::{virsh, virsh_try, Conn};
+
+const POOL: &str = "bilik-storage-test";
+const DIR: &str = "/var/lib/libvirt/bilik-storage-test";
+const GIB: u64 = 1 << 30;
+
+/// The outcome of one storage request: Ok(what) or the refusal / libvirt error, as text.
+fn outcome(c: &Conn) -> Result<StorageDone, String> {
+    c.wait("a storage result", Duration::from_secs(60), |u| match u {
+        Update::StorageDone { what, .. } => Some(Ok(*what)),
+        Update::StorageRefused { problem, .. } => Some(Err(format!("{problem:?}"))),
+        Update::StorageFailed { error, .. } => Some(Err(format!("libvirt: {}", error.raw))),
+        _ => None,
+    })
+    .0
+}
+
+fn refused(c: &Conn) -> StorageProblem {
+    c.wait("a refusal", Duration::from_secs(60), |u| match u {
+        Update::StorageRefused { problem, .. } => Some(problem.clone()),
+        Update::StorageDone { what, .. } => panic!("should be refused, but {what:?}"),
+        Update::StorageFailed { error, .. } => panic!("should be refused: {error:?}"),
+        _ => None,
+    })
+    .0
+}
+
+fn volumes(c: &Conn, pool: &str) -> Vec<VolumeInfo> {
+    c.handle.send(Request::ListVolumes { pool: pool.into() });
+    c.wait("Volumes", Duration::from_secs(60), |u| match u {
+        Update::Volumes { pool: p, volumes } if p == pool => Some(volumes.clone()),
+        _ => None,
+    })
+    .0
+}
+
+fn cleanup() {
+    virsh_try(&["destroy", "bilik-storage-vm"]);
+    virsh_try(&["undefine", "bilik-storage-vm"]);
+    virsh_try(&["pool-destroy", POOL]);
+    virsh_try(&["pool-delete", POOL]);
+    virsh_try(&["pool-undefine", POOL]);
+    let _ = std::fs::remove_dir_all(DIR);
+}
+
+#[test]
+fn a_folder_pool_and_its_volumes() {
+    if !common::system_libvirt() {
+        return;
+    }
+    cleanup();
+    let c = Conn::open(common::SYSTEM);
+    c.domains();
+
+    // Bad input is refused field by field, before libvirt is asked.
+    c.handle.send(Request::CreatePool {
+        name: "bad name".into(),
+        spec: PoolSpec::Dir { path: DIR.into() },
+        persistent: true,
+        autostart: true,
+    });
+    assert!(matches!(refused(&c), StorageProblem::BadName(_)));
+    c.handle.send(Request::CreatePool {
+        name: POOL.into(),
+        spec: PoolSpec::Dir {
+            path: "/etc/hostname".into(),
+        },
+        persistent: true,
+        autostart: true,
+    });
+    assert_eq!(refused(&c), StorageProblem::PathIsFile);
+
+    // Create: the folder is made, the pool runs and starts with the host.
+    c.handle.send(Request::CreatePool {
+        name: POOL.into(),
+        spec: PoolSpec::Dir { path: DIR.into() },
+        persistent: true,
+        autostart: true,
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::PoolCreated));
+    assert!(std::path::Path::new(DIR).is_dir());
+    let info = virsh(&["pool-info", POOL]);
+    assert!(
+        info.contains("running") && info.contains("Autostart:      yes"),
+        "{info}"
+    );
+
+    // Volumes: create, list, grow, refuse to shrink.
+    c.handle.send(Request::CreateVolume {
+        pool: POOL.into(),
+        name: "data.qcow2".into(),
+        format: "qcow2".into(),
+        capacity: GIB,
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::VolumeCreated));
+    let vols = volumes(&c, POOL);
+    assert_eq!(vols.len(), 1);
+    assert_eq!(
+        (
+            vols[0].name.as_str(),
+            vols[0].format.as_str(),
+            vols[0].capacity
+        ),
+        ("data.qcow2", "qcow2", GIB)
+    );
+    c.handle.send(Request::CreateVolume {
+        pool: POOL.into(),
+        name: "huge.raw".into(),
+        format: "raw".into(),
+        capacity: 1 << 60,
+    });
+    assert!(matches!(refused(&c), StorageProblem::TooBig(_)));
+    c.handle.send(Request::ResizeVolume {
+        pool: POOL.into(),
+        name: "data.qcow2".into(),
+        capacity: 2 * GIB,
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::VolumeResized));
+    assert!(virsh(&["vol-info", "--pool", POOL, "data.qcow2"]).contains("2.00 GiB"));
+    c.handle.send(Request::ResizeVolume {
+        pool: POOL.into(),
+        name: "data.qcow2".into(),
+        capacity: GIB,
+    });
+    assert_eq!(refused(&c), StorageProblem::Shrink(2 * GIB));
+
+    // A machine uses the volume: deleting it, or the pool, is refused and names the machine.
+    let path = format!("{DIR}/data.qcow2");
+    let xml = format!(
+        "<domain type='kvm'><name>bilik-storage-vm</name><memory unit='MiB'>64</memory>\
+         <os><type arch='x86_64'>hvm</type></os><devices><disk type='file' device='disk'>\
+         <driver name='qemu' type='qcow2'/><source file='{path}'/><target dev='vda' bus='virtio'/>\
+         </disk></devices></domain>"
+    );
+    std::fs::write("/tmp/bilik-storage-vm.xml", xml).unwrap();
+    virsh(&["define", "/tmp/bilik-storage-vm.xml"]);
+    let vols = volumes(&c, POOL);
+    assert_eq!(vols[0].used_by, vec!["bilik-storage-vm".to_string()]);
+    c.handle.send(Request::DeleteVolume {
+        pool: POOL.into(),
+        name: "data.qcow2".into(),
+    });
+    assert_eq!(
+        refused(&c),
+        StorageProblem::InUse(vec!["bilik-storage-vm".into()])
+    );
+    c.handle.send(Request::PoolAction {
+        pool: POOL.into(),
+        action: PoolAction::Delete {
+            delete_folder: false,
+        },
+    });
+    assert_eq!(
+        refused(&c),
+        StorageProblem::InUse(vec!["bilik-storage-vm".into()])
+    );
+    virsh(&["undefine", "bilik-storage-vm"]);
+    c.handle.send(Request::DeleteVolume {
+        pool: POOL.into(),
+        name: "data.qcow2".into(),
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::VolumeDeleted));
+    assert!(!std::path::Path::new(&path).exists());
+
+    // Stop keeps the files; start again; autostart off.
+    std::fs::write(format!("{DIR}/keep-me.img"), b"data").unwrap();
+    c.handle.send(Request::PoolAction {
+        pool: POOL.into(),
+        action: PoolAction::Stop,
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::PoolChanged));
+    assert!(virsh(&["pool-info", POOL]).contains("inactive"));
+    assert!(std::path::Path::new(&format!("{DIR}/keep-me.img")).exists());
+    c.handle.send(Request::PoolAction {
+        pool: POOL.into(),
+        action: PoolAction::Start,
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::PoolChanged));
+    c.handle.send(Request::PoolAction {
+        pool: POOL.into(),
+        action: PoolAction::Autostart(false),
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::PoolChanged));
+    assert!(virsh(&["pool-info", POOL]).contains("Autostart:      no"));
+    let listed = volumes(&c, POOL);
+    assert!(
+        listed.iter().any(|v| v.name == "keep-me.img"),
+        "refreshed: {listed:?}"
+    );
+
+    // Delete with "remove the folder": libvirt refuses while it holds files; the pool stays.
+    c.handle.send(Request::PoolAction {
+        pool: POOL.into(),
+        action: PoolAction::Delete {
+            delete_folder: true,
+        },
+    });
+    let r = outcome(&c);
+    println!("delete a non-empty folder: {r:?}");
+    assert!(r.is_err());
+    assert!(
+        virsh(&["pool-info", POOL]).contains("running"),
+        "the pool is still there, running as before"
+    );
+    std::fs::remove_file(format!("{DIR}/keep-me.img")).unwrap();
+    c.handle.send(Request::PoolAction {
+        pool: POOL.into(),
+        action: PoolAction::Delete {
+            delete_folder: true,
+        },
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::PoolDeleted));
+    assert!(!virsh_try(&["pool-info", POOL]).0);
+    assert!(!std::path::Path::new(DIR).exists());
+    cleanup();
+}
+
+#[test]
+fn one_off_and_unreachable_nfs_pools() {
+    if !common::system_libvirt() {
+        return;
+    }
+    let c = Conn::open(common::SYSTEM);
+    c.domains();
+    let dir = "/var/lib/libvirt/bilik-oneoff";
+    c.handle.send(Request::CreatePool {
+        name: "bilik-oneoff".into(),
+        spec: PoolSpec::Dir { path: dir.into() },
+        persistent: false,
+        autostart: false,
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::PoolCreated));
+    let info = virsh(&["pool-info", "bilik-oneoff"]);
+    assert!(info.contains("Persistent:     no"), "{info}");
+    c.handle.send(Request::PoolAction {
+        pool: "bilik-oneoff".into(),
+        action: PoolAction::Stop,
+    });
+    assert_eq!(outcome(&c), Ok(StorageDone::PoolChanged));
+    assert!(
+        !virsh_try(&["pool-info", "bilik-oneoff"]).0,
+        "gone once stopped"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+
+    // An NFS server that does not answer (loopback, nothing listening): fails cleanly.
+    let mount = "/var/lib/libvirt/bilik-nfs-mount";
+    let t = Instant::now();
+    c.handle.send(Request::CreatePool {
+        name: "bilik-nfs".into(),
+        spec: PoolSpec::Netfs {
+            host: "127.0.0.1".into(),
+            export: "/srv/nothing".into(),
+            mount: mount.into(),
+        },
+        persistent: true,
+        autostart: true,
+    });
+    let r = outcome(&c);
+    println!("unreachable NFS after {:?}: {r:?}", t.elapsed());
+    assert!(r.is_err());
+    assert!(!virsh_try(&["pool-info", "bilik-nfs"]).0, "nothing defined");
+    assert!(!std::path::Path::new(mount).exists(), "mount point removed");
+}
+
+#[test]
+fn five_thousand_volumes_through_the_test_driver() {
+    let dir = common::scratch("volumes");
+    let mut vols = String::new();
+    for i in 0..5000 {
+        vols.push_str(&format!(
+            "<volume><name>vol{i:05}.qcow2</name><capacity unit='MiB'>{}</capacity>\
+             <target><format type='qcow2'/></target></volume>",
+            i % 100 + 1
+        ));
+    }
+    let node = format!(
+        "<node><pool type='dir'><name>big</name><capacity>1000000000000</capacity>\
+         <available>900000000000</available><target><path>/big</path></target>{vols}</pool></node>"
+    );
+    let path = dir.join("node.xml");
+    std::fs::write(&path, node).unwrap();
+    let c = Conn::open(&format!("test://{}", path.display()));
+    c.domains();
+    c.handle.send(Request::ListPools);
+    let (pools, supported) = c
+        .wait("Pools", Duration::from_secs(30), |u| match u {
+            Update::Pools { pools, supported } => Some((pools.clone(), supported.clone())),
+            _ => None,
+        })
+        .0;
+    println!("test driver pools: {pools:?}, supported types {supported:?}");
+    assert!(pools.iter().any(|p| p.name == "big"));
+    let t = Instant::now();
+    let list = volumes(&c, "big");
+    println!("5000 volumes listed in {} ms", t.elapsed().as_millis());
+    assert_eq!(list.len(), 5000);
+    assert_eq!(list[42].name, "vol00042.qcow2");
+    std::fs::remove_dir_all(dir).unwrap();
+}
