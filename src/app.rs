@@ -19,6 +19,7 @@ use crate::ui::lifecycle;
 use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
+use crate::ui::storage::{StorageDialog, StorageMsg, StorageOutput};
 use crate::ui::usb_panel::{UsbMsg, UsbOutput, UsbPanel};
 use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
 use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
@@ -52,6 +53,7 @@ pub enum AppMsg {
     OpenPreferences,
     /// Open the new-machine wizard.
     NewVm,
+    OpenStorage,
     /// A request from a panel, for the connection worker.
     Request(Request),
 }
@@ -88,6 +90,7 @@ pub struct App {
     usb_panel: Controller<UsbPanel>,
     setup: Controller<SetupCheck>,
     wizard: Controller<NewVmWizard>,
+    storage: Controller<StorageDialog>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
     /// Machines whose console is open (one console per machine).
@@ -333,12 +336,21 @@ impl App {
                     },
                 );
             }
-            Update::NetworkChanged { .. } | Update::PoolChanged { .. } => {}
-            Update::Pools { .. }
-            | Update::Volumes { .. }
-            | Update::StorageDone { .. }
-            | Update::StorageRefused { .. }
-            | Update::StorageFailed { .. } => {}
+            Update::NetworkChanged { .. } => {}
+            Update::PoolChanged { .. } => self.storage.emit(StorageMsg::Changed),
+            Update::Pools { pools, supported } => {
+                self.storage.emit(StorageMsg::Pools(pools, supported))
+            }
+            Update::Volumes { pool, volumes } => {
+                self.storage.emit(StorageMsg::Volumes(pool, volumes))
+            }
+            Update::StorageDone { pool, what } => self.storage.emit(StorageMsg::Done(pool, what)),
+            Update::StorageRefused { pool, problem } => {
+                self.storage.emit(StorageMsg::Refused(pool, problem))
+            }
+            Update::StorageFailed { pool, error } => {
+                self.storage.emit(StorageMsg::Failed(pool, error))
+            }
             Update::NewVmFacts(facts) => self.wizard.emit(WizardMsg::Facts(facts)),
             Update::VmCreated {
                 uuid,
@@ -457,6 +469,9 @@ impl Component for App {
 
         // Sidebar: header with the connection switcher and the main menu, banner, list.
         let menu = gio::Menu::new();
+        let connection_section = gio::Menu::new();
+        connection_section.append(Some(&gettext("_Storage")), Some("app.storage"));
+        menu.append_section(None, &connection_section);
         menu.append(Some(&gettext("_Preferences")), Some("app.preferences"));
         menu.append(Some(&gettext("_Setup Check")), Some("app.setup-check"));
         menu.append(Some(&gettext("_Keyboard Shortcuts")), Some("app.shortcuts"));
@@ -541,6 +556,16 @@ impl Component for App {
                 .forward(sender.input_sender(), |o| match o {
                     WizardOutput::Request(r) => AppMsg::Request(r),
                 });
+        let storage_action = gio::SimpleAction::new("storage", None);
+        let s = sender.clone();
+        storage_action.connect_activate(move |_, _| s.input(AppMsg::OpenStorage));
+        relm4::main_application().add_action(&storage_action);
+        let storage =
+            StorageDialog::builder()
+                .launch(())
+                .forward(sender.input_sender(), |o| match o {
+                    StorageOutput::Request(r) => AppMsg::Request(r),
+                });
         let setup = SetupCheck::builder().launch(()).detach();
         // First run: show what this computer needs before anything else.
         let first_run = !settings.boolean(Key::SetupCheckSeen);
@@ -563,6 +588,7 @@ impl Component for App {
             usb_panel,
             setup,
             wizard,
+            storage,
             setup_auto_opened: first_run,
             consoles: HashSet::new(),
             pending_console: None,
@@ -679,6 +705,7 @@ impl Component for App {
                     self.request(Request::DisplayInfo { uuid });
                 }
             }
+            AppMsg::OpenStorage => self.storage.emit(StorageMsg::Open(widgets.window.clone())),
             AppMsg::NewVm => self
                 .wizard
                 .emit(WizardMsg::Open(widgets.window.clone(), self.uri.clone())),

@@ -3,6 +3,7 @@
 
 use gettextrs::gettext;
 
+use crate::backend::new_vm::NameProblem;
 use crate::backend::uri::UriError;
 use crate::backend::{BackendError, ErrorKind, LifecycleAction};
 use crate::i18n::gettext_f;
@@ -167,6 +168,47 @@ pub fn create_error(
     };
     UserMessage {
         title: gettext_f("Could not create “{name}”", &[("name", name)]),
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
+/// Why a machine, pool or volume name cannot be used.
+pub fn name_problem(p: &NameProblem) -> String {
+    match p {
+        NameProblem::Empty => gettext("Fill in a name."),
+        NameProblem::TooLong => gettext_f(
+            "The name is too long: at most {n} characters.",
+            &[("n", &crate::backend::new_vm::MAX_NAME_LEN.to_string())],
+        ),
+        NameProblem::BadCharacter(c) => gettext_f(
+            "“{char}” cannot be part of a name. Use letters, digits, dots, dashes and underscores.",
+            &[("char", &c.to_string())],
+        ),
+        NameProblem::BadStart => gettext("A name cannot start with a dot or a dash."),
+        NameProblem::Taken => {
+            gettext("This name is already used on this connection. Choose another name.")
+        }
+    }
+}
+
+/// Explains a failed storage operation (libvirt refused it).
+pub fn storage_error(e: &BackendError) -> UserMessage {
+    let advice = match e.kind {
+        ErrorKind::PermissionDenied => gettext(
+            "libvirt refused: this account may not change storage on this connection.",
+        ),
+        ErrorKind::ConnectionLost => gettext("The connection to libvirt was lost; try again once it is back."),
+        _ if e.raw.contains("not empty") => gettext(
+            "The folder still holds files, so libvirt left it (and the pool) in place. Delete the files first, or keep the folder.",
+        ),
+        _ if e.raw.contains("mount") => gettext(
+            "The network share could not be mounted: check the server’s name, that it is on and shares this folder with this computer, and that NFS support is installed (package nfs-common).",
+        ),
+        _ => gettext("libvirt refused; the details say why."),
+    };
+    UserMessage {
+        title: gettext("The storage change did not work."),
         advice,
         details: e.raw.clone(),
     }

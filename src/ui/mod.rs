@@ -10,6 +10,7 @@ pub mod preferences;
 pub mod setup_check;
 pub mod shares_panel;
 pub mod shortcuts;
+pub mod storage;
 pub mod usb_panel;
 pub mod vm_details;
 pub mod vm_list;

@@ -193,24 +193,6 @@ fn error_label() -> gtk::Label {
     l
 }
 
-fn name_problem(p: &NameProblem) -> String {
-    match p {
-        NameProblem::Empty => gettext("Give the machine a name."),
-        NameProblem::TooLong => gettext_f(
-            "The name is too long: at most {n} characters.",
-            &[("n", &new_vm::MAX_NAME_LEN.to_string())],
-        ),
-        NameProblem::BadCharacter(c) => gettext_f(
-            "“{char}” cannot be part of a name. Use letters, digits, dots, dashes and underscores.",
-            &[("char", &c.to_string())],
-        ),
-        NameProblem::BadStart => gettext("A name cannot start with a dot or a dash."),
-        NameProblem::Taken => gettext(
-            "A machine with this name already exists on this connection. Choose another name.",
-        ),
-    }
-}
-
 fn iso_error(e: &IsoError) -> String {
     match e {
         IsoError::NotAnIso => gettext(
@@ -1388,8 +1370,12 @@ impl NewVmWizard {
         let problem = self.name_check().err();
         w.name_error
             .set_visible(problem.is_some() && (self.name_touched || !self.name.is_empty()));
-        w.name_error
-            .set_label(&problem.as_ref().map(name_problem).unwrap_or_default());
+        w.name_error.set_label(
+            &problem
+                .as_ref()
+                .map(crate::errors::name_problem)
+                .unwrap_or_default(),
+        );
 
         // 5. Summary.
         if self.step == 4 {

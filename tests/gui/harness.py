@@ -192,6 +192,17 @@ class App:
         subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True,
                        timeout=10)
 
+    # The main menu's items in order (its sections flattened).
+    MAIN_MENU = ["Storage", "Preferences", "Setup Check", "Keyboard Shortcuts", "About Bilik"]
+
+    def menu_item(self, label):
+        """Opens the main menu and activates the item `label`. GTK 4.18 exposes GMenu items
+        without names (their labels are not linked), so the item is taken by its position;
+        what opens proves it was the right one."""
+        self.click(self.find("Main Menu", roles=["toggle button"]))
+        items = wait_for("the main menu's items", lambda: self.find_all(["menu item"]))
+        self.click(items[App.MAIN_MENU.index(label)])
+
     def select(self, node):
         """Selects a list row (as a click on it does)."""
         parent = node.get_parent()
