@@ -337,6 +337,11 @@ impl App {
                 );
             }
             Update::NetworkChanged { .. } => {}
+            Update::Networks { .. }
+            | Update::Leases { .. }
+            | Update::NetworkDone { .. }
+            | Update::NetworkRefused { .. }
+            | Update::NetworkFailed { .. } => {}
             Update::PoolChanged { .. } => self.storage.emit(StorageMsg::Changed),
             Update::Pools { pools, supported } => {
                 self.storage.emit(StorageMsg::Pools(pools, supported))

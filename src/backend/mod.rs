@@ -16,6 +16,8 @@
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
 //! * [`osinfo`]: the system's osinfo-db (OS facts, installer recognition) with
 //!   [`iso9660`] reading discs; [`new_vm`]: proposals and the creation of new machines.
+//! * [`networks`]: virtual networks (NAT, routed, isolated, bridged), subnet checks, DHCP
+//!   leases.
 //! * [`storage`]: storage pools and volumes (create, start/stop, delete, grow), refusing
 //!   anything a machine uses.
 
@@ -27,6 +29,7 @@ pub mod host_check;
 pub mod image_access;
 pub mod iso9660;
 mod machine_settings;
+pub mod networks;
 pub mod new_vm;
 pub mod osinfo;
 pub mod shared_folders;

@@ -119,6 +119,16 @@ pub enum Request {
         pool: String,
         name: String,
     },
+    /// The virtual networks, this computer's bridges and a free subnet to propose.
+    ListNetworks,
+    Leases {
+        network: String,
+    },
+    CreateNetwork(super::networks::NetSpec),
+    NetworkAction {
+        network: String,
+        action: super::networks::NetAction,
+    },
     /// Delete a machine; only the disk paths named here are deleted with it.
     Delete {
         uuid: String,
@@ -230,6 +240,27 @@ pub enum Update {
     },
     StorageFailed {
         pool: String,
+        error: BackendError,
+    },
+    Networks {
+        networks: Vec<super::networks::NetworkInfo>,
+        bridges: Vec<String>,
+        free_subnet: String,
+    },
+    Leases {
+        network: String,
+        leases: Vec<super::networks::Lease>,
+    },
+    NetworkDone {
+        network: String,
+        what: super::networks::NetDone,
+    },
+    NetworkRefused {
+        network: String,
+        problem: super::networks::NetProblem,
+    },
+    NetworkFailed {
+        network: String,
         error: BackendError,
     },
     NetworkChanged {
@@ -579,6 +610,10 @@ impl Worker {
             Request::Delete { uuid, delete_disks } => self.delete(&uuid, &delete_disks),
             Request::NewVmFacts => self.send_new_vm_facts(),
             Request::ListPools => self.send_pools(),
+            Request::ListNetworks => self.send_networks(),
+            Request::Leases { network } => self.send_leases(&network),
+            Request::CreateNetwork(spec) => self.create_network(&spec),
+            Request::NetworkAction { network, action } => self.network_action(&network, &action),
             Request::ListVolumes { pool } => self.send_volumes(&pool),
             Request::CreatePool {
                 name,
