@@ -345,15 +345,13 @@ fn network_info(
     })
 }
 
+/// Machines (name, running) per network name.
+type UsersByNetwork = HashMap<String, Vec<(String, bool)>>;
+
 /// For each network name, the machines with a card on it (and whether they run); and
 /// each MAC address's machine.
-fn network_users(
-    conn: &virt::connect::Connect,
-) -> (
-    HashMap<String, Vec<(String, bool)>>,
-    HashMap<String, String>,
-) {
-    let mut by_net: HashMap<String, Vec<(String, bool)>> = HashMap::new();
+fn network_users(conn: &virt::connect::Connect) -> (UsersByNetwork, HashMap<String, String>) {
+    let mut by_net: UsersByNetwork = HashMap::new();
     let mut by_mac = HashMap::new();
     let Ok(doms) = conn.list_all_domains(0) else {
         return (by_net, by_mac);
