@@ -16,6 +16,7 @@ use crate::settings::{Key, Settings};
 use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg, AgentPanelOutput};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
 use crate::ui::lifecycle;
+use crate::ui::networks::{NetworksDialog, NetworksMsg, NetworksOutput};
 use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
@@ -54,6 +55,7 @@ pub enum AppMsg {
     /// Open the new-machine wizard.
     NewVm,
     OpenStorage,
+    OpenNetworks,
     /// A request from a panel, for the connection worker.
     Request(Request),
 }
@@ -91,6 +93,7 @@ pub struct App {
     setup: Controller<SetupCheck>,
     wizard: Controller<NewVmWizard>,
     storage: Controller<StorageDialog>,
+    networks: Controller<NetworksDialog>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
     /// Machines whose console is open (one console per machine).
@@ -336,12 +339,26 @@ impl App {
                     },
                 );
             }
-            Update::NetworkChanged { .. } => {}
-            Update::Networks { .. }
-            | Update::Leases { .. }
-            | Update::NetworkDone { .. }
-            | Update::NetworkRefused { .. }
-            | Update::NetworkFailed { .. } => {}
+            Update::NetworkChanged { .. } => self.networks.emit(NetworksMsg::Changed),
+            Update::Networks {
+                networks,
+                bridges,
+                free_subnet,
+            } => self
+                .networks
+                .emit(NetworksMsg::Networks(networks, bridges, free_subnet)),
+            Update::Leases { network, leases } => {
+                self.networks.emit(NetworksMsg::Leases(network, leases))
+            }
+            Update::NetworkDone { network, what } => {
+                self.networks.emit(NetworksMsg::Done(network, what))
+            }
+            Update::NetworkRefused { network, problem } => {
+                self.networks.emit(NetworksMsg::Refused(network, problem))
+            }
+            Update::NetworkFailed { network, error } => {
+                self.networks.emit(NetworksMsg::Failed(network, error))
+            }
             Update::PoolChanged { .. } => self.storage.emit(StorageMsg::Changed),
             Update::Pools { pools, supported } => {
                 self.storage.emit(StorageMsg::Pools(pools, supported))
@@ -476,6 +493,7 @@ impl Component for App {
         let menu = gio::Menu::new();
         let connection_section = gio::Menu::new();
         connection_section.append(Some(&gettext("_Storage")), Some("app.storage"));
+        connection_section.append(Some(&gettext("_Networks")), Some("app.networks"));
         menu.append_section(None, &connection_section);
         menu.append(Some(&gettext("_Preferences")), Some("app.preferences"));
         menu.append(Some(&gettext("_Setup Check")), Some("app.setup-check"));
@@ -571,6 +589,15 @@ impl Component for App {
                 .forward(sender.input_sender(), |o| match o {
                     StorageOutput::Request(r) => AppMsg::Request(r),
                 });
+        let networks_action = gio::SimpleAction::new("networks", None);
+        let s = sender.clone();
+        networks_action.connect_activate(move |_, _| s.input(AppMsg::OpenNetworks));
+        relm4::main_application().add_action(&networks_action);
+        let networks = NetworksDialog::builder()
+            .launch(())
+            .forward(sender.input_sender(), |o| match o {
+                NetworksOutput::Request(r) => AppMsg::Request(r),
+            });
         let setup = SetupCheck::builder().launch(()).detach();
         // First run: show what this computer needs before anything else.
         let first_run = !settings.boolean(Key::SetupCheckSeen);
@@ -594,6 +621,7 @@ impl Component for App {
             setup,
             wizard,
             storage,
+            networks,
             setup_auto_opened: first_run,
             consoles: HashSet::new(),
             pending_console: None,
@@ -710,6 +738,9 @@ impl Component for App {
                     self.request(Request::DisplayInfo { uuid });
                 }
             }
+            AppMsg::OpenNetworks => self
+                .networks
+                .emit(NetworksMsg::Open(widgets.window.clone())),
             AppMsg::OpenStorage => self.storage.emit(StorageMsg::Open(widgets.window.clone())),
             AppMsg::NewVm => self
                 .wizard

@@ -192,6 +192,30 @@ pub fn name_problem(p: &NameProblem) -> String {
     }
 }
 
+/// Explains a failed network operation (libvirt refused it).
+pub fn network_error(e: &BackendError) -> UserMessage {
+    let advice = match e.kind {
+        ErrorKind::PermissionDenied => gettext(
+            "libvirt refused: this account may not change networks on this connection.",
+        ),
+        ErrorKind::ConnectionLost => {
+            gettext("The connection to libvirt was lost; try again once it is back.")
+        }
+        _ if e.raw.contains("already in use") => gettext(
+            "Something on this computer already uses this subnet or bridge name. Choose another subnet.",
+        ),
+        _ if e.raw.contains("dnsmasq") => gettext(
+            "The DHCP service for the network could not start: is the package dnsmasq-base installed?",
+        ),
+        _ => gettext("libvirt refused; the details say why."),
+    };
+    UserMessage {
+        title: gettext("The network change did not work."),
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
 /// Explains a failed storage operation (libvirt refused it).
 pub fn storage_error(e: &BackendError) -> UserMessage {
     let advice = match e.kind {

@@ -16,6 +16,7 @@ use crate::backend::storage::{
 };
 use crate::backend::{BackendError, Request};
 use crate::i18n::gettext_f;
+use crate::ui::widgets::{button, entry, error_label, group, nav_page, note_label, size_spin};
 
 #[derive(Debug)]
 pub enum StorageMsg {
@@ -262,78 +263,6 @@ pub struct StorageWidgets {
     grow_size: gtk::SpinButton,
     grow_note: gtk::Label,
     grow_error: gtk::Label,
-}
-
-fn error_label() -> gtk::Label {
-    gtk::Label::builder()
-        .wrap(true)
-        .xalign(0.0)
-        .margin_top(12)
-        .selectable(true)
-        .css_classes(["error"])
-        .visible(false)
-        .build()
-}
-
-fn note_label() -> gtk::Label {
-    gtk::Label::builder()
-        .wrap(true)
-        .xalign(0.0)
-        .margin_top(6)
-        .css_classes(["dim-label"])
-        .build()
-}
-
-fn entry(title: &str) -> adw::EntryRow {
-    adw::EntryRow::builder()
-        .use_markup(false)
-        .title(title)
-        .build()
-}
-
-fn group(title: &str, description: &str) -> adw::PreferencesGroup {
-    let g = adw::PreferencesGroup::builder()
-        .title(glib::markup_escape_text(title))
-        .build();
-    if !description.is_empty() {
-        g.set_description(Some(&glib::markup_escape_text(description)));
-    }
-    g
-}
-
-/// A page with a header bar around `content`.
-fn nav_page(title: &str, tag: &str, content: &impl IsA<gtk::Widget>) -> adw::NavigationPage {
-    let view = adw::ToolbarView::new();
-    view.add_top_bar(&adw::HeaderBar::new());
-    view.set_content(Some(content));
-    adw::NavigationPage::builder()
-        .title(title)
-        .tag(tag)
-        .child(&view)
-        .build()
-}
-
-fn size_spin(title: &str, value: f64) -> (adw::ActionRow, gtk::SpinButton) {
-    let spin = gtk::SpinButton::builder()
-        .adjustment(&gtk::Adjustment::new(value, 1.0, 65536.0, 1.0, 10.0, 0.0))
-        .numeric(true)
-        .valign(gtk::Align::Center)
-        .build();
-    spin.update_property(&[gtk::accessible::Property::Label(title)]);
-    let row = adw::ActionRow::builder()
-        .use_markup(false)
-        .title(title)
-        .activatable_widget(&spin)
-        .build();
-    row.add_suffix(&spin);
-    (row, spin)
-}
-
-fn button(label: &str) -> gtk::Button {
-    gtk::Button::builder()
-        .label(label)
-        .valign(gtk::Align::Center)
-        .build()
 }
 
 impl StorageDialog {

@@ -193,7 +193,7 @@ class App:
                        timeout=10)
 
     # The main menu's items in order (its sections flattened).
-    MAIN_MENU = ["Storage", "Preferences", "Setup Check", "Keyboard Shortcuts", "About Bilik"]
+    MAIN_MENU = ["Storage", "Networks", "Preferences", "Setup Check", "Keyboard Shortcuts", "About Bilik"]
 
     def menu_item(self, label):
         """Opens the main menu and activates the item `label`. GTK 4.18 exposes GMenu items

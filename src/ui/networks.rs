@@ -1,0 +1,757 @@
+//! The Networks dialog: the connection's virtual networks, what each mode means in plain
+//! words (NAT, routed, isolated, bridge), which machines use them and the addresses they
+//! got (DHCP leases); add, start / stop, autostart, delete.
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use crate::backend::networks::{
+    Lease, NetAction, NetDone, NetMode, NetProblem, NetSpec, NetworkInfo,
+};
+use crate::backend::{BackendError, Request};
+use crate::i18n::gettext_f;
+use crate::ui::widgets::{button, entry, error_label, group, nav_page, note_label};
+
+#[derive(Debug)]
+pub enum NetworksMsg {
+    Open(adw::ApplicationWindow),
+    Networks(Vec<NetworkInfo>, Vec<String>, String),
+    Leases(String, Vec<Lease>),
+    Done(String, NetDone),
+    Refused(String, NetProblem),
+    Failed(String, BackendError),
+    Changed,
+    Show(String),
+    Popped,
+    StartStop,
+    Autostart(bool),
+    Delete,
+    ConfirmedDelete,
+    NewNetwork,
+    Mode(u32),
+    Create,
+    RefreshLeases,
+}
+
+#[derive(Debug)]
+pub enum NetworksOutput {
+    Request(Request),
+}
+
+/// The modes offered, in this order.
+const MODES: [&str; 4] = ["nat", "route", "isolated", "bridge"];
+
+pub fn mode_name(mode: &str) -> String {
+    match mode {
+        "nat" => gettext("NAT"),
+        "route" => gettext("Routed"),
+        "isolated" => gettext("Isolated"),
+        "bridge" => gettext("Bridge"),
+        "open" => gettext("Open"),
+        other => other.to_string(),
+    }
+}
+
+/// One paragraph per mode, in the user's terms.
+pub fn mode_explain(mode: &str) -> String {
+    match mode {
+        "nat" => gettext(
+            "This computer hides the machines behind its own address, like a home router: they reach the internet, but other computers cannot reach them. The usual choice.",
+        ),
+        "route" => gettext(
+            "This computer routes between the machines and the outside: they get addresses of their own that others can reach, if your router knows the way to this subnet.",
+        ),
+        "isolated" => gettext(
+            "No way out: the machines see each other and this computer only. Good for testing things safely.",
+        ),
+        "bridge" => gettext(
+            "The machines join an existing bridge of this computer, as if plugged into the same switch: they get addresses from your real network and everyone can reach them.",
+        ),
+        _ => String::new(),
+    }
+}
+
+fn mode_icon(mode: &str) -> &'static str {
+    match mode {
+        "nat" => "network-wired-symbolic",
+        "route" => "network-transmit-receive-symbolic",
+        "isolated" => "network-offline-symbolic",
+        _ => "network-workgroup-symbolic",
+    }
+}
+
+/// A sentence for a refusal, naming the field.
+pub fn problem_text(p: &NetProblem) -> String {
+    match p {
+        NetProblem::BadName(n) => crate::errors::name_problem(n),
+        NetProblem::BadSubnet => gettext(
+            "Write the subnet as an address and a prefix length, such as 192.168.100.0/24.",
+        ),
+        NetProblem::PrefixRange => gettext(
+            "The prefix length (after “/”) must be between 8 and 29; /24 gives room for 253 machines.",
+        ),
+        NetProblem::NotNetworkAddress(net) => gettext_f(
+            "That address is inside a subnet; the subnet itself is written {subnet}.",
+            &[("subnet", net)],
+        ),
+        NetProblem::BadAddress(a) => gettext_f(
+            "“{address}” is not an IPv4 address (like 192.168.100.10).",
+            &[("address", a)],
+        ),
+        NetProblem::DhcpOutside(a) => gettext_f(
+            "{address} is not in the subnet (or is the host’s or broadcast address). Choose addresses inside it.",
+            &[("address", a)],
+        ),
+        NetProblem::DhcpOrder => gettext("The first DHCP address must come before the last."),
+        NetProblem::Overlap(with) => gettext_f(
+            "This subnet overlaps “{other}”, which this computer already uses. Choose another, such as the one proposed.",
+            &[("other", with)],
+        ),
+        NetProblem::MissingBridge => gettext("Choose the bridge to join."),
+        NetProblem::NoSuchBridge(b) => gettext_f(
+            "This computer has no bridge named “{bridge}”. Create it first (for example with NetworkManager), then choose it here.",
+            &[("bridge", b)],
+        ),
+        NetProblem::InUse(names) => gettext_f(
+            "{machines} is running on this network. Shut it down first.",
+            &[("machines", &names.join(", "))],
+        ),
+    }
+}
+
+pub struct NetworksDialog {
+    parent: Option<adw::ApplicationWindow>,
+    networks: Vec<NetworkInfo>,
+    bridges: Vec<String>,
+    free_subnet: String,
+    current: Option<String>,
+    leases: Vec<Lease>,
+    mode: usize,
+    error: Option<String>,
+}
+
+pub struct NetworksWidgets {
+    nav: adw::NavigationView,
+    toasts: adw::ToastOverlay,
+    list_group: adw::PreferencesGroup,
+    rows: Vec<adw::ActionRow>,
+    default_hint: adw::Banner,
+    // one network
+    page: adw::NavigationPage,
+    about: adw::PreferencesGroup,
+    mode_row: adw::ActionRow,
+    subnet_row: adw::ActionRow,
+    dhcp_row: adw::ActionRow,
+    bridge_row: adw::ActionRow,
+    machines_row: adw::ActionRow,
+    state_row: adw::ActionRow,
+    start_stop: gtk::Button,
+    autostart: adw::SwitchRow,
+    leases_group: adw::PreferencesGroup,
+    lease_rows: Vec<adw::ActionRow>,
+    error: gtk::Label,
+    // new network
+    new_page: adw::NavigationPage,
+    name: adw::EntryRow,
+    mode_row_new: adw::ComboRow,
+    mode_note: gtk::Label,
+    subnet: adw::EntryRow,
+    dhcp: adw::SwitchRow,
+    dhcp_start: adw::EntryRow,
+    dhcp_end: adw::EntryRow,
+    bridge: adw::ComboRow,
+    bridges: gtk::StringList,
+    bridge_note: gtk::Label,
+    new_autostart: adw::SwitchRow,
+    new_error: gtk::Label,
+}
+
+impl NetworksDialog {
+    fn current(&self) -> Option<&NetworkInfo> {
+        let n = self.current.as_ref()?;
+        self.networks.iter().find(|x| &x.name == n)
+    }
+
+    fn request(&self, sender: &ComponentSender<Self>, r: Request) {
+        sender.output(NetworksOutput::Request(r)).ok();
+    }
+}
+
+impl Component for NetworksDialog {
+    type CommandOutput = ();
+    type Input = NetworksMsg;
+    type Output = NetworksOutput;
+    type Init = ();
+    type Root = adw::Dialog;
+    type Widgets = NetworksWidgets;
+
+    fn init_root() -> Self::Root {
+        adw::Dialog::builder()
+            .title(gettext("Networks"))
+            .content_width(680)
+            .content_height(720)
+            .build()
+    }
+
+    fn init(_: (), dialog: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let nav = adw::NavigationView::new();
+        let toasts = adw::ToastOverlay::new();
+        toasts.set_child(Some(&nav));
+        dialog.set_child(Some(&toasts));
+
+        // The list.
+        let page = adw::PreferencesPage::new();
+        let list_group = group(
+            &gettext("Virtual networks"),
+            &gettext(
+                "A virtual network connects machines to each other and, depending on its mode, to the outside. Machines on “My user session” use user-mode networking instead.",
+            ),
+        );
+        let add = button(&gettext("Add Network…"));
+        let s = sender.clone();
+        add.connect_clicked(move |_| s.input(NetworksMsg::NewNetwork));
+        list_group.set_header_suffix(Some(&add));
+        page.add(&list_group);
+        let default_hint = adw::Banner::builder()
+            .title(gettext(
+                "The “default” network does not start with the computer: machines using it cannot start after a reboot.",
+            ))
+            .button_label(gettext("Start It Automatically"))
+            .revealed(true)
+            .visible(false)
+            .build();
+        let s = sender.clone();
+        default_hint.connect_button_clicked(move |_| {
+            s.input(NetworksMsg::Show("default".into()));
+            s.input(NetworksMsg::Autostart(true));
+        });
+        let list_box = gtk::Box::new(gtk::Orientation::Vertical, 0);
+        list_box.append(&default_hint);
+        list_box.append(&page);
+        page.set_vexpand(true);
+        nav.add(&nav_page(&gettext("Networks"), "networks", &list_box));
+        let s = sender.clone();
+        nav.connect_popped(move |_, _| s.input(NetworksMsg::Popped));
+
+        // One network.
+        let page = adw::PreferencesPage::new();
+        // The mode's explanation is the group's description, above its rows.
+        let about = adw::PreferencesGroup::new();
+        let prop = |t: String| {
+            adw::ActionRow::builder()
+                .use_markup(false)
+                .title(t)
+                .css_classes(["property"])
+                .subtitle_selectable(true)
+                .build()
+        };
+        let mode_row = prop(gettext("Mode"));
+        let subnet_row = prop(gettext("Subnet"));
+        let dhcp_row = prop(gettext("DHCP"));
+        let bridge_row = prop(gettext("Bridge device"));
+        let machines_row = prop(gettext("Machines"));
+        let state_row = prop(gettext("State"));
+        let start_stop = button(&gettext("Start"));
+        let s = sender.clone();
+        start_stop.connect_clicked(move |_| s.input(NetworksMsg::StartStop));
+        state_row.add_suffix(&start_stop);
+        for r in [
+            &mode_row,
+            &subnet_row,
+            &dhcp_row,
+            &bridge_row,
+            &machines_row,
+            &state_row,
+        ] {
+            about.add(r);
+        }
+        let autostart = adw::SwitchRow::builder()
+            .use_markup(false)
+            .title(gettext("Start with the computer"))
+            .build();
+        let s = sender.clone();
+        autostart.connect_active_notify(move |r| s.input(NetworksMsg::Autostart(r.is_active())));
+        about.add(&autostart);
+        let delete = gtk::Button::builder()
+            .label(gettext("Delete Network…"))
+            .halign(gtk::Align::Start)
+            .margin_top(12)
+            .css_classes(["destructive-action"])
+            .build();
+        let s = sender.clone();
+        delete.connect_clicked(move |_| s.input(NetworksMsg::Delete));
+        about.add(&delete);
+        let error = error_label();
+        about.add(&error);
+        page.add(&about);
+        let leases_group = group(
+            &gettext("Addresses given out"),
+            &gettext("The address each machine received from this network (DHCP)."),
+        );
+        let refresh = button(&gettext("Refresh"));
+        let s = sender.clone();
+        refresh.connect_clicked(move |_| s.input(NetworksMsg::RefreshLeases));
+        leases_group.set_header_suffix(Some(&refresh));
+        page.add(&leases_group);
+        let net_page = nav_page("", "network", &page);
+
+        // New network.
+        let page = adw::PreferencesPage::new();
+        let g = group(
+            &gettext("New virtual network"),
+            &gettext("How should its machines reach the outside?"),
+        );
+        let name = entry(&gettext("Name"));
+        let mode_row_new = adw::ComboRow::builder()
+            .use_markup(false)
+            .title(gettext("Mode"))
+            .model(&gtk::StringList::new(
+                &MODES
+                    .iter()
+                    .map(|m| mode_name(m))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ))
+            .build();
+        let s = sender.clone();
+        mode_row_new.connect_selected_notify(move |r| s.input(NetworksMsg::Mode(r.selected())));
+        g.add(&name);
+        g.add(&mode_row_new);
+        let mode_note = note_label();
+        g.add(&mode_note);
+        page.add(&g);
+        let fields = adw::PreferencesGroup::new();
+        let subnet = entry(&gettext("Subnet (IPv4)"));
+        let dhcp = adw::SwitchRow::builder()
+            .use_markup(false)
+            .title(gettext("Give out addresses (DHCP)"))
+            .subtitle(gettext("Machines get an address by themselves"))
+            .active(true)
+            .build();
+        let dhcp_start = entry(&gettext("First DHCP address (optional)"));
+        let dhcp_end = entry(&gettext("Last DHCP address (optional)"));
+        dhcp.bind_property("active", &dhcp_start, "visible")
+            .sync_create()
+            .build();
+        dhcp.bind_property("active", &dhcp_end, "visible")
+            .sync_create()
+            .build();
+        let bridges = gtk::StringList::new(&[]);
+        let bridge = adw::ComboRow::builder()
+            .use_markup(false)
+            .title(gettext("Bridge of this computer"))
+            .model(&bridges)
+            .build();
+        let bridge_note = note_label();
+        for w in [
+            subnet.upcast_ref::<gtk::Widget>(),
+            dhcp.upcast_ref(),
+            dhcp_start.upcast_ref(),
+            dhcp_end.upcast_ref(),
+            bridge.upcast_ref(),
+        ] {
+            fields.add(w);
+        }
+        fields.add(&bridge_note);
+        page.add(&fields);
+        let opts = adw::PreferencesGroup::new();
+        let new_autostart = adw::SwitchRow::builder()
+            .use_markup(false)
+            .title(gettext("Start with the computer"))
+            .active(true)
+            .build();
+        opts.add(&new_autostart);
+        let create = gtk::Button::builder()
+            .label(gettext("Create Network"))
+            .halign(gtk::Align::End)
+            .margin_top(12)
+            .css_classes(["suggested-action"])
+            .build();
+        let s = sender.clone();
+        create.connect_clicked(move |_| s.input(NetworksMsg::Create));
+        opts.add(&create);
+        let new_error = error_label();
+        opts.add(&new_error);
+        page.add(&opts);
+        let new_page = nav_page(&gettext("Add Network"), "new-network", &page);
+
+        let model = NetworksDialog {
+            parent: None,
+            networks: Vec::new(),
+            bridges: Vec::new(),
+            free_subnet: String::new(),
+            current: None,
+            leases: Vec::new(),
+            mode: 0,
+            error: None,
+        };
+        let widgets = NetworksWidgets {
+            nav,
+            toasts,
+            list_group,
+            rows: Vec::new(),
+            default_hint,
+            page: net_page,
+            about,
+            mode_row,
+            subnet_row,
+            dhcp_row,
+            bridge_row,
+            machines_row,
+            state_row,
+            start_stop,
+            autostart,
+            leases_group,
+            lease_rows: Vec::new(),
+            error,
+            new_page,
+            name,
+            mode_row_new,
+            mode_note,
+            subnet,
+            dhcp,
+            dhcp_start,
+            dhcp_end,
+            bridge,
+            bridges,
+            bridge_note,
+            new_autostart,
+            new_error,
+        };
+        ComponentParts { model, widgets }
+    }
+
+    fn update_with_view(
+        &mut self,
+        w: &mut Self::Widgets,
+        msg: Self::Input,
+        sender: ComponentSender<Self>,
+        dialog: &Self::Root,
+    ) {
+        match msg {
+            NetworksMsg::Open(parent) => {
+                self.parent = Some(parent.clone());
+                self.current = None;
+                self.error = None;
+                w.nav.pop_to_tag("networks");
+                if dialog.parent().is_none() {
+                    dialog.present(Some(&parent));
+                }
+                self.request(&sender, Request::ListNetworks);
+            }
+            NetworksMsg::Changed => {
+                if dialog.parent().is_some() {
+                    self.request(&sender, Request::ListNetworks);
+                }
+            }
+            NetworksMsg::Networks(nets, bridges, free) => {
+                self.networks = nets;
+                self.bridges = bridges;
+                self.free_subnet = free;
+                for r in w.rows.drain(..) {
+                    w.list_group.remove(&r);
+                }
+                for n in &self.networks {
+                    let mut parts = vec![mode_name(&n.mode)];
+                    parts.push(if n.active {
+                        gettext("Running")
+                    } else {
+                        gettext("Stopped")
+                    });
+                    if !n.ipv4.is_empty() {
+                        parts.push(n.ipv4.clone());
+                    }
+                    if !n.machines.is_empty() {
+                        parts.push(crate::i18n::ngettext_f(
+                            "{n} machine",
+                            "{n} machines",
+                            n.machines.len() as u32,
+                            &[],
+                        ));
+                    }
+                    let row = adw::ActionRow::builder()
+                        .use_markup(false)
+                        .title(&n.name)
+                        .subtitle(parts.join(" · "))
+                        .activatable(true)
+                        .build();
+                    row.add_prefix(&gtk::Image::from_icon_name(mode_icon(&n.mode)));
+                    row.add_suffix(&gtk::Image::from_icon_name("go-next-symbolic"));
+                    let s = sender.clone();
+                    let name = n.name.clone();
+                    row.connect_activated(move |_| s.input(NetworksMsg::Show(name.clone())));
+                    w.list_group.add(&row);
+                    w.rows.push(row);
+                }
+                let default_manual = self
+                    .networks
+                    .iter()
+                    .any(|n| n.name == "default" && n.persistent && !n.autostart);
+                w.default_hint.set_visible(default_manual);
+                w.bridges.splice(
+                    0,
+                    w.bridges.n_items(),
+                    &self.bridges.iter().map(String::as_str).collect::<Vec<_>>(),
+                );
+            }
+            NetworksMsg::Show(name) => {
+                self.current = Some(name.clone());
+                self.error = None;
+                self.leases.clear();
+                w.page.set_title(&name);
+                if w.nav.visible_page().and_then(|p| p.tag()).as_deref() != Some("network") {
+                    w.nav.push(&w.page);
+                }
+                self.request(&sender, Request::Leases { network: name });
+            }
+            NetworksMsg::RefreshLeases => {
+                if let Some(n) = self.current.clone() {
+                    self.request(&sender, Request::Leases { network: n });
+                }
+            }
+            NetworksMsg::Leases(net, leases) => {
+                if self.current.as_deref() == Some(net.as_str()) {
+                    self.leases = leases;
+                }
+            }
+            NetworksMsg::Popped => {
+                if w.nav.visible_page().and_then(|p| p.tag()).as_deref() == Some("networks") {
+                    self.current = None;
+                }
+                self.error = None;
+            }
+            NetworksMsg::StartStop => {
+                if let Some(n) = self.current().cloned() {
+                    let action = if n.active {
+                        NetAction::Stop
+                    } else {
+                        NetAction::Start
+                    };
+                    self.request(
+                        &sender,
+                        Request::NetworkAction {
+                            network: n.name,
+                            action,
+                        },
+                    );
+                }
+            }
+            NetworksMsg::Autostart(on) => {
+                if let Some(n) = self.current().cloned() {
+                    if n.autostart != on && n.persistent {
+                        self.request(
+                            &sender,
+                            Request::NetworkAction {
+                                network: n.name,
+                                action: NetAction::Autostart(on),
+                            },
+                        );
+                    }
+                }
+            }
+            NetworksMsg::Delete => {
+                let Some(n) = self.current().cloned() else {
+                    return;
+                };
+                let body = if n.machines.is_empty() {
+                    gettext("No machine uses it. This cannot be undone.")
+                } else {
+                    gettext_f(
+                        "{machines} have a network card on it: they will not start until you move the card to another network.",
+                        &[("machines", &n.machines.join(", "))],
+                    )
+                };
+                let d = adw::AlertDialog::new(
+                    Some(&gettext_f(
+                        "Delete the network “{network}”?",
+                        &[("network", &n.name)],
+                    )),
+                    Some(&body),
+                );
+                d.add_response("cancel", &gettext("Cancel"));
+                d.add_response("delete", &gettext("Delete"));
+                d.set_response_appearance("delete", adw::ResponseAppearance::Destructive);
+                d.set_close_response("cancel");
+                let s = sender.clone();
+                d.connect_response(None, move |_, r| {
+                    if r == "delete" {
+                        s.input(NetworksMsg::ConfirmedDelete)
+                    }
+                });
+                d.present(Some(dialog));
+            }
+            NetworksMsg::ConfirmedDelete => {
+                if let Some(n) = self.current.clone() {
+                    self.request(
+                        &sender,
+                        Request::NetworkAction {
+                            network: n,
+                            action: NetAction::Delete,
+                        },
+                    );
+                }
+            }
+            NetworksMsg::NewNetwork => {
+                self.error = None;
+                let names: Vec<String> = self.networks.iter().map(|n| n.name.clone()).collect();
+                w.name
+                    .set_text(&crate::backend::new_vm::suggest_name("network", &names));
+                w.subnet.set_text(&self.free_subnet);
+                w.mode_row_new.set_selected(0);
+                self.mode = 0;
+                w.nav.push(&w.new_page);
+            }
+            NetworksMsg::Mode(i) => self.mode = i as usize,
+            NetworksMsg::Create => {
+                let t = |e: &adw::EntryRow| e.text().trim().to_string();
+                let mode = match MODES.get(self.mode).copied().unwrap_or("nat") {
+                    "route" => NetMode::Routed,
+                    "isolated" => NetMode::Isolated,
+                    "bridge" => NetMode::Bridge(
+                        self.bridges
+                            .get(w.bridge.selected() as usize)
+                            .cloned()
+                            .unwrap_or_default(),
+                    ),
+                    _ => NetMode::Nat,
+                };
+                self.error = None;
+                self.request(
+                    &sender,
+                    Request::CreateNetwork(NetSpec {
+                        name: t(&w.name),
+                        mode,
+                        subnet: t(&w.subnet),
+                        dhcp: w.dhcp.is_active(),
+                        dhcp_start: t(&w.dhcp_start),
+                        dhcp_end: t(&w.dhcp_end),
+                        autostart: w.new_autostart.is_active(),
+                    }),
+                );
+            }
+            NetworksMsg::Done(name, what) => {
+                self.error = None;
+                let text = match what {
+                    NetDone::Created => {
+                        w.nav.pop_to_tag("networks");
+                        gettext_f("Network “{network}” created.", &[("network", &name)])
+                    }
+                    NetDone::Deleted => {
+                        w.nav.pop_to_tag("networks");
+                        self.current = None;
+                        gettext_f("Network “{network}” deleted.", &[("network", &name)])
+                    }
+                    NetDone::Changed => String::new(),
+                };
+                if !text.is_empty() {
+                    w.toasts
+                        .add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
+                }
+            }
+            NetworksMsg::Refused(_, p) => self.error = Some(problem_text(&p)),
+            NetworksMsg::Failed(_, e) => {
+                let m = crate::errors::network_error(&e);
+                self.error = Some(format!("{} {}\n{}", m.title, m.advice, m.details));
+            }
+        }
+        self.render(w);
+    }
+}
+
+impl NetworksDialog {
+    fn render(&mut self, w: &mut NetworksWidgets) {
+        if let Some(n) = self.current().cloned() {
+            w.about
+                .set_description(Some(&glib::markup_escape_text(&mode_explain(&n.mode))));
+            w.mode_row.set_subtitle(&mode_name(&n.mode));
+            let subnet = match (n.ipv4.is_empty(), n.ipv6.is_empty()) {
+                (true, true) => gettext("None (the bridge’s own network)"),
+                (false, true) => n.ipv4.clone(),
+                (true, false) => n.ipv6.clone(),
+                (false, false) => format!("{}, {}", n.ipv4, n.ipv6),
+            };
+            w.subnet_row.set_subtitle(&subnet);
+            w.dhcp_row.set_subtitle(&match &n.dhcp {
+                Some((a, b)) => gettext_f("{first} to {last}", &[("first", a), ("last", b)]),
+                None => gettext("Off: machines need a fixed address"),
+            });
+            w.bridge_row.set_subtitle(&n.bridge);
+            w.machines_row.set_subtitle(&if n.machines.is_empty() {
+                gettext("None")
+            } else {
+                n.machines.join(", ")
+            });
+            w.state_row.set_subtitle(&if n.active {
+                gettext("Running")
+            } else {
+                gettext("Stopped")
+            });
+            w.start_stop.set_label(&if n.active {
+                gettext("Stop")
+            } else {
+                gettext("Start")
+            });
+            if w.autostart.is_active() != n.autostart {
+                w.autostart.set_active(n.autostart);
+            }
+            w.autostart.set_sensitive(n.persistent);
+            for r in w.lease_rows.drain(..) {
+                w.leases_group.remove(&r);
+            }
+            let rows: Vec<adw::ActionRow> = if self.leases.is_empty() {
+                vec![adw::ActionRow::builder()
+                    .use_markup(false)
+                    .title(gettext("No address given out yet"))
+                    .subtitle(gettext(
+                        "A machine asks for one while its system starts; press Refresh later.",
+                    ))
+                    .build()]
+            } else {
+                self.leases
+                    .iter()
+                    .map(|l| {
+                        let who = l
+                            .machine
+                            .clone()
+                            .or_else(|| (!l.hostname.is_empty()).then(|| l.hostname.clone()))
+                            .unwrap_or_else(|| gettext("Unknown machine"));
+                        adw::ActionRow::builder()
+                            .use_markup(false)
+                            .title(format!("{who}: {}", l.ip))
+                            .subtitle(gettext_f("MAC address {mac}", &[("mac", &l.mac)]))
+                            .subtitle_selectable(true)
+                            .build()
+                    })
+                    .collect()
+            };
+            for r in rows {
+                w.leases_group.add(&r);
+                w.lease_rows.push(r);
+            }
+        }
+        let mode = MODES.get(self.mode).copied().unwrap_or("nat");
+        w.mode_note.set_label(&mode_explain(mode));
+        let bridged = mode == "bridge";
+        w.subnet.set_visible(!bridged);
+        w.dhcp.set_visible(!bridged);
+        w.dhcp_start.set_visible(!bridged && w.dhcp.is_active());
+        w.dhcp_end.set_visible(!bridged && w.dhcp.is_active());
+        w.bridge.set_visible(bridged && !self.bridges.is_empty());
+        w.bridge_note.set_visible(bridged);
+        w.bridge_note.set_label(&if self.bridges.is_empty() {
+            gettext(
+                "This computer has no bridge yet. Create one first (for example with NetworkManager: a “Bridge” connection holding your wired card), then come back.",
+            )
+        } else {
+            gettext("Machines on this network take addresses from your real network’s router.")
+        });
+        let text = self.error.clone().unwrap_or_default();
+        for l in [&w.error, &w.new_error] {
+            l.set_visible(self.error.is_some());
+            l.set_label(&text);
+        }
+    }
+}
