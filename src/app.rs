@@ -340,6 +340,7 @@ impl App {
                 );
             }
             Update::NetworkChanged { .. } => self.networks.emit(NetworksMsg::Changed),
+            Update::Nics { .. } => {}
             Update::Networks {
                 networks,
                 bridges,

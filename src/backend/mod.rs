@@ -18,6 +18,7 @@
 //!   [`iso9660`] reading discs; [`new_vm`]: proposals and the creation of new machines.
 //! * [`networks`]: virtual networks (NAT, routed, isolated, bridged), subnet checks, DHCP
 //!   leases.
+//! * [`nics`]: a machine's network cards (plug in, model, MAC, link, addresses).
 //! * [`storage`]: storage pools and volumes (create, start/stop, delete, grow), refusing
 //!   anything a machine uses.
 
@@ -31,6 +32,7 @@ pub mod iso9660;
 mod machine_settings;
 pub mod networks;
 pub mod new_vm;
+pub mod nics;
 pub mod osinfo;
 pub mod shared_folders;
 pub mod stats;

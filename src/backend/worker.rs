@@ -119,6 +119,14 @@ pub enum Request {
         pool: String,
         name: String,
     },
+    /// A machine's network cards (with addresses) and what they can be plugged into.
+    Nics {
+        uuid: String,
+    },
+    ChangeNic {
+        uuid: String,
+        change: super::nics::NicChange,
+    },
     /// The virtual networks, this computer's bridges and a free subnet to propose.
     ListNetworks,
     Leases {
@@ -241,6 +249,10 @@ pub enum Update {
     StorageFailed {
         pool: String,
         error: BackendError,
+    },
+    Nics {
+        uuid: String,
+        info: super::nics::NicsInfo,
     },
     Networks {
         networks: Vec<super::networks::NetworkInfo>,
@@ -611,6 +623,8 @@ impl Worker {
             Request::NewVmFacts => self.send_new_vm_facts(),
             Request::ListPools => self.send_pools(),
             Request::ListNetworks => self.send_networks(),
+            Request::Nics { uuid } => self.send_nics(&uuid),
+            Request::ChangeNic { uuid, change } => self.change_nic(&uuid, &change),
             Request::Leases { network } => self.send_leases(&network),
             Request::CreateNetwork(spec) => self.create_network(&spec),
             Request::NetworkAction { network, action } => self.network_action(&network, &action),

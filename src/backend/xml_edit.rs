@@ -230,6 +230,34 @@ impl XmlDoc {
         Ok(true)
     }
 
+    /// Edits the first child element `child` of `parent` for which `pred` holds, in place:
+    /// `edit` gets that element as a document of its own (its root is the child), and the
+    /// result is spliced back. Returns whether one was found.
+    pub fn edit_child_where(
+        &mut self,
+        parent: &[&str],
+        child: &str,
+        pred: impl Fn(roxmltree::Node) -> bool,
+        edit: impl FnOnce(&mut XmlDoc) -> Result<(), EditError>,
+    ) -> Result<bool, EditError> {
+        let range = {
+            let doc = roxmltree::Document::parse(&self.text)
+                .map_err(|e| EditError::Parse(e.to_string()))?;
+            let p = find_node(&doc, parent).ok_or_else(|| EditError::NotFound(parent.join("/")))?;
+            let found = p
+                .children()
+                .find(|c| c.is_element() && c.tag_name().name() == child && pred(*c));
+            match found {
+                Some(n) => n.range(),
+                None => return Ok(false),
+            }
+        };
+        let mut sub = XmlDoc::new(self.text[range.clone()].to_string())?;
+        edit(&mut sub)?;
+        self.text.replace_range(range, sub.text());
+        Ok(true)
+    }
+
     fn remove_range(&mut self, mut r: Range<usize>) {
         let line_start = self.text[..r.start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.text[r.end..]
