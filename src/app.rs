@@ -18,6 +18,7 @@ use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, Swit
 use crate::ui::lifecycle;
 use crate::ui::networks::{NetworksDialog, NetworksMsg, NetworksOutput};
 use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
+use crate::ui::nics_panel::{NicsMsg, NicsOutput, NicsPanel};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
 use crate::ui::storage::{StorageDialog, StorageMsg, StorageOutput};
@@ -90,6 +91,7 @@ pub struct App {
     agent_panel: Controller<AgentPanel>,
     shares_panel: Controller<SharesPanel>,
     usb_panel: Controller<UsbPanel>,
+    nics_panel: Controller<NicsPanel>,
     setup: Controller<SetupCheck>,
     wizard: Controller<NewVmWizard>,
     storage: Controller<StorageDialog>,
@@ -138,6 +140,8 @@ impl App {
             .emit(SharesMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.usb_panel
             .emit(UsbMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        self.nics_panel
+            .emit(NicsMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.details.emit(VmDetailsMsg::Show(vm));
     }
 
@@ -244,6 +248,7 @@ impl App {
             Update::DomainChanged(info) => {
                 // Started or stopped: what can be attached live changes.
                 self.usb_panel.emit(UsbMsg::Refresh(info.uuid.clone()));
+                self.nics_panel.emit(NicsMsg::Refresh(info.uuid.clone()));
                 self.list.emit(VmListMsg::Upsert(info))
             }
             Update::DomainRemoved { uuid } => self.list.emit(VmListMsg::Remove(uuid)),
@@ -296,6 +301,7 @@ impl App {
                 .emit(AgentPanelMsg::Settings(uuid, settings)),
             Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
                 self.shares_panel.emit(SharesMsg::Refresh(uuid.clone()));
+                self.nics_panel.emit(NicsMsg::Refresh(uuid.clone()));
                 self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
             }
             Update::UsbDevices {
@@ -340,7 +346,7 @@ impl App {
                 );
             }
             Update::NetworkChanged { .. } => self.networks.emit(NetworksMsg::Changed),
-            Update::Nics { .. } => {}
+            Update::Nics { uuid, info } => self.nics_panel.emit(NicsMsg::Info(uuid, info)),
             Update::Networks {
                 networks,
                 bridges,
@@ -468,8 +474,15 @@ impl Component for App {
                 .forward(sender.input_sender(), |o| match o {
                     UsbOutput::Request(r) => AppMsg::Request(r),
                 });
+        let nics_panel =
+            NicsPanel::builder()
+                .launch(())
+                .forward(sender.input_sender(), |o| match o {
+                    NicsOutput::Request(r) => AppMsg::Request(r),
+                });
         let panels = gtk::Box::new(gtk::Orientation::Vertical, 24);
         panels.append(agent_panel.widget());
+        panels.append(nics_panel.widget());
         panels.append(shares_panel.widget());
         panels.append(usb_panel.widget());
         let details = VmDetails::builder().launch(panels.upcast()).forward(
@@ -619,6 +632,7 @@ impl Component for App {
             agent_panel,
             shares_panel,
             usb_panel,
+            nics_panel,
             setup,
             wizard,
             storage,

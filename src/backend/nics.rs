@@ -420,6 +420,13 @@ impl Worker {
                         BackendError::new(ErrorKind::Other, format!("no card {mac}"))
                     })?;
                     dom.detach_device_flags(&iface, both).map_err(op)?;
+                    // The guest's system must let go of the card; until it does (or when
+                    // it runs no system) the card stays until the next shutdown.
+                    let still = dom
+                        .xml_desc(0)
+                        .map(|x| interface_text(&x, mac).is_some())
+                        .unwrap_or(false);
+                    return Ok((name, still));
                 } else {
                     let mut doc = XmlDoc::new(inactive).map_err(bad)?;
                     doc.remove_child_where(&["devices"], "interface", has_mac(mac))

@@ -6,6 +6,7 @@ pub mod console;
 pub mod lifecycle;
 pub mod networks;
 pub mod new_vm;
+pub mod nics_panel;
 pub mod panel_target;
 pub mod preferences;
 pub mod setup_check;
