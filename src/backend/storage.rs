@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::ffi::CStr;
 
 use virt::storage_pool::StoragePool;
+use virt::storage_vol::StorageVol;
 use virt::sys;
 
 use super::error::BackendError;
@@ -572,13 +573,16 @@ impl Worker {
         self.done(pool, StorageDone::VolumeCreated, r);
     }
 
+    fn volume(&mut self, pool: &str, name: &str) -> Result<StorageVol, StorageError> {
+        self.conn()
+            .lookup_storage_pool_by_name(pool)
+            .and_then(|p| p.lookup_storage_vol_by_name(name))
+            .map_err(|e| self.storage_err(&e))
+    }
+
     pub(super) fn resize_volume(&mut self, pool: &str, name: &str, capacity: u64) {
         let r = (|| {
-            let vol = self
-                .conn()
-                .lookup_storage_pool_by_name(pool)
-                .and_then(|p| p.lookup_storage_vol_by_name(name))
-                .map_err(|e| self.storage_err(&e))?;
+            let vol = self.volume(pool, name)?;
             let info = vol.info().map_err(|e| self.storage_err(&e))?;
             if capacity < info.capacity {
                 return Err(StorageError::Refused(StorageProblem::Shrink(info.capacity)));
@@ -612,11 +616,7 @@ impl Worker {
 
     pub(super) fn delete_volume(&mut self, pool: &str, name: &str) {
         let r = (|| {
-            let vol = self
-                .conn()
-                .lookup_storage_pool_by_name(pool)
-                .and_then(|p| p.lookup_storage_vol_by_name(name))
-                .map_err(|e| self.storage_err(&e))?;
+            let vol = self.volume(pool, name)?;
             let path = vol.path().unwrap_or_default();
             if let Some(u) = disk_users(self.conn()).get(&path) {
                 return Err(StorageError::Refused(StorageProblem::InUse(names(u))));

@@ -11,7 +11,9 @@ use crate::backend::networks::{
 };
 use crate::backend::{BackendError, Request};
 use crate::i18n::gettext_f;
-use crate::ui::widgets::{button, entry, error_label, group, nav_page, note_label};
+use crate::ui::widgets::{
+    button, entry, error_label, group, nav_dialog, nav_page, note_label, submit_button,
+};
 
 #[derive(Debug)]
 pub enum NetworksMsg {
@@ -195,10 +197,7 @@ impl Component for NetworksDialog {
     }
 
     fn init(_: (), dialog: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let nav = adw::NavigationView::new();
-        let toasts = adw::ToastOverlay::new();
-        toasts.set_child(Some(&nav));
-        dialog.set_child(Some(&toasts));
+        let (nav, toasts) = nav_dialog(&dialog);
 
         // The list.
         let page = adw::PreferencesPage::new();
@@ -364,12 +363,7 @@ impl Component for NetworksDialog {
             .active(true)
             .build();
         opts.add(&new_autostart);
-        let create = gtk::Button::builder()
-            .label(gettext("Create Network"))
-            .halign(gtk::Align::End)
-            .margin_top(12)
-            .css_classes(["suggested-action"])
-            .build();
+        let create = submit_button(&gettext("Create Network"));
         let s = sender.clone();
         create.connect_clicked(move |_| s.input(NetworksMsg::Create));
         opts.add(&create);

@@ -23,6 +23,7 @@ use crate::backend::Request;
 use crate::errors::UserMessage;
 use crate::i18n::gettext_f;
 use crate::settings::{Key, Settings};
+use crate::ui::widgets::spin_row;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
@@ -515,24 +516,6 @@ fn page(title: &str, description: &str) -> (adw::PreferencesPage, adw::Preferenc
         .build();
     page.add(&group);
     (page, group)
-}
-
-/// A row with a spin button. (AdwSpinRow does not appear in the accessibility tree with
-/// GTK 4.18 / libadwaita 1.7, so screen readers and tests could not reach it.)
-fn spin_row(title: &str, adjustment: gtk::Adjustment) -> (adw::ActionRow, gtk::SpinButton) {
-    let spin = gtk::SpinButton::builder()
-        .adjustment(&adjustment)
-        .numeric(true)
-        .valign(gtk::Align::Center)
-        .build();
-    spin.update_property(&[gtk::accessible::Property::Label(title)]);
-    let row = adw::ActionRow::builder()
-        .use_markup(false)
-        .title(title)
-        .activatable_widget(&spin)
-        .build();
-    row.add_suffix(&spin);
-    (row, spin)
 }
 
 /// Choosing a row (click, keyboard or a screen reader's selection) picks its system.

@@ -16,7 +16,9 @@ use crate::backend::storage::{
 };
 use crate::backend::{BackendError, Request};
 use crate::i18n::gettext_f;
-use crate::ui::widgets::{button, entry, error_label, group, nav_page, note_label, size_spin};
+use crate::ui::widgets::{
+    button, entry, error_label, group, nav_dialog, nav_page, note_label, size_spin, submit_button,
+};
 
 #[derive(Debug)]
 pub enum StorageMsg {
@@ -298,10 +300,7 @@ impl Component for StorageDialog {
     }
 
     fn init(_: (), dialog: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let nav = adw::NavigationView::new();
-        let toasts = adw::ToastOverlay::new();
-        toasts.set_child(Some(&nav));
-        dialog.set_child(Some(&toasts));
+        let (nav, toasts) = nav_dialog(&dialog);
 
         // Pools.
         let page = adw::PreferencesPage::new();
@@ -476,12 +475,7 @@ impl Component for StorageDialog {
             .build();
         options.add(&persistent);
         options.add(&pool_autostart);
-        let create_pool = gtk::Button::builder()
-            .label(gettext("Create Pool"))
-            .halign(gtk::Align::End)
-            .margin_top(12)
-            .css_classes(["suggested-action"])
-            .build();
+        let create_pool = submit_button(&gettext("Create Pool"));
         let s = sender.clone();
         create_pool.connect_clicked(move |_| s.input(StorageMsg::CreatePool));
         options.add(&create_pool);
@@ -511,12 +505,7 @@ impl Component for StorageDialog {
         g.add(&size_row);
         let volume_note = note_label();
         g.add(&volume_note);
-        let create_volume = gtk::Button::builder()
-            .label(gettext("Create Volume"))
-            .halign(gtk::Align::End)
-            .margin_top(12)
-            .css_classes(["suggested-action"])
-            .build();
+        let create_volume = submit_button(&gettext("Create Volume"));
         let s = sender.clone();
         create_volume.connect_clicked(move |_| s.input(StorageMsg::CreateVolume));
         g.add(&create_volume);
@@ -537,12 +526,7 @@ impl Component for StorageDialog {
         g.add(&grow_row);
         let grow_note = note_label();
         g.add(&grow_note);
-        let grow_button = gtk::Button::builder()
-            .label(gettext("Grow"))
-            .halign(gtk::Align::End)
-            .margin_top(12)
-            .css_classes(["suggested-action"])
-            .build();
+        let grow_button = submit_button(&gettext("Grow"));
         let s = sender.clone();
         grow_button.connect_clicked(move |_| s.input(StorageMsg::ConfirmedGrow));
         g.add(&grow_button);

@@ -52,9 +52,11 @@ pub fn nav_page(title: &str, tag: &str, content: &impl IsA<gtk::Widget>) -> adw:
         .build()
 }
 
-pub fn size_spin(title: &str, value: f64) -> (adw::ActionRow, gtk::SpinButton) {
+/// A row with a spin button. (AdwSpinRow does not appear in the accessibility tree with
+/// GTK 4.18 / libadwaita 1.7, so screen readers and tests could not reach it.)
+pub fn spin_row(title: &str, adjustment: gtk::Adjustment) -> (adw::ActionRow, gtk::SpinButton) {
     let spin = gtk::SpinButton::builder()
-        .adjustment(&gtk::Adjustment::new(value, 1.0, 65536.0, 1.0, 10.0, 0.0))
+        .adjustment(&adjustment)
         .numeric(true)
         .valign(gtk::Align::Center)
         .build();
@@ -66,6 +68,33 @@ pub fn size_spin(title: &str, value: f64) -> (adw::ActionRow, gtk::SpinButton) {
         .build();
     row.add_suffix(&spin);
     (row, spin)
+}
+
+/// A size in GiB (1 GiB to 64 TiB).
+pub fn size_spin(title: &str, value: f64) -> (adw::ActionRow, gtk::SpinButton) {
+    spin_row(
+        title,
+        gtk::Adjustment::new(value, 1.0, 65536.0, 1.0, 10.0, 0.0),
+    )
+}
+
+/// The main button at the end of a form ("Create Pool").
+pub fn submit_button(label: &str) -> gtk::Button {
+    gtk::Button::builder()
+        .label(label)
+        .halign(gtk::Align::End)
+        .margin_top(12)
+        .css_classes(["suggested-action"])
+        .build()
+}
+
+/// Sets up a dialog that shows pages in a navigation view, with toasts over them.
+pub fn nav_dialog(dialog: &adw::Dialog) -> (adw::NavigationView, adw::ToastOverlay) {
+    let nav = adw::NavigationView::new();
+    let toasts = adw::ToastOverlay::new();
+    toasts.set_child(Some(&nav));
+    dialog.set_child(Some(&toasts));
+    (nav, toasts)
 }
 
 pub fn button(label: &str) -> gtk::Button {
