@@ -347,6 +347,14 @@ impl App {
             }
             Update::NetworkChanged { .. } => self.networks.emit(NetworksMsg::Changed),
             Update::Nics { uuid, info } => self.nics_panel.emit(NicsMsg::Info(uuid, info)),
+            Update::Hardware { .. }
+            | Update::HardwareChanged { .. }
+            | Update::Snapshots { .. }
+            | Update::SnapshotDone { .. }
+            | Update::SnapshotFailed { .. }
+            | Update::Xml { .. }
+            | Update::XmlSaved { .. }
+            | Update::XmlRejected { .. } => {}
             Update::Networks {
                 networks,
                 bridges,

@@ -121,6 +121,11 @@ fn creates_a_running_machine_with_the_proposed_devices() {
     ] {
         assert!(xml.contains(needle), "{needle} missing from:\n{xml}");
     }
+    // Free PCIe ports remain for hot-plugging: attach a network card live.
+    let nic =
+        "<interface type='network'><source network='default'/><model type='virtio'/></interface>";
+    std::fs::write("/tmp/bilik-wizard-nic.xml", nic).unwrap();
+    virsh(&["attach-device", VM, "/tmp/bilik-wizard-nic.xml", "--live"]);
     let boot_cd = xml.find("<boot dev='cdrom'/>").unwrap();
     assert!(
         xml[boot_cd..].contains("<boot dev='hd'/>"),

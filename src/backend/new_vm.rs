@@ -313,8 +313,9 @@ pub enum CreateStep {
     Start,
 }
 
-/// Free PCIe ports for hot-plugging (virt-manager leaves a similar handful).
-const SPARE_PCIE_PORTS: usize = 4;
+/// PCIe ports of a new machine: its own devices take about eight, the rest stay free for
+/// hot-plugging (virt-manager does the same).
+const PCIE_PORTS: usize = 14;
 
 /// The guest sees the host's own CPU: fastest, and what virt-manager does.
 const HOST_CPU: &str = "  <cpu mode='host-passthrough' check='none' migratable='on'/>\n";
@@ -421,8 +422,10 @@ pub fn domain_xml(spec: &NewVm, disk_path: Option<&str>, kvm: bool) -> String {
     }
     s.push_str("    <controller type='usb' model='qemu-xhci' ports='15'/>\n");
     // On q35 every hot-plugged device (network card, disk, shared folder) needs a free
-    // PCIe port; libvirt adds only the ports the defined devices use, so add spares.
-    for _ in 0..SPARE_PCIE_PORTS {
+    // PCIe port. Ports given here are used by the defined devices first (about eight), so
+    // give enough that some stay free.
+    s.push_str("    <controller type='pci' index='0' model='pcie-root'/>\n");
+    for _ in 0..PCIE_PORTS {
         s.push_str("    <controller type='pci' model='pcie-root-port'/>\n");
     }
     let model = match hw.nic {

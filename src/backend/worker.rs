@@ -119,6 +119,39 @@ pub enum Request {
         pool: String,
         name: String,
     },
+    /// A machine's hardware (memory, processors, firmware, boot, CD-ROMs).
+    Hardware {
+        uuid: String,
+    },
+    ChangeHardware {
+        uuid: String,
+        change: super::details::HardwareChange,
+    },
+    Snapshots {
+        uuid: String,
+    },
+    CreateSnapshot {
+        uuid: String,
+        name: String,
+        description: String,
+    },
+    RevertSnapshot {
+        uuid: String,
+        name: String,
+    },
+    DeleteSnapshot {
+        uuid: String,
+        name: String,
+    },
+    /// The machine's definition as XML.
+    Xml {
+        uuid: String,
+    },
+    /// Define edited XML (validated by libvirt first).
+    DefineXml {
+        uuid: String,
+        xml: String,
+    },
     /// A machine's network cards (with addresses) and what they can be plugged into.
     Nics {
         uuid: String,
@@ -253,6 +286,41 @@ pub enum Update {
     Nics {
         uuid: String,
         info: super::nics::NicsInfo,
+    },
+    Hardware {
+        uuid: String,
+        info: super::details::HardwareInfo,
+    },
+    /// A hardware change was made: now, or at the next start.
+    HardwareChanged {
+        uuid: String,
+        name: String,
+        applied: super::details::Applied,
+    },
+    Snapshots {
+        uuid: String,
+        snapshots: Vec<super::details::SnapshotInfo>,
+    },
+    SnapshotDone {
+        uuid: String,
+        name: String,
+        /// An external (disk-only) snapshot was taken instead of an internal one.
+        external: bool,
+    },
+    SnapshotFailed {
+        uuid: String,
+        error: BackendError,
+    },
+    Xml {
+        uuid: String,
+        xml: String,
+    },
+    XmlSaved {
+        uuid: String,
+    },
+    XmlRejected {
+        uuid: String,
+        error: BackendError,
     },
     Networks {
         networks: Vec<super::networks::NetworkInfo>,
@@ -624,6 +692,18 @@ impl Worker {
             Request::ListPools => self.send_pools(),
             Request::ListNetworks => self.send_networks(),
             Request::Nics { uuid } => self.send_nics(&uuid),
+            Request::Hardware { uuid } => self.send_hardware(&uuid),
+            Request::ChangeHardware { uuid, change } => self.change_hardware(&uuid, &change),
+            Request::Snapshots { uuid } => self.send_snapshots(&uuid),
+            Request::CreateSnapshot {
+                uuid,
+                name,
+                description,
+            } => self.create_snapshot(&uuid, &name, &description),
+            Request::RevertSnapshot { uuid, name } => self.revert_snapshot(&uuid, &name),
+            Request::DeleteSnapshot { uuid, name } => self.delete_snapshot(&uuid, &name),
+            Request::Xml { uuid } => self.send_xml(&uuid),
+            Request::DefineXml { uuid, xml } => self.define_xml(&uuid, &xml),
             Request::ChangeNic { uuid, change } => self.change_nic(&uuid, &change),
             Request::Leases { network } => self.send_leases(&network),
             Request::CreateNetwork(spec) => self.create_network(&spec),

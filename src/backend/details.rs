@@ -1,0 +1,553 @@
+//! A machine's hardware (memory, processors, firmware, boot, CD-ROMs, autostart), its
+//! snapshots and its XML. Memory and processors go through libvirt's own calls (libvirt
+//! edits the definition); the CD-ROM and boot menu edit the XML in place; "Edit XML"
+//! defines what the person wrote only after libvirt validated it.
+
+use virt::domain::Domain;
+use virt::domain_snapshot::DomainSnapshot;
+use virt::sys;
+
+use super::error::{BackendError, ErrorKind};
+use super::types::DiskInfo;
+use super::worker::{Update, Worker};
+use super::xml_edit::{escape_attr, EditError, XmlDoc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HardwareInfo {
+    pub name: String,
+    pub running: bool,
+    pub persistent: bool,
+    pub autostart: bool,
+    /// At the next start (the definition).
+    pub memory_mib: u64,
+    pub max_memory_mib: u64,
+    /// Now, while running.
+    pub live_memory_mib: Option<u64>,
+    pub vcpus: u32,
+    pub max_vcpus: u32,
+    pub live_vcpus: Option<u32>,
+    pub uefi: bool,
+    pub secure_boot: bool,
+    pub tpm: bool,
+    pub boot: Vec<String>,
+    pub boot_menu: bool,
+    /// (target, disc image or empty)
+    pub cdroms: Vec<(String, String)>,
+    pub disks: Vec<DiskInfo>,
+    pub os_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HardwareChange {
+    MemoryMib(u64),
+    Vcpus(u32),
+    Autostart(bool),
+    BootMenu(bool),
+    /// Put a disc image in the CD-ROM `target` (None: eject).
+    Cdrom {
+        target: String,
+        iso: Option<String>,
+    },
+    Rename(String),
+}
+
+/// How a change landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// In effect now (and kept).
+    Live,
+    /// Saved; takes effect at the next start.
+    NextStart,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    pub name: String,
+    pub description: String,
+    /// Seconds since 1970.
+    pub created: i64,
+    /// The machine's state when it was taken (running, shutoff…).
+    pub state: String,
+    pub current: bool,
+    /// Only the disks, kept in separate files (not the memory).
+    pub external: bool,
+}
+
+fn text_of(doc: &roxmltree::Document, path: &[&str]) -> Option<String> {
+    let mut node = doc.root_element();
+    for step in path {
+        node = node.children().find(|c| c.has_tag_name(*step))?;
+    }
+    node.text().map(|t| t.trim().to_string())
+}
+
+fn kib_to_mib(node: Option<roxmltree::Node>) -> u64 {
+    let Some(n) = node else { return 0 };
+    let v: u64 = n.text().unwrap_or("0").trim().parse().unwrap_or(0);
+    match n.attribute("unit").unwrap_or("KiB") {
+        "b" | "bytes" => v >> 20,
+        "KiB" | "k" => v >> 10,
+        "MiB" | "M" => v,
+        "GiB" | "G" => v << 10,
+        "TiB" | "T" => v << 20,
+        _ => v >> 10,
+    }
+}
+
+/// Reads the hardware facts from a definition.
+pub fn hardware_from_xml(xml: &str) -> HardwareInfo {
+    let mut h = HardwareInfo::default();
+    let Ok(doc) = roxmltree::Document::parse(xml) else {
+        return h;
+    };
+    let root = doc.root_element();
+    let child = |tag: &str| root.children().find(|c| c.has_tag_name(tag));
+    h.name = text_of(&doc, &["name"]).unwrap_or_default();
+    h.max_memory_mib = kib_to_mib(child("memory"));
+    h.memory_mib = match child("currentMemory") {
+        Some(n) => kib_to_mib(Some(n)),
+        None => h.max_memory_mib,
+    };
+    let vcpu = child("vcpu");
+    h.max_vcpus = vcpu
+        .and_then(|v| v.text())
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(1);
+    h.vcpus = vcpu
+        .and_then(|v| v.attribute("current"))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(h.max_vcpus);
+    if let Some(os) = child("os") {
+        h.uefi = os.attribute("firmware") == Some("efi")
+            || os
+                .children()
+                .any(|c| c.has_tag_name("loader") && c.attribute("type") == Some("pflash"));
+        h.secure_boot = os.descendants().any(|c| {
+            (c.has_tag_name("feature")
+                && c.attribute("name") == Some("secure-boot")
+                && c.attribute("enabled") == Some("yes"))
+                || (c.has_tag_name("loader") && c.attribute("secure") == Some("yes"))
+        });
+        h.boot = os
+            .children()
+            .filter(|c| c.has_tag_name("boot"))
+            .filter_map(|c| c.attribute("dev").map(str::to_string))
+            .collect();
+        h.boot_menu = os
+            .children()
+            .any(|c| c.has_tag_name("bootmenu") && c.attribute("enable") == Some("yes"));
+    }
+    h.tpm = root.descendants().any(|c| c.has_tag_name("tpm"));
+    h.disks = super::worker::disks_from_xml(xml);
+    h.cdroms = root
+        .descendants()
+        .filter(|d| d.has_tag_name("disk") && d.attribute("device") == Some("cdrom"))
+        .map(|d| {
+            let target = d
+                .children()
+                .find(|c| c.has_tag_name("target"))
+                .and_then(|t| t.attribute("dev"))
+                .unwrap_or_default()
+                .to_string();
+            let source = d
+                .children()
+                .find(|c| c.has_tag_name("source"))
+                .and_then(|s| s.attribute("file"))
+                .unwrap_or_default()
+                .to_string();
+            (target, source)
+        })
+        .collect();
+    h.os_id = root
+        .descendants()
+        .find(|n| n.tag_name().name() == "os" && n.tag_name().namespace().is_some())
+        .and_then(|n| n.attribute("id"))
+        .map(str::to_string);
+    h
+}
+
+/// The CD-ROM `target` of a definition with `iso` in it (or empty), as a `<disk>` element
+/// for libvirt's update-device call; everything else of the element stays.
+pub fn cdrom_device(xml: &str, target: &str, iso: Option<&str>) -> Result<String, EditError> {
+    let doc = XmlDoc::new(xml)?;
+    let mut out = None;
+    let mut copy = doc.clone();
+    copy.edit_child_where(
+        &["devices"],
+        "disk",
+        |d| {
+            d.attribute("device") == Some("cdrom")
+                && d.children()
+                    .any(|c| c.has_tag_name("target") && c.attribute("dev") == Some(target))
+        },
+        |disk| {
+            if disk.exists(&["disk", "source"]) {
+                disk.remove(&["disk", "source"])?;
+            }
+            if let Some(iso) = iso {
+                disk.append_child(&["disk"], &format!("<source file='{}'/>", escape_attr(iso)))?;
+            }
+            out = Some(disk.text().to_string());
+            Ok(())
+        },
+    )?;
+    out.ok_or_else(|| EditError::NotFound(format!("CD-ROM {target}")))
+}
+
+/// Turns the boot menu on or off in a definition.
+pub fn set_boot_menu(xml: &str, on: bool) -> Result<String, EditError> {
+    let mut doc = XmlDoc::new(xml)?;
+    let value = if on { "yes" } else { "no" };
+    doc.ensure_child(&["os"], "bootmenu", "<bootmenu enable='no'/>")?;
+    doc.set_attr(&["os", "bootmenu"], "enable", value)?;
+    Ok(doc.into_text())
+}
+
+fn snapshot_info(s: &DomainSnapshot) -> Option<SnapshotInfo> {
+    let xml = s.xml_desc(0).ok()?;
+    let doc = roxmltree::Document::parse(&xml).ok()?;
+    let external = doc.descendants().any(|n| {
+        (n.has_tag_name("disk") && n.attribute("snapshot") == Some("external"))
+            || (n.has_tag_name("memory") && n.attribute("snapshot") == Some("external"))
+    });
+    Some(SnapshotInfo {
+        name: text_of(&doc, &["name"]).unwrap_or_default(),
+        description: text_of(&doc, &["description"]).unwrap_or_default(),
+        created: text_of(&doc, &["creationTime"])
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0),
+        state: text_of(&doc, &["state"]).unwrap_or_default(),
+        current: s.is_current(0).unwrap_or(false),
+        external,
+    })
+}
+
+/// Whether libvirt refused an internal snapshot for a reason an external one avoids
+/// (UEFI variables in a pflash file, raw disks…).
+fn internal_refused(e: &BackendError) -> bool {
+    let r = e.raw.to_lowercase();
+    r.contains("pflash")
+        || r.contains("internal snapshot")
+        || r.contains("nvram")
+        || r.contains("does not support snapshot")
+        || r.contains("not supported for raw")
+}
+
+impl Worker {
+    fn domain(&mut self, uuid: &str) -> Result<Domain, BackendError> {
+        self.conn()
+            .lookup_domain_by_uuid_string(uuid)
+            .map_err(|e| self.check(&e))
+    }
+
+    pub(super) fn send_hardware(&mut self, uuid: &str) {
+        let r = (|| {
+            let dom = self.domain(uuid)?;
+            let xml = dom
+                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+                .map_err(|e| BackendError::from_op(&e))?;
+            let mut h = hardware_from_xml(&xml);
+            h.running = dom.is_active().unwrap_or(false);
+            h.persistent = dom.is_persistent().unwrap_or(true);
+            h.autostart = dom.autostart().unwrap_or(false);
+            if h.running {
+                if let Ok(live) = dom.xml_desc(0) {
+                    let l = hardware_from_xml(&live);
+                    h.live_memory_mib = Some(l.memory_mib);
+                    h.live_vcpus = Some(l.vcpus);
+                    // What is in the drive now.
+                    h.cdroms = l.cdroms;
+                }
+            }
+            Ok::<_, BackendError>(h)
+        })();
+        match r {
+            Ok(info) => (self.sink)(Update::Hardware {
+                uuid: uuid.to_string(),
+                info,
+            }),
+            Err(error) => (self.sink)(Update::SettingsFailed {
+                uuid: uuid.to_string(),
+                error,
+            }),
+        }
+    }
+
+    pub(super) fn change_hardware(&mut self, uuid: &str, change: &HardwareChange) {
+        let r = self.try_change_hardware(uuid, change);
+        match r {
+            Ok((name, applied)) => (self.sink)(Update::HardwareChanged {
+                uuid: uuid.to_string(),
+                name,
+                applied,
+            }),
+            Err(error) => (self.sink)(Update::SettingsFailed {
+                uuid: uuid.to_string(),
+                error,
+            }),
+        }
+        self.send_hardware(uuid);
+    }
+
+    fn try_change_hardware(
+        &mut self,
+        uuid: &str,
+        change: &HardwareChange,
+    ) -> Result<(String, Applied), BackendError> {
+        let op = |e: virt::error::Error| BackendError::from_op(&e);
+        let bad = |e: EditError| BackendError::new(ErrorKind::Other, format!("{e:?}"));
+        let dom = self.domain(uuid)?;
+        let name = dom.name().unwrap_or_default();
+        let running = dom.is_active().unwrap_or(false);
+        let config = sys::VIR_DOMAIN_AFFECT_CONFIG;
+        let live = sys::VIR_DOMAIN_AFFECT_LIVE;
+        let applied = match change {
+            HardwareChange::MemoryMib(mib) => {
+                let kib = mib << 10;
+                let info =
+                    hardware_from_xml(&dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).map_err(op)?);
+                // The maximum first when growing past it, so current ≤ maximum holds.
+                if *mib > info.max_memory_mib || !running {
+                    dom.set_memory_flags(kib, config | sys::VIR_DOMAIN_MEM_MAXIMUM)
+                        .map_err(op)?;
+                }
+                dom.set_memory_flags(kib, config).map_err(op)?;
+                // Live, through the balloon, up to what the machine started with.
+                let live_max = hardware_from_xml(&dom.xml_desc(0).map_err(op)?).max_memory_mib;
+                if running && *mib <= live_max && dom.set_memory_flags(kib, live).is_ok() {
+                    Applied::Live
+                } else if running {
+                    Applied::NextStart
+                } else {
+                    Applied::Live
+                }
+            }
+            HardwareChange::Vcpus(n) => {
+                let info =
+                    hardware_from_xml(&dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).map_err(op)?);
+                if *n > info.max_vcpus || !running {
+                    dom.set_vcpus_flags(*n, config | sys::VIR_DOMAIN_VCPU_MAXIMUM)
+                        .map_err(op)?;
+                }
+                dom.set_vcpus_flags(*n, config).map_err(op)?;
+                if running && dom.set_vcpus_flags(*n, live).is_ok() {
+                    Applied::Live
+                } else if running {
+                    Applied::NextStart
+                } else {
+                    Applied::Live
+                }
+            }
+            HardwareChange::Autostart(on) => {
+                dom.set_autostart(*on).map_err(op)?;
+                Applied::Live
+            }
+            HardwareChange::BootMenu(on) => {
+                let xml = dom
+                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+                    .map_err(op)?;
+                let edited = set_boot_menu(&xml, *on).map_err(bad)?;
+                self.conn().define_domain_xml(&edited).map_err(op)?;
+                if running {
+                    Applied::NextStart
+                } else {
+                    Applied::Live
+                }
+            }
+            HardwareChange::Cdrom { target, iso } => {
+                // Built from the live definition when running, so the drive's live
+                // address matches; kept in the definition as well.
+                let flags = if running { live | config } else { config };
+                let xml = dom
+                    .xml_desc(if running {
+                        0
+                    } else {
+                        sys::VIR_DOMAIN_XML_INACTIVE
+                    })
+                    .map_err(op)?;
+                let device = cdrom_device(&xml, target, iso.as_deref()).map_err(bad)?;
+                dom.update_device_flags(&device, flags).map_err(op)?;
+                Applied::Live
+            }
+            HardwareChange::Rename(new) => {
+                if running {
+                    return Err(BackendError::new(
+                        ErrorKind::InvalidState,
+                        "a running machine cannot be renamed".to_string(),
+                    ));
+                }
+                dom.rename(new, 0).map_err(op)?;
+                Applied::Live
+            }
+        };
+        let name = match change {
+            HardwareChange::Rename(new) => new.clone(),
+            _ => name,
+        };
+        Ok((name, applied))
+    }
+
+    pub(super) fn send_snapshots(&mut self, uuid: &str) {
+        let r = self.domain(uuid).and_then(|d| {
+            d.list_all_snapshots(0)
+                .map_err(|e| BackendError::from_op(&e))
+        });
+        match r {
+            Ok(list) => {
+                let mut v: Vec<SnapshotInfo> = list.iter().filter_map(snapshot_info).collect();
+                v.sort_by_key(|s| std::cmp::Reverse(s.created));
+                (self.sink)(Update::Snapshots {
+                    uuid: uuid.to_string(),
+                    snapshots: v,
+                });
+            }
+            Err(error) => (self.sink)(Update::SnapshotFailed {
+                uuid: uuid.to_string(),
+                error,
+            }),
+        }
+    }
+
+    /// Takes a snapshot: internal (disks and, for a running machine, memory) where libvirt
+    /// can; for a shut-off machine whose firmware or disks rule that out, an external one of
+    /// the disks only.
+    pub(super) fn create_snapshot(&mut self, uuid: &str, name: &str, description: &str) {
+        let r = (|| {
+            let dom = self.domain(uuid)?;
+            let xml = format!(
+                "<domainsnapshot><name>{}</name><description>{}</description></domainsnapshot>",
+                escape_attr(name),
+                escape_attr(description)
+            );
+            match dom.create_snapshot_xml(&xml, 0) {
+                Ok(_) => Ok(false),
+                Err(e) => {
+                    let err = BackendError::from_op(&e);
+                    if internal_refused(&err) && !dom.is_active().unwrap_or(false) {
+                        dom.create_snapshot_xml(&xml, sys::VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+                            .map(|_| true)
+                            .map_err(|e2| {
+                                let mut e2 = BackendError::from_op(&e2);
+                                e2.raw = format!("{}\n(internal snapshot: {})", e2.raw, err.raw);
+                                e2
+                            })
+                    } else {
+                        Err(err)
+                    }
+                }
+            }
+        })();
+        self.snapshot_done(uuid, r.map(|external| (name.to_string(), external)));
+    }
+
+    pub(super) fn revert_snapshot(&mut self, uuid: &str, name: &str) {
+        let r = self.domain(uuid).and_then(|d| {
+            let s = Domain::lookup_snapshot_by_name(&d, name, 0)
+                .map_err(|e| BackendError::from_op(&e))?;
+            s.revert(0).map_err(|e| BackendError::from_op(&e))
+        });
+        self.snapshot_done(uuid, r.map(|_| (name.to_string(), false)));
+    }
+
+    pub(super) fn delete_snapshot(&mut self, uuid: &str, name: &str) {
+        let r = self.domain(uuid).and_then(|d| {
+            let s = Domain::lookup_snapshot_by_name(&d, name, 0)
+                .map_err(|e| BackendError::from_op(&e))?;
+            s.delete(0).map_err(|e| BackendError::from_op(&e))
+        });
+        self.snapshot_done(uuid, r.map(|_| (name.to_string(), false)));
+    }
+
+    fn snapshot_done(&mut self, uuid: &str, r: Result<(String, bool), BackendError>) {
+        self.send_snapshots(uuid);
+        match r {
+            Ok((name, external)) => (self.sink)(Update::SnapshotDone {
+                uuid: uuid.to_string(),
+                name,
+                external,
+            }),
+            Err(error) => (self.sink)(Update::SnapshotFailed {
+                uuid: uuid.to_string(),
+                error,
+            }),
+        }
+    }
+
+    pub(super) fn send_xml(&mut self, uuid: &str) {
+        let r = self.domain(uuid).and_then(|d| {
+            d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+                .map_err(|e| BackendError::from_op(&e))
+        });
+        match r {
+            Ok(xml) => (self.sink)(Update::Xml {
+                uuid: uuid.to_string(),
+                xml,
+            }),
+            Err(error) => (self.sink)(Update::XmlRejected {
+                uuid: uuid.to_string(),
+                error,
+            }),
+        }
+    }
+
+    /// Defines an edited XML after libvirt validated it against its schema; the machine
+    /// must stay the same one (same UUID).
+    pub(super) fn define_xml(&mut self, uuid: &str, xml: &str) {
+        let r = (|| {
+            let doc = roxmltree::Document::parse(xml)
+                .map_err(|e| BackendError::new(ErrorKind::Other, e.to_string()))?;
+            let new_uuid = text_of(&doc, &["uuid"]).unwrap_or_default();
+            if !new_uuid.is_empty() && !new_uuid.eq_ignore_ascii_case(uuid) {
+                return Err(BackendError::new(
+                    ErrorKind::Other,
+                    format!("the <uuid> must stay {uuid}"),
+                ));
+            }
+            self.conn()
+                .define_domain_xml_flags(xml, sys::VIR_DOMAIN_DEFINE_VALIDATE)
+                .map_err(|e| BackendError::from_op(&e))?;
+            Ok(())
+        })();
+        match r {
+            Ok(()) => {
+                (self.sink)(Update::XmlSaved {
+                    uuid: uuid.to_string(),
+                });
+                self.send_xml(uuid);
+            }
+            Err(error) => (self.sink)(Update::XmlRejected {
+                uuid: uuid.to_string(),
+                error,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const XML: &str = "<domain type='kvm'><name>v</name><memory unit='KiB'>2097152</memory><currentMemory unit='KiB'>1048576</currentMemory><vcpu placement='static' current='1'>4</vcpu><os firmware='efi'><type>hvm</type><boot dev='cdrom'/><boot dev='hd'/></os><devices>\n<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='/a.iso'/><target dev='sda' bus='sata'/><readonly/></disk>\n</devices></domain>";
+
+    #[test]
+    fn reads_hardware() {
+        let h = hardware_from_xml(XML);
+        assert_eq!((h.memory_mib, h.max_memory_mib), (1024, 2048));
+        assert_eq!((h.vcpus, h.max_vcpus), (1, 4));
+        assert!(h.uefi && !h.secure_boot);
+        assert_eq!(h.boot, vec!["cdrom", "hd"]);
+        assert_eq!(h.cdroms, vec![("sda".to_string(), "/a.iso".to_string())]);
+    }
+
+    #[test]
+    fn cdrom_and_boot_menu_keep_the_rest() {
+        let ejected = cdrom_device(XML, "sda", None).unwrap();
+        assert!(!ejected.contains("<source"));
+        assert!(ejected.contains("<readonly/>") && ejected.contains("<driver name='qemu'"));
+        let put = cdrom_device(XML, "sda", Some("/b'c.iso")).unwrap();
+        assert!(put.contains("<source file='/b&apos;c.iso'/>"));
+        let menu = set_boot_menu(XML, true).unwrap();
+        assert!(menu.contains("<bootmenu enable='yes'/>"));
+        assert!(menu.contains("<boot dev='cdrom'/><boot dev='hd'/>"));
+    }
+}
