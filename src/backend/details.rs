@@ -314,7 +314,15 @@ impl Worker {
                 dom.set_memory_flags(kib, config).map_err(op)?;
                 // Live, through the balloon, up to what the machine started with.
                 let live_max = hardware_from_xml(&dom.xml_desc(0).map_err(op)?).max_memory_mib;
-                if running && *mib <= live_max && dom.set_memory_flags(kib, live).is_ok() {
+                // The balloon only moves when the guest's driver answers: say "now" only
+                // when libvirt sees the new size.
+                if running
+                    && *mib <= live_max
+                    && dom.set_memory_flags(kib, live).is_ok()
+                    && dom
+                        .xml_desc(0)
+                        .is_ok_and(|x| hardware_from_xml(&x).memory_mib == *mib)
+                {
                     Applied::Live
                 } else if running {
                     Applied::NextStart

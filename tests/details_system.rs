@@ -1,0 +1,283 @@
+//! A machine's details on the real system libvirtd: memory and processors changed offline
+//! and live, a disc put in and taken out of the CD-ROM of a running machine, autostart and
+//! rename, snapshots created / reverted / deleted, and the XML editor (valid XML defined,
+//! invalid XML refused with libvirt's words and nothing changed). Every change is checked
+//! with `virsh dumpxml`, and offline changes touch only their own lines.
+
+mod common;
+
+use std::time::Duration;
+
+use bilik::backend::details::{Applied, HardwareChange, HardwareInfo};
+use bilik::backend::{Request, Update};
+use common::{virsh, virsh_try, Conn};
+
+const VM: &str = "bilik-details-vm";
+const DIR: &str = "/var/lib/libvirt/bilik-details";
+
+fn hw(c: &Conn, uuid: &str) -> HardwareInfo {
+    c.handle.send(Request::Hardware { uuid: uuid.into() });
+    c.wait("Hardware", Duration::from_secs(30), |u| match u {
+        Update::Hardware { uuid: u, info } if u == uuid => Some(info.clone()),
+        _ => None,
+    })
+    .0
+}
+
+fn change(c: &Conn, uuid: &str, ch: HardwareChange) -> Applied {
+    c.handle.send(Request::ChangeHardware {
+        uuid: uuid.into(),
+        change: ch,
+    });
+    c.wait("HardwareChanged", Duration::from_secs(30), |u| match u {
+        Update::HardwareChanged { applied, .. } => Some(*applied),
+        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
+        _ => None,
+    })
+    .0
+}
+
+fn snapshot_names(c: &Conn, uuid: &str) -> Vec<String> {
+    c.handle.send(Request::Snapshots { uuid: uuid.into() });
+    c.wait("Snapshots", Duration::from_secs(30), |u| match u {
+        Update::Snapshots { snapshots, .. } => {
+            Some(snapshots.iter().map(|s| s.name.clone()).collect())
+        }
+        _ => None,
+    })
+    .0
+}
+
+fn snapshot_done(c: &Conn) -> bool {
+    c.wait("SnapshotDone", Duration::from_secs(120), |u| match u {
+        Update::SnapshotDone { external, .. } => Some(*external),
+        Update::SnapshotFailed { error, .. } => panic!("{error:?}"),
+        _ => None,
+    })
+    .0
+}
+
+/// Lines of `after` not in `before` and the other way round.
+fn diff(before: &str, after: &str) -> Vec<String> {
+    let mut d: Vec<String> = after
+        .lines()
+        .filter(|l| !before.lines().any(|b| b == *l))
+        .map(|l| format!("+{}", l.trim()))
+        .collect();
+    d.extend(
+        before
+            .lines()
+            .filter(|l| !after.lines().any(|a| a == *l))
+            .map(|l| format!("-{}", l.trim())),
+    );
+    d
+}
+
+fn iso(name: &str) -> String {
+    let content = format!("{DIR}/{name}-content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(format!("{content}/README.TXT"), "x\n").unwrap();
+    let path = format!("{DIR}/{name}.iso");
+    let st = std::process::Command::new("xorriso")
+        .args([
+            "-as", "mkisofs", "-quiet", "-V", name, "-o", &path, &content,
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    path
+}
+
+fn cleanup() {
+    for n in [VM, "bilik-details-renamed"] {
+        virsh_try(&["destroy", n]);
+        virsh_try(&["undefine", n, "--snapshots-metadata"]);
+    }
+    let _ = std::fs::remove_dir_all(DIR);
+}
+
+#[test]
+fn hardware_snapshots_and_xml() {
+    if !common::system_libvirt() {
+        return;
+    }
+    cleanup();
+    std::fs::create_dir_all(DIR).unwrap();
+    let disc1 = iso("DISC_ONE");
+    let disc2 = iso("DISC_TWO");
+    let disk = format!("{DIR}/disk.qcow2");
+    assert!(std::process::Command::new("qemu-img")
+        .args(["create", "-q", "-f", "qcow2", &disk, "1G"])
+        .status()
+        .unwrap()
+        .success());
+    // Emulated (TCG), so nested KVM plays no part.
+    let xml = format!(
+        "<domain type='qemu'><name>{VM}</name><memory unit='MiB'>512</memory>\
+         <currentMemory unit='MiB'>256</currentMemory><vcpu current='1'>2</vcpu>\
+         <os><type arch='x86_64'>hvm</type><boot dev='hd'/></os><features><acpi/></features>\
+         <devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>\
+         <source file='{disk}'/><target dev='vda' bus='virtio'/></disk>\
+         <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='{disc1}'/>\
+         <target dev='sda' bus='sata'/><readonly/></disk><memballoon model='virtio'/></devices></domain>"
+    );
+    std::fs::write("/tmp/bilik-details-vm.xml", xml).unwrap();
+    virsh(&["define", "/tmp/bilik-details-vm.xml"]);
+    let uuid = virsh(&["domuuid", VM]);
+    let c = Conn::open(common::SYSTEM);
+    c.domains();
+
+    let h = hw(&c, &uuid);
+    assert_eq!((h.memory_mib, h.max_memory_mib), (256, 512));
+    assert_eq!((h.vcpus, h.max_vcpus), (1, 2));
+    assert_eq!(h.cdroms, vec![("sda".to_string(), disc1.clone())]);
+    assert!(!h.uefi && !h.running);
+
+    // Offline: memory (past the old maximum) and processors; only those lines change.
+    let before = virsh(&["dumpxml", "--inactive", VM]);
+    assert_eq!(
+        change(&c, &uuid, HardwareChange::MemoryMib(768)),
+        Applied::Live
+    );
+    assert_eq!(change(&c, &uuid, HardwareChange::Vcpus(2)), Applied::Live);
+    let after = virsh(&["dumpxml", "--inactive", VM]);
+    let d = diff(&before, &after);
+    println!("offline changes: {d:#?}");
+    assert!(
+        after.contains("<memory unit='KiB'>786432</memory>"),
+        "{after}"
+    );
+    assert!(after.contains("<currentMemory unit='KiB'>786432</currentMemory>"));
+    assert!(
+        d.iter().all(|l| l.contains("emory") || l.contains("<vcpu")),
+        "{d:?}"
+    );
+    // Autostart, boot menu, rename (shut off only).
+    change(&c, &uuid, HardwareChange::Autostart(true));
+    assert!(virsh(&["dominfo", VM]).contains("Autostart:      enable"));
+    change(&c, &uuid, HardwareChange::Autostart(false));
+    change(&c, &uuid, HardwareChange::BootMenu(true));
+    assert!(virsh(&["dumpxml", "--inactive", VM]).contains("<bootmenu enable='yes'/>"));
+    change(
+        &c,
+        &uuid,
+        HardwareChange::Rename("bilik-details-renamed".into()),
+    );
+    assert_eq!(virsh(&["domname", &uuid]), "bilik-details-renamed");
+    change(&c, &uuid, HardwareChange::Rename(VM.into()));
+
+    // A snapshot of the shut-off machine, then one of it running (with its memory).
+    c.handle.send(Request::CreateSnapshot {
+        uuid: uuid.clone(),
+        name: "clean".into(),
+        description: "before anything".into(),
+    });
+    let external = snapshot_done(&c);
+    println!("snapshot of the shut-off machine, external: {external}");
+    virsh(&["start", VM]);
+
+    // Live: memory within what it started with goes through the balloon, which only moves
+    // when the guest's driver answers (this machine runs no system: "at the next start").
+    let applied = change(&c, &uuid, HardwareChange::MemoryMib(512));
+    let live = virsh(&["dumpxml", VM]);
+    println!("balloon to 512 MiB: {applied:?}");
+    assert_eq!(
+        applied == Applied::Live,
+        live.contains("<currentMemory unit='KiB'>524288</currentMemory>"),
+        "Bilik says Live exactly when the live size changed"
+    );
+    assert_eq!(hw(&c, &uuid).memory_mib, 512);
+    // More than it started with: saved for the next start.
+    assert_eq!(
+        change(&c, &uuid, HardwareChange::MemoryMib(1024)),
+        Applied::NextStart
+    );
+    assert_eq!(hw(&c, &uuid).memory_mib, 1024);
+
+    // CD-ROM of the running machine: eject, then another disc.
+    change(
+        &c,
+        &uuid,
+        HardwareChange::Cdrom {
+            target: "sda".into(),
+            iso: None,
+        },
+    );
+    let live = virsh(&["dumpxml", VM]);
+    assert!(!live.contains(&disc1), "ejected: {live}");
+    change(
+        &c,
+        &uuid,
+        HardwareChange::Cdrom {
+            target: "sda".into(),
+            iso: Some(disc2.clone()),
+        },
+    );
+    assert!(virsh(&["dumpxml", VM]).contains(&disc2));
+    assert_eq!(
+        hw(&c, &uuid).cdroms,
+        vec![("sda".to_string(), disc2.clone())]
+    );
+
+    if !external {
+        c.handle.send(Request::CreateSnapshot {
+            uuid: uuid.clone(),
+            name: "running".into(),
+            description: String::new(),
+        });
+        snapshot_done(&c);
+        let names = snapshot_names(&c, &uuid);
+        assert!(names.contains(&"running".to_string()) && names.contains(&"clean".to_string()));
+        // Revert to the shut-off one: the machine is off again.
+        c.handle.send(Request::RevertSnapshot {
+            uuid: uuid.clone(),
+            name: "clean".into(),
+        });
+        snapshot_done(&c);
+        assert_eq!(virsh(&["domstate", VM]), "shut off");
+        c.handle.send(Request::DeleteSnapshot {
+            uuid: uuid.clone(),
+            name: "running".into(),
+        });
+        snapshot_done(&c);
+        assert_eq!(snapshot_names(&c, &uuid), vec!["clean".to_string()]);
+    }
+    virsh_try(&["destroy", VM]);
+
+    // XML: a valid edit is defined; an invalid one is refused and changes nothing.
+    c.handle.send(Request::Xml { uuid: uuid.clone() });
+    let xml = c
+        .wait("Xml", Duration::from_secs(30), |u| match u {
+            Update::Xml { xml, .. } => Some(xml.clone()),
+            _ => None,
+        })
+        .0;
+    let edited = xml.replacen("</name>", "</name>\n  <title>Edited by hand</title>", 1);
+    c.handle.send(Request::DefineXml {
+        uuid: uuid.clone(),
+        xml: edited,
+    });
+    c.wait("XmlSaved", Duration::from_secs(30), |u| match u {
+        Update::XmlSaved { .. } => Some(()),
+        Update::XmlRejected { error, .. } => panic!("{error:?}"),
+        _ => None,
+    });
+    assert!(virsh(&["dumpxml", "--inactive", VM]).contains("<title>Edited by hand</title>"));
+    let before = virsh(&["dumpxml", "--inactive", VM]);
+    let bad = before.replacen("<devices>", "<devices>\n    <bogus-device/>", 1);
+    c.handle.send(Request::DefineXml {
+        uuid: uuid.clone(),
+        xml: bad,
+    });
+    let err = c
+        .wait("XmlRejected", Duration::from_secs(30), |u| match u {
+            Update::XmlRejected { error, .. } => Some(error.clone()),
+            Update::XmlSaved { .. } => panic!("invalid XML must be refused"),
+            _ => None,
+        })
+        .0;
+    println!("refused: {}", err.raw);
+    assert!(!err.raw.is_empty());
+    assert_eq!(virsh(&["dumpxml", "--inactive", VM]), before);
+    cleanup();
+}
