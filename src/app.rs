@@ -15,16 +15,19 @@ use crate::i18n::gettext_f;
 use crate::settings::{Key, Settings};
 use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg, AgentPanelOutput};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
+use crate::ui::hardware_panel::{HardwareMsg, HardwareOutput, HardwarePanel};
 use crate::ui::lifecycle;
 use crate::ui::networks::{NetworksDialog, NetworksMsg, NetworksOutput};
 use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
 use crate::ui::nics_panel::{NicsMsg, NicsOutput, NicsPanel};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
+use crate::ui::snapshots_panel::{SnapshotsMsg, SnapshotsOutput, SnapshotsPanel};
 use crate::ui::storage::{StorageDialog, StorageMsg, StorageOutput};
 use crate::ui::usb_panel::{UsbMsg, UsbOutput, UsbPanel};
 use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
 use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
+use crate::ui::xml_panel::{XmlMsg, XmlOutput, XmlPanel};
 
 pub struct AppInit {
     pub settings: Settings,
@@ -92,6 +95,9 @@ pub struct App {
     shares_panel: Controller<SharesPanel>,
     usb_panel: Controller<UsbPanel>,
     nics_panel: Controller<NicsPanel>,
+    hardware: Controller<HardwarePanel>,
+    snapshots: Controller<SnapshotsPanel>,
+    xml: Controller<XmlPanel>,
     setup: Controller<SetupCheck>,
     wizard: Controller<NewVmWizard>,
     storage: Controller<StorageDialog>,
@@ -110,6 +116,8 @@ pub struct AppWidgets {
     banner: adw::Banner,
     split: adw::NavigationSplitView,
     sidebar_content: gtk::Box,
+    tabs: adw::ViewStack,
+    tab_switcher: adw::ViewSwitcher,
 }
 
 impl App {
@@ -142,6 +150,11 @@ impl App {
             .emit(UsbMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.nics_panel
             .emit(NicsMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        self.hardware
+            .emit(HardwareMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        self.snapshots
+            .emit(SnapshotsMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        self.xml.emit(XmlMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.details.emit(VmDetailsMsg::Show(vm));
     }
 
@@ -248,6 +261,10 @@ impl App {
             Update::DomainChanged(info) => {
                 // Started or stopped: what can be attached live changes.
                 self.usb_panel.emit(UsbMsg::Refresh(info.uuid.clone()));
+                self.hardware.emit(HardwareMsg::Refresh(info.uuid.clone()));
+                self.snapshots
+                    .emit(SnapshotsMsg::Refresh(info.uuid.clone()));
+                self.xml.emit(XmlMsg::Refresh(info.uuid.clone()));
                 self.nics_panel.emit(NicsMsg::Refresh(info.uuid.clone()));
                 self.list.emit(VmListMsg::Upsert(info))
             }
@@ -302,6 +319,7 @@ impl App {
             Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
                 self.shares_panel.emit(SharesMsg::Refresh(uuid.clone()));
                 self.nics_panel.emit(NicsMsg::Refresh(uuid.clone()));
+                self.hardware.emit(HardwareMsg::Refresh(uuid.clone()));
                 self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
             }
             Update::UsbDevices {
@@ -347,14 +365,46 @@ impl App {
             }
             Update::NetworkChanged { .. } => self.networks.emit(NetworksMsg::Changed),
             Update::Nics { uuid, info } => self.nics_panel.emit(NicsMsg::Info(uuid, info)),
-            Update::Hardware { .. }
-            | Update::HardwareChanged { .. }
-            | Update::Snapshots { .. }
-            | Update::SnapshotDone { .. }
-            | Update::SnapshotFailed { .. }
-            | Update::Xml { .. }
-            | Update::XmlSaved { .. }
-            | Update::XmlRejected { .. } => {}
+            Update::Hardware { uuid, info } => self.hardware.emit(HardwareMsg::Info(uuid, info)),
+            Update::HardwareChanged {
+                uuid,
+                name,
+                applied,
+            } => {
+                let text = match applied {
+                    crate::backend::details::Applied::Live => gettext("Changed."),
+                    crate::backend::details::Applied::NextStart => gettext_f(
+                        "Saved. It takes effect the next time “{name}” is shut down and started.",
+                        &[("name", &name)],
+                    ),
+                };
+                widgets
+                    .toasts
+                    .add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
+                self.xml.emit(XmlMsg::Refresh(uuid));
+            }
+            Update::Snapshots { uuid, snapshots } => {
+                self.snapshots.emit(SnapshotsMsg::List(uuid, snapshots))
+            }
+            Update::SnapshotDone {
+                uuid,
+                name,
+                external,
+            } => self
+                .snapshots
+                .emit(SnapshotsMsg::Done(uuid, name, external)),
+            Update::SnapshotFailed { uuid, error } => {
+                self.snapshots.emit(SnapshotsMsg::Failed(uuid, error))
+            }
+            Update::Xml { uuid, xml } => self.xml.emit(XmlMsg::Xml(uuid, xml)),
+            Update::XmlSaved { uuid } => {
+                widgets
+                    .toasts
+                    .add_toast(adw::Toast::new(&gettext("Saved.")));
+                self.hardware.emit(HardwareMsg::Refresh(uuid.clone()));
+                self.xml.emit(XmlMsg::Saved(uuid))
+            }
+            Update::XmlRejected { uuid, error } => self.xml.emit(XmlMsg::Rejected(uuid, error)),
             Update::Networks {
                 networks,
                 bridges,
@@ -554,9 +604,58 @@ impl Component for App {
             .child(&sidebar_view)
             .build();
 
+        let hardware = HardwarePanel::builder()
+            .launch(())
+            .forward(sender.input_sender(), |o| match o {
+                HardwareOutput::Request(r) => AppMsg::Request(r),
+            });
+        let snapshots = SnapshotsPanel::builder()
+            .launch(())
+            .forward(sender.input_sender(), |o| match o {
+                SnapshotsOutput::Request(r) => AppMsg::Request(r),
+            });
+        let xml = XmlPanel::builder()
+            .launch(())
+            .forward(sender.input_sender(), |o| match o {
+                XmlOutput::Request(r) => AppMsg::Request(r),
+            });
+        // The details in tabs: Overview, Hardware, Snapshots, XML.
+        let tabs = adw::ViewStack::new();
+        tabs.add_titled_with_icon(
+            details.widget(),
+            Some("overview"),
+            &gettext("Overview"),
+            "computer-symbolic",
+        );
+        tabs.add_titled_with_icon(
+            hardware.widget(),
+            Some("hardware"),
+            &gettext("Hardware"),
+            "preferences-system-symbolic",
+        );
+        tabs.add_titled_with_icon(
+            snapshots.widget(),
+            Some("snapshots"),
+            &gettext("Snapshots"),
+            "document-open-recent-symbolic",
+        );
+        tabs.add_titled_with_icon(
+            xml.widget(),
+            Some("xml"),
+            &gettext("XML"),
+            "text-x-generic-symbolic",
+        );
+        let tab_switcher = adw::ViewSwitcher::builder()
+            .stack(&tabs)
+            .policy(adw::ViewSwitcherPolicy::Wide)
+            .sensitive(false)
+            .build();
+        let content_header = adw::HeaderBar::builder()
+            .title_widget(&tab_switcher)
+            .build();
         let content_view = adw::ToolbarView::new();
-        content_view.add_top_bar(&adw::HeaderBar::new());
-        content_view.set_content(Some(details.widget()));
+        content_view.add_top_bar(&content_header);
+        content_view.set_content(Some(&tabs));
         let content = adw::NavigationPage::builder()
             .title(gettext("Details"))
             .tag("content")
@@ -641,6 +740,9 @@ impl Component for App {
             shares_panel,
             usb_panel,
             nics_panel,
+            hardware,
+            snapshots,
+            xml,
             setup,
             wizard,
             storage,
@@ -657,6 +759,8 @@ impl Component for App {
             banner,
             split,
             sidebar_content,
+            tabs,
+            tab_switcher,
         };
         ComponentParts { model, widgets }
     }
@@ -687,7 +791,10 @@ impl Component for App {
             AppMsg::Selected(vm) => {
                 if vm.is_some() {
                     widgets.split.set_show_content(true);
+                } else {
+                    widgets.tabs.set_visible_child_name("overview");
                 }
+                widgets.tab_switcher.set_sensitive(vm.is_some());
                 self.show_vm(vm);
             }
             AppMsg::Action { uuid, name, action } => match action {

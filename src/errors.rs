@@ -192,6 +192,27 @@ pub fn name_problem(p: &NameProblem) -> String {
     }
 }
 
+/// Explains a failed snapshot operation.
+pub fn snapshot_error(e: &BackendError) -> UserMessage {
+    let r = e.raw.to_lowercase();
+    let advice = if r.contains("raw") || r.contains("qcow2") {
+        gettext(
+            "Snapshots need disks in the qcow2 format; this machine has a raw disk. Convert it (qemu-img convert) or copy the disk file instead.",
+        )
+    } else if r.contains("pflash") || r.contains("nvram") || r.contains("uefi") {
+        gettext(
+            "This libvirt cannot take a full snapshot of a UEFI machine while it runs. Shut it down first: Bilik then saves its disks in an external snapshot.",
+        )
+    } else {
+        gettext("libvirt refused; the details say why.")
+    };
+    UserMessage {
+        title: gettext("The snapshot did not work."),
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
 /// Explains a failed network operation (libvirt refused it).
 pub fn network_error(e: &BackendError) -> UserMessage {
     let advice = match e.kind {

@@ -3,6 +3,7 @@
 pub mod agent_panel;
 pub mod connection_switcher;
 pub mod console;
+pub mod hardware_panel;
 pub mod lifecycle;
 pub mod networks;
 pub mod new_vm;
@@ -12,8 +13,10 @@ pub mod preferences;
 pub mod setup_check;
 pub mod shares_panel;
 pub mod shortcuts;
+pub mod snapshots_panel;
 pub mod storage;
 pub mod usb_panel;
 pub mod vm_details;
 pub mod vm_list;
 pub mod widgets;
+pub mod xml_panel;

@@ -1,0 +1,405 @@
+//! The "Hardware" tab of a machine: memory and processors (now and at the next start),
+//! firmware, boot, CD-ROMs (put a disc in or take it out while running), disks, autostart
+//! and the name. Each change says whether it applied now or waits for the next start (the
+//! App shows that as a toast).
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use crate::backend::details::{HardwareChange, HardwareInfo};
+use crate::backend::Request;
+use crate::i18n::gettext_f;
+use crate::ui::panel_target::PanelTarget;
+use crate::ui::widgets::{group, spin_row};
+
+#[derive(Debug)]
+pub enum HardwareMsg {
+    Show(Option<String>),
+    Refresh(String),
+    Info(String, HardwareInfo),
+    ApplyResources,
+    Autostart(bool),
+    BootMenu(bool),
+    Eject(String),
+    ChooseDisc(String),
+    Insert(String, String),
+    Rename,
+}
+
+#[derive(Debug)]
+pub enum HardwareOutput {
+    Request(Request),
+}
+
+pub struct HardwarePanel {
+    target: PanelTarget,
+    info: Option<HardwareInfo>,
+}
+
+pub struct HardwareWidgets {
+    resources: adw::PreferencesGroup,
+    memory_row: adw::ActionRow,
+    memory: gtk::SpinButton,
+    vcpus_row: adw::ActionRow,
+    vcpus: gtk::SpinButton,
+    firmware: adw::ActionRow,
+    boot: adw::ActionRow,
+    boot_menu: adw::SwitchRow,
+    autostart: adw::SwitchRow,
+    cd_group: adw::PreferencesGroup,
+    cd_rows: Vec<adw::ActionRow>,
+    disk_group: adw::PreferencesGroup,
+    disk_rows: Vec<adw::ActionRow>,
+    name: adw::EntryRow,
+    rename: gtk::Button,
+}
+
+fn mib_text(m: u64) -> String {
+    glib::format_size_full(m << 20, glib::FormatSizeFlags::IEC_UNITS).to_string()
+}
+
+fn boot_word(dev: &str) -> String {
+    match dev {
+        "cdrom" => gettext("CD-ROM"),
+        "hd" => gettext("disk"),
+        "network" => gettext("network"),
+        "fd" => gettext("floppy"),
+        other => other.to_string(),
+    }
+}
+
+impl HardwarePanel {
+    fn request(&self, sender: &ComponentSender<Self>, change: HardwareChange) {
+        if let Some(uuid) = self.target.get() {
+            sender
+                .output(HardwareOutput::Request(Request::ChangeHardware {
+                    uuid: uuid.clone(),
+                    change,
+                }))
+                .ok();
+        }
+    }
+}
+
+impl Component for HardwarePanel {
+    type CommandOutput = ();
+    type Input = HardwareMsg;
+    type Output = HardwareOutput;
+    type Init = ();
+    type Root = adw::PreferencesPage;
+    type Widgets = HardwareWidgets;
+
+    fn init_root() -> Self::Root {
+        adw::PreferencesPage::new()
+    }
+
+    fn init(_: (), page: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let resources = group(
+            &gettext("Memory and processors"),
+            &gettext(
+                "A running machine can shrink its memory, or grow it back up to the size it started with; more than that, and processor changes, apply at the next start.",
+            ),
+        );
+        resources.set_visible(false);
+        let apply = gtk::Button::builder()
+            .label(gettext("Apply"))
+            .valign(gtk::Align::Center)
+            .css_classes(["suggested-action"])
+            .build();
+        let s = sender.clone();
+        apply.connect_clicked(move |_| s.input(HardwareMsg::ApplyResources));
+        resources.set_header_suffix(Some(&apply));
+        let (memory_row, memory) = spin_row(
+            &gettext("Memory (MiB)"),
+            gtk::Adjustment::new(1024.0, 64.0, 1.0e7, 256.0, 1024.0, 0.0),
+        );
+        let (vcpus_row, vcpus) = spin_row(
+            &gettext("Processors"),
+            gtk::Adjustment::new(1.0, 1.0, 512.0, 1.0, 2.0, 0.0),
+        );
+        resources.add(&memory_row);
+        resources.add(&vcpus_row);
+        page.add(&resources);
+
+        let boot_group = group(&gettext("Firmware and start"), "");
+        let prop = |t: String| {
+            adw::ActionRow::builder()
+                .use_markup(false)
+                .title(t)
+                .css_classes(["property"])
+                .build()
+        };
+        let firmware = prop(gettext("Firmware"));
+        let boot = prop(gettext("Boot order"));
+        let boot_menu = adw::SwitchRow::builder()
+            .use_markup(false)
+            .title(gettext("Boot menu"))
+            .subtitle(gettext("Press Esc at start to pick the boot device"))
+            .build();
+        let s = sender.clone();
+        boot_menu.connect_active_notify(move |r| s.input(HardwareMsg::BootMenu(r.is_active())));
+        let autostart = adw::SwitchRow::builder()
+            .use_markup(false)
+            .title(gettext("Start with the computer"))
+            .build();
+        let s = sender.clone();
+        autostart.connect_active_notify(move |r| s.input(HardwareMsg::Autostart(r.is_active())));
+        for r in [&firmware, &boot] {
+            boot_group.add(r);
+        }
+        boot_group.add(&boot_menu);
+        boot_group.add(&autostart);
+        page.add(&boot_group);
+
+        let cd_group = group(
+            &gettext("CD-ROM"),
+            &gettext("Put a disc image in or take it out, even while the machine runs."),
+        );
+        page.add(&cd_group);
+        let disk_group = group(&gettext("Disks"), "");
+        page.add(&disk_group);
+
+        let name_group = group(
+            &gettext("Name"),
+            &gettext("A machine can be renamed while it is shut off."),
+        );
+        let name = adw::EntryRow::builder()
+            .use_markup(false)
+            .title(gettext("Name"))
+            .build();
+        let rename = gtk::Button::builder()
+            .label(gettext("Rename"))
+            .valign(gtk::Align::Center)
+            .build();
+        let s = sender.clone();
+        rename.connect_clicked(move |_| s.input(HardwareMsg::Rename));
+        name.add_suffix(&rename);
+        name_group.add(&name);
+        page.add(&name_group);
+
+        let model = HardwarePanel {
+            target: PanelTarget::default(),
+            info: None,
+        };
+        ComponentParts {
+            model,
+            widgets: HardwareWidgets {
+                resources,
+                memory_row,
+                memory,
+                vcpus_row,
+                vcpus,
+                firmware,
+                boot,
+                boot_menu,
+                autostart,
+                cd_group,
+                cd_rows: Vec::new(),
+                disk_group,
+                disk_rows: Vec::new(),
+                name,
+                rename,
+            },
+        }
+    }
+
+    fn update_with_view(
+        &mut self,
+        w: &mut Self::Widgets,
+        msg: Self::Input,
+        sender: ComponentSender<Self>,
+        page: &Self::Root,
+    ) {
+        match msg {
+            HardwareMsg::Show(uuid) => {
+                self.info = None;
+                let s = sender.clone();
+                self.target.show(uuid, &w.resources, move |uuid| {
+                    s.output(HardwareOutput::Request(Request::Hardware { uuid }))
+                        .ok();
+                });
+            }
+            HardwareMsg::Refresh(uuid) => {
+                let s = sender.clone();
+                self.target.refresh(uuid, move |uuid| {
+                    s.output(HardwareOutput::Request(Request::Hardware { uuid }))
+                        .ok();
+                });
+            }
+            HardwareMsg::Info(uuid, info) => {
+                if self.target.is(&uuid) && self.info.as_ref() != Some(&info) {
+                    self.info = Some(info);
+                    self.render(w, &sender);
+                }
+            }
+            HardwareMsg::ApplyResources => {
+                let Some(info) = self.info.clone() else {
+                    return;
+                };
+                let mem = w.memory.value() as u64;
+                let n = w.vcpus.value() as u32;
+                if mem != info.memory_mib {
+                    self.request(&sender, HardwareChange::MemoryMib(mem));
+                }
+                if n != info.vcpus {
+                    self.request(&sender, HardwareChange::Vcpus(n));
+                }
+            }
+            HardwareMsg::Autostart(on) => {
+                if self.info.as_ref().is_some_and(|i| i.autostart != on) {
+                    self.request(&sender, HardwareChange::Autostart(on));
+                }
+            }
+            HardwareMsg::BootMenu(on) => {
+                if self.info.as_ref().is_some_and(|i| i.boot_menu != on) {
+                    self.request(&sender, HardwareChange::BootMenu(on));
+                }
+            }
+            HardwareMsg::Eject(target) => {
+                self.request(&sender, HardwareChange::Cdrom { target, iso: None })
+            }
+            HardwareMsg::ChooseDisc(target) => {
+                let filter = gtk::FileFilter::new();
+                filter.set_name(Some(&gettext("Disc images (ISO)")));
+                filter.add_pattern("*.iso");
+                filter.add_pattern("*.ISO");
+                let filters = gio::ListStore::new::<gtk::FileFilter>();
+                filters.append(&filter);
+                let dialog = gtk::FileDialog::builder()
+                    .title(gettext("Choose a Disc Image"))
+                    .modal(true)
+                    .filters(&filters)
+                    .build();
+                let s = sender.clone();
+                let window = page.root().and_downcast::<gtk::Window>();
+                dialog.open(window.as_ref(), None::<&gio::Cancellable>, move |res| {
+                    if let Ok(Some(path)) = res.map(|f| f.path()) {
+                        s.input(HardwareMsg::Insert(
+                            target.clone(),
+                            path.display().to_string(),
+                        ));
+                    }
+                });
+            }
+            HardwareMsg::Insert(target, iso) => {
+                if !iso.trim().is_empty() {
+                    self.request(
+                        &sender,
+                        HardwareChange::Cdrom {
+                            target,
+                            iso: Some(iso.trim().to_string()),
+                        },
+                    )
+                }
+            }
+            HardwareMsg::Rename => {
+                let new = w.name.text().trim().to_string();
+                if self.info.as_ref().is_some_and(|i| i.name != new) && !new.is_empty() {
+                    self.request(&sender, HardwareChange::Rename(new));
+                }
+            }
+        }
+    }
+}
+
+impl HardwarePanel {
+    fn render(&self, w: &mut HardwareWidgets, sender: &ComponentSender<Self>) {
+        let Some(h) = &self.info else { return };
+        w.resources.set_visible(true);
+        w.memory.set_value(h.memory_mib as f64);
+        w.vcpus.set_value(h.vcpus as f64);
+        w.memory_row.set_subtitle(&match h.live_memory_mib {
+            Some(now) => gettext_f(
+                "Now {now} (it started with {max}); at the next start {next}",
+                &[
+                    ("now", &mib_text(now)),
+                    ("max", &mib_text(h.max_memory_mib)),
+                    ("next", &mib_text(h.memory_mib)),
+                ],
+            ),
+            None => mib_text(h.memory_mib),
+        });
+        w.vcpus_row.set_subtitle(&match h.live_vcpus {
+            Some(now) => gettext_f(
+                "Now {now}; at the next start {next}",
+                &[("now", &now.to_string()), ("next", &h.vcpus.to_string())],
+            ),
+            None => String::new(),
+        });
+        let mut fw = if h.uefi {
+            gettext("UEFI")
+        } else {
+            gettext("BIOS")
+        };
+        if h.secure_boot {
+            fw.push_str(&gettext(", Secure Boot on"));
+        }
+        if h.tpm {
+            fw.push_str(&gettext(", emulated TPM"));
+        }
+        w.firmware.set_subtitle(&fw);
+        w.boot.set_subtitle(&if h.boot.is_empty() {
+            gettext("Set per device")
+        } else {
+            h.boot
+                .iter()
+                .map(|d| boot_word(d))
+                .collect::<Vec<_>>()
+                .join(" → ")
+        });
+        w.boot_menu.set_active(h.boot_menu);
+        w.autostart.set_active(h.autostart);
+        w.autostart.set_sensitive(h.persistent);
+        for r in w.cd_rows.drain(..) {
+            w.cd_group.remove(&r);
+        }
+        w.cd_group.set_visible(!h.cdroms.is_empty());
+        for (target, source) in &h.cdroms {
+            let row = adw::ActionRow::builder()
+                .use_markup(false)
+                .title(if source.is_empty() {
+                    gettext("Empty")
+                } else {
+                    source.clone()
+                })
+                .subtitle(gettext_f("Drive {target}", &[("target", target)]))
+                .build();
+            let eject = gtk::Button::builder()
+                .label(gettext("Eject"))
+                .valign(gtk::Align::Center)
+                .sensitive(!source.is_empty())
+                .build();
+            let s = sender.clone();
+            let t = target.clone();
+            eject.connect_clicked(move |_| s.input(HardwareMsg::Eject(t.clone())));
+            let insert = gtk::Button::builder()
+                .label(gettext("Insert Disc…"))
+                .valign(gtk::Align::Center)
+                .build();
+            let s = sender.clone();
+            let t = target.clone();
+            insert.connect_clicked(move |_| s.input(HardwareMsg::ChooseDisc(t.clone())));
+            row.add_suffix(&eject);
+            row.add_suffix(&insert);
+            w.cd_group.add(&row);
+            w.cd_rows.push(row);
+        }
+        for r in w.disk_rows.drain(..) {
+            w.disk_group.remove(&r);
+        }
+        for d in h.disks.iter().filter(|d| !d.is_cdrom) {
+            let row = adw::ActionRow::builder()
+                .use_markup(false)
+                .title(&d.path)
+                .subtitle(gettext_f("Drive {target}", &[("target", &d.target)]))
+                .subtitle_selectable(true)
+                .build();
+            w.disk_group.add(&row);
+            w.disk_rows.push(row);
+        }
+        w.disk_group.set_visible(!w.disk_rows.is_empty());
+        w.name.set_text(&h.name);
+        w.rename.set_sensitive(!h.running);
+    }
+}

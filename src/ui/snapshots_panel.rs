@@ -1,0 +1,333 @@
+//! The "Snapshots" tab: the machine's saved states, newest first; take one (with the memory
+//! of a running machine, so it comes back running), go back to one (asking first: what
+//! changed since is lost), delete one.
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use crate::backend::details::SnapshotInfo;
+use crate::backend::{BackendError, Request};
+use crate::i18n::gettext_f;
+use crate::ui::panel_target::PanelTarget;
+use crate::ui::widgets::{entry, error_label, group};
+
+#[derive(Debug)]
+pub enum SnapshotsMsg {
+    Show(Option<String>),
+    Refresh(String),
+    List(String, Vec<SnapshotInfo>),
+    Take,
+    Revert(String),
+    ConfirmedRevert(String),
+    Delete(String),
+    ConfirmedDelete(String),
+    Done(String, String, bool),
+    Failed(String, BackendError),
+}
+
+#[derive(Debug)]
+pub enum SnapshotsOutput {
+    Request(Request),
+}
+
+pub struct SnapshotsPanel {
+    target: PanelTarget,
+    list: Vec<SnapshotInfo>,
+    error: Option<String>,
+    note: Option<String>,
+}
+
+pub struct SnapshotsWidgets {
+    take_group: adw::PreferencesGroup,
+    name: adw::EntryRow,
+    description: adw::EntryRow,
+    list_group: adw::PreferencesGroup,
+    rows: Vec<adw::ActionRow>,
+    empty: adw::ActionRow,
+    error: gtk::Label,
+    note: gtk::Label,
+}
+
+fn when(secs: i64) -> String {
+    glib::DateTime::from_unix_local(secs)
+        .and_then(|d| d.format("%x %X"))
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
+
+impl SnapshotsPanel {
+    fn send(&self, sender: &ComponentSender<Self>, make: impl FnOnce(String) -> Request) {
+        if let Some(uuid) = self.target.get() {
+            sender
+                .output(SnapshotsOutput::Request(make(uuid.clone())))
+                .ok();
+        }
+    }
+}
+
+impl Component for SnapshotsPanel {
+    type CommandOutput = ();
+    type Input = SnapshotsMsg;
+    type Output = SnapshotsOutput;
+    type Init = ();
+    type Root = adw::PreferencesPage;
+    type Widgets = SnapshotsWidgets;
+
+    fn init_root() -> Self::Root {
+        adw::PreferencesPage::new()
+    }
+
+    fn init(_: (), page: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let take_group = group(
+            &gettext("Take a snapshot"),
+            &gettext(
+                "A snapshot saves the machine’s disks — and, while it runs, its memory — so you can come back to this moment later. Snapshots need qcow2 disks.",
+            ),
+        );
+        take_group.set_visible(false);
+        let name = entry(&gettext("Snapshot name"));
+        let description = entry(&gettext("Description (optional)"));
+        let take = gtk::Button::builder()
+            .label(gettext("Take Snapshot"))
+            .valign(gtk::Align::Center)
+            .css_classes(["suggested-action"])
+            .build();
+        let s = sender.clone();
+        take.connect_clicked(move |_| s.input(SnapshotsMsg::Take));
+        take_group.set_header_suffix(Some(&take));
+        take_group.add(&name);
+        take_group.add(&description);
+        let error = error_label();
+        take_group.add(&error);
+        let note = gtk::Label::builder()
+            .wrap(true)
+            .xalign(0.0)
+            .margin_top(6)
+            .css_classes(["dim-label"])
+            .visible(false)
+            .build();
+        take_group.add(&note);
+        page.add(&take_group);
+        let list_group = group(&gettext("Snapshots"), "");
+        let empty = adw::ActionRow::builder()
+            .use_markup(false)
+            .title(gettext("No snapshots yet."))
+            .build();
+        list_group.add(&empty);
+        page.add(&list_group);
+        let model = SnapshotsPanel {
+            target: PanelTarget::default(),
+            list: Vec::new(),
+            error: None,
+            note: None,
+        };
+        ComponentParts {
+            model,
+            widgets: SnapshotsWidgets {
+                take_group,
+                name,
+                description,
+                list_group,
+                rows: Vec::new(),
+                empty,
+                error,
+                note,
+            },
+        }
+    }
+
+    fn update_with_view(
+        &mut self,
+        w: &mut Self::Widgets,
+        msg: Self::Input,
+        sender: ComponentSender<Self>,
+        page: &Self::Root,
+    ) {
+        match msg {
+            SnapshotsMsg::Show(uuid) => {
+                self.list.clear();
+                self.error = None;
+                self.note = None;
+                let s = sender.clone();
+                self.target.show(uuid, &w.take_group, move |uuid| {
+                    s.output(SnapshotsOutput::Request(Request::Snapshots { uuid }))
+                        .ok();
+                });
+            }
+            SnapshotsMsg::Refresh(uuid) => {
+                let s = sender.clone();
+                self.target.refresh(uuid, move |uuid| {
+                    s.output(SnapshotsOutput::Request(Request::Snapshots { uuid }))
+                        .ok();
+                });
+                return;
+            }
+            SnapshotsMsg::List(uuid, list) => {
+                if !self.target.is(&uuid) {
+                    return;
+                }
+                w.take_group.set_visible(true);
+                self.list = list;
+            }
+            SnapshotsMsg::Take => {
+                let name = w.name.text().trim().to_string();
+                if let Err(p) = crate::backend::new_vm::check_name(
+                    &name,
+                    &self.list.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+                ) {
+                    self.error = Some(crate::errors::name_problem(&p));
+                } else {
+                    self.error = None;
+                    let description = w.description.text().trim().to_string();
+                    self.send(&sender, |uuid| Request::CreateSnapshot {
+                        uuid,
+                        name,
+                        description,
+                    });
+                }
+            }
+            SnapshotsMsg::Revert(name) => {
+                let d = adw::AlertDialog::new(
+                    Some(&gettext_f("Go back to “{snapshot}”?", &[("snapshot", &name)])),
+                    Some(&gettext(
+                        "The machine returns to the moment of the snapshot. Everything that changed since — files, installed programs, and for a running machine what was open — is lost, unless you take a snapshot first.",
+                    )),
+                );
+                d.add_response("cancel", &gettext("Cancel"));
+                d.add_response("revert", &gettext("Go Back"));
+                d.set_response_appearance("revert", adw::ResponseAppearance::Destructive);
+                d.set_close_response("cancel");
+                let s = sender.clone();
+                d.connect_response(None, move |_, r| {
+                    if r == "revert" {
+                        s.input(SnapshotsMsg::ConfirmedRevert(name.clone()))
+                    }
+                });
+                d.present(page.root().as_ref());
+                return;
+            }
+            SnapshotsMsg::ConfirmedRevert(name) => {
+                self.send(&sender, |uuid| Request::RevertSnapshot { uuid, name });
+                return;
+            }
+            SnapshotsMsg::Delete(name) => {
+                let d = adw::AlertDialog::new(
+                    Some(&gettext_f(
+                        "Delete the snapshot “{snapshot}”?",
+                        &[("snapshot", &name)],
+                    )),
+                    Some(&gettext(
+                        "The machine stays as it is now; only the saved moment is gone.",
+                    )),
+                );
+                d.add_response("cancel", &gettext("Cancel"));
+                d.add_response("delete", &gettext("Delete"));
+                d.set_response_appearance("delete", adw::ResponseAppearance::Destructive);
+                d.set_close_response("cancel");
+                let s = sender.clone();
+                d.connect_response(None, move |_, r| {
+                    if r == "delete" {
+                        s.input(SnapshotsMsg::ConfirmedDelete(name.clone()))
+                    }
+                });
+                d.present(page.root().as_ref());
+                return;
+            }
+            SnapshotsMsg::ConfirmedDelete(name) => {
+                self.send(&sender, |uuid| Request::DeleteSnapshot { uuid, name });
+                return;
+            }
+            SnapshotsMsg::Done(uuid, _, external) => {
+                if !self.target.is(&uuid) {
+                    return;
+                }
+                self.error = None;
+                w.name.set_text("");
+                w.description.set_text("");
+                self.note = external.then(|| {
+                    gettext(
+                        "This machine’s firmware or disks do not allow a full snapshot, so Bilik saved its disks only, in separate files (an external snapshot).",
+                    )
+                });
+            }
+            SnapshotsMsg::Failed(uuid, e) => {
+                if !self.target.is(&uuid) {
+                    return;
+                }
+                let m = crate::errors::snapshot_error(&e);
+                self.error = Some(format!("{} {}\n{}", m.title, m.advice, m.details));
+            }
+        }
+        self.render(w, &sender);
+    }
+}
+
+impl SnapshotsPanel {
+    fn render(&self, w: &mut SnapshotsWidgets, sender: &ComponentSender<Self>) {
+        w.error.set_visible(self.error.is_some());
+        w.error.set_label(self.error.as_deref().unwrap_or(""));
+        w.note.set_visible(self.note.is_some());
+        w.note.set_label(self.note.as_deref().unwrap_or(""));
+        for r in w.rows.drain(..) {
+            w.list_group.remove(&r);
+        }
+        w.empty.set_visible(self.list.is_empty());
+        for snap in &self.list {
+            let mut sub = when(snap.created);
+            let state = match snap.state.as_str() {
+                "running" => gettext("taken while running (with its memory)"),
+                "shutoff" => gettext("taken while shut off"),
+                "paused" => gettext("taken while paused"),
+                other => other.to_string(),
+            };
+            sub.push_str(" · ");
+            sub.push_str(&state);
+            if snap.external {
+                sub.push_str(" · ");
+                sub.push_str(&gettext("disks only"));
+            }
+            if snap.current {
+                sub.push_str(" · ");
+                sub.push_str(&gettext("the machine started from here"));
+            }
+            if !snap.description.is_empty() {
+                sub.push('\n');
+                sub.push_str(&snap.description);
+            }
+            let row = adw::ActionRow::builder()
+                .use_markup(false)
+                .title(&snap.name)
+                .subtitle(sub)
+                .build();
+            let revert = gtk::Button::builder()
+                .label(gettext("Go Back…"))
+                .valign(gtk::Align::Center)
+                .tooltip_text(gettext_f(
+                    "Go back to “{snapshot}”",
+                    &[("snapshot", &snap.name)],
+                ))
+                .build();
+            let s = sender.clone();
+            let n = snap.name.clone();
+            revert.connect_clicked(move |_| s.input(SnapshotsMsg::Revert(n.clone())));
+            let delete = gtk::Button::builder()
+                .icon_name("user-trash-symbolic")
+                .valign(gtk::Align::Center)
+                .css_classes(["flat"])
+                .tooltip_text(gettext("Delete this snapshot"))
+                .build();
+            delete.update_property(&[gtk::accessible::Property::Label(&gettext_f(
+                "Delete the snapshot {snapshot}",
+                &[("snapshot", &snap.name)],
+            ))]);
+            let s = sender.clone();
+            let n = snap.name.clone();
+            delete.connect_clicked(move |_| s.input(SnapshotsMsg::Delete(n.clone())));
+            row.add_suffix(&revert);
+            row.add_suffix(&delete);
+            w.list_group.add(&row);
+            w.rows.push(row);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+"""The details tabs of a machine on qemu:///system: Hardware (memory applied, the CD-ROM
+ejected), Snapshots (taken and deleted), XML (an invalid edit is refused with libvirt's
+words and the typed text stays). Each change checked with virsh."""
+
+import os
+import subprocess
+
+import harness
+from harness import App, virsh, wait_for
+
+VM = "bilik-tabs-vm"
+VOL = "bilik-tabs.qcow2"
+
+
+def button(app, label):
+    return app.find(label, roles=["button", "push button"], exact=True)
+
+
+def tab(app, label):
+    node = app.find(label, roles=["page tab"], exact=True)
+    action = node.get_action_iface()
+    if action is not None and action.get_n_actions() > 0:
+        app.click(node)
+    else:
+        app.click_at(node)
+
+
+def inactive():
+    return virsh("dumpxml", "--inactive", VM)
+
+
+def cleanup():
+    virsh("destroy", VM, check=False)
+    virsh("undefine", VM, "--snapshots-metadata", check=False)
+    virsh("vol-delete", "--pool", "default", VOL, check=False)
+
+
+def test_hardware_snapshots_and_xml_tabs():
+    cleanup()
+    os.makedirs("/tmp/bilik-tabs", exist_ok=True)
+    iso = "/tmp/bilik-tabs/disc.iso"
+    if os.path.exists(iso):
+        os.unlink(iso)
+    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-V", "TABS", "-o", iso,
+                    "/tmp/bilik-tabs"], check=True, capture_output=True)
+    virsh("vol-create-as", "default", VOL, "1G", "--format", "qcow2")
+    disk = virsh("vol-path", "--pool", "default", VOL)
+    xml = (f"<domain type='qemu'><name>{VM}</name><memory unit='MiB'>256</memory>"
+           "<os><type arch='x86_64'>hvm</type></os><devices>"
+           f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{disk}'/>"
+           "<target dev='vda' bus='virtio'/></disk>"
+           f"<disk type='file' device='cdrom'><source file='{iso}'/><target dev='sda' bus='sata'/>"
+           "<readonly/></disk></devices></domain>")
+    with open("/tmp/bilik-tabs-vm.xml", "w") as f:
+        f.write(xml)
+    virsh("define", "/tmp/bilik-tabs-vm.xml")
+    try:
+        app = App(["--connect", "qemu:///system"])
+        app.select(app.find(f"{VM}, Shut off", roles=["list item"]))
+        tab(app, "Hardware")
+        memory = app.find("Memory (MiB)", roles=["spin button"])
+        memory.get_value_iface().set_current_value(384)
+        app.click(button(app, "Apply"))
+        wait_for("memory in the definition",
+                 lambda: "<currentMemory unit='KiB'>393216</currentMemory>" in inactive())
+        app.find(iso, roles=["label"])
+        app.screenshot("130-details-hardware")
+        app.click(button(app, "Eject"))
+        wait_for("the disc out", lambda: iso not in inactive())
+        app.find("Empty", roles=["label"], exact=True)
+
+        tab(app, "Snapshots")
+        app.find("No snapshots yet.")
+        name = app.find("Snapshot name", roles=["text", "entry"])
+        name.get_editable_text_iface().set_text_contents("clean install")
+        app.click(button(app, "Take Snapshot"))
+        app.find("“ ” cannot be part of a name", roles=["label"])
+        name.get_editable_text_iface().set_text_contents("clean-install")
+        app.click(button(app, "Take Snapshot"))
+        wait_for("the snapshot", lambda: "clean-install" in virsh("snapshot-list", VM))
+        app.find("clean-install", roles=["label"], exact=True)
+        app.screenshot("131-details-snapshots")
+        app.click(app.find("Delete the snapshot clean-install", roles=["button", "push button"]))
+        app.click(button(app, "Delete"))
+        wait_for("no snapshot", lambda: "clean-install" not in virsh("snapshot-list", VM))
+
+        tab(app, "XML")
+        view = app.find("Machine XML", roles=["text"])
+        app.click(button(app, "Edit XML"))
+        button(app, "Save")  # editable now
+        before = inactive()
+        text = harness.Atspi.Text.get_text(view, 0, -1)
+        assert f"<name>{VM}</name>" in text, text[:200]
+        view.get_editable_text_iface().set_text_contents(
+            text.replace("<devices>", "<devices>\n    <bogus-device/>", 1))
+        app.click(button(app, "Save"))
+        app.find("libvirt refused this XML; nothing was changed", roles=["label"])
+        assert "<bogus-device/>" in harness.Atspi.Text.get_text(view, 0, -1)
+        assert inactive() == before
+        app.screenshot("132-details-xml")
+        app.click(button(app, "Cancel"))
+        app.quit()
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    harness.run_tests([test_hardware_snapshots_and_xml_tabs])
