@@ -104,6 +104,10 @@ pub struct App {
     networks: Controller<NetworksDialog>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
+    /// The last minutes of statistics, for the overview graphs.
+    history: crate::model::stats_history::StatsHistory,
+    /// The machine shown in the details.
+    selected: Option<String>,
     /// Machines whose console is open (one console per machine).
     consoles: HashSet<String>,
     /// A console waiting for the machine's display details: (uuid, name, full screen).
@@ -127,6 +131,7 @@ impl App {
         // Dropping the old handle stops its worker without waiting for it.
         self.connection = None;
         self.pending_delete = None;
+        self.history.clear();
         self.list.emit(VmListMsg::Connecting(self.uri.clone()));
         self.show_vm(None);
         // The command channel is Send (AppMsg is not: it carries GObjects).
@@ -268,8 +273,20 @@ impl App {
                 self.nics_panel.emit(NicsMsg::Refresh(info.uuid.clone()));
                 self.list.emit(VmListMsg::Upsert(info))
             }
-            Update::DomainRemoved { uuid } => self.list.emit(VmListMsg::Remove(uuid)),
-            Update::Stats(stats) => self.list.emit(VmListMsg::Stats(stats)),
+            Update::DomainRemoved { uuid } => {
+                self.history.forget(&uuid);
+                self.list.emit(VmListMsg::Remove(uuid))
+            }
+            Update::Stats(stats) => {
+                self.history.push(&stats);
+                if let Some(uuid) = &self.selected {
+                    if stats.iter().any(|s| &s.uuid == uuid) {
+                        self.details
+                            .emit(VmDetailsMsg::History(self.history.get(uuid)));
+                    }
+                }
+                self.list.emit(VmListMsg::Stats(stats))
+            }
             Update::Display { uuid, info } => {
                 if let Some((pending, name, fullscreen)) = self.pending_console.take() {
                     if pending == uuid {
@@ -748,6 +765,8 @@ impl Component for App {
             storage,
             networks,
             setup_auto_opened: first_run,
+            history: Default::default(),
+            selected: None,
             consoles: HashSet::new(),
             pending_console: None,
         };
@@ -795,7 +814,14 @@ impl Component for App {
                     widgets.tabs.set_visible_child_name("overview");
                 }
                 widgets.tab_switcher.set_sensitive(vm.is_some());
+                self.selected = vm.as_ref().map(|v| v.uuid());
+                let samples = self
+                    .selected
+                    .as_ref()
+                    .map(|u| self.history.get(u))
+                    .unwrap_or_default();
                 self.show_vm(vm);
+                self.details.emit(VmDetailsMsg::History(samples));
             }
             AppMsg::Action { uuid, name, action } => match action {
                 LifecycleAction::ForceOff => {

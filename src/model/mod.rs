@@ -1,5 +1,6 @@
 //! The model layer: GObjects the views bind to, fed by backend updates.
 
+pub mod stats_history;
 pub mod vm_object;
 pub mod vm_state;
 pub mod vm_store;

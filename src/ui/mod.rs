@@ -3,6 +3,7 @@
 pub mod agent_panel;
 pub mod connection_switcher;
 pub mod console;
+pub mod graphs;
 pub mod hardware_panel;
 pub mod lifecycle;
 pub mod networks;

@@ -16,6 +16,8 @@ pub enum VmDetailsMsg {
     Action(LifecycleAction),
     /// Open the console: in full screen, in a window, or as the preferences say (None).
     Console(Option<bool>),
+    /// The last minutes of statistics of the shown machine.
+    History(Vec<crate::model::stats_history::Sample>),
 }
 
 #[derive(Debug)]
@@ -46,6 +48,7 @@ pub struct VmDetailsWidgets {
     usage: gtk::Label,
     buttons: Vec<(LifecycleAction, gtk::Button)>,
     console: adw::SplitButton,
+    graphs: crate::ui::graphs::Graphs,
 }
 
 fn action_label(a: LifecycleAction) -> String {
@@ -215,7 +218,10 @@ impl Component for VmDetails {
         page.append(&state_line);
         page.append(&reason);
         page.append(&usage);
+        let graphs = crate::ui::graphs::Graphs::new();
+        graphs.widget().set_visible(false);
         page.append(&bar);
+        page.append(graphs.widget());
         page.append(&panel);
         let scrolled = gtk::ScrolledWindow::builder()
             .hscrollbar_policy(gtk::PolicyType::Never)
@@ -235,6 +241,7 @@ impl Component for VmDetails {
             usage,
             buttons,
             console,
+            graphs,
         };
         ComponentParts {
             model: VmDetails {
@@ -268,6 +275,14 @@ impl Component for VmDetails {
                 self.vm = vm;
             }
             VmDetailsMsg::Refresh => {}
+            VmDetailsMsg::History(samples) => {
+                // Only a running machine has figures; a stopped one shows no graph.
+                let running = self.vm.as_ref().is_some_and(|v| v.vm_state().is_active());
+                widgets
+                    .graphs
+                    .set(if running { samples } else { Vec::new() });
+                return;
+            }
             VmDetailsMsg::Console(fullscreen) => {
                 if let Some(vm) = &self.vm {
                     sender
