@@ -166,6 +166,74 @@ fn hardware_snapshots_and_xml() {
     assert_eq!(virsh(&["domname", &uuid]), "bilik-details-renamed");
     change(&c, &uuid, HardwareChange::Rename(VM.into()));
 
+    // Boot order, and disks: a new volume added then removed with its file; an existing
+    // file added then removed with its file kept.
+    change(
+        &c,
+        &uuid,
+        HardwareChange::BootOrder(vec!["cdrom".into(), "hd".into()]),
+    );
+    let x = virsh(&["dumpxml", "--inactive", VM]);
+    let cd = x.find("<boot dev='cdrom'/>").expect("cdrom first");
+    assert!(x[cd..].contains("<boot dev='hd'/>"), "{x}");
+    change(
+        &c,
+        &uuid,
+        HardwareChange::AddDisk {
+            pool: "default".into(),
+            size_gib: 1,
+            existing: None,
+        },
+    );
+    let h = hw(&c, &uuid);
+    let added = h
+        .disks
+        .iter()
+        .find(|d| d.target == "vdb")
+        .expect("a second disk")
+        .path
+        .clone();
+    assert!(std::path::Path::new(&added).exists());
+    change(
+        &c,
+        &uuid,
+        HardwareChange::RemoveDisk {
+            target: "vdb".into(),
+            delete_file: true,
+        },
+    );
+    assert!(!virsh(&["dumpxml", "--inactive", VM]).contains("vdb"));
+    assert!(
+        !std::path::Path::new(&added).exists(),
+        "its file was picked: deleted"
+    );
+    let spare = format!("{DIR}/spare.qcow2");
+    assert!(std::process::Command::new("qemu-img")
+        .args(["create", "-q", "-f", "qcow2", &spare, "1G"])
+        .status()
+        .unwrap()
+        .success());
+    change(
+        &c,
+        &uuid,
+        HardwareChange::AddDisk {
+            pool: String::new(),
+            size_gib: 0,
+            existing: Some(spare.clone()),
+        },
+    );
+    assert!(virsh(&["dumpxml", "--inactive", VM]).contains(&spare));
+    change(
+        &c,
+        &uuid,
+        HardwareChange::RemoveDisk {
+            target: "vdb".into(),
+            delete_file: false,
+        },
+    );
+    assert!(!virsh(&["dumpxml", "--inactive", VM]).contains(&spare));
+    assert!(std::path::Path::new(&spare).exists(), "not picked: kept");
+
     // A snapshot of the shut-off machine, then one of it running (with its memory).
     c.handle.send(Request::CreateSnapshot {
         uuid: uuid.clone(),

@@ -49,6 +49,19 @@ pub enum HardwareChange {
         iso: Option<String>,
     },
     Rename(String),
+    /// Boot from these devices in this order ("cdrom", "hd", "network").
+    BootOrder(Vec<String>),
+    /// Add a disk: a new qcow2 volume of `size_gib` in `pool`, or an existing file.
+    AddDisk {
+        pool: String,
+        size_gib: u64,
+        existing: Option<String>,
+    },
+    /// Remove the disk at `target`; its file is deleted only when `delete_file`.
+    RemoveDisk {
+        target: String,
+        delete_file: bool,
+    },
 }
 
 /// How a change landed.
@@ -194,6 +207,44 @@ pub fn cdrom_device(xml: &str, target: &str, iso: Option<&str>) -> Result<String
     out.ok_or_else(|| EditError::NotFound(format!("CD-ROM {target}")))
 }
 
+/// Sets `<os><boot dev=…/>` to `devs`, in order (other boot settings stay).
+pub fn set_boot_order(xml: &str, devs: &[String]) -> Result<String, EditError> {
+    let mut doc = XmlDoc::new(xml)?;
+    while doc.remove_child_where(&["os"], "boot", |_| true)? {}
+    for d in devs {
+        doc.append_child(&["os"], &format!("<boot dev='{}'/>", escape_attr(d)))?;
+    }
+    Ok(doc.into_text())
+}
+
+/// A new disk's element: virtio, on the next free vdX name of the definition.
+fn disk_xml(domain_xml: &str, path: &str, format: &str) -> String {
+    let used: Vec<String> = super::worker::disks_from_xml(domain_xml)
+        .into_iter()
+        .map(|d| d.target)
+        .collect();
+    let target = (b'a'..=b'z')
+        .map(|c| format!("vd{}", c as char))
+        .find(|t| !used.contains(t))
+        .unwrap_or_else(|| "vdz".into());
+    format!(
+        "<disk type='file' device='disk'><driver name='qemu' type='{}' discard='unmap'/><source file='{}'/><target dev='{target}' bus='virtio'/></disk>",
+        escape_attr(format),
+        escape_attr(path)
+    )
+}
+
+/// The `<disk>` element with target `target`, as text (for detaching it).
+fn disk_element(xml: &str, target: &str) -> Option<String> {
+    let doc = roxmltree::Document::parse(xml).ok()?;
+    let node = doc.descendants().find(|d| {
+        d.has_tag_name("disk")
+            && d.children()
+                .any(|c| c.has_tag_name("target") && c.attribute("dev") == Some(target))
+    })?;
+    Some(xml[node.range()].to_string())
+}
+
 /// Turns the boot menu on or off in a definition.
 pub fn set_boot_menu(xml: &str, on: bool) -> Result<String, EditError> {
     let mut doc = XmlDoc::new(xml)?;
@@ -234,6 +285,25 @@ fn internal_refused(e: &BackendError) -> bool {
 }
 
 impl Worker {
+    /// Names of the machines whose definition uses the file `path`.
+    fn disk_users_of(&self, path: &str) -> Vec<String> {
+        let Ok(doms) = self.conn().list_all_domains(0) else {
+            return Vec::new();
+        };
+        doms.iter()
+            .filter(|d| {
+                d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+                    .map(|x| {
+                        super::worker::disks_from_xml(&x)
+                            .iter()
+                            .any(|disk| disk.path == path)
+                    })
+                    .unwrap_or(false)
+            })
+            .filter_map(|d| d.name().ok())
+            .collect()
+    }
+
     fn domain(&mut self, uuid: &str) -> Result<Domain, BackendError> {
         self.conn()
             .lookup_domain_by_uuid_string(uuid)
@@ -375,6 +445,128 @@ impl Worker {
                     .map_err(op)?;
                 let device = cdrom_device(&xml, target, iso.as_deref()).map_err(bad)?;
                 dom.update_device_flags(&device, flags).map_err(op)?;
+                Applied::Live
+            }
+            HardwareChange::BootOrder(devs) => {
+                let xml = dom
+                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+                    .map_err(op)?;
+                let edited = set_boot_order(&xml, devs).map_err(bad)?;
+                self.conn().define_domain_xml(&edited).map_err(op)?;
+                if running {
+                    Applied::NextStart
+                } else {
+                    Applied::Live
+                }
+            }
+            HardwareChange::AddDisk {
+                pool,
+                size_gib,
+                existing,
+            } => {
+                let xml = dom
+                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+                    .map_err(op)?;
+                let (path, format, made) = match existing {
+                    Some(p) => {
+                        let f = super::iso9660::disk_image_format(std::path::Path::new(p))
+                            .unwrap_or("raw");
+                        (p.clone(), f.to_string(), None)
+                    }
+                    None => {
+                        let p = self.conn().lookup_storage_pool_by_name(pool).map_err(op)?;
+                        let taken = p.list_volumes().unwrap_or_default();
+                        let vol_name = (1..)
+                            .map(|n| format!("{name}-disk{n}.qcow2"))
+                            .find(|v| !taken.contains(v))
+                            .expect("a free name");
+                        let vol = virt::storage_vol::StorageVol::create_xml(
+                            &p,
+                            &super::storage::volume_xml(&vol_name, "qcow2", size_gib << 30),
+                            0,
+                        )
+                        .map_err(op)?;
+                        (vol.path().map_err(op)?, "qcow2".to_string(), Some(vol))
+                    }
+                };
+                let device = disk_xml(&xml, &path, &format);
+                let r = if running {
+                    dom.attach_device_flags(&device, live | config)
+                } else {
+                    dom.attach_device_flags(&device, config)
+                };
+                if let Err(e) = r {
+                    // Nothing half-made: the new volume goes again.
+                    if let Some(v) = made {
+                        let _ = v.delete(0);
+                    }
+                    return Err(op(e));
+                }
+                Applied::Live
+            }
+            HardwareChange::RemoveDisk {
+                target,
+                delete_file,
+            } => {
+                let xml = dom
+                    .xml_desc(if running {
+                        0
+                    } else {
+                        sys::VIR_DOMAIN_XML_INACTIVE
+                    })
+                    .map_err(op)?;
+                let disk = hardware_from_xml(&xml)
+                    .disks
+                    .into_iter()
+                    .find(|d| &d.target == target)
+                    .ok_or_else(|| {
+                        BackendError::new(ErrorKind::Other, format!("no disk {target}"))
+                    })?;
+                let element = disk_element(&xml, target).ok_or_else(|| {
+                    BackendError::new(ErrorKind::Other, format!("no disk {target}"))
+                })?;
+                // Everything that could stop the file's deletion is checked before anything
+                // changes.
+                let vol = if *delete_file {
+                    if running {
+                        return Err(BackendError::new(
+                            ErrorKind::InvalidState,
+                            "shut the machine down to delete a disk's file; removing the disk alone works while it runs".to_string(),
+                        ));
+                    }
+                    let others: Vec<String> = self
+                        .disk_users_of(&disk.path)
+                        .into_iter()
+                        .filter(|n| *n != name)
+                        .collect();
+                    if !others.is_empty() {
+                        return Err(BackendError::new(
+                            ErrorKind::Other,
+                            format!(
+                                "{} also use(s) {}: the file must stay",
+                                others.join(", "),
+                                disk.path
+                            ),
+                        ));
+                    }
+                    Some(
+                        self.conn()
+                            .lookup_storage_vol_by_path(&disk.path)
+                            .map_err(|_| {
+                                BackendError::new(
+                                    ErrorKind::NotAVolume(disk.path.clone()),
+                                    format!("{} is not in a storage pool", disk.path),
+                                )
+                            })?,
+                    )
+                } else {
+                    None
+                };
+                let flags = if running { live | config } else { config };
+                dom.detach_device_flags(&element, flags).map_err(op)?;
+                if let Some(vol) = vol {
+                    vol.delete(0).map_err(op)?;
+                }
                 Applied::Live
             }
             HardwareChange::Rename(new) => {

@@ -25,7 +25,17 @@ pub enum HardwareMsg {
     ChooseDisc(String),
     Insert(String, String),
     Rename,
+    /// Start from choice index of BOOT_CHOICES.
+    Boot(u32),
+    AddDisk,
+    /// New disk of this many GiB in the default pool, or an existing file.
+    ConfirmedAddDisk(u64, String),
+    RemoveDisk(String, String),
+    ConfirmedRemoveDisk(String, bool),
 }
+
+/// What "Start from" offers, as boot device lists.
+const BOOT_CHOICES: [&[&str]; 3] = [&["hd"], &["cdrom", "hd"], &["network", "hd"]];
 
 #[derive(Debug)]
 pub enum HardwareOutput {
@@ -44,7 +54,7 @@ pub struct HardwareWidgets {
     vcpus_row: adw::ActionRow,
     vcpus: gtk::SpinButton,
     firmware: adw::ActionRow,
-    boot: adw::ActionRow,
+    boot: adw::ComboRow,
     boot_menu: adw::SwitchRow,
     autostart: adw::SwitchRow,
     cd_group: adw::PreferencesGroup,
@@ -131,7 +141,17 @@ impl Component for HardwarePanel {
                 .build()
         };
         let firmware = prop(gettext("Firmware"));
-        let boot = prop(gettext("Boot order"));
+        let boot = adw::ComboRow::builder()
+            .use_markup(false)
+            .title(gettext("Start from"))
+            .model(&gtk::StringList::new(&[
+                &gettext("The disk"),
+                &gettext("The CD-ROM, then the disk"),
+                &gettext("The network, then the disk"),
+            ]))
+            .build();
+        let s = sender.clone();
+        boot.connect_selected_notify(move |r| s.input(HardwareMsg::Boot(r.selected())));
         let boot_menu = adw::SwitchRow::builder()
             .use_markup(false)
             .title(gettext("Boot menu"))
@@ -145,9 +165,8 @@ impl Component for HardwarePanel {
             .build();
         let s = sender.clone();
         autostart.connect_active_notify(move |r| s.input(HardwareMsg::Autostart(r.is_active())));
-        for r in [&firmware, &boot] {
-            boot_group.add(r);
-        }
+        boot_group.add(&firmware);
+        boot_group.add(&boot);
         boot_group.add(&boot_menu);
         boot_group.add(&autostart);
         page.add(&boot_group);
@@ -157,7 +176,17 @@ impl Component for HardwarePanel {
             &gettext("Put a disc image in or take it out, even while the machine runs."),
         );
         page.add(&cd_group);
-        let disk_group = group(&gettext("Disks"), "");
+        let disk_group = group(
+            &gettext("Disks"),
+            &gettext("Removing a disk keeps its file unless you pick it."),
+        );
+        let add_disk = gtk::Button::builder()
+            .label(gettext("Add Disk…"))
+            .valign(gtk::Align::Center)
+            .build();
+        let s = sender.clone();
+        add_disk.connect_clicked(move |_| s.input(HardwareMsg::AddDisk));
+        disk_group.set_header_suffix(Some(&add_disk));
         page.add(&disk_group);
 
         let name_group = group(
@@ -293,6 +322,92 @@ impl Component for HardwarePanel {
                     )
                 }
             }
+            HardwareMsg::Boot(i) => {
+                let Some(info) = &self.info else { return };
+                let want: Vec<String> = BOOT_CHOICES
+                    .get(i as usize)
+                    .map(|c| c.iter().map(|s| s.to_string()).collect())
+                    .unwrap_or_default();
+                if !want.is_empty() && want != info.boot {
+                    self.request(&sender, HardwareChange::BootOrder(want));
+                }
+            }
+            HardwareMsg::AddDisk => {
+                let d = adw::AlertDialog::new(
+                    Some(&gettext("Add a disk")),
+                    Some(&gettext(
+                        "A new, empty disk file in the storage pool “default” — or give the path of an existing disk image to use it instead.",
+                    )),
+                );
+                let g = adw::PreferencesGroup::new();
+                let (size_row, size) = crate::ui::widgets::size_spin(&gettext("Size (GiB)"), 20.0);
+                let path = crate::ui::widgets::entry(&gettext("Existing disk image (optional)"));
+                g.add(&size_row);
+                g.add(&path);
+                d.set_extra_child(Some(&g));
+                d.add_response("cancel", &gettext("Cancel"));
+                d.add_response("add", &gettext("Add Disk"));
+                d.set_response_appearance("add", adw::ResponseAppearance::Suggested);
+                d.set_close_response("cancel");
+                let s = sender.clone();
+                d.connect_response(None, move |_, r| {
+                    if r == "add" {
+                        s.input(HardwareMsg::ConfirmedAddDisk(
+                            size.value() as u64,
+                            path.text().trim().to_string(),
+                        ))
+                    }
+                });
+                d.present(page.root().as_ref());
+            }
+            HardwareMsg::ConfirmedAddDisk(gib, path) => {
+                self.request(
+                    &sender,
+                    HardwareChange::AddDisk {
+                        pool: "default".into(),
+                        size_gib: gib,
+                        existing: (!path.is_empty()).then_some(path),
+                    },
+                );
+            }
+            HardwareMsg::RemoveDisk(target, path) => {
+                let d = adw::AlertDialog::new(
+                    Some(&gettext_f("Remove the disk {target}?", &[("target", &target)])),
+                    Some(&gettext(
+                        "The machine no longer sees this disk. Its file stays on this computer unless you tick it below.",
+                    )),
+                );
+                // A switch row rather than a check button: GTK 4.18 gives check buttons no
+                // accessible action, so screen-reader users could not tick it.
+                let check = adw::SwitchRow::builder()
+                    .use_markup(false)
+                    .title(gettext_f("Also delete the file {path}", &[("path", &path)]))
+                    .build();
+                let g = adw::PreferencesGroup::new();
+                g.add(&check);
+                d.set_extra_child(Some(&g));
+                d.add_response("cancel", &gettext("Cancel"));
+                d.add_response("remove", &gettext("Remove"));
+                d.set_response_appearance("remove", adw::ResponseAppearance::Destructive);
+                d.set_close_response("cancel");
+                let s = sender.clone();
+                d.connect_response(None, move |_, r| {
+                    if r == "remove" {
+                        s.input(HardwareMsg::ConfirmedRemoveDisk(
+                            target.clone(),
+                            check.is_active(),
+                        ))
+                    }
+                });
+                d.present(page.root().as_ref());
+            }
+            HardwareMsg::ConfirmedRemoveDisk(target, delete_file) => self.request(
+                &sender,
+                HardwareChange::RemoveDisk {
+                    target,
+                    delete_file,
+                },
+            ),
             HardwareMsg::Rename => {
                 let new = w.name.text().trim().to_string();
                 if self.info.as_ref().is_some_and(|i| i.name != new) && !new.is_empty() {
@@ -339,15 +454,22 @@ impl HardwarePanel {
             fw.push_str(&gettext(", emulated TPM"));
         }
         w.firmware.set_subtitle(&fw);
-        w.boot.set_subtitle(&if h.boot.is_empty() {
-            gettext("Set per device")
-        } else {
-            h.boot
-                .iter()
-                .map(|d| boot_word(d))
-                .collect::<Vec<_>>()
-                .join(" → ")
-        });
+        match BOOT_CHOICES
+            .iter()
+            .position(|c| c.iter().map(|s| s.to_string()).collect::<Vec<_>>() == h.boot)
+        {
+            Some(i) => {
+                w.boot.set_selected(i as u32);
+                w.boot.set_subtitle("");
+            }
+            None => w.boot.set_subtitle(
+                &h.boot
+                    .iter()
+                    .map(|d| boot_word(d))
+                    .collect::<Vec<_>>()
+                    .join(" → "),
+            ),
+        }
         w.boot_menu.set_active(h.boot_menu);
         w.autostart.set_active(h.autostart);
         w.autostart.set_sensitive(h.persistent);
@@ -395,10 +517,22 @@ impl HardwarePanel {
                 .subtitle(gettext_f("Drive {target}", &[("target", &d.target)]))
                 .subtitle_selectable(true)
                 .build();
+            let remove = gtk::Button::builder()
+                .label(gettext("Remove…"))
+                .valign(gtk::Align::Center)
+                .build();
+            remove.update_property(&[gtk::accessible::Property::Description(&gettext_f(
+                "Remove the disk {target}",
+                &[("target", &d.target)],
+            ))]);
+            let s = sender.clone();
+            let (t, p) = (d.target.clone(), d.path.clone());
+            remove.connect_clicked(move |_| s.input(HardwareMsg::RemoveDisk(t.clone(), p.clone())));
+            row.add_suffix(&remove);
             w.disk_group.add(&row);
             w.disk_rows.push(row);
         }
-        w.disk_group.set_visible(!w.disk_rows.is_empty());
+
         w.name.set_text(&h.name);
         w.rename.set_sensitive(!h.running);
     }

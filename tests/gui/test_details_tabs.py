@@ -34,6 +34,9 @@ def cleanup():
     virsh("destroy", VM, check=False)
     virsh("undefine", VM, "--snapshots-metadata", check=False)
     virsh("vol-delete", "--pool", "default", VOL, check=False)
+    for vol in virsh("vol-list", "default", check=False).split():
+        if vol.startswith(VM + "-disk"):
+            virsh("vol-delete", "--pool", "default", vol, check=False)
 
 
 def test_hardware_snapshots_and_xml_tabs():
@@ -69,6 +72,27 @@ def test_hardware_snapshots_and_xml_tabs():
         app.click(button(app, "Eject"))
         wait_for("the disc out", lambda: iso not in inactive())
         app.find("Empty", roles=["label"], exact=True)
+
+        # A new disk, then removed with its file ticked.
+        app.click(button(app, "Add Disk…"))
+        size = app.find("Size (GiB)", roles=["spin button"])
+        size.get_value_iface().set_current_value(1)
+        app.click(button(app, "Add Disk"))
+        wait_for("the new disk", lambda: "<target dev='vdb'" in inactive())
+        x = inactive()
+        block = x[:x.index("<target dev='vdb'")]
+        path = block[block.rindex("<source file='") + len("<source file='"):].split("'")[0]
+        assert os.path.exists(path), path
+        remove = wait_for("its Remove button", lambda: next(
+            (n for n in harness.walk(app.root)
+             if harness.role(n) in ("button", "push button")
+             and (n.get_description() or "") == "Remove the disk vdb"), None))
+        app.click(remove)
+        app.click(app.find(f"Also delete the file {path}", roles=["check box", "switch"],
+                           clickable=True))
+        app.click(button(app, "Remove"))
+        wait_for("the disk gone", lambda: "<target dev='vdb'" not in inactive())
+        wait_for("its file deleted", lambda: not os.path.exists(path))
 
         tab(app, "Snapshots")
         app.find("No snapshots yet.")
