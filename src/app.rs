@@ -383,6 +383,48 @@ impl App {
             Update::NetworkChanged { .. } => self.networks.emit(NetworksMsg::Changed),
             Update::Nics { uuid, info } => self.nics_panel.emit(NicsMsg::Info(uuid, info)),
             Update::Hardware { uuid, info } => self.hardware.emit(HardwareMsg::Info(uuid, info)),
+            Update::CloneProgress { uuid, done, total } => self
+                .hardware
+                .emit(HardwareMsg::CloneProgress(uuid, Some((done, total)))),
+            Update::Cloned {
+                uuid,
+                new_uuid,
+                name,
+            } => {
+                self.hardware.emit(HardwareMsg::CloneProgress(uuid, None));
+                widgets
+                    .toasts
+                    .add_toast(adw::Toast::new(&glib::markup_escape_text(&gettext_f(
+                        "“{name}” is ready.",
+                        &[("name", &name)],
+                    ))));
+                self.list.emit(VmListMsg::Select(new_uuid));
+            }
+            Update::CloneFailed { uuid, error } => {
+                self.hardware
+                    .emit(HardwareMsg::CloneProgress(uuid.clone(), None));
+                let name = self
+                    .list
+                    .model()
+                    .get(&uuid)
+                    .map(|v| v.name())
+                    .unwrap_or(uuid);
+                let cancelled = error.raw == "cancelled";
+                self.toast_error(
+                    widgets,
+                    UserMessage {
+                        title: if cancelled {
+                            gettext("Copy stopped: nothing of it was kept.")
+                        } else {
+                            gettext_f("Could not clone “{name}”", &[("name", &name)])
+                        },
+                        advice: gettext(
+                            "Disks outside a storage pool cannot be copied by libvirt, and the machine must be shut off. The details say more.",
+                        ),
+                        details: error.raw,
+                    },
+                );
+            }
             Update::HardwareChanged {
                 uuid,
                 name,

@@ -18,12 +18,14 @@
 //!   [`iso9660`] reading discs; [`new_vm`]: proposals and the creation of new machines.
 //! * [`networks`]: virtual networks (NAT, routed, isolated, bridged), subnet checks, DHCP
 //!   leases.
+//! * [`clone`]: copying a shut-off machine with its disks (on a thread of its own).
 //! * [`details`]: a machine's hardware (memory, processors, CD-ROM, boot), snapshots, XML.
 //! * [`nics`]: a machine's network cards (plug in, model, MAC, link, addresses).
 //! * [`storage`]: storage pools and volumes (create, start/stop, delete, grow), refusing
 //!   anything a machine uses.
 
 pub mod agent_settings;
+pub mod clone;
 pub mod console;
 pub mod details;
 pub mod error;

@@ -170,6 +170,14 @@ pub enum Request {
         network: String,
         action: super::networks::NetAction,
     },
+    /// Clone a shut-off machine as `name` (its disks are copied).
+    Clone {
+        uuid: String,
+        name: String,
+    },
+    CancelClone {
+        uuid: String,
+    },
     /// Delete a machine; only the disk paths named here are deleted with it.
     Delete {
         uuid: String,
@@ -291,6 +299,22 @@ pub enum Update {
         uuid: String,
         info: super::details::HardwareInfo,
     },
+    /// Bytes copied so far of a clone of `uuid`.
+    CloneProgress {
+        uuid: String,
+        done: u64,
+        total: u64,
+    },
+    Cloned {
+        uuid: String,
+        new_uuid: String,
+        name: String,
+    },
+    /// Cloning failed or was cancelled; nothing of the clone is left.
+    CloneFailed {
+        uuid: String,
+        error: BackendError,
+    },
     /// A hardware change was made: now, or at the next start.
     HardwareChanged {
         uuid: String,
@@ -354,9 +378,11 @@ pub enum Update {
 /// Receives updates; called on the worker thread, so it must only hand them on.
 pub type UpdateSink = Box<dyn Fn(Update) + Send>;
 
-enum Input {
+pub(super) enum Input {
     Request(Request),
     Event(LibvirtEvent),
+    /// An update from a helper thread of this worker (a long copy), passed on as is.
+    Forward(Update),
     Shutdown,
 }
 
@@ -397,6 +423,7 @@ impl ConnectionHandle {
             conn: None,
             regs: None,
             rates: RateTracker::default(),
+            cancels: Default::default(),
             active: HashSet::new(),
         };
         std::thread::Builder::new()
@@ -430,10 +457,12 @@ pub(super) struct Worker {
     pub(super) uri: String,
     options: Options,
     pub(super) sink: UpdateSink,
-    tx: Sender<Input>,
+    pub(super) tx: Sender<Input>,
     conn: Option<Connect>,
     regs: Option<Registrations>,
     rates: RateTracker,
+    /// Cancel flags of clones being copied, by source machine.
+    pub(super) cancels: std::collections::HashMap<String, Arc<std::sync::atomic::AtomicBool>>,
     /// UUIDs of machines with a qemu process, to skip the stats call when there are none.
     active: HashSet<String>,
 }
@@ -486,6 +515,12 @@ impl Worker {
                         let raw = format!("libvirt closed the connection (reason {reason})");
                         retry = Some(self.lost(BackendError::new(ErrorKind::ConnectionLost, raw)));
                     }
+                }
+                Some(Input::Forward(u)) => {
+                    if let Update::Cloned { uuid, .. } | Update::CloneFailed { uuid, .. } = &u {
+                        self.cancels.remove(uuid);
+                    }
+                    (self.sink)(u)
                 }
                 Some(Input::Event(e)) => {
                     if self.conn.is_some() {
@@ -693,6 +728,8 @@ impl Worker {
             Request::ListNetworks => self.send_networks(),
             Request::Nics { uuid } => self.send_nics(&uuid),
             Request::Hardware { uuid } => self.send_hardware(&uuid),
+            Request::Clone { uuid, name } => self.start_clone(&uuid, &name),
+            Request::CancelClone { uuid } => self.cancel_clone(&uuid),
             Request::ChangeHardware { uuid, change } => self.change_hardware(&uuid, &change),
             Request::Snapshots { uuid } => self.send_snapshots(&uuid),
             Request::CreateSnapshot {

@@ -32,6 +32,11 @@ pub enum HardwareMsg {
     ConfirmedAddDisk(u64, String),
     RemoveDisk(String, String),
     ConfirmedRemoveDisk(String, bool),
+    Clone,
+    ConfirmedClone(String),
+    CancelClone,
+    /// Copy progress of a clone of this machine (bytes done, total); None when it ended.
+    CloneProgress(String, Option<(u64, u64)>),
 }
 
 /// What "Start from" offers, as boot device lists.
@@ -63,6 +68,9 @@ pub struct HardwareWidgets {
     disk_rows: Vec<adw::ActionRow>,
     name: adw::EntryRow,
     rename: gtk::Button,
+    clone: gtk::Button,
+    clone_progress: gtk::ProgressBar,
+    clone_cancel: gtk::Button,
 }
 
 fn mib_text(m: u64) -> String {
@@ -205,6 +213,33 @@ impl Component for HardwarePanel {
         rename.connect_clicked(move |_| s.input(HardwareMsg::Rename));
         name.add_suffix(&rename);
         name_group.add(&name);
+        let clone = gtk::Button::builder()
+            .label(gettext("Clone…"))
+            .valign(gtk::Align::Center)
+            .tooltip_text(gettext(
+                "Make a copy of this machine with copies of its disks",
+            ))
+            .build();
+        let s = sender.clone();
+        clone.connect_clicked(move |_| s.input(HardwareMsg::Clone));
+        name_group.set_header_suffix(Some(&clone));
+        let clone_box = gtk::Box::builder().spacing(12).margin_top(12).build();
+        let clone_progress = gtk::ProgressBar::builder()
+            .hexpand(true)
+            .valign(gtk::Align::Center)
+            .show_text(true)
+            .build();
+        clone_progress.update_property(&[gtk::accessible::Property::Label(&gettext(
+            "Copying the disks",
+        ))]);
+        let clone_cancel = gtk::Button::with_label(&gettext("Stop Copying"));
+        let s = sender.clone();
+        clone_cancel.connect_clicked(move |_| s.input(HardwareMsg::CancelClone));
+        clone_box.append(&clone_progress);
+        clone_box.append(&clone_cancel);
+        clone_progress.set_visible(false);
+        clone_cancel.set_visible(false);
+        name_group.add(&clone_box);
         page.add(&name_group);
 
         let model = HardwarePanel {
@@ -229,6 +264,9 @@ impl Component for HardwarePanel {
                 disk_rows: Vec::new(),
                 name,
                 rename,
+                clone,
+                clone_progress,
+                clone_cancel,
             },
         }
     }
@@ -408,6 +446,76 @@ impl Component for HardwarePanel {
                     delete_file,
                 },
             ),
+            HardwareMsg::Clone => {
+                let Some(info) = &self.info else { return };
+                let d = adw::AlertDialog::new(
+                    Some(&gettext_f("Clone “{name}”", &[("name", &info.name)])),
+                    Some(&gettext(
+                        "The copy gets its own disks (copied into the same storage pools), a new identity and new network addresses. Disc images in the CD-ROM are shared.",
+                    )),
+                );
+                let g = adw::PreferencesGroup::new();
+                let entry = crate::ui::widgets::entry(&gettext("Name of the copy"));
+                entry.set_text(&format!("{}-clone", info.name));
+                g.add(&entry);
+                d.set_extra_child(Some(&g));
+                d.add_response("cancel", &gettext("Cancel"));
+                d.add_response("clone", &gettext("Clone"));
+                d.set_response_appearance("clone", adw::ResponseAppearance::Suggested);
+                d.set_close_response("cancel");
+                let s = sender.clone();
+                d.connect_response(None, move |_, r| {
+                    if r == "clone" {
+                        s.input(HardwareMsg::ConfirmedClone(entry.text().trim().to_string()))
+                    }
+                });
+                d.present(page.root().as_ref());
+            }
+            HardwareMsg::ConfirmedClone(name) => {
+                if let Some(uuid) = self.target.get() {
+                    sender
+                        .output(HardwareOutput::Request(Request::Clone {
+                            uuid: uuid.clone(),
+                            name,
+                        }))
+                        .ok();
+                    w.clone_progress.set_fraction(0.0);
+                    w.clone_progress
+                        .set_text(Some(&gettext("Starting to copy…")));
+                    w.clone_progress.set_visible(true);
+                    w.clone_cancel.set_visible(true);
+                }
+            }
+            HardwareMsg::CancelClone => {
+                if let Some(uuid) = self.target.get() {
+                    sender
+                        .output(HardwareOutput::Request(Request::CancelClone {
+                            uuid: uuid.clone(),
+                        }))
+                        .ok();
+                }
+            }
+            HardwareMsg::CloneProgress(uuid, p) => {
+                if !self.target.is(&uuid) {
+                    return;
+                }
+                match p {
+                    Some((done, total)) => {
+                        let f = (done as f64 / total.max(1) as f64).clamp(0.0, 1.0);
+                        w.clone_progress.set_visible(true);
+                        w.clone_cancel.set_visible(true);
+                        w.clone_progress.set_fraction(f);
+                        w.clone_progress.set_text(Some(&gettext_f(
+                            "Copying the disks: {percent} %",
+                            &[("percent", &format!("{:.0}", f * 100.0))],
+                        )));
+                    }
+                    None => {
+                        w.clone_progress.set_visible(false);
+                        w.clone_cancel.set_visible(false);
+                    }
+                }
+            }
             HardwareMsg::Rename => {
                 let new = w.name.text().trim().to_string();
                 if self.info.as_ref().is_some_and(|i| i.name != new) && !new.is_empty() {
@@ -535,5 +643,6 @@ impl HardwarePanel {
 
         w.name.set_text(&h.name);
         w.rename.set_sensitive(!h.running);
+        w.clone.set_sensitive(!h.running);
     }
 }

@@ -31,6 +31,7 @@ def inactive():
 
 
 def cleanup():
+    virsh("undefine", VM + "-clone", "--remove-all-storage", check=False)
     virsh("destroy", VM, check=False)
     virsh("undefine", VM, "--snapshots-metadata", check=False)
     virsh("vol-delete", "--pool", "default", VOL, check=False)
@@ -93,6 +94,15 @@ def test_hardware_snapshots_and_xml_tabs():
         app.click(button(app, "Remove"))
         wait_for("the disk gone", lambda: "<target dev='vdb'" not in inactive())
         wait_for("its file deleted", lambda: not os.path.exists(path))
+
+        # Clone: a copy with its own disk appears in the list.
+        app.click(button(app, "Clone…"))
+        app.find("Name of the copy", roles=["text", "entry"])
+        app.click(button(app, "Clone"))
+        app.find(f"{VM}-clone, Shut off", roles=["list item"], timeout=60)
+        copy = virsh("dumpxml", "--inactive", VM + "-clone")
+        assert f"{VM}-clone-vda.qcow2" in copy, copy
+        app.select(app.find(f"{VM}, Shut off", roles=["list item"]))
 
         tab(app, "Snapshots")
         app.find("No snapshots yet.")
