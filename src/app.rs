@@ -69,6 +69,8 @@ pub enum AppMsg {
 pub enum AppCmd {
     /// An update from the worker of connection number `.0`.
     Backend(u64, Update),
+    /// osinfo-db was read (for operating-system names).
+    OsDb(std::sync::Arc<crate::backend::osinfo::OsDb>),
     /// A console (virt-viewer) ended, well or not.
     ConsoleClosed {
         uuid: String,
@@ -108,6 +110,8 @@ pub struct App {
     history: crate::model::stats_history::StatsHistory,
     /// The machine shown in the details.
     selected: Option<String>,
+    /// osinfo-db, once read (off the main thread, at start).
+    osdb: Option<std::sync::Arc<crate::backend::osinfo::OsDb>>,
     /// Machines whose console is open (one console per machine).
     consoles: HashSet<String>,
     /// A console waiting for the machine's display details: (uuid, name, full screen).
@@ -382,7 +386,18 @@ impl App {
             }
             Update::NetworkChanged { .. } => self.networks.emit(NetworksMsg::Changed),
             Update::Nics { uuid, info } => self.nics_panel.emit(NicsMsg::Info(uuid, info)),
-            Update::Hardware { uuid, info } => self.hardware.emit(HardwareMsg::Info(uuid, info)),
+            Update::Hardware { uuid, info } => {
+                if self.selected.as_deref() == Some(uuid.as_str()) {
+                    let os = info.os_id.as_ref().map(|id| {
+                        self.osdb
+                            .as_ref()
+                            .and_then(|db| db.get(id).map(|e| e.name.clone()))
+                            .unwrap_or_else(|| id.clone())
+                    });
+                    self.details.emit(VmDetailsMsg::Os(os));
+                }
+                self.hardware.emit(HardwareMsg::Info(uuid, info))
+            }
             Update::CloneProgress { uuid, done, total } => self
                 .hardware
                 .emit(HardwareMsg::CloneProgress(uuid, Some((done, total)))),
@@ -809,10 +824,16 @@ impl Component for App {
             setup_auto_opened: first_run,
             history: Default::default(),
             selected: None,
+            osdb: None,
             consoles: HashSet::new(),
             pending_console: None,
         };
         crate::bench::start();
+        sender.spawn_oneshot_command(|| {
+            AppCmd::OsDb(std::sync::Arc::new(
+                crate::backend::osinfo::OsDb::load_default(),
+            ))
+        });
         model.open_connection(&sender);
         let widgets = AppWidgets {
             window,
@@ -863,6 +884,7 @@ impl Component for App {
                     .map(|u| self.history.get(u))
                     .unwrap_or_default();
                 self.show_vm(vm);
+                self.details.emit(VmDetailsMsg::Os(None));
                 self.details.emit(VmDetailsMsg::History(samples));
             }
             AppMsg::Action { uuid, name, action } => match action {
@@ -961,6 +983,10 @@ impl Component for App {
                 if generation == self.generation {
                     self.handle_update(widgets, update, &sender);
                 }
+            }
+            AppCmd::OsDb(db) => {
+                self.wizard.emit(WizardMsg::Db(db.clone()));
+                self.osdb = Some(db);
             }
             AppCmd::ConsoleClosed { uuid, name, error } => {
                 self.consoles.remove(&uuid);

@@ -78,7 +78,8 @@ fn clone_a_shut_off_machine() {
         "the original is untouched"
     );
 
-    // A running machine is not cloned.
+    // A running machine is not cloned. (Other tests may have stopped the default network.)
+    virsh_try(&["net-start", "default"]);
     virsh(&["start", VM]);
     c.handle.send(Request::Clone {
         uuid: uuid.clone(),

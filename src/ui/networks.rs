@@ -131,6 +131,8 @@ pub struct NetworksDialog {
     leases: Vec<Lease>,
     mode: usize,
     error: Option<String>,
+    /// The form field the error is about (marked red).
+    error_field: Option<&'static str>,
 }
 
 pub struct NetworksWidgets {
@@ -381,6 +383,7 @@ impl Component for NetworksDialog {
             leases: Vec::new(),
             mode: 0,
             error: None,
+            error_field: None,
         };
         let widgets = NetworksWidgets {
             nav,
@@ -628,6 +631,7 @@ impl Component for NetworksDialog {
             }
             NetworksMsg::Done(name, what) => {
                 self.error = None;
+                self.error_field = None;
                 let text = match what {
                     NetDone::Created => {
                         w.nav.pop_to_tag("networks");
@@ -645,7 +649,21 @@ impl Component for NetworksDialog {
                         .add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
                 }
             }
-            NetworksMsg::Refused(_, p) => self.error = Some(problem_text(&p)),
+            NetworksMsg::Refused(_, p) => {
+                self.error_field = match p {
+                    NetProblem::BadName(_) => Some("name"),
+                    NetProblem::BadSubnet
+                    | NetProblem::PrefixRange
+                    | NetProblem::NotNetworkAddress(_)
+                    | NetProblem::Overlap(_) => Some("subnet"),
+                    NetProblem::BadAddress(_)
+                    | NetProblem::DhcpOutside(_)
+                    | NetProblem::DhcpOrder => Some("dhcp"),
+                    NetProblem::MissingBridge | NetProblem::NoSuchBridge(_) => Some("bridge"),
+                    NetProblem::InUse(_) => None,
+                };
+                self.error = Some(problem_text(&p))
+            }
             NetworksMsg::Failed(_, e) => {
                 let m = crate::errors::network_error(&e);
                 self.error = Some(format!("{} {}\n{}", m.title, m.advice, m.details));
@@ -742,6 +760,20 @@ impl NetworksDialog {
         } else {
             gettext("Machines on this network take addresses from your real network’s router.")
         });
+        let fields: [(&str, &gtk::Widget); 5] = [
+            ("name", w.name.upcast_ref()),
+            ("subnet", w.subnet.upcast_ref()),
+            ("dhcp", w.dhcp_start.upcast_ref()),
+            ("dhcp", w.dhcp_end.upcast_ref()),
+            ("bridge", w.bridge.upcast_ref()),
+        ];
+        for (key, widget) in fields {
+            if self.error.is_some() && self.error_field == Some(key) {
+                widget.add_css_class("error");
+            } else {
+                widget.remove_css_class("error");
+            }
+        }
         let text = self.error.clone().unwrap_or_default();
         for l in [&w.error, &w.new_error] {
             l.set_visible(self.error.is_some());

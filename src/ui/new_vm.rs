@@ -55,6 +55,8 @@ pub enum WizardMsg {
     /// The machine exists: close.
     Created,
     Failed(UserMessage),
+    /// osinfo-db, read by the App at start (saves reading it again here).
+    Db(Arc<OsDb>),
 }
 
 #[derive(Debug)]
@@ -1126,6 +1128,12 @@ impl Component for NewVmWizard {
             WizardMsg::Failed(msg) => {
                 self.busy = false;
                 self.failure = Some(msg);
+            }
+            WizardMsg::Db(db) => {
+                if self.db.is_none() {
+                    self.fill_generic(widgets, &db);
+                    self.db = Some(db);
+                }
             }
         }
         self.render(widgets);

@@ -49,6 +49,7 @@ pub enum StorageMsg {
     DeleteVolume,
     ConfirmedDeleteVolume,
     CopyPath,
+    RevealPath,
     VolumeSelected,
 }
 
@@ -214,6 +215,8 @@ pub struct StorageDialog {
     kinds: Vec<&'static str>,
     kind: usize,
     error: Option<(String, String)>,
+    /// The form field the error is about (marked red).
+    error_field: Option<&'static str>,
     busy: bool,
 }
 
@@ -236,6 +239,7 @@ pub struct StorageWidgets {
     grow: gtk::Button,
     delete_volume: gtk::Button,
     copy_path: gtk::Button,
+    reveal: gtk::Button,
     new_volume: gtk::Button,
     pool_error: gtk::Label,
     // new pool page
@@ -401,13 +405,16 @@ impl Component for StorageDialog {
         let delete_volume = button(&gettext("Delete…"));
         delete_volume.add_css_class("destructive-action");
         let copy_path = button(&gettext("Copy Path"));
+        let reveal = button(&gettext("Show in Folder"));
+        let s = sender.clone();
+        reveal.connect_clicked(move |_| s.input(StorageMsg::RevealPath));
         let s = sender.clone();
         grow.connect_clicked(move |_| s.input(StorageMsg::GrowVolume));
         let s = sender.clone();
         delete_volume.connect_clicked(move |_| s.input(StorageMsg::DeleteVolume));
         let s = sender.clone();
         copy_path.connect_clicked(move |_| s.input(StorageMsg::CopyPath));
-        for b in [&grow, &delete_volume, &copy_path] {
+        for b in [&grow, &delete_volume, &copy_path, &reveal] {
             actions.append(b);
         }
         vol_group.add(&actions);
@@ -545,6 +552,7 @@ impl Component for StorageDialog {
             kinds: vec!["dir"],
             kind: 0,
             error: None,
+            error_field: None,
             busy: false,
         };
         let widgets = StorageWidgets {
@@ -565,6 +573,7 @@ impl Component for StorageDialog {
             grow,
             delete_volume,
             copy_path,
+            reveal,
             new_volume,
             pool_error,
             new_pool_page,
@@ -781,6 +790,7 @@ impl Component for StorageDialog {
             }
             StorageMsg::NewPool => {
                 self.error = None;
+                self.error_field = None;
                 let names: Vec<String> = self.kinds.iter().map(|k| kind_name(k)).collect();
                 w.kind_names.splice(
                     0,
@@ -846,6 +856,7 @@ impl Component for StorageDialog {
             }
             StorageMsg::NewVolume => {
                 self.error = None;
+                self.error_field = None;
                 let names: Vec<String> = self.volumes.iter().map(|v| v.name.clone()).collect();
                 w.volume_name
                     .set_text(&crate::backend::new_vm::suggest_name("disk.qcow2", &names));
@@ -931,6 +942,25 @@ impl Component for StorageDialog {
                 }
             }
             StorageMsg::VolumeSelected => {}
+            StorageMsg::RevealPath => {
+                if let Some(v) = &self.selected_volume {
+                    // The file manager shows the folder with the file selected (this
+                    // computer's files only: a remote host's are not here).
+                    let launcher = gtk::FileLauncher::new(Some(&gio::File::for_path(&v.path)));
+                    let toasts = w.toasts.clone();
+                    launcher.open_containing_folder(
+                        self.parent.as_ref(),
+                        None::<&gio::Cancellable>,
+                        move |r| {
+                            if r.is_err() {
+                                toasts.add_toast(adw::Toast::new(&gettext(
+                                    "No file manager could show this folder.",
+                                )));
+                            }
+                        },
+                    );
+                }
+            }
             StorageMsg::CopyPath => {
                 if let Some(v) = &self.selected_volume {
                     dialog.clipboard().set_text(&v.path);
@@ -943,6 +973,7 @@ impl Component for StorageDialog {
             StorageMsg::Done(pool, what) => {
                 self.busy = false;
                 self.error = None;
+                self.error_field = None;
                 let text = match what {
                     StorageDone::PoolCreated => {
                         w.nav.pop_to_tag("pools");
@@ -971,9 +1002,29 @@ impl Component for StorageDialog {
             }
             StorageMsg::Refused(_, problem) => {
                 let text = problem_text(&problem);
+                let kind = self.kinds.get(self.kind).copied().unwrap_or("dir");
+                self.error_field = match problem {
+                    StorageProblem::BadName(_) => Some("name"),
+                    StorageProblem::PathNotAbsolute | StorageProblem::PathIsFile => Some("folder"),
+                    StorageProblem::MissingHost | StorageProblem::BadHost(_) => {
+                        Some(if kind == "iscsi" {
+                            "iscsi-host"
+                        } else {
+                            "nfs-host"
+                        })
+                    }
+                    StorageProblem::ExportNotAbsolute => Some("export"),
+                    StorageProblem::MissingField => {
+                        Some(if kind == "iscsi" { "iqn" } else { "vg" })
+                    }
+                    StorageProblem::ZeroSize | StorageProblem::TooBig(_) => Some("size"),
+                    StorageProblem::Shrink(_) => Some("grow"),
+                    _ => None,
+                };
                 self.fail(text, String::new());
             }
             StorageMsg::Failed(_, error) => {
+                self.error_field = None;
                 let msg = crate::errors::storage_error(&error);
                 self.fail(format!("{} {}", msg.title, msg.advice), msg.details);
             }
@@ -1071,10 +1122,30 @@ impl StorageDialog {
                 gettext("Start the pool to see its volumes.")
             });
         }
+        // The field the last refusal was about is marked.
+        let fields: [(&str, &gtk::Widget); 9] = [
+            ("name", w.pool_name.upcast_ref()),
+            ("folder", w.folder.upcast_ref()),
+            ("nfs-host", w.nfs_host.upcast_ref()),
+            ("export", w.nfs_export.upcast_ref()),
+            ("vg", w.vg.upcast_ref()),
+            ("iscsi-host", w.iscsi_host.upcast_ref()),
+            ("iqn", w.iqn.upcast_ref()),
+            ("size", w.volume_size.upcast_ref()),
+            ("grow", w.grow_size.upcast_ref()),
+        ];
+        for (key, widget) in fields {
+            if self.error_field == Some(key) {
+                widget.add_css_class("error");
+            } else {
+                widget.remove_css_class("error");
+            }
+        }
         let has = self.selected_volume.is_some();
         w.grow.set_sensitive(has && !self.busy);
         w.delete_volume.set_sensitive(has && !self.busy);
         w.copy_path.set_sensitive(has);
+        w.reveal.set_sensitive(has);
         w.start_stop.set_sensitive(!self.busy);
 
         // New-pool form: the fields of the chosen kind.

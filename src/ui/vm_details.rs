@@ -16,6 +16,8 @@ pub enum VmDetailsMsg {
     Action(LifecycleAction),
     /// Open the console: in full screen, in a window, or as the preferences say (None).
     Console(Option<bool>),
+    /// The shown machine's operating system (from its libosinfo metadata), if known.
+    Os(Option<String>),
     /// The last minutes of statistics of the shown machine.
     History(Vec<crate::model::stats_history::Sample>),
 }
@@ -45,6 +47,7 @@ pub struct VmDetailsWidgets {
     state_icon: gtk::Image,
     state: gtk::Label,
     reason: gtk::Label,
+    os: gtk::Label,
     usage: gtk::Label,
     buttons: Vec<(LifecycleAction, gtk::Button)>,
     console: adw::SplitButton,
@@ -216,6 +219,12 @@ impl Component for VmDetails {
 
         page.append(&title);
         page.append(&state_line);
+        let os = gtk::Label::builder()
+            .xalign(0.0)
+            .css_classes(["dim-label"])
+            .visible(false)
+            .build();
+        page.append(&os);
         page.append(&reason);
         page.append(&usage);
         let graphs = crate::ui::graphs::Graphs::new();
@@ -238,6 +247,7 @@ impl Component for VmDetails {
             state_icon,
             state,
             reason,
+            os,
             usage,
             buttons,
             console,
@@ -275,6 +285,13 @@ impl Component for VmDetails {
                 self.vm = vm;
             }
             VmDetailsMsg::Refresh => {}
+            VmDetailsMsg::Os(name) => {
+                widgets.os.set_visible(name.is_some());
+                widgets.os.set_label(&name.map_or(String::new(), |n| {
+                    crate::i18n::gettext_f("Operating system: {system}", &[("system", &n)])
+                }));
+                return;
+            }
             VmDetailsMsg::History(samples) => {
                 // Only a running machine has figures; a stopped one shows no graph.
                 let running = self.vm.as_ref().is_some_and(|v| v.vm_state().is_active());

@@ -197,6 +197,8 @@ def test_customise_before_install_defines_and_shows_details():
         # Defined, not started, and shown in the details pane.
         app.find(f"{name}, Shut off", roles=["list item"])
         app.find(name, roles=["label"], exact=True)
+        # The overview names the system from the machine's libosinfo metadata.
+        app.find("Operating system: Generic Linux 2024", roles=["label"])
         assert virsh("domstate", name) == "shut off"
         xml = virsh("dumpxml", name)
         assert "<boot dev='network'/>" in xml, xml
