@@ -23,7 +23,7 @@ fn share_a_folder_with_virtiofs() {
     std::fs::write("/var/tmp/bilik-share/hello.txt", "hello").unwrap();
     let xml = format!(
         "<domain type='kvm'><name>{VM}</name><memory unit='MiB'>64</memory>\
-         <os><type arch='x86_64'>hvm</type></os><devices>\
+         <os><type arch='x86_64'>hvm</type></os><features><acpi/></features><devices>\
          <graphics type='spice'><listen type='none'/></graphics></devices></domain>"
     );
     let _ = virsh(&["destroy", VM]);
@@ -98,7 +98,47 @@ fn share_a_folder_with_virtiofs() {
     assert!(virsh(&["dumpxml", VM])
         .1
         .contains("<target dir='bilik-share'/>"));
+
+    // Its memory is shared now: a second folder is hot-added to the running machine.
+    std::fs::create_dir_all("/var/tmp/bilik-share-2").unwrap();
+    c.handle.send(Request::AddShare {
+        uuid: uuid.clone(),
+        share: Share {
+            tag: "bilik-share-2".into(),
+            dir: "/var/tmp/bilik-share-2".into(),
+        },
+    });
+    let pending = c
+        .wait("SettingsSaved", Duration::from_secs(20), |u| match u {
+            Update::SettingsSaved {
+                pending_restart, ..
+            } => Some(*pending_restart),
+            Update::SettingsFailed { error, .. } => panic!("{error:?}"),
+            _ => None,
+        })
+        .0;
+    assert!(!pending, "in effect now, and Bilik says so");
+    let live = virsh(&["dumpxml", VM]).1;
+    assert!(
+        live.contains("<target dir='bilik-share-2'/>"),
+        "hot-added: {live}"
+    );
+    let pgrep = Command::new("pgrep")
+        .args(["-af", "virtiofsd"])
+        .output()
+        .unwrap();
+    let procs = String::from_utf8_lossy(&pgrep.stdout).to_string();
+    assert!(
+        procs.contains("/var/tmp/bilik-share-2"),
+        "a second virtiofsd: {procs}"
+    );
     let _ = virsh(&["destroy", VM]);
+    c.handle.send(Request::RemoveShare {
+        uuid: uuid.clone(),
+        tag: "bilik-share-2".into(),
+        drop_shared_memory: false,
+    });
+    wait_saved(&c, &uuid);
 
     c.handle.send(Request::RemoveShare {
         uuid: uuid.clone(),

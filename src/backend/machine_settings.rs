@@ -117,37 +117,47 @@ impl Worker {
         uuid: &str,
         change: impl FnOnce(&str) -> Result<String, super::xml_edit::EditError>,
     ) {
-        let result = (|| {
-            let dom = self
-                .conn()
-                .lookup_domain_by_uuid_string(uuid)
-                .map_err(|e| BackendError::from_op(&e))?;
-            let name = dom.name().unwrap_or_default();
-            let xml = dom
-                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-                .map_err(|e| BackendError::from_op(&e))?;
-            let edited =
-                change(&xml).map_err(|e| BackendError::new(ErrorKind::Other, format!("{e:?}")))?;
-            self.conn()
-                .define_domain_xml(&edited)
-                .map_err(|e| BackendError::from_op(&e))?;
-            Ok::<_, BackendError>((name, dom.is_active().unwrap_or(false)))
-        })();
-        match result {
-            Ok((name, active)) => {
-                (self.sink)(Update::SettingsSaved {
-                    uuid: uuid.to_string(),
-                    name,
-                    pending_restart: active,
-                });
-                self.send_agent_settings(uuid);
-            }
+        match self.save_persistent(uuid, change) {
+            Ok((name, active)) => self.saved(uuid, name, active),
             Err(error) => (self.sink)(Update::SettingsFailed {
                 uuid: uuid.to_string(),
                 error,
             }),
         }
     }
+
+    /// Says a change was saved (`pending_restart`: it waits for the next start).
+    fn saved(&mut self, uuid: &str, name: String, pending_restart: bool) {
+        (self.sink)(Update::SettingsSaved {
+            uuid: uuid.to_string(),
+            name,
+            pending_restart,
+        });
+        self.send_agent_settings(uuid);
+    }
+
+    /// Edits the persistent definition; Ok(machine name, whether it runs).
+    fn save_persistent(
+        &mut self,
+        uuid: &str,
+        change: impl FnOnce(&str) -> Result<String, super::xml_edit::EditError>,
+    ) -> Result<(String, bool), BackendError> {
+        let dom = self
+            .conn()
+            .lookup_domain_by_uuid_string(uuid)
+            .map_err(|e| BackendError::from_op(&e))?;
+        let name = dom.name().unwrap_or_default();
+        let xml = dom
+            .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+            .map_err(|e| BackendError::from_op(&e))?;
+        let edited =
+            change(&xml).map_err(|e| BackendError::new(ErrorKind::Other, format!("{e:?}")))?;
+        self.conn()
+            .define_domain_xml(&edited)
+            .map_err(|e| BackendError::from_op(&e))?;
+        Ok((name, dom.is_active().unwrap_or(false)))
+    }
+
     pub(super) fn shares_of(&self, uuid: &str, flags: u32) -> Vec<super::shared_folders::Share> {
         self.conn()
             .lookup_domain_by_uuid_string(uuid)
@@ -158,21 +168,22 @@ impl Worker {
 
     /// Adds or removes a share on the running machine too, when its memory is shared
     /// (otherwise the change waits for the next start).
+    /// Returns whether the running machine has the change now.
     pub(super) fn live_share(
         &mut self,
         uuid: &str,
         share: &super::shared_folders::Share,
         add: bool,
-    ) {
+    ) -> bool {
         let Ok(dom) = self.conn().lookup_domain_by_uuid_string(uuid) else {
-            return;
+            return false;
         };
         if !dom.is_active().unwrap_or(false) {
-            return;
+            return false;
         }
         let live = dom.xml_desc(0).unwrap_or_default();
         if !super::shared_folders::has_shared_memory(&live) {
-            return;
+            return false;
         }
         let xml = super::shared_folders::filesystem_xml(share);
         let res = if add {
@@ -180,17 +191,30 @@ impl Worker {
         } else {
             dom.detach_device_flags(&xml, sys::VIR_DOMAIN_AFFECT_LIVE)
         };
-        if let Err(e) = res {
-            (self.sink)(Update::SettingsFailed {
-                uuid: uuid.to_string(),
-                error: BackendError::from_op(&e),
-            });
+        match res {
+            Ok(()) => true,
+            Err(e) => {
+                (self.sink)(Update::SettingsFailed {
+                    uuid: uuid.to_string(),
+                    error: BackendError::from_op(&e),
+                });
+                false
+            }
         }
     }
 
     pub(super) fn add_share(&mut self, uuid: &str, share: &super::shared_folders::Share) {
-        self.edit_persistent(uuid, |xml| super::shared_folders::add_share(xml, share));
-        self.live_share(uuid, share, true);
+        match self.save_persistent(uuid, |xml| super::shared_folders::add_share(xml, share)) {
+            Ok((name, active)) => {
+                // Hot-added when the running machine's memory is already shared.
+                let now = active && self.live_share(uuid, share, true);
+                self.saved(uuid, name, active && !now);
+            }
+            Err(error) => (self.sink)(Update::SettingsFailed {
+                uuid: uuid.to_string(),
+                error,
+            }),
+        }
         self.send_shares(uuid);
     }
 
