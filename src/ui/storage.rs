@@ -114,7 +114,7 @@ pub fn problem_text(p: &StorageProblem) -> String {
             "The shared folder on the server is a full path, such as /srv/nfs/kvm.",
         ),
         StorageProblem::MissingField => gettext("Fill in this field."),
-        StorageProblem::ZeroSize => gettext("The size must be at least 1 GiB."),
+        StorageProblem::ZeroSize => gettext("The size must be more than zero."),
         StorageProblem::TooBig(free) => gettext_f(
             "That is more than the pool has free ({free}). Choose a smaller size or another pool.",
             &[("free", &size(*free))],
@@ -262,6 +262,7 @@ pub struct StorageWidgets {
     volume_name: adw::EntryRow,
     format_row: adw::ComboRow,
     volume_size: gtk::SpinButton,
+    volume_unit: adw::ComboRow,
     volume_note: gtk::Label,
     new_volume_error: gtk::Label,
     // grow page
@@ -506,10 +507,18 @@ impl Component for StorageDialog {
             ))
             .model(&gtk::StringList::new(&["qcow2", "raw"]))
             .build();
-        let (size_row, volume_size) = size_spin(&gettext("Size (GiB)"), 20.0);
+        let (size_row, volume_size) = size_spin(&gettext("Size"), 20.0);
+        // MiB, GiB, TiB: the power of 1024 (in bytes) is 2, 3, 4.
+        let volume_unit = adw::ComboRow::builder()
+            .use_markup(false)
+            .title(gettext("Unit"))
+            .model(&gtk::StringList::new(&["MiB", "GiB", "TiB"]))
+            .selected(1)
+            .build();
         g.add(&volume_name);
         g.add(&format_row);
         g.add(&size_row);
+        g.add(&volume_unit);
         let volume_note = note_label();
         g.add(&volume_note);
         let create_volume = submit_button(&gettext("Create Volume"));
@@ -594,6 +603,7 @@ impl Component for StorageDialog {
             volume_name,
             format_row,
             volume_size,
+            volume_unit,
             volume_note,
             new_volume_error,
             grow_page,
@@ -879,7 +889,8 @@ impl Component for StorageDialog {
                         pool,
                         name: w.volume_name.text().trim().to_string(),
                         format: format.into(),
-                        capacity: (w.volume_size.value() as u64) << 30,
+                        capacity: (w.volume_size.value() as u64)
+                            << (20 + 10 * w.volume_unit.selected().min(2)),
                     },
                 );
             }

@@ -49,7 +49,7 @@ def test_pool_and_volume_life():
         app.click_at(app.find(POOL, roles=["label"], exact=True))
         app.find("Volumes")
         app.click(button(app, "New Volume…"))
-        size = app.find("Size (GiB)", roles=["spin button"])
+        size = app.find("Size", roles=["spin button"], exact=True)
         size.get_value_iface().set_current_value(1)
         app.click(button(app, "Create Volume"))
         app.find("Volume created.")
