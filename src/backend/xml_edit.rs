@@ -214,17 +214,8 @@ impl XmlDoc {
         child: &str,
         pred: impl Fn(roxmltree::Node) -> bool,
     ) -> Result<bool, EditError> {
-        let range = {
-            let doc = roxmltree::Document::parse(&self.text)
-                .map_err(|e| EditError::Parse(e.to_string()))?;
-            let p = find_node(&doc, parent).ok_or_else(|| EditError::NotFound(parent.join("/")))?;
-            let found = p
-                .children()
-                .find(|c| c.is_element() && c.tag_name().name() == child && pred(*c));
-            match found {
-                Some(n) => n.range(),
-                None => return Ok(false),
-            }
+        let Some(range) = self.child_range(parent, child, pred)? else {
+            return Ok(false);
         };
         self.remove_range(range);
         Ok(true)
@@ -240,22 +231,28 @@ impl XmlDoc {
         pred: impl Fn(roxmltree::Node) -> bool,
         edit: impl FnOnce(&mut XmlDoc) -> Result<(), EditError>,
     ) -> Result<bool, EditError> {
-        let range = {
-            let doc = roxmltree::Document::parse(&self.text)
-                .map_err(|e| EditError::Parse(e.to_string()))?;
-            let p = find_node(&doc, parent).ok_or_else(|| EditError::NotFound(parent.join("/")))?;
-            let found = p
-                .children()
-                .find(|c| c.is_element() && c.tag_name().name() == child && pred(*c));
-            match found {
-                Some(n) => n.range(),
-                None => return Ok(false),
-            }
+        let Some(range) = self.child_range(parent, child, pred)? else {
+            return Ok(false);
         };
         let mut sub = XmlDoc::new(self.text[range.clone()].to_string())?;
         edit(&mut sub)?;
         self.text.replace_range(range, sub.text());
         Ok(true)
+    }
+
+    /// Where the first child element `child` of `parent` for which `pred` holds is.
+    fn child_range(
+        &self,
+        parent: &[&str],
+        child: &str,
+        pred: impl Fn(roxmltree::Node) -> bool,
+    ) -> Result<Option<Range<usize>>, EditError> {
+        let doc =
+            roxmltree::Document::parse(&self.text).map_err(|e| EditError::Parse(e.to_string()))?;
+        let p = find_node(&doc, parent).ok_or_else(|| EditError::NotFound(parent.join("/")))?;
+        Ok(p.children()
+            .find(|c| c.is_element() && c.tag_name().name() == child && pred(*c))
+            .map(|n| n.range()))
     }
 
     fn remove_range(&mut self, mut r: Range<usize>) {
