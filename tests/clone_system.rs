@@ -26,6 +26,7 @@ fn clone_a_shut_off_machine() {
         return;
     }
     cleanup();
+    common::ensure_default_pool();
     virsh(&[
         "vol-create-as",
         "default",

@@ -102,6 +102,8 @@ fn hardware_snapshots_and_xml() {
         return;
     }
     cleanup();
+    // Added disks go to the "default" pool.
+    common::ensure_default_pool();
     std::fs::create_dir_all(DIR).unwrap();
     let disc1 = iso("DISC_ONE");
     let disc2 = iso("DISC_TWO");

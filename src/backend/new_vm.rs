@@ -631,11 +631,14 @@ impl Worker {
             (_, Some((pool_name, gib))) => {
                 let pool = match self.conn().lookup_storage_pool_by_name(pool_name) {
                     Ok(p) => p,
-                    Err(e) if pool_name == "default" => {
-                        let _ = e;
-                        self.create_default_pool()
-                            .map_err(|e| (CreateStep::Pool, e))?
-                    }
+                    Err(_) if pool_name == "default" => match self.create_default_pool() {
+                        Ok(p) => p,
+                        // Someone else may have made it meanwhile.
+                        Err(e) => self
+                            .conn()
+                            .lookup_storage_pool_by_name("default")
+                            .map_err(|_| (CreateStep::Pool, e))?,
+                    },
                     Err(e) => return Err(err(self, CreateStep::Pool, &e)),
                 };
                 if !pool.is_active().unwrap_or(false) {

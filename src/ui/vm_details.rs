@@ -48,6 +48,7 @@ pub struct VmDetailsWidgets {
     state: gtk::Label,
     reason: gtk::Label,
     os: gtk::Label,
+    os_line: gtk::Box,
     usage: gtk::Label,
     buttons: Vec<(LifecycleAction, gtk::Button)>,
     console: adw::SplitButton,
@@ -219,12 +220,15 @@ impl Component for VmDetails {
 
         page.append(&title);
         page.append(&state_line);
+        // osinfo-db has no logos: a generic computer icon stands beside the system's name.
+        let os_line = gtk::Box::builder().spacing(8).visible(false).build();
+        os_line.append(&gtk::Image::from_icon_name("computer-symbolic"));
         let os = gtk::Label::builder()
             .xalign(0.0)
             .css_classes(["dim-label"])
-            .visible(false)
             .build();
-        page.append(&os);
+        os_line.append(&os);
+        page.append(&os_line);
         page.append(&reason);
         page.append(&usage);
         let graphs = crate::ui::graphs::Graphs::new();
@@ -248,6 +252,7 @@ impl Component for VmDetails {
             state,
             reason,
             os,
+            os_line,
             usage,
             buttons,
             console,
@@ -286,7 +291,7 @@ impl Component for VmDetails {
             }
             VmDetailsMsg::Refresh => {}
             VmDetailsMsg::Os(name) => {
-                widgets.os.set_visible(name.is_some());
+                widgets.os_line.set_visible(name.is_some());
                 widgets.os.set_label(&name.map_or(String::new(), |n| {
                     crate::i18n::gettext_f("Operating system: {system}", &[("system", &n)])
                 }));

@@ -157,3 +157,22 @@ pub fn wait_saved(c: &Conn, uuid: &str) {
         _ => None,
     });
 }
+
+/// Makes sure the system daemon has its usual "default" storage pool (a fresh root has
+/// none until something creates it): /var/lib/libvirt/images, running.
+pub fn ensure_default_pool() {
+    if !virsh_try(&["pool-info", "default"]).0 {
+        virsh(&[
+            "pool-define-as",
+            "default",
+            "dir",
+            "--target",
+            "/var/lib/libvirt/images",
+        ]);
+        virsh(&["pool-build", "default"]);
+        virsh(&["pool-autostart", "default"]);
+    }
+    if !virsh(&["pool-info", "default"]).contains("running") {
+        virsh(&["pool-start", "default"]);
+    }
+}

@@ -304,6 +304,17 @@ def virsh(*args, check=True):
     return r.stdout.strip()
 
 
+def ensure_default_pool():
+    """The system daemon's usual "default" pool (a fresh root has none until something
+    creates it)."""
+    if virsh("pool-info", "default", check=False) == "":
+        virsh("pool-define-as", "default", "dir", "--target", "/var/lib/libvirt/images")
+        virsh("pool-build", "default")
+        virsh("pool-autostart", "default")
+    if "running" not in virsh("pool-info", "default"):
+        virsh("pool-start", "default")
+
+
 def define_tiny_vm(name):
     """A KVM machine with no OS (SeaBIOS screen) and SPICE, on qemu:///system."""
     xml = (f"<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"

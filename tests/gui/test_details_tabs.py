@@ -48,6 +48,7 @@ def test_hardware_snapshots_and_xml_tabs():
         os.unlink(iso)
     subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-V", "TABS", "-o", iso,
                     "/tmp/bilik-tabs"], check=True, capture_output=True)
+    harness.ensure_default_pool()
     virsh("vol-create-as", "default", VOL, "1G", "--format", "qcow2")
     disk = virsh("vol-path", "--pool", "default", VOL)
     xml = (f"<domain type='qemu'><name>{VM}</name><memory unit='MiB'>256</memory>"
