@@ -101,9 +101,10 @@ pub struct App {
     snapshots: Controller<SnapshotsPanel>,
     xml: Controller<XmlPanel>,
     setup: Controller<SetupCheck>,
-    wizard: Controller<NewVmWizard>,
-    storage: Controller<StorageDialog>,
-    networks: Controller<NetworksDialog>,
+    /// The dialogs are built the first time they open: the first frame comes sooner.
+    wizard: Option<Controller<NewVmWizard>>,
+    storage: Option<Controller<StorageDialog>>,
+    networks: Option<Controller<NetworksDialog>>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
     /// The last minutes of statistics, for the overview graphs.
@@ -112,6 +113,9 @@ pub struct App {
     selected: Option<String>,
     /// osinfo-db, once read (off the main thread, at start).
     osdb: Option<std::sync::Arc<crate::backend::osinfo::OsDb>>,
+    osdb_requested: bool,
+    /// The shown machine's libosinfo id, if it has one.
+    os_id: Option<String>,
     /// Machines whose console is open (one console per machine).
     consoles: HashSet<String>,
     /// A console waiting for the machine's display details: (uuid, name, full screen).
@@ -165,6 +169,83 @@ impl App {
             .emit(SnapshotsMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.xml.emit(XmlMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.details.emit(VmDetailsMsg::Show(vm));
+    }
+
+    /// Names the shown machine's operating system in the overview. osinfo-db is read the
+    /// first time a name is needed (off the main thread), not at start: the first screen
+    /// comes sooner.
+    fn show_os(&mut self, sender: &ComponentSender<Self>) {
+        let Some(id) = self.os_id.clone() else {
+            self.details.emit(VmDetailsMsg::Os(None));
+            return;
+        };
+        match &self.osdb {
+            Some(db) => {
+                let name = db.get(&id).map(|e| e.name.clone()).unwrap_or(id);
+                self.details.emit(VmDetailsMsg::Os(Some(name)));
+            }
+            None if !self.osdb_requested => {
+                self.osdb_requested = true;
+                sender.spawn_oneshot_command(|| {
+                    AppCmd::OsDb(std::sync::Arc::new(
+                        crate::backend::osinfo::OsDb::load_default(),
+                    ))
+                });
+            }
+            None => {}
+        }
+    }
+
+    fn emit_wizard(&self, msg: WizardMsg) {
+        if let Some(w) = &self.wizard {
+            w.emit(msg);
+        }
+    }
+
+    fn emit_storage(&self, msg: StorageMsg) {
+        if let Some(d) = &self.storage {
+            d.emit(msg);
+        }
+    }
+
+    fn emit_networks(&self, msg: NetworksMsg) {
+        if let Some(d) = &self.networks {
+            d.emit(msg);
+        }
+    }
+
+    /// Builds the dialogs on first use.
+    fn ensure_dialogs(&mut self, sender: &ComponentSender<Self>, which: &str) {
+        match which {
+            "wizard" if self.wizard.is_none() => {
+                let w = NewVmWizard::builder()
+                    .launch(self.settings.clone())
+                    .forward(sender.input_sender(), |o| match o {
+                        WizardOutput::Request(r) => AppMsg::Request(r),
+                    });
+                if let Some(db) = &self.osdb {
+                    w.emit(WizardMsg::Db(db.clone()));
+                }
+                self.wizard = Some(w);
+            }
+            "storage" if self.storage.is_none() => {
+                self.storage = Some(StorageDialog::builder().launch(()).forward(
+                    sender.input_sender(),
+                    |o| match o {
+                        StorageOutput::Request(r) => AppMsg::Request(r),
+                    },
+                ));
+            }
+            "networks" if self.networks.is_none() => {
+                self.networks = Some(NetworksDialog::builder().launch(()).forward(
+                    sender.input_sender(),
+                    |o| match o {
+                        NetworksOutput::Request(r) => AppMsg::Request(r),
+                    },
+                ));
+            }
+            _ => {}
+        }
     }
 
     fn request(&self, r: Request) {
@@ -384,17 +465,12 @@ impl App {
                     },
                 );
             }
-            Update::NetworkChanged { .. } => self.networks.emit(NetworksMsg::Changed),
+            Update::NetworkChanged { .. } => self.emit_networks(NetworksMsg::Changed),
             Update::Nics { uuid, info } => self.nics_panel.emit(NicsMsg::Info(uuid, info)),
             Update::Hardware { uuid, info } => {
                 if self.selected.as_deref() == Some(uuid.as_str()) {
-                    let os = info.os_id.as_ref().map(|id| {
-                        self.osdb
-                            .as_ref()
-                            .and_then(|db| db.get(id).map(|e| e.name.clone()))
-                            .unwrap_or_else(|| id.clone())
-                    });
-                    self.details.emit(VmDetailsMsg::Os(os));
+                    self.os_id = info.os_id.clone();
+                    self.show_os(sender);
                 }
                 self.hardware.emit(HardwareMsg::Info(uuid, info))
             }
@@ -483,42 +559,40 @@ impl App {
                 networks,
                 bridges,
                 free_subnet,
-            } => self
-                .networks
-                .emit(NetworksMsg::Networks(networks, bridges, free_subnet)),
+            } => self.emit_networks(NetworksMsg::Networks(networks, bridges, free_subnet)),
             Update::Leases { network, leases } => {
-                self.networks.emit(NetworksMsg::Leases(network, leases))
+                self.emit_networks(NetworksMsg::Leases(network, leases))
             }
             Update::NetworkDone { network, what } => {
-                self.networks.emit(NetworksMsg::Done(network, what))
+                self.emit_networks(NetworksMsg::Done(network, what))
             }
             Update::NetworkRefused { network, problem } => {
-                self.networks.emit(NetworksMsg::Refused(network, problem))
+                self.emit_networks(NetworksMsg::Refused(network, problem))
             }
             Update::NetworkFailed { network, error } => {
-                self.networks.emit(NetworksMsg::Failed(network, error))
+                self.emit_networks(NetworksMsg::Failed(network, error))
             }
-            Update::PoolChanged { .. } => self.storage.emit(StorageMsg::Changed),
+            Update::PoolChanged { .. } => self.emit_storage(StorageMsg::Changed),
             Update::Pools { pools, supported } => {
-                self.storage.emit(StorageMsg::Pools(pools, supported))
+                self.emit_storage(StorageMsg::Pools(pools, supported))
             }
             Update::Volumes { pool, volumes } => {
-                self.storage.emit(StorageMsg::Volumes(pool, volumes))
+                self.emit_storage(StorageMsg::Volumes(pool, volumes))
             }
-            Update::StorageDone { pool, what } => self.storage.emit(StorageMsg::Done(pool, what)),
+            Update::StorageDone { pool, what } => self.emit_storage(StorageMsg::Done(pool, what)),
             Update::StorageRefused { pool, problem } => {
-                self.storage.emit(StorageMsg::Refused(pool, problem))
+                self.emit_storage(StorageMsg::Refused(pool, problem))
             }
             Update::StorageFailed { pool, error } => {
-                self.storage.emit(StorageMsg::Failed(pool, error))
+                self.emit_storage(StorageMsg::Failed(pool, error))
             }
-            Update::NewVmFacts(facts) => self.wizard.emit(WizardMsg::Facts(facts)),
+            Update::NewVmFacts(facts) => self.emit_wizard(WizardMsg::Facts(facts)),
             Update::VmCreated {
                 uuid,
                 name,
                 started,
             } => {
-                self.wizard.emit(WizardMsg::Created);
+                self.emit_wizard(WizardMsg::Created);
                 // Show the new machine; a started one gets its console, as the person
                 // will install the system there next.
                 self.list.emit(VmListMsg::Select(uuid.clone()));
@@ -530,7 +604,7 @@ impl App {
                     });
                 }
             }
-            Update::CreateFailed { name, step, error } => self.wizard.emit(WizardMsg::Failed(
+            Update::CreateFailed { name, step, error } => self.emit_wizard(WizardMsg::Failed(
                 errors::create_error(&name, &step, &error),
             )),
         }
@@ -768,31 +842,14 @@ impl Component for App {
         new_action.connect_activate(move |_, _| s.input(AppMsg::NewVm));
         relm4::main_application().add_action(&new_action);
         relm4::main_application().set_accels_for_action("app.new-vm", &["<Control>n"]);
-        let wizard =
-            NewVmWizard::builder()
-                .launch(settings.clone())
-                .forward(sender.input_sender(), |o| match o {
-                    WizardOutput::Request(r) => AppMsg::Request(r),
-                });
         let storage_action = gio::SimpleAction::new("storage", None);
         let s = sender.clone();
         storage_action.connect_activate(move |_, _| s.input(AppMsg::OpenStorage));
         relm4::main_application().add_action(&storage_action);
-        let storage =
-            StorageDialog::builder()
-                .launch(())
-                .forward(sender.input_sender(), |o| match o {
-                    StorageOutput::Request(r) => AppMsg::Request(r),
-                });
         let networks_action = gio::SimpleAction::new("networks", None);
         let s = sender.clone();
         networks_action.connect_activate(move |_, _| s.input(AppMsg::OpenNetworks));
         relm4::main_application().add_action(&networks_action);
-        let networks = NetworksDialog::builder()
-            .launch(())
-            .forward(sender.input_sender(), |o| match o {
-                NetworksOutput::Request(r) => AppMsg::Request(r),
-            });
         let setup = SetupCheck::builder().launch(()).detach();
         // First run: show what this computer needs before anything else.
         let first_run = !settings.boolean(Key::SetupCheckSeen);
@@ -818,22 +875,19 @@ impl Component for App {
             snapshots,
             xml,
             setup,
-            wizard,
-            storage,
-            networks,
+            wizard: None,
+            storage: None,
+            networks: None,
             setup_auto_opened: first_run,
             history: Default::default(),
             selected: None,
             osdb: None,
+            osdb_requested: false,
+            os_id: None,
             consoles: HashSet::new(),
             pending_console: None,
         };
         crate::bench::start();
-        sender.spawn_oneshot_command(|| {
-            AppCmd::OsDb(std::sync::Arc::new(
-                crate::backend::osinfo::OsDb::load_default(),
-            ))
-        });
         model.open_connection(&sender);
         let widgets = AppWidgets {
             window,
@@ -884,6 +938,7 @@ impl Component for App {
                     .map(|u| self.history.get(u))
                     .unwrap_or_default();
                 self.show_vm(vm);
+                self.os_id = None;
                 self.details.emit(VmDetailsMsg::Os(None));
                 self.details.emit(VmDetailsMsg::History(samples));
             }
@@ -958,13 +1013,18 @@ impl Component for App {
                     self.request(Request::DisplayInfo { uuid });
                 }
             }
-            AppMsg::OpenNetworks => self
-                .networks
-                .emit(NetworksMsg::Open(widgets.window.clone())),
-            AppMsg::OpenStorage => self.storage.emit(StorageMsg::Open(widgets.window.clone())),
-            AppMsg::NewVm => self
-                .wizard
-                .emit(WizardMsg::Open(widgets.window.clone(), self.uri.clone())),
+            AppMsg::OpenNetworks => {
+                self.ensure_dialogs(&sender, "networks");
+                self.emit_networks(NetworksMsg::Open(widgets.window.clone()))
+            }
+            AppMsg::OpenStorage => {
+                self.ensure_dialogs(&sender, "storage");
+                self.emit_storage(StorageMsg::Open(widgets.window.clone()))
+            }
+            AppMsg::NewVm => {
+                self.ensure_dialogs(&sender, "wizard");
+                self.emit_wizard(WizardMsg::Open(widgets.window.clone(), self.uri.clone()))
+            }
             AppMsg::OpenSetupCheck => self
                 .setup
                 .emit(SetupMsg::Open(widgets.window.clone(), self.uri.clone())),
@@ -985,8 +1045,9 @@ impl Component for App {
                 }
             }
             AppCmd::OsDb(db) => {
-                self.wizard.emit(WizardMsg::Db(db.clone()));
+                self.emit_wizard(WizardMsg::Db(db.clone()));
                 self.osdb = Some(db);
+                self.show_os(&sender);
             }
             AppCmd::ConsoleClosed { uuid, name, error } => {
                 self.consoles.remove(&uuid);
