@@ -698,6 +698,7 @@ impl Worker {
         if let NetworkChoice::Virtual(net) = &spec.network {
             if let Ok(n) = self.conn().lookup_network_by_name(net) {
                 if !n.is_active().unwrap_or(true) {
+                    // If it cannot start, the machine's start below fails and says why.
                     let _ = n.create();
                 }
             }

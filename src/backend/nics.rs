@@ -103,9 +103,17 @@ pub fn check_mac(mac: &str, others: &[String]) -> Result<String, MacProblem> {
 /// A new MAC address in QEMU's range (52:54:00), random.
 pub fn random_mac() -> String {
     let mut b = [0u8; 3];
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| {
         use std::io::Read;
-        let _ = f.read_exact(&mut b);
+        f.read_exact(&mut b)
+    });
+    if random.is_err() {
+        // Without /dev/urandom, the clock's nanoseconds still differ from call to call.
+        let n = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        b = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
     }
     format!("52:54:00:{:02x}:{:02x}:{:02x}", b[0], b[1], b[2])
 }

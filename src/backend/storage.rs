@@ -330,7 +330,8 @@ impl Worker {
         let result = (|| {
             let pool = self.conn().lookup_storage_pool_by_name(pool_name)?;
             if pool.is_active()? {
-                // Files may have been added or removed behind libvirt's back.
+                // Files may have been added or removed behind libvirt's back; a failed
+                // refresh still leaves the last known list, which is worth showing.
                 let _ = pool.refresh(0);
             }
             let vols = if pool.is_active()? {
