@@ -12,7 +12,7 @@ use crate::backend::networks::{
 use crate::backend::{BackendError, Request};
 use crate::i18n::gettext_f;
 use crate::ui::widgets::{
-    button, entry, error_label, group, nav_dialog, nav_page, note_label, submit_button,
+    button, entry, error_label, form_end, group, nav_dialog, nav_page, note_label, present_over,
 };
 
 #[derive(Debug)]
@@ -365,12 +365,10 @@ impl Component for NetworksDialog {
             .active(true)
             .build();
         opts.add(&new_autostart);
-        let create = submit_button(&gettext("Create Network"));
         let s = sender.clone();
-        create.connect_clicked(move |_| s.input(NetworksMsg::Create));
-        opts.add(&create);
-        let new_error = error_label();
-        opts.add(&new_error);
+        let new_error = form_end(&opts, &gettext("Create Network"), move || {
+            s.input(NetworksMsg::Create)
+        });
         page.add(&opts);
         let new_page = nav_page(&gettext("Add Network"), "new-network", &page);
 
@@ -434,9 +432,7 @@ impl Component for NetworksDialog {
                 self.current = None;
                 self.error = None;
                 w.nav.pop_to_tag("networks");
-                if dialog.parent().is_none() {
-                    dialog.present(Some(&parent));
-                }
+                present_over(dialog, &parent);
                 self.request(&sender, Request::ListNetworks);
             }
             NetworksMsg::Changed => {

@@ -948,9 +948,7 @@ impl Component for NewVmWizard {
                 widgets.name_row.set_text("");
                 widgets.search.set_text("");
                 self.parent = Some(parent.clone());
-                if dialog.parent().is_none() {
-                    dialog.present(Some(&parent));
-                }
+                crate::ui::widgets::present_over(dialog, &parent);
                 widgets.path_row.grab_focus();
                 sender
                     .output(WizardOutput::Request(Request::NewVmFacts))

@@ -110,10 +110,8 @@ impl SetupCheck {
     }
 
     fn present(&self, dialog: &adw::Dialog) {
-        if dialog.parent().is_none() {
-            if let Some(p) = &self.parent {
-                dialog.present(Some(p));
-            }
+        if let Some(p) = &self.parent {
+            crate::ui::widgets::present_over(dialog, p);
         }
     }
 }

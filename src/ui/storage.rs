@@ -17,7 +17,8 @@ use crate::backend::storage::{
 use crate::backend::{BackendError, Request};
 use crate::i18n::gettext_f;
 use crate::ui::widgets::{
-    button, entry, error_label, group, nav_dialog, nav_page, note_label, size_spin, submit_button,
+    button, entry, error_label, form_end, group, nav_dialog, nav_page, note_label, present_over,
+    size_spin,
 };
 
 #[derive(Debug)]
@@ -483,12 +484,10 @@ impl Component for StorageDialog {
             .build();
         options.add(&persistent);
         options.add(&pool_autostart);
-        let create_pool = submit_button(&gettext("Create Pool"));
         let s = sender.clone();
-        create_pool.connect_clicked(move |_| s.input(StorageMsg::CreatePool));
-        options.add(&create_pool);
-        let new_pool_error = error_label();
-        options.add(&new_pool_error);
+        let new_pool_error = form_end(&options, &gettext("Create Pool"), move || {
+            s.input(StorageMsg::CreatePool)
+        });
         page.add(&options);
         let new_pool_page = nav_page(&gettext("Add Pool"), "new-pool", &page);
 
@@ -521,12 +520,10 @@ impl Component for StorageDialog {
         g.add(&volume_unit);
         let volume_note = note_label();
         g.add(&volume_note);
-        let create_volume = submit_button(&gettext("Create Volume"));
         let s = sender.clone();
-        create_volume.connect_clicked(move |_| s.input(StorageMsg::CreateVolume));
-        g.add(&create_volume);
-        let new_volume_error = error_label();
-        g.add(&new_volume_error);
+        let new_volume_error = form_end(&g, &gettext("Create Volume"), move || {
+            s.input(StorageMsg::CreateVolume)
+        });
         page.add(&g);
         let new_volume_page = nav_page(&gettext("New Volume"), "new-volume", &page);
 
@@ -542,12 +539,10 @@ impl Component for StorageDialog {
         g.add(&grow_row);
         let grow_note = note_label();
         g.add(&grow_note);
-        let grow_button = submit_button(&gettext("Grow"));
         let s = sender.clone();
-        grow_button.connect_clicked(move |_| s.input(StorageMsg::ConfirmedGrow));
-        g.add(&grow_button);
-        let grow_error = error_label();
-        g.add(&grow_error);
+        let grow_error = form_end(&g, &gettext("Grow"), move || {
+            s.input(StorageMsg::ConfirmedGrow)
+        });
         page.add(&g);
         let grow_page = nav_page(&gettext("Grow Volume"), "grow", &page);
 
@@ -627,9 +622,7 @@ impl Component for StorageDialog {
                 self.current = None;
                 self.error = None;
                 w.nav.pop_to_tag("pools");
-                if dialog.parent().is_none() {
-                    dialog.present(Some(&parent));
-                }
+                present_over(dialog, &parent);
                 self.request(&sender, Request::ListPools);
             }
             StorageMsg::Changed => {

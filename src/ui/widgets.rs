@@ -103,3 +103,25 @@ pub fn button(label: &str) -> gtk::Button {
         .valign(gtk::Align::Center)
         .build()
 }
+
+/// Ends a form: its main button (which runs `on_click`) and, under it, the label where a
+/// refusal is said. Returns the label.
+pub fn form_end(
+    group: &adw::PreferencesGroup,
+    label: &str,
+    on_click: impl Fn() + 'static,
+) -> gtk::Label {
+    let b = submit_button(label);
+    b.connect_clicked(move |_| on_click());
+    group.add(&b);
+    let error = error_label();
+    group.add(&error);
+    error
+}
+
+/// Shows `dialog` over `parent` unless it is already showing.
+pub fn present_over(dialog: &adw::Dialog, parent: &impl IsA<gtk::Widget>) {
+    if dialog.parent().is_none() {
+        dialog.present(Some(parent));
+    }
+}
