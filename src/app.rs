@@ -6,7 +6,8 @@ use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
-use std::collections::HashSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
 use crate::backend::console::{self, ConsoleOptions, DisplayInfo};
 use crate::backend::{ConnectionHandle, LifecycleAction, Options, Request, Update};
@@ -72,6 +73,8 @@ pub enum AppCmd {
     /// osinfo-db was read (for operating-system names).
     OsDb(std::sync::Arc<crate::backend::osinfo::OsDb>),
     /// A console (virt-viewer) ended, well or not.
+    /// An already open console was asked for; `raised` when it came to the front.
+    ConsoleRaised { name: String, raised: bool },
     ConsoleClosed {
         uuid: String,
         name: String,
@@ -117,7 +120,8 @@ pub struct App {
     /// The shown machine's libosinfo id, if it has one.
     os_id: Option<String>,
     /// Machines whose console is open (one console per machine).
-    consoles: HashSet<String>,
+    /// Open consoles by machine, with the viewer's process id once it runs (0 before).
+    consoles: std::collections::HashMap<String, Arc<AtomicU32>>,
     /// A console waiting for the machine's display details: (uuid, name, full screen).
     pending_console: Option<(String, String, bool)>,
 }
@@ -289,11 +293,12 @@ impl App {
             return;
         }
         let argv = console::viewer_argv(&self.uri, &uuid, &opts);
-        self.consoles.insert(uuid.clone());
+        let pid = Arc::new(AtomicU32::new(0));
+        self.consoles.insert(uuid.clone(), pid.clone());
         // A console makes the SPICE agent connect: show its state afresh.
         self.agent_panel.emit(AgentPanelMsg::Refresh(uuid.clone()));
         sender.spawn_oneshot_command(move || {
-            let error = crate::ui::console::run_viewer(&argv);
+            let error = crate::ui::console::run_viewer(&argv, &pid);
             AppCmd::ConsoleClosed { uuid, name, error }
         });
         if self.settings.boolean(Key::ShowConsoleHints) {
@@ -372,6 +377,7 @@ impl App {
                 }
                 self.list.emit(VmListMsg::Stats(stats))
             }
+            Update::StartedAt { uuid, at } => self.details.emit(VmDetailsMsg::StartedAt(uuid, at)),
             Update::Display { uuid, info } => {
                 if let Some((pending, name, fullscreen)) = self.pending_console.take() {
                     if pending == uuid {
@@ -706,6 +712,9 @@ impl Component for App {
                     name,
                     fullscreen,
                 },
+                VmDetailsOutput::WantStartedAt(uuid) => {
+                    AppMsg::Request(Request::StartedAt { uuid })
+                }
             },
         );
 
@@ -884,7 +893,7 @@ impl Component for App {
             osdb: None,
             osdb_requested: false,
             os_id: None,
-            consoles: HashSet::new(),
+            consoles: Default::default(),
             pending_console: None,
         };
         crate::bench::start();
@@ -1001,11 +1010,13 @@ impl Component for App {
                 name,
                 fullscreen,
             } => {
-                if self.consoles.contains(&uuid) {
-                    widgets.toasts.add_toast(adw::Toast::new(&gettext_f(
-                        "The console of “{name}” is already open.",
-                        &[("name", &name)],
-                    )));
+                if let Some(pid) = self.consoles.get(&uuid) {
+                    // One console per machine: bring the open one to the front.
+                    let pid = Some(pid.load(Ordering::Relaxed)).filter(|&p| p != 0);
+                    sender.spawn_oneshot_command(move || {
+                        let raised = crate::backend::viewer_window::raise(pid, &name);
+                        AppCmd::ConsoleRaised { name, raised }
+                    });
                 } else {
                     let fullscreen =
                         fullscreen.unwrap_or_else(|| self.settings.boolean(Key::ConsoleFullscreen));
@@ -1048,6 +1059,15 @@ impl Component for App {
                 self.emit_wizard(WizardMsg::Db(db.clone()));
                 self.osdb = Some(db);
                 self.show_os(&sender);
+            }
+            AppCmd::ConsoleRaised { name, raised } => {
+                if !raised {
+                    // Wayland lets no program raise another's window: say where it is.
+                    widgets.toasts.add_toast(adw::Toast::new(&gettext_f(
+                        "The console of “{name}” is already open: switch to it with Alt+Tab or in the overview.",
+                        &[("name", &name)],
+                    )));
+                }
             }
             AppCmd::ConsoleClosed { uuid, name, error } => {
                 self.consoles.remove(&uuid);

@@ -68,8 +68,27 @@ fn lifecycle_actions_arrive_as_events() {
     changed(&c, &vm, VmState::Running);
     act(LifecycleAction::ForceOff);
     assert_eq!(changed(&c, &vm, VmState::ShutOff), 2, "reason: destroyed");
+    let started_at = |uuid: &str| {
+        c.handle.send(Request::StartedAt { uuid: uuid.into() });
+        c.wait("StartedAt", T, |u| match u {
+            Update::StartedAt { uuid: u, at } if u == uuid => Some(*at),
+            _ => None,
+        })
+        .0
+    };
+    // Running since before Bilik connected: the test driver has no process to ask.
+    let other = list
+        .iter()
+        .find(|d| d.name == "vm-00001")
+        .expect("vm-00001");
+    assert_eq!(other.state, VmState::Running);
+    assert_eq!(started_at(&other.uuid), None);
+    let before_start = std::time::SystemTime::now();
     act(LifecycleAction::Start);
     changed(&c, &vm, VmState::Running);
+    // Seen starting: uptime counts from the event.
+    let at = started_at(&vm).expect("the worker saw it start");
+    assert!(at >= before_start && at <= std::time::SystemTime::now());
     act(LifecycleAction::Shutdown);
     assert_eq!(changed(&c, &vm, VmState::ShutOff), 1, "reason: shut down");
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bilik::backend::details::{Applied, HardwareChange, HardwareInfo};
 use bilik::backend::{Request, Update};
@@ -244,7 +244,27 @@ fn hardware_snapshots_and_xml() {
     });
     let external = snapshot_done(&c);
     println!("snapshot of the shut-off machine, external: {external}");
+    let before_start = SystemTime::now();
     virsh(&["start", VM]);
+
+    // Uptime: the start time of the machine's qemu process, read from /proc.
+    c.handle.send(Request::StartedAt { uuid: uuid.clone() });
+    let (at, _) = c.wait("StartedAt", Duration::from_secs(30), |u| match u {
+        Update::StartedAt { uuid: u, at } if *u == uuid => Some(*at),
+        _ => None,
+    });
+    let at = at.expect("a running qemu machine has a start time");
+    let slack = Duration::from_secs(2);
+    assert!(
+        at + slack >= before_start && at <= SystemTime::now() + slack,
+        "started at {at:?}, the start was asked for at {before_start:?}"
+    );
+    // /proc's boot time has whole seconds: the figure may be up to a second early.
+    let offset = match at.duration_since(before_start) {
+        Ok(d) => d.as_secs_f64(),
+        Err(e) => -e.duration().as_secs_f64(),
+    };
+    println!("qemu process started {offset:+.2} s after the start was asked for");
 
     // Live: memory within what it started with goes through the balloon, which only moves
     // when the guest's driver answers (this machine runs no system: "at the next start").

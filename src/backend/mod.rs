@@ -8,7 +8,8 @@
 //! * [`stats`]: the one bulk statistics call and rate computation.
 //! * [`error`]: libvirt failures sorted into kinds a person can act on.
 //! * [`types`]: plain data handed to the UI.
-//! * [`console`]: the virt-viewer command line and what a console needs from the XML.
+//! * [`console`]: the virt-viewer command line and what a console needs from the XML;
+//!   [`viewer_window`]: bringing an open console to the front (X11).
 //! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`agent_settings`]: the
 //!   clipboard / agent settings of a machine built on it; [`shared_folders`]: virtiofs;
 //!   [`usb`]: host USB devices handed to a machine.
@@ -23,6 +24,7 @@
 //! * [`nics`]: a machine's network cards (plug in, model, MAC, link, addresses).
 //! * [`storage`]: storage pools and volumes (create, start/stop, delete, grow), refusing
 //!   anything a machine uses.
+//! * [`uptime`]: since when a machine runs (its qemu process's start, read from /proc).
 
 pub mod agent_settings;
 pub mod clone;
@@ -42,8 +44,10 @@ pub mod shared_folders;
 pub mod stats;
 pub mod storage;
 pub mod types;
+pub mod uptime;
 pub mod uri;
 pub mod usb;
+pub mod viewer_window;
 pub mod worker;
 pub mod xml_edit;
 

@@ -46,6 +46,10 @@ pub enum Request {
     DisplayInfo {
         uuid: String,
     },
+    /// Since when a running machine runs.
+    StartedAt {
+        uuid: String,
+    },
     /// Read the machine's clipboard and agent settings.
     AgentSettings {
         uuid: String,
@@ -223,6 +227,11 @@ pub enum Update {
     Display {
         uuid: String,
         info: super::console::DisplayInfo,
+    },
+    /// Since when a machine runs; None when nobody can tell.
+    StartedAt {
+        uuid: String,
+        at: Option<std::time::SystemTime>,
     },
     AgentSettings {
         uuid: String,
@@ -425,6 +434,7 @@ impl ConnectionHandle {
             rates: RateTracker::default(),
             cancels: Default::default(),
             active: HashSet::new(),
+            seen_started: Default::default(),
         };
         std::thread::Builder::new()
             .name(format!("libvirt {uri}"))
@@ -465,6 +475,8 @@ pub(super) struct Worker {
     pub(super) cancels: std::collections::HashMap<String, Arc<std::sync::atomic::AtomicBool>>,
     /// UUIDs of machines with a qemu process, to skip the stats call when there are none.
     active: HashSet<String>,
+    /// When this worker saw machines start: their uptime where no process can be read.
+    seen_started: std::collections::HashMap<String, std::time::SystemTime>,
 }
 
 impl Worker {
@@ -637,7 +649,15 @@ impl Worker {
 
     fn handle_event(&mut self, event: LibvirtEvent) {
         match event {
-            LibvirtEvent::DomainLifecycle { uuid, .. } => self.refresh_domain(&uuid),
+            LibvirtEvent::DomainLifecycle { uuid, event, .. } => {
+                if event == sys::VIR_DOMAIN_EVENT_STARTED as i32 {
+                    self.seen_started
+                        .insert(uuid.clone(), std::time::SystemTime::now());
+                } else if event == sys::VIR_DOMAIN_EVENT_STOPPED as i32 {
+                    self.seen_started.remove(&uuid);
+                }
+                self.refresh_domain(&uuid)
+            }
             LibvirtEvent::DomainAgent { uuid, connected } => {
                 (self.sink)(Update::AgentChanged { uuid, connected })
             }
@@ -799,6 +819,16 @@ impl Worker {
                     .map(|xml| super::console::display_info(&xml))
                     .unwrap_or_default();
                 (self.sink)(Update::Display { uuid, info });
+            }
+            Request::StartedAt { uuid } => {
+                // Only a local qemu machine has a process Bilik can see.
+                let local_qemu = super::uri::parse(&self.uri)
+                    .is_ok_and(|u| u.is_local() && u.driver.starts_with("qemu"));
+                let at = local_qemu
+                    .then(|| super::uptime::qemu_started_at(&uuid))
+                    .flatten()
+                    .or_else(|| self.seen_started.get(&uuid).copied());
+                (self.sink)(Update::StartedAt { uuid, at });
             }
         }
     }

@@ -1,6 +1,8 @@
 //! Opening a machine's console: whether it can be opened (and why not, in words), running
 //! virt-viewer, and the hints shown when it opens.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use gettextrs::gettext;
 
 use crate::backend::console::{self, ConsoleOptions, DisplayInfo};
@@ -50,8 +52,9 @@ pub fn viewer_error(name: &str, e: ViewerError) -> UserMessage {
     }
 }
 
-/// Runs the viewer and waits for it to end (call off the main thread).
-pub fn run_viewer(argv: &[String]) -> Result<(), ViewerError> {
+/// Runs the viewer and waits for it to end (call off the main thread); `pid` receives its
+/// process id once it runs, to find its window later.
+pub fn run_viewer(argv: &[String], pid: &AtomicU32) -> Result<(), ViewerError> {
     if !console::viewer_installed() {
         return Err(ViewerError::Missing);
     }
@@ -62,8 +65,10 @@ pub fn run_viewer(argv: &[String]) -> Result<(), ViewerError> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .and_then(|child| child.wait_with_output())
-    {
+        .and_then(|child| {
+            pid.store(child.id(), Ordering::Relaxed);
+            child.wait_with_output()
+        }) {
         Ok(out) if out.status.success() => Ok(()),
         Ok(out) => Err(ViewerError::Failed(
             String::from_utf8_lossy(&out.stderr).trim().to_string(),

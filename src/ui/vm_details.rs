@@ -5,7 +5,10 @@ use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
+use std::time::{Duration, SystemTime};
+
 use crate::backend::{LifecycleAction, VmState};
+use crate::i18n::{gettext_f, ngettext_f};
 use crate::model::{vm_state, VmObject};
 
 #[derive(Debug)]
@@ -20,6 +23,10 @@ pub enum VmDetailsMsg {
     Os(Option<String>),
     /// The last minutes of statistics of the shown machine.
     History(Vec<crate::model::stats_history::Sample>),
+    /// Since when a machine runs (None: nobody can tell).
+    StartedAt(String, Option<SystemTime>),
+    /// A minute passed: the uptime line moves on.
+    Tick,
 }
 
 #[derive(Debug)]
@@ -34,11 +41,15 @@ pub enum VmDetailsOutput {
         name: String,
         fullscreen: Option<bool>,
     },
+    /// The shown machine runs: since when?
+    WantStartedAt(String),
 }
 
 pub struct VmDetails {
     vm: Option<VmObject>,
     handler: Option<glib::SignalHandlerId>,
+    /// The running machine whose start time was asked for, and the answer once it came.
+    started: Option<(String, Option<SystemTime>)>,
 }
 
 pub struct VmDetailsWidgets {
@@ -47,6 +58,7 @@ pub struct VmDetailsWidgets {
     state_icon: gtk::Image,
     state: gtk::Label,
     reason: gtk::Label,
+    uptime: gtk::Label,
     os: gtk::Label,
     os_line: gtk::Box,
     usage: gtk::Label,
@@ -147,6 +159,17 @@ impl Component for VmDetails {
             .wrap(true)
             .css_classes(["dim-label"])
             .build();
+        let uptime = gtk::Label::builder()
+            .xalign(0.0)
+            .css_classes(["dim-label"])
+            .visible(false)
+            .build();
+        // Minutes are the finest unit shown: a tick every 30 s keeps the line current.
+        let s = sender.clone();
+        glib::timeout_add_seconds_local(30, move || {
+            s.input(VmDetailsMsg::Tick);
+            glib::ControlFlow::Continue
+        });
         let usage = gtk::Label::builder()
             .xalign(0.0)
             .css_classes(["numeric"])
@@ -230,6 +253,7 @@ impl Component for VmDetails {
         os_line.append(&os);
         page.append(&os_line);
         page.append(&reason);
+        page.append(&uptime);
         page.append(&usage);
         let graphs = crate::ui::graphs::Graphs::new();
         graphs.widget().set_visible(false);
@@ -251,6 +275,7 @@ impl Component for VmDetails {
             state_icon,
             state,
             reason,
+            uptime,
             os,
             os_line,
             usage,
@@ -262,6 +287,7 @@ impl Component for VmDetails {
             model: VmDetails {
                 vm: None,
                 handler: None,
+                started: None,
             },
             widgets,
         }
@@ -289,11 +315,18 @@ impl Component for VmDetails {
                 }
                 self.vm = vm;
             }
-            VmDetailsMsg::Refresh => {}
+            VmDetailsMsg::Refresh | VmDetailsMsg::Tick => {}
+            VmDetailsMsg::StartedAt(uuid, at) => {
+                if let Some((asked, answer)) = &mut self.started {
+                    if *asked == uuid {
+                        *answer = at;
+                    }
+                }
+            }
             VmDetailsMsg::Os(name) => {
                 widgets.os_line.set_visible(name.is_some());
                 widgets.os.set_label(&name.map_or(String::new(), |n| {
-                    crate::i18n::gettext_f("Operating system: {system}", &[("system", &n)])
+                    gettext_f("Operating system: {system}", &[("system", &n)])
                 }));
                 return;
             }
@@ -342,6 +375,25 @@ impl Component for VmDetails {
         widgets
             .reason
             .set_label(reason.as_deref().unwrap_or_default());
+        // Asked once each time the machine is seen running (a new start is a new process).
+        if state.is_active() {
+            let uuid = vm.uuid();
+            if self.started.as_ref().map(|(u, _)| u) != Some(&uuid) {
+                self.started = Some((uuid.clone(), None));
+                sender.output(VmDetailsOutput::WantStartedAt(uuid)).ok();
+            }
+        } else {
+            self.started = None;
+        }
+        let uptime = self
+            .started
+            .as_ref()
+            .and_then(|(_, at)| *at)
+            .map(|at| uptime_words(SystemTime::now().duration_since(at).unwrap_or_default()));
+        widgets.uptime.set_visible(uptime.is_some());
+        widgets
+            .uptime
+            .set_label(uptime.as_deref().unwrap_or_default());
         widgets.usage.set_visible(!vm.usage().is_empty());
         widgets.usage.set_label(&vm.usage());
         // virt-viewer --wait shows a stopped machine as soon as it starts, but a newcomer
@@ -350,5 +402,50 @@ impl Component for VmDetails {
         for (action, button) in &widgets.buttons {
             button.set_visible(action.allowed_in(state));
         }
+    }
+}
+
+/// How long a machine has been up, in words: "Up for 2 hours, 5 minutes".
+pub fn uptime_words(up: Duration) -> String {
+    let minutes = up.as_secs() / 60;
+    let (days, hours, mins) = (minutes / 1440, (minutes / 60) % 24, minutes % 60);
+    let n = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
+    let day = |x| ngettext_f("{n} day", "{n} days", n(x), &[]);
+    let hour = |x| ngettext_f("{n} hour", "{n} hours", n(x), &[]);
+    let minute = |x| ngettext_f("{n} minute", "{n} minutes", n(x), &[]);
+    let both = |larger: String, smaller: String| {
+        gettext_f(
+            "{larger}, {smaller}",
+            &[("larger", &larger), ("smaller", &smaller)],
+        )
+    };
+    let time = match (days, hours) {
+        (0, 0) if mins == 0 => return gettext("Started less than a minute ago"),
+        (0, 0) => minute(mins),
+        (0, _) => both(hour(hours), minute(mins)),
+        _ => both(day(days), hour(hours)),
+    };
+    gettext_f("Up for {time}", &[("time", &time)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uptime_words;
+    use std::time::Duration;
+
+    #[test]
+    fn uptime_in_words() {
+        let m = |x: u64| Duration::from_secs(x * 60);
+        assert_eq!(
+            uptime_words(Duration::from_secs(59)),
+            "Started less than a minute ago"
+        );
+        assert_eq!(uptime_words(m(1)), "Up for 1 minute");
+        assert_eq!(uptime_words(m(125)), "Up for 2 hours, 5 minutes");
+        assert_eq!(uptime_words(m(60)), "Up for 1 hour, 0 minutes");
+        assert_eq!(
+            uptime_words(m(3 * 1440 + 4 * 60 + 59)),
+            "Up for 3 days, 4 hours"
+        );
     }
 }

@@ -1,5 +1,6 @@
 """Open Console launches virt-viewer (an argument vector, --attach on a local connection,
-the configured hotkeys), shows the hints, and keeps one console per machine. The screenshot
+the configured hotkeys), shows the hints, and keeps one console per machine (a second
+Open Console brings the open one to the front). The screenshot
 shows virt-viewer's window with the machine's firmware screen."""
 
 import subprocess
@@ -14,6 +15,23 @@ VM = "bilik-console-vm"
 def viewer_pids():
     r = subprocess.run(["pgrep", "-f", "^virt-viewer --connect"], capture_output=True, text=True)
     return [int(p) for p in r.stdout.split()]
+
+
+def xdotool(*args):
+    r = subprocess.run(["xdotool", *args], capture_output=True, text=True, check=True, timeout=10)
+    return r.stdout.split()
+
+
+def topmost(windows):
+    """Which of `windows` (X ids) is highest in the stacking order. With no window manager
+    they are the root's children, which xwininfo lists from the top down."""
+    out = subprocess.run(["xwininfo", "-root", "-children"], capture_output=True, text=True,
+                         check=True, timeout=10).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if parts and parts[0].startswith("0x") and str(int(parts[0], 16)) in windows:
+            return str(int(parts[0], 16))
+    return None
 
 
 def test_open_console_of_a_running_machine():
@@ -39,9 +57,15 @@ def test_open_console_of_a_running_machine():
         time.sleep(2)  # let the firmware screen draw
         app.screenshot("50-console")
 
-        # One console per machine: a second click opens no second viewer.
+        # One console per machine: a second click opens no second viewer but brings the open
+        # one to the front. Put Bilik's window over it first.
+        bilik = xdotool("search", "--onlyvisible", "--name", "^Bilik$")[0]
+        viewer = xdotool("search", "--onlyvisible", "--name", VM)[0]
+        xdotool("windowraise", bilik)
+        wait_for("Bilik above the console", lambda: topmost([bilik, viewer]) == bilik)
         app.click(app.find("Open Console", roles=["button", "push button"], exact=True))
-        app.find(f"The console of “{VM}” is already open.")
+        wait_for("the console in front", lambda: topmost([bilik, viewer]) == viewer)
+        print(f"console window {viewer} raised above Bilik's {bilik}")
         assert len(viewer_pids()) == 1
         for p in viewer_pids():
             subprocess.run(["kill", str(p)])

@@ -159,6 +159,8 @@ def test_overview_graphs_of_a_running_machine():
         print(f"CPU graph reads {reading}")
         time.sleep(5)  # a few more samples for the screenshot
         app.find("Memory", exact=True)
+        # Uptime from the qemu process: it started moments ago.
+        app.find("Started less than a minute ago", roles=["label"], exact=True)
         app.screenshot("133-overview-graphs")
         app.quit()
     finally:
