@@ -34,6 +34,14 @@ def topmost(windows):
     return None
 
 
+def active_window():
+    """The window the window manager says is active (_NET_ACTIVE_WINDOW), as a decimal id."""
+    out = subprocess.run(["xprop", "-root", "_NET_ACTIVE_WINDOW"], capture_output=True,
+                         text=True, timeout=10).stdout
+    word = out.split()[-1] if out.split() else ""
+    return str(int(word, 16)) if word.startswith("0x") else None
+
+
 def test_open_console_of_a_running_machine():
     harness.define_tiny_vm(VM)
     virsh("start", VM)
@@ -67,6 +75,22 @@ def test_open_console_of_a_running_machine():
         wait_for("the console in front", lambda: topmost([bilik, viewer]) == viewer)
         print(f"console window {viewer} raised above Bilik's {bilik}")
         assert len(viewer_pids()) == 1
+
+        # With a window manager (as on an X11 desktop) Bilik asks it to activate the console.
+        wm = subprocess.Popen(["openbox", "--sm-disable"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        try:
+            wait_for("the window manager", lambda: "window id" in subprocess.run(
+                ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], capture_output=True,
+                text=True).stdout, timeout=20)
+            xdotool("windowactivate", "--sync", bilik)
+            wait_for("Bilik active", lambda: active_window() == bilik)
+            app.click(app.find("Open Console", roles=["button", "push button"], exact=True))
+            wait_for("the console active", lambda: active_window() == viewer)
+            print("the window manager activated the console")
+        finally:
+            wm.terminate()
+            wm.wait(timeout=10)
         for p in viewer_pids():
             subprocess.run(["kill", str(p)])
         wait_for("virt-viewer to end", lambda: not viewer_pids())
