@@ -33,6 +33,30 @@ use crate::ui::xml_panel::{XmlMsg, XmlOutput, XmlPanel};
 pub struct AppInit {
     pub settings: Settings,
     pub uri: String,
+    /// The first connection, opened before GTK starts (see [`EarlyConnection`]).
+    pub early: EarlyConnection,
+}
+
+/// The first connection's worker, started before GTK and the window: libvirt reads the
+/// machine list while the window is being built and drawn. Its updates wait in a channel
+/// until the window forwards them.
+pub struct EarlyConnection {
+    handle: Result<ConnectionHandle, crate::backend::BackendError>,
+    updates: std::sync::mpsc::Receiver<Update>,
+}
+
+impl EarlyConnection {
+    pub fn open(uri: &str) -> Self {
+        let (tx, updates) = std::sync::mpsc::channel();
+        let sink = Box::new(move |u| {
+            // Fails only once the window is gone and nobody listens.
+            let _ = tx.send(u);
+        });
+        EarlyConnection {
+            handle: ConnectionHandle::open(uri, Options::default(), sink),
+            updates,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -155,6 +179,30 @@ impl App {
                 .list
                 .emit(VmListMsg::Failed(errors::connection_error(&self.uri, &e))),
         }
+    }
+
+    /// Takes over the connection opened before the window ([`EarlyConnection`]): its
+    /// updates are forwarded, in order, as if it had been opened here.
+    fn adopt_connection(&mut self, early: EarlyConnection, sender: &ComponentSender<Self>) {
+        self.generation += 1;
+        let generation = self.generation;
+        self.list.emit(VmListMsg::Connecting(self.uri.clone()));
+        match early.handle {
+            Ok(handle) => self.connection = Some(handle),
+            Err(e) => self
+                .list
+                .emit(VmListMsg::Failed(errors::connection_error(&self.uri, &e))),
+        }
+        let commands = sender.command_sender().clone();
+        // Ends when the worker ends (its sink, the channel's sender, is dropped).
+        std::thread::Builder::new()
+            .name("early updates".into())
+            .spawn(move || {
+                for u in early.updates {
+                    commands.emit(AppCmd::Backend(generation, u));
+                }
+            })
+            .ok();
     }
 
     /// Shows a machine (or none) in the details pane and its panels.
@@ -317,6 +365,7 @@ impl App {
         match update {
             Update::Connecting => {}
             Update::Connected { uri } => {
+                crate::bench::mark("connected");
                 self.settings.set_string(Key::LastConnection, &uri);
             }
             Update::ConnectFailed { error, retrying_in } => {
@@ -634,6 +683,7 @@ impl Component for App {
         window: Self::Root,
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
+        crate::bench::mark("app-init");
         let settings = init.settings;
         window.set_default_size(
             settings.int(Key::WindowWidth).max(360),
@@ -897,7 +947,8 @@ impl Component for App {
             pending_console: None,
         };
         crate::bench::start();
-        model.open_connection(&sender);
+        crate::bench::mark("app-init-built");
+        model.adopt_connection(init.early, &sender);
         let widgets = AppWidgets {
             window,
             toasts,

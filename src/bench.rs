@@ -20,11 +20,26 @@ pub fn enabled() -> bool {
     std::env::var_os("BILIK_BENCH").is_some()
 }
 
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// Prints how long after `run()` began a step was reached (only under `BILIK_BENCH`), to
+/// see where the time to the first list goes.
+pub fn mark(step: &str) {
+    if enabled() {
+        let since = STARTED.get_or_init(Instant::now).elapsed();
+        println!(
+            "bilik-bench: mark {step} {:.1} ms",
+            since.as_secs_f64() * 1000.0
+        );
+    }
+}
+
 /// Starts watching the main loop: a 5 ms timer whose lateness is the stall.
 pub fn start() {
     if !enabled() {
         return;
     }
+    glib::idle_add_local_once(|| mark("first-idle"));
     let s = Rc::new(Stalls {
         last: Cell::new(Instant::now()),
         max: Cell::new(Duration::ZERO),

@@ -55,6 +55,7 @@ use relm4::RelmApp;
 
 /// Runs Bilik with the given command-line arguments (without the program name).
 pub fn run(args: Vec<String>) -> i32 {
+    bench::mark("run");
     i18n::init();
     let mut connect = None;
     let mut setup_check = false;
@@ -93,13 +94,19 @@ pub fn run(args: Vec<String>) -> i32 {
         }
     };
     let uri = app::initial_uri(connect, Some(&settings));
+    // Connecting starts now, in parallel with GTK's start and the window's first frame.
+    let early = app::EarlyConnection::open(&uri);
     let application = adw::Application::builder()
         .application_id(config::APP_ID)
         .build();
     // GApplication must not see our own options.
     RelmApp::from_app(application)
         .with_args(vec!["bilik".to_string()])
-        .run::<app::App>(app::AppInit { settings, uri });
+        .run::<app::App>(app::AppInit {
+            settings,
+            uri,
+            early,
+        });
     0
 }
 

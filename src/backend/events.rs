@@ -55,26 +55,15 @@ pub enum LibvirtEvent {
 
 static EVENT_LOOP: OnceLock<Result<(), String>> = OnceLock::new();
 
-/// Starts libvirt's default event loop on its own thread. Safe to call many times; only the
-/// first call does anything. Must run before the first connection is opened.
+/// Starts libvirt's event loop on its own thread ([`super::event_loop`]: not libvirt's
+/// GLib-based default, which would run on GTK's main loop). Safe to call many times; only
+/// the first call does anything. Must run before the first connection is opened.
 pub fn start_event_loop() -> Result<(), String> {
     EVENT_LOOP
         .get_or_init(|| {
             // libvirt prints every error to stderr by default; Bilik reports them itself.
             virt::error::clear_error_callback();
-            virt::event::event_register_default_impl().map_err(|e| e.to_string())?;
-            std::thread::Builder::new()
-                .name("libvirt-events".into())
-                .spawn(|| loop {
-                    // Each iteration waits for one round of fd/timer activity. An error here
-                    // means libvirt's loop itself is broken; keep the thread alive but do not
-                    // spin.
-                    if virt::event::event_run_default_impl().is_err() {
-                        std::thread::sleep(std::time::Duration::from_millis(100));
-                    }
-                })
-                .map_err(|e| e.to_string())?;
-            Ok(())
+            super::event_loop::register()
         })
         .clone()
 }

@@ -2,7 +2,8 @@
 //! is tested without a display.
 //!
 //! * [`uri`]: checks connection URIs and names the wrong part.
-//! * [`events`]: libvirt's event loop thread and the safe event-registration wrapper.
+//! * [`events`]: the safe event-registration wrapper; [`event_loop`]: libvirt's event loop
+//!   on its own thread (a poll loop: libvirt's default one would run on GTK's main loop).
 //! * [`worker`]: one thread per connection owning its `virt::Connect`; typed requests in,
 //!   typed updates out; reconnects with backoff.
 //! * [`stats`]: the one bulk statistics call and rate computation.
@@ -31,6 +32,7 @@ pub mod clone;
 pub mod console;
 pub mod details;
 pub mod error;
+pub mod event_loop;
 pub mod events;
 pub mod host_check;
 pub mod image_access;

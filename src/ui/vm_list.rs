@@ -367,6 +367,7 @@ impl Component for VmList {
                 widgets.error_details.set_label(&msg.details);
             }
             VmListMsg::Replace(list) => {
+                crate::bench::mark("list-received");
                 self.phase = "ready";
                 self.store.replace(&list);
                 crate::bench::list_applied(list.len());
