@@ -28,9 +28,13 @@
 //! ```text
 //! GTK main thread                      connection worker thread        libvirt-events thread
 //! App ──Request──▶ ConnectionHandle ──▶ Worker (owns virt::Connect) ◀── event callbacks
-//!  ▲                                     │  one bulk stats call / 2 s      (backend/events.rs)
-//!  └──────────── Update (via relm4 sender) ◀┘
+//!  ▲                                     │  one bulk stats call / 2 s      (backend/events.rs,
+//!  └──────────── Update (via relm4 sender) ◀┘                              backend/event_loop.rs)
 //! ```
+//!
+//! The first connection's worker starts before GTK does (`app::EarlyConnection`), so the
+//! machine list loads while the window is built; libvirt's event loop is Bilik's own poll
+//! loop, which never touches GTK's main context.
 //!
 //! * [`backend`] — GTK-free: URI checks, the worker, the event wrapper, stats, typed errors.
 //! * [`model`] — GObjects the views bind to ([`model::VmObject`]) and the per-connection
