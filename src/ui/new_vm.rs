@@ -556,12 +556,8 @@ fn fill_os_list(list: &gtk::ListBox, db: &OsDb, query: &str) {
     }
     // The newest first; a short list keeps typing instant — the search narrows it.
     for e in db.search(query).into_iter().take(40) {
-        let row = adw::ActionRow::builder()
-            .use_markup(false)
-            .title(&e.name)
-            .subtitle(&e.short_id)
-            .activatable(true)
-            .build();
+        let row = adw::ActionRow::builder().activatable(true).build();
+        crate::ui::widgets::set_plain_text(&row, &e.name, Some(&e.short_id));
         // The row's name carries the osinfo id (see `pick_on_select`).
         row.set_widget_name(&e.id);
         list.append(&row);
@@ -629,12 +625,8 @@ impl Component for NewVmWizard {
             if let Some(first) = checks.first() {
                 check.set_group(Some(first));
             }
-            let row = adw::ActionRow::builder()
-                .use_markup(false)
-                .title(&t)
-                .subtitle(&sub)
-                .activatable_widget(&check)
-                .build();
+            let row = adw::ActionRow::builder().activatable_widget(&check).build();
+            crate::ui::widgets::set_plain_text(&row, &t, Some(&sub));
             row.add_prefix(&check);
             let s = sender.clone();
             check.connect_toggled(move |c| {

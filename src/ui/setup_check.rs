@@ -406,11 +406,12 @@ impl Component for SetupCheck {
                 for (i, r) in self.results.iter().enumerate() {
                     let (icon, class, word) = verdict_icon(r.verdict);
                     // Plain text: commands and paths contain & and < (not markup).
-                    let row = adw::ExpanderRow::builder()
-                        .use_markup(false)
-                        .title(setup_text::title(r.id))
-                        .subtitle(setup_text::explain(r))
-                        .build();
+                    let row = adw::ExpanderRow::new();
+                    crate::ui::widgets::set_plain_text(
+                        &row,
+                        &setup_text::title(r.id),
+                        Some(&setup_text::explain(r)),
+                    );
                     let image = gtk::Image::from_icon_name(icon);
                     image.add_css_class(class);
                     image.update_property(&[gtk::accessible::Property::Label(&word)]);
@@ -427,20 +428,17 @@ impl Component for SetupCheck {
                         let s = sender.clone();
                         b.connect_clicked(move |_| s.input(SetupMsg::Apply(i)));
                         row.add_suffix(&b);
-                        let hint = adw::ActionRow::builder()
-                            .use_markup(false)
-                            .title(setup_text::fix_hint(fix))
-                            .title_selectable(true)
-                            .build();
+                        let hint = adw::ActionRow::builder().title_selectable(true).build();
+                        crate::ui::widgets::set_plain_text(&hint, &setup_text::fix_hint(fix), None);
                         row.add_row(&hint);
                     }
                     if !r.details.is_empty() {
-                        let details = adw::ActionRow::builder()
-                            .use_markup(false)
-                            .title(gettext("Details"))
-                            .subtitle(&r.details)
-                            .subtitle_selectable(true)
-                            .build();
+                        let details = adw::ActionRow::builder().subtitle_selectable(true).build();
+                        crate::ui::widgets::set_plain_text(
+                            &details,
+                            &gettext("Details"),
+                            Some(&r.details),
+                        );
                         row.add_row(&details);
                     }
                     widgets.group.add(&row);

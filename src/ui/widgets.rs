@@ -125,3 +125,18 @@ pub fn present_over(dialog: &adw::Dialog, parent: &impl IsA<gtk::Widget>) {
         dialog.present(Some(parent));
     }
 }
+
+/// Sets a row's title and subtitle as plain text (commands contain `&&`, names `&` or `<`).
+/// `use-markup` must be off before the text arrives: a builder sets it after the title, and
+/// the label then first parses the title as markup (and warns).
+pub fn set_plain_text(row: &impl IsA<adw::PreferencesRow>, title: &str, subtitle: Option<&str>) {
+    row.set_use_markup(false);
+    row.set_title(title);
+    if let Some(sub) = subtitle {
+        if let Some(r) = row.dynamic_cast_ref::<adw::ActionRow>() {
+            r.set_subtitle(sub);
+        } else if let Some(r) = row.dynamic_cast_ref::<adw::ExpanderRow>() {
+            r.set_subtitle(sub);
+        }
+    }
+}
