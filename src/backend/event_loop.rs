@@ -250,9 +250,16 @@ fn run_once(wake_fd: c_int) {
     }
 }
 
-fn next_id(st: &mut State) -> c_int {
-    let id = st.next_id;
-    st.next_id = st.next_id.checked_add(1).unwrap_or(1);
+/// Adds an entry made by `push` under a fresh id, then wakes the loop to see it.
+fn add(push: impl FnOnce(&mut State, c_int)) -> c_int {
+    let id = {
+        let mut st = state();
+        let id = st.next_id;
+        st.next_id = st.next_id.checked_add(1).unwrap_or(1);
+        push(&mut st, id);
+        id
+    };
+    wake();
     id
 }
 
@@ -263,9 +270,7 @@ unsafe extern "C" fn add_handle(
     opaque: *mut c_void,
     ff: sys::virFreeCallback,
 ) -> c_int {
-    let id = {
-        let mut st = state();
-        let id = next_id(&mut st);
+    add(|st, id| {
         st.handles.push(Handle {
             id,
             fd,
@@ -274,37 +279,69 @@ unsafe extern "C" fn add_handle(
             opaque: Opaque(opaque),
             ff,
             removed: false,
-        });
-        id
+        })
+    })
+}
+
+/// What handles and timeouts share: an id, and a mark for removal.
+trait Entry {
+    fn id(&self) -> c_int;
+    fn removed(&self) -> bool;
+    fn remove(&mut self);
+}
+
+macro_rules! entry {
+    ($t:ty) => {
+        impl Entry for $t {
+            fn id(&self) -> c_int {
+                self.id
+            }
+            fn removed(&self) -> bool {
+                self.removed
+            }
+            fn remove(&mut self) {
+                self.removed = true;
+            }
+        }
+    };
+}
+entry!(Handle);
+entry!(Timer);
+
+/// Changes the live entry `id` of one list with `f`, then wakes the loop to see it. False
+/// when there is no such entry.
+fn change<T: Entry>(
+    list: impl FnOnce(&mut State) -> &mut Vec<T>,
+    id: c_int,
+    f: impl FnOnce(&mut T),
+) -> bool {
+    let found = {
+        let mut st = state();
+        list(&mut st)
+            .iter_mut()
+            .find(|e| e.id() == id && !e.removed())
+            .map(f)
+            .is_some()
     };
     wake();
-    id
+    found
 }
 
-unsafe extern "C" fn update_handle(watch: c_int, events: c_int) {
-    if let Some(h) = state()
-        .handles
-        .iter_mut()
-        .find(|h| h.id == watch && !h.removed)
-    {
-        h.events = events;
-    }
-    wake();
-}
-
-unsafe extern "C" fn remove_handle(watch: c_int) -> c_int {
-    let found = state()
-        .handles
-        .iter_mut()
-        .find(|h| h.id == watch && !h.removed)
-        .map(|h| h.removed = true)
-        .is_some();
-    wake();
-    if found {
+/// libvirt's convention for a removal: 0 done, -1 no such id.
+fn removal<T: Entry>(list: impl FnOnce(&mut State) -> &mut Vec<T>, id: c_int) -> c_int {
+    if change(list, id, |e| e.remove()) {
         0
     } else {
         -1
     }
+}
+
+unsafe extern "C" fn update_handle(watch: c_int, events: c_int) {
+    change(|st| &mut st.handles, watch, |h| h.events = events);
+}
+
+unsafe extern "C" fn remove_handle(watch: c_int) -> c_int {
+    removal(|st| &mut st.handles, watch)
 }
 
 unsafe extern "C" fn add_timeout(
@@ -313,9 +350,7 @@ unsafe extern "C" fn add_timeout(
     opaque: *mut c_void,
     ff: sys::virFreeCallback,
 ) -> c_int {
-    let id = {
-        let mut st = state();
-        let id = next_id(&mut st);
+    add(|st, id| {
         st.timers.push(Timer {
             id,
             frequency,
@@ -324,38 +359,23 @@ unsafe extern "C" fn add_timeout(
             opaque: Opaque(opaque),
             ff,
             removed: false,
-        });
-        id
-    };
-    wake();
-    id
+        })
+    })
 }
 
 unsafe extern "C" fn update_timeout(timer: c_int, frequency: c_int) {
-    if let Some(t) = state()
-        .timers
-        .iter_mut()
-        .find(|t| t.id == timer && !t.removed)
-    {
-        t.frequency = frequency;
-        t.due = Instant::now() + Duration::from_millis(frequency.max(0) as u64);
-    }
-    wake();
+    change(
+        |st| &mut st.timers,
+        timer,
+        |t| {
+            t.frequency = frequency;
+            t.due = Instant::now() + Duration::from_millis(frequency.max(0) as u64);
+        },
+    );
 }
 
 unsafe extern "C" fn remove_timeout(timer: c_int) -> c_int {
-    let found = state()
-        .timers
-        .iter_mut()
-        .find(|t| t.id == timer && !t.removed)
-        .map(|t| t.removed = true)
-        .is_some();
-    wake();
-    if found {
-        0
-    } else {
-        -1
-    }
+    removal(|st| &mut st.timers, timer)
 }
 
 #[cfg(test)]
