@@ -18,10 +18,24 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 /// virt-viewer window titled after the machine `name`) to the front. False when no such
 /// window can be reached (no X11, not found).
 pub fn raise(pid: Option<u32>, name: &str) -> bool {
-    if std::env::var_os("DISPLAY").is_none() {
+    let env = |k| std::env::var(k).ok();
+    if !viewer_on_x11(env("DISPLAY"), env("WAYLAND_DISPLAY"), env("GDK_BACKEND")) {
         return false;
     }
     raise_x11(pid, name).unwrap_or(false)
+}
+
+/// Whether the viewer (which inherits Bilik's environment) shows its window through X11. In
+/// a Wayland session it is a Wayland client unless GDK_BACKEND says x11 first; there Bilik
+/// must not even connect to X11, which would start Xwayland on demand for nothing.
+fn viewer_on_x11(
+    display: Option<String>,
+    wayland_display: Option<String>,
+    gdk_backend: Option<String>,
+) -> bool {
+    let prefers_x11 = gdk_backend.is_some_and(|b| b.trim_start().starts_with("x11"));
+    display.is_some_and(|d| !d.is_empty())
+        && (wayland_display.is_none_or(|w| w.is_empty()) || prefers_x11)
 }
 
 struct Atoms {
@@ -138,6 +152,19 @@ fn words(conn: &impl Connection, w: Window, prop: u32, kind: u32) -> Res<Vec<u32
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn x11_only_where_the_viewer_uses_it() {
+        use super::viewer_on_x11;
+        let s = |v: &str| Some(v.to_string());
+        assert!(viewer_on_x11(s(":0"), None, None));
+        assert!(!viewer_on_x11(None, None, None));
+        // A Wayland session: the viewer is a Wayland client.
+        assert!(!viewer_on_x11(s(":0"), s("wayland-0"), None));
+        assert!(!viewer_on_x11(s(":0"), s("wayland-0"), s("wayland,x11")));
+        // Unless GDK is told to use X11 first.
+        assert!(viewer_on_x11(s(":0"), s("wayland-0"), s("x11")));
+    }
+
     #[test]
     fn titles_name_their_machine_only() {
         use super::title_names;
