@@ -1114,10 +1114,13 @@ impl Component for App {
             AppCmd::ConsoleRaised { name, raised } => {
                 if !raised {
                     // Wayland lets no program raise another's window: say where it is.
-                    widgets.toasts.add_toast(adw::Toast::new(&gettext_f(
+                    // The answer to a click: shown at once, before the console hint.
+                    let toast = adw::Toast::new(&gettext_f(
                         "The console of “{name}” is already open: switch to it with Alt+Tab or in the overview.",
                         &[("name", &name)],
-                    )));
+                    ));
+                    toast.set_priority(adw::ToastPriority::High);
+                    widgets.toasts.add_toast(toast);
                 }
             }
             AppCmd::ConsoleClosed { uuid, name, error } => {

@@ -95,6 +95,21 @@ def test_open_console_of_a_running_machine():
             subprocess.run(["kill", str(p)])
         wait_for("virt-viewer to end", lambda: not viewer_pids())
         app.quit()
+
+        # In a Wayland session no program may raise another's window: Bilik says where the
+        # console is. (GTK finds no compositor behind this WAYLAND_DISPLAY and falls back to
+        # X11, but Bilik and its viewer are told Wayland comes first.)
+        app = App(["--connect", "qemu:///system"],
+                  env={"WAYLAND_DISPLAY": "bilik-no-compositor", "GDK_BACKEND": "wayland,x11"})
+        app.select(app.find(f"{VM}, Running", roles=["list item"]))
+        app.click(app.find("Open Console", roles=["button", "push button"], exact=True))
+        wait_for("virt-viewer to start", viewer_pids, timeout=20)
+        app.click(app.find("Open Console", roles=["button", "push button"], exact=True))
+        app.find(f"The console of “{VM}” is already open: switch to it with Alt+Tab",
+                 roles=["label"])
+        assert len(viewer_pids()) == 1
+        app.screenshot("51-console-already-open-wayland")
+        app.quit()
     finally:
         for p in viewer_pids():
             subprocess.run(["kill", str(p)])
