@@ -8,34 +8,12 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use bilik::backend::details::{Applied, HardwareChange, HardwareInfo};
+use bilik::backend::details::{Applied, HardwareChange};
 use bilik::backend::{Request, Update};
-use common::{virsh, virsh_try, Conn};
+use common::{change, hw, virsh, virsh_try, Conn};
 
 const VM: &str = "bilik-details-vm";
 const DIR: &str = "/var/lib/libvirt/bilik-details";
-
-fn hw(c: &Conn, uuid: &str) -> HardwareInfo {
-    c.handle.send(Request::Hardware { uuid: uuid.into() });
-    c.wait("Hardware", Duration::from_secs(30), |u| match u {
-        Update::Hardware { uuid: u, info } if u == uuid => Some(info.clone()),
-        _ => None,
-    })
-    .0
-}
-
-fn change(c: &Conn, uuid: &str, ch: HardwareChange) -> Applied {
-    c.handle.send(Request::ChangeHardware {
-        uuid: uuid.into(),
-        change: ch,
-    });
-    c.wait("HardwareChanged", Duration::from_secs(30), |u| match u {
-        Update::HardwareChanged { applied, .. } => Some(*applied),
-        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
-        _ => None,
-    })
-    .0
-}
 
 fn snapshot_names(c: &Conn, uuid: &str) -> Vec<String> {
     c.handle.send(Request::Snapshots { uuid: uuid.into() });

@@ -245,12 +245,26 @@ fn disk_element(xml: &str, target: &str) -> Option<String> {
     Some(xml[node.range()].to_string())
 }
 
-/// Turns the boot menu on or off in a definition.
+/// Turns the boot menu on or off in a definition. Off is libvirt's default: a
+/// `<bootmenu>` that would say only `enable='no'` is removed rather than written, so turning
+/// the menu on and off again leaves the definition as it was.
 pub fn set_boot_menu(xml: &str, on: bool) -> Result<String, EditError> {
     let mut doc = XmlDoc::new(xml)?;
-    let value = if on { "yes" } else { "no" };
-    doc.ensure_child(&["os"], "bootmenu", "<bootmenu enable='no'/>")?;
-    doc.set_attr(&["os", "bootmenu"], "enable", value)?;
+    if on {
+        doc.ensure_child(&["os"], "bootmenu", "<bootmenu enable='yes'/>")?;
+        doc.set_attr(&["os", "bootmenu"], "enable", "yes")?;
+    } else if doc.exists(&["os", "bootmenu"]) {
+        let only_enable = roxmltree::Document::parse(doc.text()).is_ok_and(|d| {
+            d.descendants()
+                .find(|n| n.has_tag_name("bootmenu"))
+                .is_some_and(|n| n.attributes().all(|a| a.name() == "enable"))
+        });
+        if only_enable {
+            doc.remove(&["os", "bootmenu"])?;
+        } else {
+            doc.set_attr(&["os", "bootmenu"], "enable", "no")?;
+        }
+    }
     Ok(doc.into_text())
 }
 
@@ -749,5 +763,17 @@ mod tests {
         let menu = set_boot_menu(XML, true).unwrap();
         assert!(menu.contains("<bootmenu enable='yes'/>"));
         assert!(menu.contains("<boot dev='cdrom'/><boot dev='hd'/>"));
+        // Off again: back to no element (libvirt's default), not an explicit "no".
+        assert_eq!(set_boot_menu(&menu, false).unwrap(), XML);
+        // A menu with a timeout keeps it when switched off.
+        let timed = menu.replace(
+            "<bootmenu enable='yes'/>",
+            "<bootmenu enable='yes' timeout='3000'/>",
+        );
+        let off = set_boot_menu(&timed, false).unwrap();
+        assert!(
+            off.contains("<bootmenu enable='no' timeout='3000'/>"),
+            "{off}"
+        );
     }
 }

@@ -6,7 +6,8 @@
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use bilik::backend::{ConnectionHandle, Options, Update};
+use bilik::backend::details::{Applied, HardwareChange, HardwareInfo};
+use bilik::backend::{ConnectionHandle, Options, Request, Update};
 
 /// Writes a `test:///` node file with `n` domains; every `running_every`-th runs (0: none).
 /// Each domain has one disk, a volume of the pool `pool` (also in the file).
@@ -175,4 +176,28 @@ pub fn ensure_default_pool() {
     if !virsh(&["pool-info", "default"]).contains("running") {
         virsh(&["pool-start", "default"]);
     }
+}
+
+/// A machine's hardware as the worker reads it.
+pub fn hw(c: &Conn, uuid: &str) -> HardwareInfo {
+    c.handle.send(Request::Hardware { uuid: uuid.into() });
+    c.wait("Hardware", Duration::from_secs(30), |u| match u {
+        Update::Hardware { uuid: u, info } if u == uuid => Some(info.clone()),
+        _ => None,
+    })
+    .0
+}
+
+/// Makes a hardware change through the worker and says how it landed.
+pub fn change(c: &Conn, uuid: &str, ch: HardwareChange) -> Applied {
+    c.handle.send(Request::ChangeHardware {
+        uuid: uuid.into(),
+        change: ch,
+    });
+    c.wait("HardwareChanged", Duration::from_secs(30), |u| match u {
+        Update::HardwareChanged { applied, .. } => Some(*applied),
+        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
+        _ => None,
+    })
+    .0
 }
