@@ -2,16 +2,18 @@
 //! command-line passthrough, tuning, odd devices), changing the clipboard switches and adding
 //! the agent channels through the worker changes only those lines of libvirt's canonical
 //! `virsh dumpxml --inactive`; everything else is identical before and after. Then round
-//! trips on each: a shared folder added and removed, processors and the boot menu changed
-//! and changed back, give back exactly the same canonical XML.
+//! trips on each: a shared folder or a network card added and removed, processors and the
+//! boot menu changed and changed back, give back the same canonical XML (on q35 apart from
+//! the PCIe root port libvirt adds for a device and keeps).
 
 mod common;
 
 use std::process::Command;
 
 use bilik::backend::details::HardwareChange;
+use bilik::backend::nics::{NicChange, NicSource, NicsInfo};
 use bilik::backend::shared_folders::Share;
-use bilik::backend::Request;
+use bilik::backend::{Request, Update};
 use common::{change, hw, virsh, wait_saved, Conn};
 
 const URI: &str = common::SYSTEM;
@@ -29,6 +31,44 @@ fn line_diff(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
         }
     }
     (added, b.iter().map(|l| l.trim().to_string()).collect())
+}
+
+/// After an edit and its undo, `after` may differ from `before` only by PCIe root ports: on
+/// q35 libvirt gives a new device a port of its own and keeps it when the device goes (a
+/// spare for later hot-plugs).
+fn only_ports_added(name: &str, what: &str, before: &str, after: &str) {
+    let (added, removed) = line_diff(before, after);
+    assert!(removed.is_empty(), "{name}, {what}: removed {removed:?}");
+    let port = [
+        "<controller type='pci'",
+        "<model name='pcie-root-port'/>",
+        "<target chassis=",
+        "<address type='pci'",
+        "</controller>",
+    ];
+    for l in &added {
+        assert!(
+            port.iter().any(|p| l.starts_with(p)),
+            "{name}, {what}: left {l:?}"
+        );
+    }
+}
+
+fn nics(c: &Conn, uuid: &str) -> NicsInfo {
+    c.handle.send(Request::Nics { uuid: uuid.into() });
+    c.wait("Nics", std::time::Duration::from_secs(30), |u| match u {
+        Update::Nics { uuid: u, info } if u == uuid => Some(info.clone()),
+        _ => None,
+    })
+    .0
+}
+
+fn nic_change(c: &Conn, uuid: &str, ch: NicChange) {
+    c.handle.send(Request::ChangeNic {
+        uuid: uuid.into(),
+        change: ch,
+    });
+    wait_saved(c, uuid);
 }
 
 fn domains() -> Vec<(&'static str, String)> {
@@ -269,23 +309,27 @@ fn edits_change_only_the_intended_lines() {
             drop_shared_memory: true,
         });
         wait_saved(&c, &uuid);
-        // On q35 libvirt gives the folder a PCIe root port of its own and keeps it after
-        // the folder goes (a spare port for later hot-plugs): that may be added, no more.
-        let (added, removed) = line_diff(&before, &dump());
-        assert!(removed.is_empty(), "{name}: removed {removed:?}");
-        for l in &added {
-            let port = [
-                "<controller type='pci'",
-                "<model name='pcie-root-port'/>",
-                "<target chassis=",
-                "<address type='pci'",
-                "</controller>",
-            ];
-            assert!(
-                port.iter().any(|p| l.starts_with(p)),
-                "{name}: shared folder added and removed left {l:?}"
-            );
-        }
+        only_ports_added(name, "a shared folder added and removed", &before, &dump());
+        let before = dump();
+
+        let cards =
+            |c: &Conn| -> Vec<String> { nics(c, &uuid).nics.into_iter().map(|n| n.mac).collect() };
+        let old_cards = cards(&c);
+        nic_change(
+            &c,
+            &uuid,
+            NicChange::Add {
+                source: NicSource::User,
+                model: "virtio".into(),
+            },
+        );
+        let new_card = cards(&c)
+            .into_iter()
+            .find(|m| !old_cards.contains(m))
+            .expect("the added card");
+        assert!(dump().contains(&new_card), "{name}");
+        nic_change(&c, &uuid, NicChange::Remove { mac: new_card });
+        only_ports_added(name, "a network card added and removed", &before, &dump());
         let before = dump();
 
         let info = hw(&c, &uuid);
