@@ -2,7 +2,8 @@
 //! command-line passthrough, tuning, odd devices), changing the clipboard switches and adding
 //! the agent channels through the worker changes only those lines of libvirt's canonical
 //! `virsh dumpxml --inactive`; everything else is identical before and after. Then round
-//! trips on each: a shared folder or a network card added and removed, processors and the
+//! trips on each: a shared folder, a network card or a disk (its file kept) added and
+//! removed, processors and the
 //! boot menu changed and changed back, give back the same canonical XML (on q35 apart from
 //! the PCIe root port libvirt adds for a device and keeps).
 
@@ -330,6 +331,40 @@ fn edits_change_only_the_intended_lines() {
         assert!(dump().contains(&new_card), "{name}");
         nic_change(&c, &uuid, NicChange::Remove { mac: new_card });
         only_ports_added(name, "a network card added and removed", &before, &dump());
+        let before = dump();
+
+        // A disk: an existing file attached, then removed with the file kept.
+        let file = "/var/tmp/bilik-round-trip.img";
+        std::fs::write(file, vec![0u8; 1 << 20]).unwrap();
+        let targets = |c: &Conn| -> Vec<String> {
+            hw(c, &uuid).disks.into_iter().map(|d| d.target).collect()
+        };
+        let old_targets = targets(&c);
+        change(
+            &c,
+            &uuid,
+            HardwareChange::AddDisk {
+                pool: String::new(),
+                size_gib: 0,
+                existing: Some(file.into()),
+            },
+        );
+        let target = targets(&c)
+            .into_iter()
+            .find(|t| !old_targets.contains(t))
+            .expect("the added disk");
+        assert!(dump().contains(file), "{name}");
+        change(
+            &c,
+            &uuid,
+            HardwareChange::RemoveDisk {
+                target,
+                delete_file: false,
+            },
+        );
+        assert!(std::path::Path::new(file).exists(), "the file is kept");
+        std::fs::remove_file(file).unwrap();
+        only_ports_added(name, "a disk added and removed", &before, &dump());
         let before = dump();
 
         let info = hw(&c, &uuid);
