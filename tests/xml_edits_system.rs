@@ -3,9 +3,8 @@
 //! the agent channels through the worker changes only those lines of libvirt's canonical
 //! `virsh dumpxml --inactive`; everything else is identical before and after. Then round
 //! trips on each: a shared folder, a network card or a disk (its file kept) added and
-//! removed, processors and the
-//! boot menu changed and changed back, give back the same canonical XML (on q35 apart from
-//! the PCIe root port libvirt adds for a device and keeps).
+//! removed, processors and the boot menu changed and changed back, give back the same
+//! canonical XML (on q35 apart from the PCIe root port libvirt adds for a device and keeps).
 
 mod common;
 
