@@ -27,6 +27,8 @@ pub enum VmListMsg {
     NewVm,
     /// Select this machine as soon as it is listed (a machine just created).
     Select(String),
+    /// The window's first frame has been drawn.
+    Drawn,
 }
 
 #[derive(Debug)]
@@ -46,6 +48,12 @@ pub struct VmList {
     phase: &'static str,
     /// A machine to select once it appears (one just created).
     pending_select: Option<String>,
+    /// The window's first frame is on screen.
+    drawn: bool,
+    /// A list that arrived before the first frame, kept up to date until it is shown: the
+    /// rows then go into a frame of their own instead of lengthening the first (the longest
+    /// pause of the main loop at start).
+    held: Option<Vec<DomainInfo>>,
 }
 
 pub struct VmListWidgets {
@@ -90,7 +98,27 @@ impl Component for VmList {
             sort_by_state: false,
             phase: "loading",
             pending_select: None,
+            drawn: false,
+            held: None,
         };
+        let s = sender.clone();
+        root.connect_realize(move |w| {
+            let Some(clock) = w.frame_clock() else {
+                s.input(VmListMsg::Drawn);
+                return;
+            };
+            let id = std::rc::Rc::new(std::cell::Cell::new(None));
+            let (s, id2, clock2) = (s.clone(), id.clone(), clock.clone());
+            id.set(Some(clock.connect_after_paint(move |_| {
+                if let Some(handler) = id2.take() {
+                    let (s, clock) = (s.clone(), clock2.clone());
+                    glib::idle_add_local_once(move || {
+                        clock.disconnect(handler);
+                        s.input(VmListMsg::Drawn);
+                    });
+                }
+            })));
+        });
 
         // Search and sort.
         let tools = gtk::Box::builder()
@@ -355,12 +383,14 @@ impl Component for VmList {
         match msg {
             VmListMsg::Connecting(uri) => {
                 self.phase = "loading";
+                self.held = None;
                 widgets
                     .connecting_label
                     .set_label(&gettext_f("Connecting to {uri}…", &[("uri", &uri)]));
             }
             VmListMsg::Failed(msg) => {
                 self.phase = "error";
+                self.held = None;
                 self.store.clear();
                 widgets.error_page.set_title(&msg.title);
                 widgets.error_page.set_description(Some(&msg.advice));
@@ -368,10 +398,32 @@ impl Component for VmList {
             }
             VmListMsg::Replace(list) => {
                 crate::bench::mark("list-received");
-                self.phase = "ready";
-                self.store.replace(&list);
-                crate::bench::list_applied(list.len());
+                if self.drawn {
+                    self.show_list(&list);
+                } else {
+                    self.held = Some(list);
+                }
             }
+            VmListMsg::Drawn => {
+                self.drawn = true;
+                if let Some(list) = self.held.take() {
+                    self.show_list(&list);
+                }
+            }
+            VmListMsg::Upsert(info) if self.held.is_some() => {
+                let held = self.held.as_mut().expect("checked");
+                match held.iter_mut().find(|d| d.uuid == info.uuid) {
+                    Some(d) => *d = info,
+                    None => held.push(info),
+                }
+            }
+            VmListMsg::Remove(uuid) if self.held.is_some() => {
+                if let Some(held) = self.held.as_mut() {
+                    held.retain(|d| d.uuid != uuid);
+                }
+            }
+            // Figures for rows not shown yet: the next round brings new ones.
+            VmListMsg::Stats(_) if self.held.is_some() => {}
             VmListMsg::Upsert(info) => {
                 self.store.upsert(&info);
                 if self.sort_by_state {
@@ -437,6 +489,12 @@ impl Component for VmList {
 }
 
 impl VmList {
+    fn show_list(&mut self, list: &[DomainInfo]) {
+        self.phase = "ready";
+        self.store.replace(list);
+        crate::bench::list_applied(list.len());
+    }
+
     /// Selects the machine `uuid` if it is listed (and shown by the search).
     fn select(&self, widgets: &VmListWidgets, uuid: &str) -> bool {
         if self.store.get(uuid).is_none() {
