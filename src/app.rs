@@ -96,9 +96,9 @@ pub enum AppCmd {
     Backend(u64, Update),
     /// osinfo-db was read (for operating-system names).
     OsDb(std::sync::Arc<crate::backend::osinfo::OsDb>),
-    /// A console (virt-viewer) ended, well or not.
     /// An already open console was asked for; `raised` when it came to the front.
     ConsoleRaised { name: String, raised: bool },
+    /// A console (virt-viewer) ended, well or not.
     ConsoleClosed {
         uuid: String,
         name: String,
@@ -143,8 +143,8 @@ pub struct App {
     osdb_requested: bool,
     /// The shown machine's libosinfo id, if it has one.
     os_id: Option<String>,
-    /// Machines whose console is open (one console per machine).
-    /// Open consoles by machine, with the viewer's process id once it runs (0 before).
+    /// Machines whose console is open (one console per machine), with the viewer's process
+    /// id once it runs (0 before).
     consoles: std::collections::HashMap<String, Arc<AtomicU32>>,
     /// A console waiting for the machine's display details: (uuid, name, full screen).
     pending_console: Option<(String, String, bool)>,
@@ -168,12 +168,17 @@ impl App {
         self.connection = None;
         self.pending_delete = None;
         self.history.clear();
-        self.list.emit(VmListMsg::Connecting(self.uri.clone()));
         self.show_vm(None);
         // The command channel is Send (AppMsg is not: it carries GObjects).
         let commands = sender.command_sender().clone();
         let sink = Box::new(move |u| commands.emit(AppCmd::Backend(generation, u)));
-        match ConnectionHandle::open(&self.uri, Options::default(), sink) {
+        self.use_connection(ConnectionHandle::open(&self.uri, Options::default(), sink));
+    }
+
+    /// Keeps a just-opened connection, or shows why it could not open.
+    fn use_connection(&mut self, opened: Result<ConnectionHandle, crate::backend::BackendError>) {
+        self.list.emit(VmListMsg::Connecting(self.uri.clone()));
+        match opened {
             Ok(handle) => self.connection = Some(handle),
             Err(e) => self
                 .list
@@ -186,13 +191,7 @@ impl App {
     fn adopt_connection(&mut self, early: EarlyConnection, sender: &ComponentSender<Self>) {
         self.generation += 1;
         let generation = self.generation;
-        self.list.emit(VmListMsg::Connecting(self.uri.clone()));
-        match early.handle {
-            Ok(handle) => self.connection = Some(handle),
-            Err(e) => self
-                .list
-                .emit(VmListMsg::Failed(errors::connection_error(&self.uri, &e))),
-        }
+        self.use_connection(early.handle);
         let commands = sender.command_sender().clone();
         // Ends when the worker ends (its sink, the channel's sender, is dropped).
         std::thread::Builder::new()
