@@ -25,7 +25,7 @@ pub enum VmDetailsMsg {
     History(Vec<crate::model::stats_history::Sample>),
     /// Since when a machine runs (None: nobody can tell).
     StartedAt(String, Option<SystemTime>),
-    /// A minute passed: the uptime line moves on.
+    /// Time passed (every 30 s): the uptime line moves on.
     Tick,
 }
 
