@@ -245,6 +245,63 @@ fn disk_element(xml: &str, target: &str) -> Option<String> {
     Some(xml[node.range()].to_string())
 }
 
+/// The `<cpu><topology>` of a definition, if it has one: (attribute, value) pairs.
+fn topology(xml: &str) -> Option<Vec<(String, u32)>> {
+    let doc = roxmltree::Document::parse(xml).ok()?;
+    let cpu = doc
+        .root_element()
+        .children()
+        .find(|n| n.has_tag_name("cpu"))?;
+    let topo = cpu.children().find(|n| n.has_tag_name("topology"))?;
+    Some(
+        topo.attributes()
+            .map(|a| (a.name().to_string(), a.value().parse().unwrap_or(1)))
+            .collect(),
+    )
+}
+
+/// Sets a definition's number of processors, all of them on at start. libvirt refuses a
+/// count that a `<cpu><topology>` does not multiply to, so the topology follows: the same
+/// sockets with more or fewer cores when the count divides evenly, else one socket of `n`
+/// cores (Windows client editions use at most two sockets).
+pub fn set_vcpu_count(xml: &str, n: u32) -> Result<String, EditError> {
+    let mut doc = XmlDoc::new(xml)?;
+    doc.set_text(&["vcpu"], &n.to_string())?;
+    let has_current = roxmltree::Document::parse(doc.text()).is_ok_and(|d| {
+        d.root_element()
+            .children()
+            .any(|c| c.has_tag_name("vcpu") && c.attribute("current").is_some())
+    });
+    if has_current {
+        doc.set_attr(&["vcpu"], "current", &n.to_string())?;
+    }
+    if let Some(topo) = topology(xml) {
+        let get = |k: &str| {
+            topo.iter()
+                .find(|(a, _)| a == k)
+                .map_or(1, |(_, v)| *v)
+                .max(1)
+        };
+        let (sockets, dies, clusters, threads) =
+            (get("sockets"), get("dies"), get("clusters"), get("threads"));
+        let per_core_group = sockets * dies * clusters * threads;
+        let mut set = |k: &str, v: u32| doc.set_attr(&["cpu", "topology"], k, &v.to_string());
+        if n.is_multiple_of(per_core_group) {
+            set("cores", n / per_core_group)?;
+        } else {
+            set("sockets", 1)?;
+            set("cores", n)?;
+            set("threads", 1)?;
+            for k in ["dies", "clusters"] {
+                if topo.iter().any(|(a, _)| a == k) {
+                    set(k, 1)?;
+                }
+            }
+        }
+    }
+    Ok(doc.into_text())
+}
+
 /// Turns the boot menu on or off in a definition. Off is libvirt's default: a
 /// `<bootmenu>` that would say only `enable='no'` is removed rather than written, so turning
 /// the menu on and off again leaves the definition as it was.
@@ -415,9 +472,15 @@ impl Worker {
                 }
             }
             HardwareChange::Vcpus(n) => {
-                let info =
-                    hardware_from_xml(&dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).map_err(op)?);
-                if *n > info.max_vcpus || !running {
+                let inactive = dom
+                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+                    .map_err(op)?;
+                let info = hardware_from_xml(&inactive);
+                if (*n > info.max_vcpus || !running) && topology(&inactive).is_some() {
+                    // The maximum and the CPU topology must change together.
+                    let edited = set_vcpu_count(&inactive, *n).map_err(bad)?;
+                    self.conn().define_domain_xml(&edited).map_err(op)?;
+                } else if *n > info.max_vcpus || !running {
                     dom.set_vcpus_flags(*n, config | sys::VIR_DOMAIN_VCPU_MAXIMUM)
                         .map_err(op)?;
                 }
@@ -763,6 +826,26 @@ mod tests {
         let menu = set_boot_menu(XML, true).unwrap();
         assert!(menu.contains("<bootmenu enable='yes'/>"));
         assert!(menu.contains("<boot dev='cdrom'/><boot dev='hd'/>"));
+        // Processors: the topology follows the count.
+        let topo = "<domain><vcpu placement='static' current='1'>2</vcpu>\
+            <cpu mode='custom'><model>qemu64</model><topology sockets='2' dies='1' cores='1' threads='1'/></cpu></domain>";
+        let four = set_vcpu_count(topo, 4).unwrap();
+        assert!(
+            four.contains("<vcpu placement='static' current='4'>4</vcpu>"),
+            "{four}"
+        );
+        assert!(
+            four.contains("<topology sockets='2' dies='1' cores='2' threads='1'/>"),
+            "{four}"
+        );
+        let three = set_vcpu_count(topo, 3).unwrap();
+        assert!(
+            three.contains("<topology sockets='1' dies='1' cores='3' threads='1'/>"),
+            "{three}"
+        );
+        assert!(three.contains("<model>qemu64</model>"));
+        let plain = set_vcpu_count("<domain><vcpu>1</vcpu></domain>", 6).unwrap();
+        assert_eq!(plain, "<domain><vcpu>6</vcpu></domain>");
         // Off again: back to no element (libvirt's default), not an explicit "no".
         assert_eq!(set_boot_menu(&menu, false).unwrap(), XML);
         // A menu with a timeout keeps it when switched off.

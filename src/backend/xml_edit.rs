@@ -171,6 +171,37 @@ impl XmlDoc {
         Ok(())
     }
 
+    /// Sets the text of the element at `path` (an element holding only text, like
+    /// `<vcpu>`), keeping its attributes.
+    pub fn set_text(&mut self, path: &[&str], value: &str) -> Result<(), EditError> {
+        let at = self.locate(path, None)?;
+        let value = escape_attr(value);
+        match (at.self_closing_at, at.end_tag) {
+            (Some(slash), _) => {
+                let name = &self.text[at.whole.start + 1..at.attr_insert];
+                let name = name.split_whitespace().next().unwrap_or(name).to_string();
+                self.text
+                    .replace_range(slash..slash + 2, &format!(">{value}</{name}>"));
+            }
+            (None, Some(end)) => {
+                let open_end = at.attr_insert
+                    + self.text[at.attr_insert..]
+                        .find('>')
+                        .expect("a start tag ends")
+                    + 1;
+                if self.text[open_end..end].contains('<') {
+                    return Err(EditError::NotFound(format!(
+                        "{} (holds elements)",
+                        path.join("/")
+                    )));
+                }
+                self.text.replace_range(open_end..end, &value);
+            }
+            (None, None) => unreachable!("an element either self-closes or has an end tag"),
+        }
+        Ok(())
+    }
+
     /// Removes the element at `path` (with its line, when it stands alone on one).
     pub fn remove(&mut self, path: &[&str]) -> Result<(), EditError> {
         let at = self.locate(path, None)?;
