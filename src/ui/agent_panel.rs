@@ -64,14 +64,13 @@ impl Component for AgentPanel {
     type Widgets = AgentPanelWidgets;
 
     fn init_root() -> Self::Root {
-        adw::PreferencesGroup::builder()
-            // The group title is markup: the "&" must be escaped.
-            .title(glib::markup_escape_text(&gettext("Clipboard & display")))
-            .description(gettext(
+        // (The group title is markup: panel_group escapes the "&".)
+        crate::ui::widgets::panel_group(
+            &gettext("Clipboard & display"),
+            &gettext(
                 "Copy and paste between this computer and the machine, and a screen that follows the console window’s size, need the SPICE agent (spice-vdagent) inside the machine.",
-            ))
-            .visible(false)
-            .build()
+            ),
+        )
     }
 
     fn init(_: (), group: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {

@@ -11,7 +11,7 @@ use crate::backend::details::{HardwareChange, HardwareInfo};
 use crate::backend::Request;
 use crate::i18n::gettext_f;
 use crate::ui::panel_target::PanelTarget;
-use crate::ui::widgets::{group, spin_row};
+use crate::ui::widgets::{group, header_button, panel_group, spin_row};
 
 #[derive(Debug)]
 pub enum HardwareMsg {
@@ -113,21 +113,17 @@ impl Component for HardwarePanel {
     }
 
     fn init(_: (), page: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let resources = group(
+        let resources = panel_group(
             &gettext("Memory and processors"),
             &gettext(
                 "A running machine can shrink its memory, or grow it back up to the size it started with; more than that, and processor changes, apply at the next start.",
             ),
         );
-        resources.set_visible(false);
-        let apply = gtk::Button::builder()
-            .label(gettext("Apply"))
-            .valign(gtk::Align::Center)
-            .css_classes(["suggested-action"])
-            .build();
         let s = sender.clone();
-        apply.connect_clicked(move |_| s.input(HardwareMsg::ApplyResources));
-        resources.set_header_suffix(Some(&apply));
+        header_button(&resources, &gettext("Apply"), move || {
+            s.input(HardwareMsg::ApplyResources)
+        })
+        .add_css_class("suggested-action");
         let (memory_row, memory) = spin_row(
             &gettext("Memory (MiB)"),
             gtk::Adjustment::new(1024.0, 64.0, 1.0e7, 256.0, 1024.0, 0.0),
@@ -188,13 +184,10 @@ impl Component for HardwarePanel {
             &gettext("Disks"),
             &gettext("Removing a disk keeps its file unless you pick it."),
         );
-        let add_disk = gtk::Button::builder()
-            .label(gettext("Add Disk…"))
-            .valign(gtk::Align::Center)
-            .build();
         let s = sender.clone();
-        add_disk.connect_clicked(move |_| s.input(HardwareMsg::AddDisk));
-        disk_group.set_header_suffix(Some(&add_disk));
+        header_button(&disk_group, &gettext("Add Disk…"), move || {
+            s.input(HardwareMsg::AddDisk)
+        });
         page.add(&disk_group);
 
         let name_group = group(

@@ -12,7 +12,8 @@ use crate::backend::networks::{
 use crate::backend::{BackendError, Request};
 use crate::i18n::gettext_f;
 use crate::ui::widgets::{
-    button, entry, error_label, form_end, group, nav_dialog, nav_page, note_label, present_over,
+    button, entry, error_label, form_end, group, header_button, nav_dialog, nav_page, note_label,
+    present_over,
 };
 
 #[derive(Debug)]
@@ -209,10 +210,10 @@ impl Component for NetworksDialog {
                 "A virtual network connects machines to each other and, depending on its mode, to the outside. Machines on “My user session” use user-mode networking instead.",
             ),
         );
-        let add = button(&gettext("Add Network…"));
         let s = sender.clone();
-        add.connect_clicked(move |_| s.input(NetworksMsg::NewNetwork));
-        list_group.set_header_suffix(Some(&add));
+        header_button(&list_group, &gettext("Add Network…"), move || {
+            s.input(NetworksMsg::NewNetwork)
+        });
         page.add(&list_group);
         let default_hint = adw::Banner::builder()
             .title(gettext(
@@ -290,10 +291,10 @@ impl Component for NetworksDialog {
             &gettext("Addresses given out"),
             &gettext("The address each machine received from this network (DHCP)."),
         );
-        let refresh = button(&gettext("Refresh"));
         let s = sender.clone();
-        refresh.connect_clicked(move |_| s.input(NetworksMsg::RefreshLeases));
-        leases_group.set_header_suffix(Some(&refresh));
+        header_button(&leases_group, &gettext("Refresh"), move || {
+            s.input(NetworksMsg::RefreshLeases)
+        });
         page.add(&leases_group);
         let net_page = nav_page("", "network", &page);
 

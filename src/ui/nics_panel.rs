@@ -162,23 +162,19 @@ impl Component for NicsPanel {
     type Widgets = NicsWidgets;
 
     fn init_root() -> Self::Root {
-        adw::PreferencesGroup::builder()
-            .title(gettext("Network cards"))
-            .description(gettext(
+        crate::ui::widgets::panel_group(
+            &gettext("Network cards"),
+            &gettext(
                 "How the machine reaches the network. A virtual network with NAT is the usual choice; user-mode networking needs no admin rights, but nothing outside can reach the machine.",
-            ))
-            .visible(false)
-            .build()
+            ),
+        )
     }
 
     fn init(_: (), group: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let add = gtk::Button::builder()
-            .label(gettext("Add Card"))
-            .valign(gtk::Align::Center)
-            .build();
         let s = sender.clone();
-        add.connect_clicked(move |_| s.input(NicsMsg::Add));
-        group.set_header_suffix(Some(&add));
+        crate::ui::widgets::header_button(&group, &gettext("Add Card"), move || {
+            s.input(NicsMsg::Add)
+        });
         let empty = adw::ActionRow::builder()
             .use_markup(false)
             .title(gettext("No network card: the machine is offline."))

@@ -72,23 +72,20 @@ impl Component for SharesPanel {
     type Widgets = SharesWidgets;
 
     fn init_root() -> Self::Root {
-        adw::PreferencesGroup::builder()
-            .title(gettext("Shared folders"))
-            .description(gettext(
+        crate::ui::widgets::panel_group(
+            &gettext("Shared folders"),
+            &gettext(
                 "A folder of this computer that appears inside the machine (virtiofs). It needs the machine’s memory to be shared with the helper program that serves the folder; Bilik turns that on, and it takes effect the next time the machine starts.",
-            ))
-            .visible(false)
-            .build()
+            ),
+        )
     }
 
     fn init(_: (), group: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let add = gtk::Button::builder()
-            .label(gettext("Share a Folder…"))
-            .valign(gtk::Align::Center)
-            .build();
         let s = sender.clone();
-        add.connect_clicked(move |_| s.input(SharesMsg::Choose));
-        group.set_header_suffix(Some(&add));
+        let add =
+            crate::ui::widgets::header_button(&group, &gettext("Share a Folder…"), move || {
+                s.input(SharesMsg::Choose)
+            });
         let path_entry = adw::EntryRow::builder()
             .title(gettext("Or type the folder’s path"))
             .build();

@@ -10,7 +10,7 @@ use crate::backend::details::SnapshotInfo;
 use crate::backend::{BackendError, Request};
 use crate::i18n::gettext_f;
 use crate::ui::panel_target::PanelTarget;
-use crate::ui::widgets::{entry, error_label, group};
+use crate::ui::widgets::{entry, error_label, group, header_button, panel_group};
 
 #[derive(Debug)]
 pub enum SnapshotsMsg {
@@ -79,23 +79,19 @@ impl Component for SnapshotsPanel {
     }
 
     fn init(_: (), page: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let take_group = group(
+        let take_group = panel_group(
             &gettext("Take a snapshot"),
             &gettext(
                 "A snapshot saves the machine’s disks — and, while it runs, its memory — so you can come back to this moment later. Snapshots need qcow2 disks.",
             ),
         );
-        take_group.set_visible(false);
         let name = entry(&gettext("Snapshot name"));
         let description = entry(&gettext("Description (optional)"));
-        let take = gtk::Button::builder()
-            .label(gettext("Take Snapshot"))
-            .valign(gtk::Align::Center)
-            .css_classes(["suggested-action"])
-            .build();
         let s = sender.clone();
-        take.connect_clicked(move |_| s.input(SnapshotsMsg::Take));
-        take_group.set_header_suffix(Some(&take));
+        header_button(&take_group, &gettext("Take Snapshot"), move || {
+            s.input(SnapshotsMsg::Take)
+        })
+        .add_css_class("suggested-action");
         take_group.add(&name);
         take_group.add(&description);
         let error = error_label();

@@ -17,8 +17,8 @@ use crate::backend::storage::{
 use crate::backend::{BackendError, Request};
 use crate::i18n::gettext_f;
 use crate::ui::widgets::{
-    button, entry, error_label, form_end, group, nav_dialog, nav_page, note_label, present_over,
-    size_spin,
+    button, entry, error_label, form_end, group, header_button, nav_dialog, nav_page, note_label,
+    present_over, size_spin,
 };
 
 #[derive(Debug)]
@@ -316,13 +316,10 @@ impl Component for StorageDialog {
                 "A storage pool is a place where machines’ disks are kept: a folder on this computer, a network share, an LVM group… Stopping a pool never deletes its files.",
             ),
         );
-        let add = gtk::Button::builder()
-            .label(gettext("Add Pool…"))
-            .valign(gtk::Align::Center)
-            .build();
         let s = sender.clone();
-        add.connect_clicked(move |_| s.input(StorageMsg::NewPool));
-        pools_group.set_header_suffix(Some(&add));
+        header_button(&pools_group, &gettext("Add Pool…"), move || {
+            s.input(StorageMsg::NewPool)
+        });
         page.add(&pools_group);
         nav.add(&nav_page(&gettext("Storage"), "pools", &page));
         let s = sender.clone();
@@ -380,10 +377,10 @@ impl Component for StorageDialog {
             &gettext("Volumes"),
             &gettext("The disk files in this pool, and the machines that use them."),
         );
-        let new_volume = button(&gettext("New Volume…"));
         let s = sender.clone();
-        new_volume.connect_clicked(move |_| s.input(StorageMsg::NewVolume));
-        vol_group.set_header_suffix(Some(&new_volume));
+        let new_volume = header_button(&vol_group, &gettext("New Volume…"), move || {
+            s.input(StorageMsg::NewVolume)
+        });
         let volumes: TypedListView<VolumeRow, gtk::SingleSelection> = TypedListView::new();
         volumes.view.add_css_class("boxed-list");
         volumes

@@ -44,13 +44,12 @@ impl Component for UsbPanel {
     type Widgets = UsbWidgets;
 
     fn init_root() -> Self::Root {
-        adw::PreferencesGroup::builder()
-            .title(gettext("USB devices"))
-            .description(gettext(
+        crate::ui::widgets::panel_group(
+            &gettext("USB devices"),
+            &gettext(
                 "Hand a USB device of this computer to the running machine. While attached, the device disappears from this computer. In the console, virt-viewer’s menu (File → USB device selection) can do the same for the console’s duration.",
-            ))
-            .visible(false)
-            .build()
+            ),
+        )
     }
 
     fn init(_: (), group: Self::Root, _sender: ComponentSender<Self>) -> ComponentParts<Self> {

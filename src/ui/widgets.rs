@@ -104,6 +104,25 @@ pub fn button(label: &str) -> gtk::Button {
         .build()
 }
 
+/// A button in a group's header (beside its title) that runs `on_click`.
+pub fn header_button(
+    group: &adw::PreferencesGroup,
+    label: &str,
+    on_click: impl Fn() + 'static,
+) -> gtk::Button {
+    let b = button(label);
+    b.connect_clicked(move |_| on_click());
+    group.set_header_suffix(Some(&b));
+    b
+}
+
+/// A details panel's group, hidden until a machine is shown.
+pub fn panel_group(title: &str, description: &str) -> adw::PreferencesGroup {
+    let g = group(title, description);
+    g.set_visible(false);
+    g
+}
+
 /// Ends a form: its main button (which runs `on_click`) and, under it, the label where a
 /// refusal is said. Returns the label.
 pub fn form_end(

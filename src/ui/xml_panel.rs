@@ -117,13 +117,12 @@ impl Component for XmlPanel {
     }
 
     fn init(_: (), page: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let group = adw::PreferencesGroup::builder()
-            .title(gettext("Definition (XML)"))
-            .description(glib::markup_escape_text(&gettext(
+        let group = crate::ui::widgets::panel_group(
+            &gettext("Definition (XML)"),
+            &gettext(
                 "Everything libvirt knows about this machine. Editing it is for experts: libvirt checks the text before saving, and a mistake is shown without losing what you typed.",
-            )))
-            .visible(false)
-            .build();
+            ),
+        );
         let buttons = gtk::Box::builder()
             .spacing(6)
             .valign(gtk::Align::Center)
