@@ -192,16 +192,13 @@ impl App {
         self.generation += 1;
         let generation = self.generation;
         self.use_connection(early.handle);
-        let commands = sender.command_sender().clone();
-        // Ends when the worker ends (its sink, the channel's sender, is dropped).
-        std::thread::Builder::new()
-            .name("early updates".into())
-            .spawn(move || {
-                for u in early.updates {
-                    commands.emit(AppCmd::Backend(generation, u));
-                }
-            })
-            .ok();
+        // On a blocking thread of relm4's; ends when the worker ends (its sink, the
+        // channel's sender, is dropped).
+        sender.spawn_command(move |out| {
+            for u in early.updates {
+                out.emit(AppCmd::Backend(generation, u));
+            }
+        });
     }
 
     /// Shows a machine (or none) in the details pane and its panels.
@@ -555,6 +552,7 @@ impl App {
                     .map(|v| v.name())
                     .unwrap_or(uuid);
                 let cancelled = error.raw == "cancelled";
+                // (A stop that left a copy behind is not "nothing kept": the details name it.)
                 self.toast_error(
                     widgets,
                     UserMessage {

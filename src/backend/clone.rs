@@ -202,24 +202,32 @@ fn copy_all(
     let mut done = 0u64;
     let mut made: Vec<StorageVol> = Vec::new();
     let mut paths = Vec::new();
-    let undo = |made: &[StorageVol]| {
+    // Nothing half-made stays: the copies made so far go again, and one that cannot is
+    // named in the error's details.
+    let undo = |made: &[StorageVol], mut err: BackendError| -> BackendError {
         for v in made {
-            let _ = v.delete(0);
+            if let Err(e) = v.delete(0) {
+                err.raw.push_str(&format!(
+                    "\nThe copy {} could not be removed again: {e}",
+                    v.path().unwrap_or_default()
+                ));
+            }
         }
+        err
     };
+    let cancelled = || BackendError::new(ErrorKind::Other, "cancelled".to_string());
     for c in &copies {
         if cancel.load(Ordering::SeqCst) {
-            undo(&made);
-            return Err(BackendError::new(ErrorKind::Other, "cancelled".to_string()));
+            return Err(undo(&made, cancelled()));
         }
         let pool = c
             .source
             .lookup_storage_pool()
-            .map_err(|e| BackendError::from_op(&e))?;
+            .map_err(|e| undo(&made, BackendError::from_op(&e)))?;
         let src_xml = c
             .source
             .xml_desc(0)
-            .map_err(|e| BackendError::from_op(&e))?;
+            .map_err(|e| undo(&made, BackendError::from_op(&e)))?;
         let format = roxmltree::Document::parse(&src_xml)
             .ok()
             .and_then(|d| {
@@ -271,25 +279,17 @@ fn copy_all(
                     total,
                 });
             }
-            Err(e) => {
-                undo(&made);
-                return Err(BackendError::from_op(&e));
-            }
+            Err(e) => return Err(undo(&made, BackendError::from_op(&e))),
         }
     }
     if cancel.load(Ordering::SeqCst) {
-        undo(&made);
-        return Err(BackendError::new(ErrorKind::Other, "cancelled".to_string()));
+        return Err(undo(&made, cancelled()));
     }
     let new_xml = clone_xml(xml, name, &paths)
-        .map_err(|e| BackendError::new(ErrorKind::Other, format!("{e:?}")))?;
-    match conn.define_domain_xml(&new_xml) {
-        Ok(d) => Ok(d.uuid_string().unwrap_or_default()),
-        Err(e) => {
-            undo(&made);
-            Err(BackendError::from_op(&e))
-        }
-    }
+        .map_err(|e| undo(&made, BackendError::new(ErrorKind::Other, format!("{e:?}"))))?;
+    conn.define_domain_xml(&new_xml)
+        .map(|d| d.uuid_string().unwrap_or_default())
+        .map_err(|e| undo(&made, BackendError::from_op(&e)))
 }
 
 #[cfg(test)]

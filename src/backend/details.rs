@@ -573,11 +573,14 @@ impl Worker {
                     dom.attach_device_flags(&device, config)
                 };
                 if let Err(e) = r {
-                    // Nothing half-made: the new volume goes again.
-                    if let Some(v) = made {
-                        let _ = v.delete(0);
+                    // Nothing half-made: the new volume goes again (or the details say it
+                    // could not).
+                    let mut err = op(e);
+                    if let Some(Err(e)) = made.map(|v| v.delete(0)) {
+                        err.raw
+                            .push_str(&format!("\nThe new volume could not be removed again: {e}"));
                     }
-                    return Err(op(e));
+                    return Err(err);
                 }
                 Applied::Live
             }
