@@ -35,7 +35,16 @@ pub struct AppInit {
     pub uri: String,
     /// The first connection, opened before GTK starts (see [`EarlyConnection`]).
     pub early: EarlyConnection,
+    /// When Bilik started: the window appears with the machine list, or at the latest
+    /// [`SHOW_WINDOW_BY`] after this.
+    pub started: std::time::Instant,
 }
+
+/// How long after start the window may wait for the first connection's machine list. A
+/// list that comes sooner appears in the window's first frame, instead of a "Connecting…"
+/// page that flashes for a few frames (and one more frame to replace it); a slow connection
+/// (a remote host, a busy daemon) shows the window with that page after this time.
+pub const SHOW_WINDOW_BY: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The first connection's worker, started before GTK and the window: libvirt reads the
 /// machine list while the window is being built and drawn. Its updates wait in a channel
@@ -61,6 +70,8 @@ impl EarlyConnection {
 
 #[derive(Debug)]
 pub enum AppMsg {
+    /// Show the window if it is not shown yet (at start: list ready, or time is up).
+    Present,
     Switch(String),
     TryAgain,
     Selected(Option<crate::model::VmObject>),
@@ -716,6 +727,7 @@ impl Component for App {
                 VmListOutput::TryAgain => AppMsg::TryAgain,
                 VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
                 VmListOutput::NewVm => AppMsg::NewVm,
+                VmListOutput::Ready => AppMsg::Present,
             });
         let agent_panel = AgentPanel::builder()
             .launch(())
@@ -912,6 +924,14 @@ impl Component for App {
         if first_run {
             settings.set_boolean(Key::SetupCheckSeen, true);
             setup.emit(SetupMsg::Open(window.clone(), init.uri.clone()));
+            // The check comes first: no reason to wait for the list.
+            sender.input(AppMsg::Present);
+        } else {
+            let s = sender.clone();
+            glib::timeout_add_local_once(
+                SHOW_WINDOW_BY.saturating_sub(init.started.elapsed()),
+                move || s.input(AppMsg::Present),
+            );
         }
 
         let mut model = App {
@@ -945,6 +965,17 @@ impl Component for App {
         };
         crate::bench::start();
         crate::bench::mark("app-init-built");
+        // While the first connection loads, compute the window's styles and sizes (fonts,
+        // icons, every widget's CSS): presenting it then costs little more than the list.
+        let w = window.clone();
+        glib::idle_add_local_once(move || {
+            if !w.is_visible() {
+                gtk::prelude::WidgetExt::realize(&w);
+                let _ = w.measure(gtk::Orientation::Horizontal, -1);
+                let _ = w.measure(gtk::Orientation::Vertical, -1);
+                crate::bench::mark("window-prepared");
+            }
+        });
         model.adopt_connection(init.early, &sender);
         let widgets = AppWidgets {
             window,
@@ -963,7 +994,7 @@ impl Component for App {
         widgets: &mut Self::Widgets,
         msg: Self::Input,
         sender: ComponentSender<Self>,
-        _root: &Self::Root,
+        root: &Self::Root,
     ) {
         match msg {
             AppMsg::Switch(uri) => {
@@ -973,6 +1004,15 @@ impl Component for App {
                 show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);
                 self.open_connection(&sender);
+            }
+            AppMsg::Present => {
+                if !root.is_visible() {
+                    crate::bench::mark("present");
+                    root.present();
+                    if !self.setup_auto_opened {
+                        self.list.emit(VmListMsg::FocusList);
+                    }
+                }
             }
             AppMsg::TryAgain => {
                 self.list.emit(VmListMsg::Connecting(self.uri.clone()));

@@ -62,17 +62,18 @@ pub fn start() {
     MONITOR.with(|m| m.set(Some(s)));
 }
 
-/// Called when a complete list of `n` machines was handed to the view: reports once the
-/// next frame has been drawn (idle callbacks run after GTK's redraw).
-pub fn list_applied(n: usize) {
+/// Called when a complete list of `n` machines was handed to `view`: reports once a frame
+/// showing it has been painted (after the window is mapped, if it is not yet).
+pub fn list_applied(n: usize, view: &gtk::Widget) {
     if !enabled() {
         return;
     }
-    glib::idle_add_local_once(move || {
+    after_next_paint(view, move || {
         MONITOR.with(|m| {
             let s = m.take();
             if let Some(s) = &s {
                 if !s.reported.replace(true) {
+                    mark("list-painted");
                     println!(
                         "bilik-bench: list-shown machines={n} max-stall-ms={:.1}",
                         s.max.get().as_secs_f64() * 1000.0
@@ -82,4 +83,31 @@ pub fn list_applied(n: usize) {
             m.set(s);
         });
     });
+}
+
+/// Runs `f` once, after the next frame that paints `widget`.
+fn after_next_paint(widget: &gtk::Widget, f: impl FnOnce() + 'static) {
+    use gtk::prelude::*;
+    let Some(clock) = widget.frame_clock().filter(|_| widget.is_mapped()) else {
+        let handler = Rc::new(Cell::new(None));
+        let (h, f) = (handler.clone(), Cell::new(Some(f)));
+        handler.set(Some(widget.connect_map(move |w| {
+            if let (Some(id), Some(f)) = (h.take(), f.take()) {
+                w.disconnect(id);
+                after_next_paint(w, f);
+            }
+        })));
+        return;
+    };
+    let handler = Rc::new(Cell::new(None));
+    let (h, f, c) = (handler.clone(), Cell::new(Some(f)), clock.clone());
+    handler.set(Some(clock.connect_after_paint(move |_| {
+        if let (Some(id), Some(f)) = (h.take(), f.take()) {
+            f();
+            // Not from inside the emission.
+            let c = c.clone();
+            glib::idle_add_local_once(move || c.disconnect(id));
+        }
+    })));
+    widget.queue_draw();
 }

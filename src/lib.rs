@@ -40,6 +40,8 @@
 //! * [`model`] — GObjects the views bind to ([`model::VmObject`]) and the per-connection
 //!   store ([`model::VmStore`]) that applies updates in place.
 //! * [`errors`] — the one place where errors become translated sentences.
+//! * [`renderer`] — GTK draws without OpenGL on a computer without a GPU (decided before
+//!   GTK starts).
 //! * [`settings`] — typed GSettings keys; [`i18n`] — gettext helpers; [`config`] — build
 //!   values from meson; [`bench`] — opt-in figures for `build-aux/bench`.
 
@@ -51,6 +53,7 @@ pub mod errors;
 pub mod i18n;
 pub mod keyboard_layout;
 pub mod model;
+pub mod renderer;
 pub mod settings;
 pub mod setup_text;
 pub mod ui;
@@ -59,7 +62,13 @@ use relm4::RelmApp;
 
 /// Runs Bilik with the given command-line arguments (without the program name).
 pub fn run(args: Vec<String>) -> i32 {
+    let started = std::time::Instant::now();
     bench::mark("run");
+    // First: it sets environment variables, which is only sound while no other thread runs.
+    let renderer = renderer::choose();
+    if bench::enabled() {
+        println!("bilik-bench: renderer {renderer:?}");
+    }
     i18n::init();
     let mut connect = None;
     let mut setup_check = false;
@@ -98,18 +107,30 @@ pub fn run(args: Vec<String>) -> i32 {
         }
     };
     let uri = app::initial_uri(connect, Some(&settings));
+    bench::mark("settings");
     // Connecting starts now, in parallel with GTK's start and the window's first frame.
     let early = app::EarlyConnection::open(&uri);
+    bench::mark("early-started");
     let application = adw::Application::builder()
         .application_id(config::APP_ID)
         .build();
-    // GApplication must not see our own options.
+    gio::prelude::ApplicationExt::connect_startup(&application, |_| bench::mark("gtk-started"));
+    // The window appears when the machine list is ready (app::SHOW_WINDOW_BY); a later
+    // activation (Bilik started again while running) brings it to the front.
+    gio::prelude::ApplicationExt::connect_activate(&application, |app| {
+        use gtk::prelude::{GtkApplicationExt, GtkWindowExt, WidgetExt};
+        if let Some(w) = app.windows().first().filter(|w| w.is_visible()) {
+            w.present();
+        }
+    }); // GApplication must not see our own options.
     RelmApp::from_app(application)
+        .visible_on_activate(false)
         .with_args(vec!["bilik".to_string()])
         .run::<app::App>(app::AppInit {
             settings,
             uri,
             early,
+            started,
         });
     0
 }

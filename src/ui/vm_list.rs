@@ -29,6 +29,8 @@ pub enum VmListMsg {
     Select(String),
     /// The window's first frame has been drawn.
     Drawn,
+    /// Put the keyboard focus on the list (at start, when no dialog asks for it).
+    FocusList,
 }
 
 #[derive(Debug)]
@@ -38,6 +40,9 @@ pub enum VmListOutput {
     TryAgain,
     SetupCheck,
     NewVm,
+    /// The list, or why there is none, is ready: the window may appear (it waits for
+    /// this at start, see `App::present_when_ready`).
+    Ready,
 }
 
 pub struct VmList {
@@ -50,9 +55,10 @@ pub struct VmList {
     pending_select: Option<String>,
     /// The window's first frame is on screen.
     drawn: bool,
-    /// A list that arrived before the first frame, kept up to date until it is shown: the
-    /// rows then go into a frame of their own instead of lengthening the first (the longest
-    /// pause of the main loop at start).
+    /// A list that arrived after the window appeared but before its first frame, kept up
+    /// to date until it is shown: the rows then go into a frame of their own instead of
+    /// lengthening the first (the longest pause of the main loop at start). A list that
+    /// arrives before the window appears is shown at once: the window then appears with it.
     held: Option<Vec<DomainInfo>>,
 }
 
@@ -68,6 +74,7 @@ pub struct VmListWidgets {
     by_name: gtk::StringSorter,
     by_state: gtk::CustomSorter,
     selection: gtk::SingleSelection,
+    list_view: gtk::ListView,
 }
 
 fn state_rank(s: VmState) -> u8 {
@@ -143,6 +150,10 @@ impl Component for VmList {
         sort.update_property(&[gtk::accessible::Property::Label(&gettext("Sort order"))]);
         let s = sender.clone();
         sort.connect_selected_notify(move |d| s.input(VmListMsg::SortBy(d.selected())));
+        // Typing while a machine row has the focus searches: the list, not the search field,
+        // has the focus at start (arrow keys walk the machines at once, and no text cursor
+        // blinks, redrawing the window, for GTK's first ten seconds).
+        search.set_key_capture_widget(Some(&root));
         tools.append(&search);
         tools.append(&sort);
         root.append(&tools);
@@ -151,7 +162,9 @@ impl Component for VmList {
         let filter = gtk::CustomFilter::new(|_| true);
         let filtered =
             gtk::FilterListModel::new(Some(model.store.model().clone()), Some(filter.clone()));
-        // Filtering thousands of rows runs in chunks without blocking the main loop.
+        // Filtering and sorting run at once, not in chunks over later frames: for thousands of
+        // machines that takes a few milliseconds, and a list shown half-sorted (the cost of
+        // incremental sorting) would be wrong for several frames.
         filtered.set_incremental(false);
         // By name: GTK's string sorter compares collation keys it computes once per item
         // (case-insensitive), so sorting thousands of machines allocates nothing per
@@ -174,8 +187,6 @@ impl Component for VmList {
         let sorter = gtk::MultiSorter::new();
         sorter.append(by_name.clone());
         let sorted = gtk::SortListModel::new(Some(filtered.clone()), Some(sorter.clone()));
-        // Sort thousands of rows over several frames instead of stalling one.
-        sorted.set_incremental(true);
         let selection = gtk::SingleSelection::builder()
             .model(&sorted)
             .autoselect(false)
@@ -195,43 +206,26 @@ impl Component for VmList {
                 .margin_bottom(8)
                 .build();
             let icon = gtk::Image::builder().pixel_size(16).build();
-            let texts = gtk::Box::new(gtk::Orientation::Vertical, 2);
-            let name = gtk::Label::builder()
-                .xalign(0.0)
-                .ellipsize(gtk::pango::EllipsizeMode::End)
-                .css_classes(["heading"])
-                .build();
-            let line = gtk::Box::new(gtk::Orientation::Horizontal, 6);
-            let state = gtk::Label::builder()
-                .xalign(0.0)
-                .css_classes(["dim-label", "caption"])
-                .build();
-            let usage = gtk::Label::builder()
+            // Name over state and usage in one label (see VmObject::row_markup).
+            let text = gtk::Label::builder()
                 .xalign(0.0)
                 .hexpand(true)
+                .use_markup(true)
                 .ellipsize(gtk::pango::EllipsizeMode::End)
-                .css_classes(["dim-label", "caption", "numeric"])
+                .css_classes(["numeric"])
                 .build();
-            line.append(&state);
-            line.append(&usage);
-            texts.append(&name);
-            texts.append(&line);
             row.append(&icon);
-            row.append(&texts);
+            row.append(&text);
             item.set_child(Some(&row));
             // Expressions follow both the item and its properties: no bind/unbind code.
             let obj = item.property_expression("item");
-            obj.chain_property::<VmObject>("name")
-                .bind(&name, "label", gtk::Widget::NONE);
+            obj.chain_property::<VmObject>("row-markup")
+                .bind(&text, "label", gtk::Widget::NONE);
             obj.chain_property::<VmObject>("state-icon").bind(
                 &icon,
                 "icon-name",
                 gtk::Widget::NONE,
             );
-            obj.chain_property::<VmObject>("state-label")
-                .bind(&state, "label", gtk::Widget::NONE);
-            obj.chain_property::<VmObject>("usage")
-                .bind(&usage, "label", gtk::Widget::NONE);
             obj.chain_property::<VmObject>("accessible-label").bind(
                 item,
                 "accessible-label",
@@ -369,6 +363,7 @@ impl Component for VmList {
             by_name,
             by_state,
             selection,
+            list_view,
         };
         ComponentParts { model, widgets }
     }
@@ -378,7 +373,7 @@ impl Component for VmList {
         widgets: &mut Self::Widgets,
         msg: Self::Input,
         sender: ComponentSender<Self>,
-        _root: &Self::Root,
+        root: &Self::Root,
     ) {
         match msg {
             VmListMsg::Connecting(uri) => {
@@ -395,19 +390,22 @@ impl Component for VmList {
                 widgets.error_page.set_title(&msg.title);
                 widgets.error_page.set_description(Some(&msg.advice));
                 widgets.error_details.set_label(&msg.details);
+                sender.output(VmListOutput::Ready).ok();
             }
             VmListMsg::Replace(list) => {
                 crate::bench::mark("list-received");
-                if self.drawn {
-                    self.show_list(&list);
+                if self.drawn || !root.is_mapped() {
+                    self.show_list(&list, root);
                 } else {
                     self.held = Some(list);
                 }
+                sender.output(VmListOutput::Ready).ok();
             }
             VmListMsg::Drawn => {
+                crate::bench::mark("first-frame");
                 self.drawn = true;
                 if let Some(list) = self.held.take() {
-                    self.show_list(&list);
+                    self.show_list(&list, root);
                 }
             }
             VmListMsg::Upsert(info) if self.held.is_some() => {
@@ -469,6 +467,9 @@ impl Component for VmList {
                 sender.output(VmListOutput::NewVm).ok();
             }
             VmListMsg::Select(uuid) => self.pending_select = Some(uuid),
+            VmListMsg::FocusList => {
+                widgets.list_view.grab_focus();
+            }
         }
         if let Some(uuid) = self.pending_select.clone() {
             if self.select(widgets, &uuid) {
@@ -489,10 +490,11 @@ impl Component for VmList {
 }
 
 impl VmList {
-    fn show_list(&mut self, list: &[DomainInfo]) {
+    fn show_list(&mut self, list: &[DomainInfo], view: &gtk::Box) {
         self.phase = "ready";
         self.store.replace(list);
-        crate::bench::list_applied(list.len());
+        crate::bench::mark("store-replaced");
+        crate::bench::list_applied(list.len(), view.upcast_ref());
     }
 
     /// Selects the machine `uuid` if it is listed (and shown by the search).

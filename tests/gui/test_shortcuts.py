@@ -40,5 +40,32 @@ def test_shortcuts_window_and_quit_keep_the_size():
     app.quit()
 
 
+def test_the_list_has_the_focus_and_typing_searches():
+    """At start the keyboard is on the machine list: arrow keys walk the machines, and
+    typing goes to the search field (no text cursor blinks in it meanwhile)."""
+    uri = harness.node_file([("web-01", True), ("web-02", True), ("db-01", False)])
+    app = App(["--connect", uri])
+    app.find("web-01, Running", roles=["list item"])
+    search = app.find("Search machines", roles=["text", "entry"])
+    assert not search.get_state_set().contains(harness.Atspi.StateType.FOCUSED), \
+        "the search field has the focus at start"
+    focused = harness.wait_for("a focused list or row", lambda: [
+        n for n in app.find_all(["list", "list item"])
+        if n.get_state_set().contains(harness.Atspi.StateType.FOCUSED)])
+    assert focused, focused
+    press("Down")
+    press("Down")
+    app.gone("No machine selected")  # a machine was selected with the arrow keys
+    press("w")
+    press("e")
+    press("b")
+    # The letters reached the search field: the list is filtered by them.
+    app.gone("db-01", roles=["list item"])
+    app.screenshot("41-typed-search")
+    app.find("web-02, Running", roles=["list item"])
+    app.quit()
+
+
 if __name__ == "__main__":
-    harness.run_tests([test_shortcuts_window_and_quit_keep_the_size])
+    harness.run_tests([test_shortcuts_window_and_quit_keep_the_size,
+                       test_the_list_has_the_focus_and_typing_searches])
