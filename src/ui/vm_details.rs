@@ -175,14 +175,15 @@ impl Component for VmDetails {
             .css_classes(["numeric"])
             .build();
 
-        // Safe actions on the left, the ones that lose something apart on the right. Only
-        // the actions the current state allows are shown.
-        let bar = gtk::Box::new(gtk::Orientation::Horizontal, 6);
-        let safe = gtk::Box::new(gtk::Orientation::Horizontal, 6);
-        let risky = gtk::Box::builder()
-            .spacing(6)
-            .hexpand(true)
-            .halign(gtk::Align::End)
+        // Only the actions the current state allows are shown. A running machine's
+        // buttons need about 650 px in one row: a flow box puts the last ones on a second
+        // row when the pane is narrower, instead of making the window wider than it is.
+        let bar = gtk::FlowBox::builder()
+            .selection_mode(gtk::SelectionMode::None)
+            .column_spacing(6)
+            .row_spacing(6)
+            .max_children_per_line(8)
+            .homogeneous(false)
             .build();
         // The console: the main thing people open a machine for. The arrow offers the other
         // way (full screen or window) than the preference for this one time.
@@ -212,9 +213,7 @@ impl Component for VmDetails {
             group.add_action(&a);
         }
         stack.insert_action_group("details", Some(&group));
-        bar.append(&console);
-        bar.append(&safe);
-        bar.append(&risky);
+        flow_append(&bar, &console);
         let mut buttons = Vec::new();
         for action in ACTIONS {
             let b = gtk::Button::builder()
@@ -233,11 +232,7 @@ impl Component for VmDetails {
             }
             let s = sender.clone();
             b.connect_clicked(move |_| s.input(VmDetailsMsg::Action(action)));
-            if matches!(action, LifecycleAction::ForceOff | LifecycleAction::Delete) {
-                risky.append(&b);
-            } else {
-                safe.append(&b);
-            }
+            flow_append(&bar, &b);
             buttons.push((action, b));
         }
 
@@ -398,9 +393,9 @@ impl Component for VmDetails {
         widgets.usage.set_label(&vm.usage());
         // virt-viewer --wait shows a stopped machine as soon as it starts, but a newcomer
         // expects the screen of a running one.
-        widgets.console.set_visible(state.is_active());
+        flow_show(&widgets.console, state.is_active());
         for (action, button) in &widgets.buttons {
-            button.set_visible(action.allowed_in(state));
+            flow_show(button, action.allowed_in(state));
         }
     }
 }
@@ -426,6 +421,24 @@ pub fn uptime_words(up: Duration) -> String {
         _ => both(day(days), hour(hours)),
     };
     gettext_f("Up for {time}", &[("time", &time)])
+}
+
+/// Adds a button to the action bar; its flow box cell does not take the focus itself
+/// (Tab goes from button to button).
+fn flow_append(bar: &gtk::FlowBox, w: &impl IsA<gtk::Widget>) {
+    bar.append(w);
+    if let Some(cell) = w.parent() {
+        cell.set_focusable(false);
+    }
+}
+
+/// Shows or hides a button of the action bar with its cell (a hidden button in a visible
+/// cell would leave a gap).
+fn flow_show(w: &impl IsA<gtk::Widget>, visible: bool) {
+    w.set_visible(visible);
+    if let Some(cell) = w.parent() {
+        cell.set_visible(visible);
+    }
 }
 
 #[cfg(test)]
