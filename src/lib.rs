@@ -11,7 +11,8 @@
 //!       │   ├ AdwHeaderBar   ui/connection_switcher.rs  ConnectionSwitcher (title widget)
 //!       │   │                + main menu (Setup Check, Keyboard Shortcuts, About)
 //!       │   ├ AdwBanner      "Lost connection to … — reconnecting…"
-//!       │   └ ui/vm_list.rs  VmList: search, sort, virtualised GtkListView,
+//!       │   └ ui/vm_list.rs  VmList: search, sort, virtualised GtkListView of
+//!       │                    ui/vm_row.rs rows (drawn by hand: sized without laying out text),
 //!       │                    status pages (connecting / empty / no match / error + Try Again)
 //!       └ content: AdwToolbarView
 //!           └ ui/vm_details.rs VmDetails: name, state + reason, usage, lifecycle buttons

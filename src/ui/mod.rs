@@ -19,5 +19,6 @@ pub mod storage;
 pub mod usb_panel;
 pub mod vm_details;
 pub mod vm_list;
+pub mod vm_row;
 pub mod widgets;
 pub mod xml_panel;

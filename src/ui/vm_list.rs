@@ -10,6 +10,7 @@ use crate::backend::{DomainInfo, DomainStats, VmState};
 use crate::errors::UserMessage;
 use crate::i18n::gettext_f;
 use crate::model::{VmObject, VmStore};
+use crate::ui::vm_row::VmRow;
 
 #[derive(Debug)]
 pub enum VmListMsg {
@@ -198,34 +199,20 @@ impl Component for VmList {
         let factory = gtk::SignalListItemFactory::new();
         factory.connect_setup(|_, item| {
             let item = item.downcast_ref::<gtk::ListItem>().expect("ListItem");
-            let row = gtk::Box::builder()
-                .spacing(12)
-                .margin_start(12)
-                .margin_end(12)
-                .margin_top(8)
-                .margin_bottom(8)
-                .build();
-            let icon = gtk::Image::builder().pixel_size(16).build();
-            // Name over state and usage in one label (see VmObject::row_markup).
-            let text = gtk::Label::builder()
-                .xalign(0.0)
-                .hexpand(true)
-                .use_markup(true)
-                .ellipsize(gtk::pango::EllipsizeMode::End)
-                .css_classes(["numeric"])
-                .build();
-            row.append(&icon);
-            row.append(&text);
+            let row = VmRow::default();
+            row.set_margin_start(12);
+            row.set_margin_end(12);
+            row.set_margin_top(8);
+            row.set_margin_bottom(8);
             item.set_child(Some(&row));
             // Expressions follow both the item and its properties: no bind/unbind code.
             let obj = item.property_expression("item");
-            obj.chain_property::<VmObject>("row-markup")
-                .bind(&text, "label", gtk::Widget::NONE);
-            obj.chain_property::<VmObject>("state-icon").bind(
-                &icon,
-                "icon-name",
-                gtk::Widget::NONE,
-            );
+            obj.chain_property::<VmObject>("name")
+                .bind(&row, "title", gtk::Widget::NONE);
+            obj.chain_property::<VmObject>("row-detail")
+                .bind(&row, "subtitle", gtk::Widget::NONE);
+            obj.chain_property::<VmObject>("state-icon")
+                .bind(&row, "icon-name", gtk::Widget::NONE);
             obj.chain_property::<VmObject>("accessible-label").bind(
                 item,
                 "accessible-label",
