@@ -35,15 +35,13 @@ pub struct AppInit {
     pub uri: String,
     /// The first connection, opened before GTK starts (see [`EarlyConnection`]).
     pub early: EarlyConnection,
-    /// When Bilik started: the window appears with the machine list, or at the latest
-    /// [`SHOW_WINDOW_BY`] after this.
+    /// When Bilik started: the window appears at the latest [`SHOW_WINDOW_BY`] after this.
     pub started: std::time::Instant,
 }
 
-/// How long after start the window may wait for the first connection's machine list. A
-/// list that comes sooner appears in the window's first frame, instead of a "Connecting…"
-/// page that flashes for a few frames (and one more frame to replace it); a slow connection
-/// (a remote host, a busy daemon) shows the window with that page after this time.
+/// How long after start the window may wait before it appears. It appears as soon as it
+/// has been prepared (styles and sizes computed, see `App::init`), normally well before;
+/// this bounds a slow start.
 pub const SHOW_WINDOW_BY: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The first connection's worker, started before GTK and the window: libvirt reads the
@@ -966,14 +964,16 @@ impl Component for App {
         crate::bench::start();
         crate::bench::mark("app-init-built");
         // While the first connection loads, compute the window's styles and sizes (fonts,
-        // icons, every widget's CSS): presenting it then costs little more than the list.
-        let w = window.clone();
+        // icons, every widget's CSS), then show it: its first frame is drawn while libvirt
+        // is still answering, and the list (if it came meanwhile) follows in the next.
+        let (w, s) = (window.clone(), sender.clone());
         glib::idle_add_local_once(move || {
             if !w.is_visible() {
                 gtk::prelude::WidgetExt::realize(&w);
                 let _ = w.measure(gtk::Orientation::Horizontal, -1);
                 let _ = w.measure(gtk::Orientation::Vertical, -1);
                 crate::bench::mark("window-prepared");
+                s.input(AppMsg::Present);
             }
         });
         model.adopt_connection(init.early, &sender);

@@ -116,7 +116,7 @@ pub fn run(args: Vec<String>) -> i32 {
         .application_id(config::APP_ID)
         .build();
     gio::prelude::ApplicationExt::connect_startup(&application, |_| bench::mark("gtk-started"));
-    // The window appears when the machine list is ready (app::SHOW_WINDOW_BY); a later
+    // The window appears once prepared (app::SHOW_WINDOW_BY at the latest); a later
     // activation (Bilik started again while running) brings it to the front.
     gio::prelude::ApplicationExt::connect_activate(&application, |app| {
         use gtk::prelude::{GtkApplicationExt, GtkWindowExt, WidgetExt};

@@ -30,8 +30,11 @@ pub enum VmListMsg {
     Select(String),
     /// The window's first frame has been drawn.
     Drawn,
-    /// Put the keyboard focus on the list (at start, when no dialog asks for it).
+    /// Put the keyboard focus on the list as soon as it shows (at start, when no dialog
+    /// asks for it).
     FocusList,
+    /// Time to show the "Connecting…" spinner of this connection attempt, if still loading.
+    RevealSpinner(u64),
 }
 
 #[derive(Debug)]
@@ -41,8 +44,8 @@ pub enum VmListOutput {
     TryAgain,
     SetupCheck,
     NewVm,
-    /// The list, or why there is none, is ready: the window may appear (it waits for
-    /// this at start, see `App::present_when_ready`).
+    /// The list, or why there is none, is ready: the window may appear if it has not yet
+    /// (see `app::SHOW_WINDOW_BY`).
     Ready,
 }
 
@@ -60,12 +63,17 @@ pub struct VmList {
     /// to date until it is shown: the rows then go into a frame of their own instead of
     /// lengthening the first (the longest pause of the main loop at start). A list that
     /// arrives before the window appears is shown at once: the window then appears with it.
+    /// Attempts to connect, counted: a spinner timer of an earlier one does nothing.
+    attempt: u64,
+    /// Focus the list when it next shows.
+    focus_list: bool,
     held: Option<Vec<DomainInfo>>,
 }
 
 pub struct VmListWidgets {
     stack: gtk::Stack,
     connecting_label: gtk::Label,
+    spinner: gtk::Spinner,
     error_page: adw::StatusPage,
     error_details: gtk::Label,
     no_results: adw::StatusPage,
@@ -77,6 +85,9 @@ pub struct VmListWidgets {
     selection: gtk::SingleSelection,
     list_view: gtk::ListView,
 }
+
+/// How long connecting may take before the list says "Connecting to …" with a spinner.
+const SPINNER_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
 fn state_rank(s: VmState) -> u8 {
     match s {
@@ -108,6 +119,8 @@ impl Component for VmList {
             pending_select: None,
             drawn: false,
             held: None,
+            attempt: 0,
+            focus_list: false,
         };
         let s = sender.clone();
         root.connect_realize(move |w| {
@@ -248,13 +261,16 @@ impl Component for VmList {
             .valign(gtk::Align::Center)
             .build();
         // gtk::Spinner: AdwSpinner needs libadwaita 1.6, newer than our baseline.
+        // Shown only when connecting takes a while (see VmListMsg::RevealSpinner).
         let spinner = gtk::Spinner::builder()
             .spinning(true)
+            .visible(false)
             .width_request(32)
             .height_request(32)
             .halign(gtk::Align::Center)
             .build();
         let connecting_label = gtk::Label::builder()
+            .visible(false)
             .wrap(true)
             .justify(gtk::Justification::Center)
             .css_classes(["dim-label"])
@@ -341,6 +357,7 @@ impl Component for VmList {
         let widgets = VmListWidgets {
             stack,
             connecting_label,
+            spinner,
             error_page,
             error_details,
             no_results,
@@ -369,6 +386,21 @@ impl Component for VmList {
                 widgets
                     .connecting_label
                     .set_label(&gettext_f("Connecting to {uri}…", &[("uri", &uri)]));
+                // Most connections answer within a few frames: a spinner then only flashes.
+                // It appears if this one takes longer.
+                self.attempt += 1;
+                widgets.spinner.set_visible(false);
+                widgets.connecting_label.set_visible(false);
+                let (s, attempt) = (sender.clone(), self.attempt);
+                glib::timeout_add_local_once(SPINNER_DELAY, move || {
+                    s.input(VmListMsg::RevealSpinner(attempt))
+                });
+            }
+            VmListMsg::RevealSpinner(attempt) => {
+                if attempt == self.attempt && self.phase == "loading" {
+                    widgets.spinner.set_visible(true);
+                    widgets.connecting_label.set_visible(true);
+                }
             }
             VmListMsg::Failed(msg) => {
                 self.phase = "error";
@@ -454,9 +486,7 @@ impl Component for VmList {
                 sender.output(VmListOutput::NewVm).ok();
             }
             VmListMsg::Select(uuid) => self.pending_select = Some(uuid),
-            VmListMsg::FocusList => {
-                widgets.list_view.grab_focus();
-            }
+            VmListMsg::FocusList => self.focus_list = true,
         }
         if let Some(uuid) = self.pending_select.clone() {
             if self.select(widgets, &uuid) {
@@ -472,6 +502,10 @@ impl Component for VmList {
         };
         if widgets.stack.visible_child_name().as_deref() != Some(page) {
             widgets.stack.set_visible_child_name(page);
+        }
+        if self.focus_list && page == "list" {
+            self.focus_list = false;
+            widgets.list_view.grab_focus();
         }
     }
 }

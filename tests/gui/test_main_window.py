@@ -1,5 +1,9 @@
 """Bilik's main window, driven as a person would through AT-SPI."""
 
+import os
+import socket
+import threading
+
 import harness
 from harness import App, wait_for
 
@@ -92,10 +96,35 @@ def test_mistyped_uri_gets_a_sentence():
     app.quit()
 
 
+def test_a_slow_connection_says_it_is_connecting():
+    """A daemon that accepts the connection and never answers (a busy or hung libvirtd):
+    the window appears anyway, and after a moment says what it is waiting for. A fast
+    connection never shows that page (it would only flash)."""
+    path = "/tmp/bilik-silent.sock"
+    if os.path.exists(path):
+        os.unlink(path)
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.bind(path)
+    silent.listen(4)
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(silent.accept()), daemon=True).start()
+    try:
+        app = App(["--connect", f"qemu+unix:///system?socket={path}"])
+        app.window()
+        app.find("Connecting to qemu+unix:///system", roles=["label"])
+        assert accepted, "Bilik never reached the socket"
+        app.screenshot("08-connecting")
+        app.quit()
+    finally:
+        silent.close()
+        os.unlink(path)
+
+
 if __name__ == "__main__":
     harness.run_tests([
         test_starts_on_the_user_session_with_an_empty_list,
         test_list_states_and_lifecycle_buttons,
         test_delete_lists_disks_unticked,
         test_mistyped_uri_gets_a_sentence,
+        test_a_slow_connection_says_it_is_connecting,
     ])
