@@ -28,8 +28,6 @@ pub enum VmListMsg {
     NewVm,
     /// Select this machine as soon as it is listed (a machine just created).
     Select(String),
-    /// The window's first frame has been drawn.
-    Drawn,
     /// Put the keyboard focus on the list as soon as it shows (at start, when no dialog
     /// asks for it).
     FocusList,
@@ -57,17 +55,10 @@ pub struct VmList {
     phase: &'static str,
     /// A machine to select once it appears (one just created).
     pending_select: Option<String>,
-    /// The window's first frame is on screen.
-    drawn: bool,
-    /// A list that arrived after the window appeared but before its first frame, kept up
-    /// to date until it is shown: the rows then go into a frame of their own instead of
-    /// lengthening the first (the longest pause of the main loop at start). A list that
-    /// arrives before the window appears is shown at once: the window then appears with it.
     /// Attempts to connect, counted: a spinner timer of an earlier one does nothing.
     attempt: u64,
     /// Focus the list when it next shows.
     focus_list: bool,
-    held: Option<Vec<DomainInfo>>,
 }
 
 pub struct VmListWidgets {
@@ -117,30 +108,9 @@ impl Component for VmList {
             sort_by_state: false,
             phase: "loading",
             pending_select: None,
-            drawn: false,
-            held: None,
             attempt: 0,
             focus_list: false,
         };
-        let s = sender.clone();
-        root.connect_realize(move |w| {
-            let Some(clock) = w.frame_clock() else {
-                s.input(VmListMsg::Drawn);
-                return;
-            };
-            let id = std::rc::Rc::new(std::cell::Cell::new(None));
-            let (s, id2, clock2) = (s.clone(), id.clone(), clock.clone());
-            id.set(Some(clock.connect_after_paint(move |_| {
-                if let Some(handler) = id2.take() {
-                    let (s, clock) = (s.clone(), clock2.clone());
-                    glib::idle_add_local_once(move || {
-                        clock.disconnect(handler);
-                        s.input(VmListMsg::Drawn);
-                    });
-                }
-            })));
-        });
-
         // Search and sort.
         let tools = gtk::Box::builder()
             .spacing(6)
@@ -382,7 +352,6 @@ impl Component for VmList {
         match msg {
             VmListMsg::Connecting(uri) => {
                 self.phase = "loading";
-                self.held = None;
                 widgets
                     .connecting_label
                     .set_label(&gettext_f("Connecting to {uri}…", &[("uri", &uri)]));
@@ -404,7 +373,6 @@ impl Component for VmList {
             }
             VmListMsg::Failed(msg) => {
                 self.phase = "error";
-                self.held = None;
                 self.store.clear();
                 widgets.error_page.set_title(&msg.title);
                 widgets.error_page.set_description(Some(&msg.advice));
@@ -413,34 +381,9 @@ impl Component for VmList {
             }
             VmListMsg::Replace(list) => {
                 crate::bench::mark("list-received");
-                if self.drawn || !root.is_mapped() {
-                    self.show_list(&list, root);
-                } else {
-                    self.held = Some(list);
-                }
+                self.show_list(&list, root);
                 sender.output(VmListOutput::Ready).ok();
             }
-            VmListMsg::Drawn => {
-                crate::bench::mark("first-frame");
-                self.drawn = true;
-                if let Some(list) = self.held.take() {
-                    self.show_list(&list, root);
-                }
-            }
-            VmListMsg::Upsert(info) if self.held.is_some() => {
-                let held = self.held.as_mut().expect("checked");
-                match held.iter_mut().find(|d| d.uuid == info.uuid) {
-                    Some(d) => *d = info,
-                    None => held.push(info),
-                }
-            }
-            VmListMsg::Remove(uuid) if self.held.is_some() => {
-                if let Some(held) = self.held.as_mut() {
-                    held.retain(|d| d.uuid != uuid);
-                }
-            }
-            // Figures for rows not shown yet: the next round brings new ones.
-            VmListMsg::Stats(_) if self.held.is_some() => {}
             VmListMsg::Upsert(info) => {
                 self.store.upsert(&info);
                 if self.sort_by_state {
