@@ -78,7 +78,7 @@ def launch(uri, expect, env):
     raise SystemExit(f"bilik did not report the list for {uri}")
 
 
-def bilik(uri, expect, extra_env=None, runs=3):
+def bilik(uri, expect, extra_env=None, runs=5):
     """Median time to the list over `runs` starts (like the floor's median), the longest
     stall of them all; idle CPU and peak RSS of the last start."""
     env = dict(os.environ, BILIK_BENCH="1", **returning_user_config(), **(extra_env or {}))
@@ -129,7 +129,7 @@ def cleanup(names):
             subprocess.run(["virsh", "-c", "qemu:///system", *cmd], capture_output=True)
 
 
-print(f"Bilik {BIN}; list shown: median of 3 starts; idle CPU over {IDLE:.0f} s; "
+print(f"Bilik {BIN}; list shown: median of 5 starts; idle CPU over {IDLE:.0f} s; "
       "floor = virsh list --all (median of 5)")
 print("| machines | renderer | Bilik: list shown | virsh floor | ratio | Bilik peak RSS "
       "| virsh RSS | Bilik idle CPU | longest stall |")
