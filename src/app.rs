@@ -40,8 +40,8 @@ pub struct AppInit {
 }
 
 /// How long after start the window may wait before it appears. It appears as soon as it
-/// has been prepared (styles and sizes computed, see `App::init`), normally well before;
-/// this bounds a slow start.
+/// has been prepared (styles and sizes computed in an idle callback, see `App::init`),
+/// normally well before; this bounds a start whose main loop stays busy.
 pub const SHOW_WINDOW_BY: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The first connection's worker, started before GTK and the window: libvirt reads the
@@ -68,7 +68,7 @@ impl EarlyConnection {
 
 #[derive(Debug)]
 pub enum AppMsg {
-    /// Show the window if it is not shown yet (at start: list ready, or time is up).
+    /// Show the window if it is not shown yet (at start: once prepared, or time is up).
     Present,
     Switch(String),
     TryAgain,
@@ -725,7 +725,6 @@ impl Component for App {
                 VmListOutput::TryAgain => AppMsg::TryAgain,
                 VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
                 VmListOutput::NewVm => AppMsg::NewVm,
-                VmListOutput::Ready => AppMsg::Present,
             });
         let agent_panel = AgentPanel::builder()
             .launch(())

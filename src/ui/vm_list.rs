@@ -42,9 +42,6 @@ pub enum VmListOutput {
     TryAgain,
     SetupCheck,
     NewVm,
-    /// The list, or why there is none, is ready: the window may appear if it has not yet
-    /// (see `app::SHOW_WINDOW_BY`).
-    Ready,
 }
 
 pub struct VmList {
@@ -377,12 +374,10 @@ impl Component for VmList {
                 widgets.error_page.set_title(&msg.title);
                 widgets.error_page.set_description(Some(&msg.advice));
                 widgets.error_details.set_label(&msg.details);
-                sender.output(VmListOutput::Ready).ok();
             }
             VmListMsg::Replace(list) => {
                 crate::bench::mark("list-received");
                 self.show_list(&list, root);
-                sender.output(VmListOutput::Ready).ok();
             }
             VmListMsg::Upsert(info) => {
                 self.store.upsert(&info);
