@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use bilik::backend::details::{Applied, HardwareChange};
 use bilik::backend::{Request, Update};
-use common::{change, hw, virsh, virsh_try, Conn};
+use common::{attach_disk_file, change, hw, virsh, virsh_try, Conn};
 
 const VM: &str = "bilik-details-vm";
 const DIR: &str = "/var/lib/libvirt/bilik-details";
@@ -193,15 +193,7 @@ fn hardware_snapshots_and_xml() {
         .status()
         .unwrap()
         .success());
-    change(
-        &c,
-        &uuid,
-        HardwareChange::AddDisk {
-            pool: String::new(),
-            size_gib: 0,
-            existing: Some(spare.clone()),
-        },
-    );
+    attach_disk_file(&c, &uuid, &spare);
     assert!(virsh(&["dumpxml", "--inactive", VM]).contains(&spare));
     change(
         &c,

@@ -14,7 +14,7 @@ use bilik::backend::details::HardwareChange;
 use bilik::backend::nics::{NicChange, NicSource, NicsInfo};
 use bilik::backend::shared_folders::Share;
 use bilik::backend::{Request, Update};
-use common::{change, hw, virsh, wait_saved, Conn};
+use common::{attach_disk_file, change, hw, virsh, wait_saved, Conn};
 
 const URI: &str = common::SYSTEM;
 
@@ -398,15 +398,7 @@ fn edits_change_only_the_intended_lines() {
             hw(c, &uuid).disks.into_iter().map(|d| d.target).collect()
         };
         let old_targets = targets(&c);
-        change(
-            &c,
-            &uuid,
-            HardwareChange::AddDisk {
-                pool: String::new(),
-                size_gib: 0,
-                existing: Some(file.into()),
-            },
-        );
+        attach_disk_file(&c, &uuid, file);
         let target = targets(&c)
             .into_iter()
             .find(|t| !old_targets.contains(t))

@@ -201,3 +201,16 @@ pub fn change(c: &Conn, uuid: &str, ch: HardwareChange) -> Applied {
     })
     .0
 }
+
+/// Attaches an existing disk image file (no new volume) through the worker.
+pub fn attach_disk_file(c: &Conn, uuid: &str, path: &str) -> Applied {
+    change(
+        c,
+        uuid,
+        HardwareChange::AddDisk {
+            pool: String::new(),
+            size_gib: 0,
+            existing: Some(path.into()),
+        },
+    )
+}
