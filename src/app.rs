@@ -115,9 +115,6 @@ pub enum AppCmd {
     },
 }
 
-/// How long a guest gets to react to Shut Down before Bilik says it did not.
-const SHUTDOWN_PATIENCE_SECS: u32 = 45;
-
 pub struct App {
     settings: Settings,
     uri: String,
@@ -469,11 +466,36 @@ impl App {
                         .model()
                         .get(&uuid)
                         .map(|v| v.name())
-                        .unwrap_or(uuid)
+                        .unwrap_or_else(|| uuid.clone())
                 } else {
                     name
                 };
-                self.toast_error(widgets, errors::action_error(&name, action, &error));
+                let msg = errors::action_error(&name, action, &error);
+                if action != LifecycleAction::Start {
+                    return self.toast_error(widgets, msg);
+                }
+                // A machine that does not start is what the person is waiting on: the
+                // reason at once, with the way out where there is one.
+                let shares = matches!(
+                    &error.kind,
+                    crate::backend::ErrorKind::StartProblem(p) if matches!(
+                        **p,
+                        crate::backend::start_problem::StartProblem::SharedFolders { .. }
+                    )
+                );
+                let s = sender.clone();
+                let label = gettext("Start Without the Shared Folders");
+                lifecycle::show_details_with(
+                    &widgets.window,
+                    &msg.title,
+                    &msg.advice,
+                    &msg.details,
+                    shares.then_some((label.as_str(), move || {
+                        s.input(AppMsg::Request(Request::StartWithoutShares {
+                            uuid: uuid.clone(),
+                        }))
+                    })),
+                );
             }
             Update::AgentSettings { uuid, settings } => self
                 .agent_panel
@@ -607,7 +629,7 @@ impl App {
             Update::SnapshotFailed { uuid, error } => {
                 self.snapshots.emit(SnapshotsMsg::Failed(uuid, error))
             }
-            Update::Xml { uuid, xml } => self.xml.emit(XmlMsg::Xml(uuid, xml)),
+            Update::Xml { uuid, xml, live } => self.xml.emit(XmlMsg::Xml(uuid, xml, live)),
             Update::XmlSaved { uuid } => {
                 widgets
                     .toasts
@@ -1055,9 +1077,10 @@ impl Component for App {
                         // support, a dialog waiting inside). Say so instead of doing nothing.
                         let s = sender.clone();
                         let (u, n) = (uuid.clone(), name.clone());
-                        glib::timeout_add_seconds_local_once(SHUTDOWN_PATIENCE_SECS, move || {
-                            s.input(AppMsg::CheckShutdown(u, n))
-                        });
+                        glib::timeout_add_local_once(
+                            crate::ui::vm_details::SHUTDOWN_PATIENCE,
+                            move || s.input(AppMsg::CheckShutdown(u, n)),
+                        );
                     }
                     self.request(Request::Lifecycle { uuid, action })
                 }
@@ -1070,12 +1093,22 @@ impl Component for App {
                     .is_some_and(|v| v.vm_state().is_active());
                 if still_on {
                     let toast = adw::Toast::builder()
-                        .title(gettext_f(
-                            "“{name}” is still running: its system ignored the request to shut down. Shut it down from inside, or use Force Off.",
+                        .title(glib::markup_escape_text(&gettext_f(
+                            "“{name}” is still running: its system has not answered the request to shut down",
                             &[("name", &name)],
-                        ))
+                        )))
+                        .button_label(gettext("Force Off…"))
                         .timeout(0)
                         .build();
+                    // Force Off asks first, as from its own button.
+                    let s = sender.clone();
+                    toast.connect_button_clicked(move |_| {
+                        s.input(AppMsg::Action {
+                            uuid: uuid.clone(),
+                            name: name.clone(),
+                            action: LifecycleAction::ForceOff,
+                        })
+                    });
                     widgets.toasts.add_toast(toast);
                 }
             }

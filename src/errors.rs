@@ -4,6 +4,8 @@
 use gettextrs::gettext;
 
 use crate::backend::new_vm::NameProblem;
+use crate::backend::shared_folders::Gap;
+use crate::backend::start_problem::StartProblem;
 use crate::backend::uri::UriError;
 use crate::backend::{BackendError, ErrorKind, LifecycleAction};
 use crate::i18n::gettext_f;
@@ -120,6 +122,7 @@ pub fn action_error(name: &str, action: LifecycleAction, e: &BackendError) -> Us
         ErrorKind::PermissionDenied => gettext("You are not allowed to do this on this connection."),
         ErrorKind::Unsupported => gettext("This hypervisor does not support this action."),
         ErrorKind::ConnectionLost => gettext("The connection to libvirt was lost. Bilik reconnects by itself."),
+        ErrorKind::StartProblem(p) => start_problem(p),
         ErrorKind::NotAVolume(path) => gettext_f(
             "The disk image {path} is not in a storage pool, so Bilik did not delete it. Delete the file yourself if you no longer need it.",
             &[("path", path)],
@@ -130,6 +133,77 @@ pub fn action_error(name: &str, action: LifecycleAction, e: &BackendError) -> Us
         title,
         advice,
         details: e.raw.clone(),
+    }
+}
+
+/// Why a machine did not start, and what to do (see [`crate::backend::start_problem`]).
+fn start_problem(p: &StartProblem) -> String {
+    match p {
+        StartProblem::MissingFile(path) => gettext_f(
+            "The file {path}, a disk or installer disc of this machine, is not there. Put it back, or take it out of the machine in its Hardware tab (a disc: Eject).",
+            &[("path", path)],
+        ),
+        StartProblem::Unreadable { path, user, fix: Some(fix) } => gettext_f(
+            // Translators: {user} is the system account that runs machines (libvirt-qemu), {command} a command to type.
+            "Machines of “This computer (system)” run as the user {user}, who cannot open {path}. Give that one user access with: sudo {command}",
+            &[("user", user), ("path", path), ("command", &fix.join(" "))],
+        ),
+        StartProblem::Unreadable { path, .. } => gettext_f(
+            "Machines of “My user session” run as you, and you cannot read {path}. Give yourself read access to it, or copy it into your home folder.",
+            &[("path", path)],
+        ),
+        StartProblem::KvmUnusable => gettext(
+            "The machine uses KVM (the processor’s virtualisation), and KVM cannot be used here: /dev/kvm is missing or you may not open it. Turn on virtualisation (VT-x or AMD-V) in the computer’s firmware settings and join the kvm group; the Setup Check in the main menu says which.",
+        ),
+        StartProblem::SharedFolders { tags, gaps } => {
+            let mut out = gettext_f(
+                // Translators: {tags} is a list of shared-folder names, separated by commas.
+                "Its shared folders ({tags}) could not be served: the helper program that shares them with the machine (virtiofsd) did not start.",
+                &[("tags", &tags.join(", "))],
+            );
+            for g in gaps {
+                out.push(' ');
+                out.push_str(&share_gap(*g));
+            }
+            out.push(' ');
+            out.push_str(&gettext(
+                "Start it without them: they stay in its Shared folders list, to share again later.",
+            ));
+            out
+        }
+        StartProblem::NotEnoughMemory {
+            needed_mib,
+            available_mib,
+        } => gettext_f(
+            "The machine needs {needed} MiB of memory and this computer has {available} MiB free. Close programs or other machines, or give it less memory in its Hardware tab.",
+            &[
+                ("needed", &needed_mib.to_string()),
+                ("available", &available_mib.to_string()),
+            ],
+        ),
+    }
+}
+
+/// Why folders cannot be shared with a machine here.
+pub fn share_gap(g: Gap) -> String {
+    match g {
+        Gap::NoVirtiofs => gettext("This hypervisor cannot share folders (no virtiofs)."),
+        Gap::NoMemfd => gettext("This hypervisor cannot share the machine’s memory (no memfd)."),
+        Gap::NoVirtiofsd => gettext(
+            "virtiofsd is not installed on this computer: install the package virtiofsd.",
+        ),
+        Gap::OldLibvirtForSession => gettext(
+            "“My user session” needs libvirt 10.0 or newer for shared folders; use “This computer (system)” or update libvirt.",
+        ),
+        Gap::NoSubordinateIds => gettext(
+            "In “My user session” the program that shares folders runs as you and needs a range of extra user and group IDs for you, which this computer does not have (/etc/subuid and /etc/subgid). An administrator can add them: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER",
+        ),
+        Gap::NoNewuidmap => gettext(
+            "In “My user session” the program that shares folders needs newuidmap and newgidmap: install the package uidmap.",
+        ),
+        Gap::NoUserNamespace => gettext(
+            "In “My user session” the program that shares folders runs as you in a user namespace, and this computer does not let you make one (some systems restrict them; a container or chroot cannot). Share folders with machines of “This computer (system)” instead.",
+        ),
     }
 }
 

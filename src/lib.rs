@@ -43,6 +43,7 @@
 //! * [`errors`] — the one place where errors become translated sentences.
 //! * [`renderer`] — GTK draws without OpenGL on a computer without a GPU (decided before
 //!   GTK starts).
+//! * [`logging`] — the `log` crate's lines go to GLib's log, domain "bilik".
 //! * [`settings`] — typed GSettings keys; [`i18n`] — gettext helpers; [`config`] — build
 //!   values from meson; [`bench`] — opt-in figures for `build-aux/bench`.
 
@@ -53,6 +54,7 @@ pub mod config;
 pub mod errors;
 pub mod i18n;
 pub mod keyboard_layout;
+pub mod logging;
 pub mod model;
 pub mod renderer;
 pub mod settings;
@@ -71,6 +73,7 @@ pub fn run(args: Vec<String>) -> i32 {
         println!("bilik-bench: renderer {renderer:?}");
     }
     i18n::init();
+    logging::init();
     let mut connect = None;
     let mut setup_check = false;
     let mut it = args.into_iter();
@@ -144,6 +147,7 @@ fn print_setup_check(uri: &str) -> i32 {
     for r in &results {
         let mark = match r.verdict {
             Verdict::Pass => "PASS",
+            Verdict::Info => "INFO",
             Verdict::Warning => "WARN",
             Verdict::Fail => "FAIL",
         };

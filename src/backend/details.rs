@@ -18,6 +18,9 @@ pub struct HardwareInfo {
     pub running: bool,
     pub persistent: bool,
     pub autostart: bool,
+    /// A user session: "start with the computer" means with the user's own libvirt
+    /// service (at login), not at boot.
+    pub session: bool,
     /// At the next start (the definition).
     pub memory_mib: u64,
     pub max_memory_mib: u64,
@@ -35,6 +38,9 @@ pub struct HardwareInfo {
     pub cdroms: Vec<(String, String)>,
     pub disks: Vec<DiskInfo>,
     pub os_id: Option<String>,
+    /// This computer's processor model could not be used when the machine was made, so it
+    /// has QEMU's generic one (Bilik's note in the metadata).
+    pub generic_cpu_fallback: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +122,10 @@ pub fn hardware_from_xml(xml: &str) -> HardwareInfo {
     let root = doc.root_element();
     let child = |tag: &str| root.children().find(|c| c.has_tag_name(tag));
     h.name = text_of(&doc, &["name"]).unwrap_or_default();
+    h.generic_cpu_fallback = doc.descendants().any(|n| {
+        n.has_tag_name((super::shared_folders::CPU_NOTE_NS, "cpu"))
+            && n.attribute("fallback") == Some("generic")
+    });
     h.max_memory_mib = kib_to_mib(child("memory"));
     h.memory_mib = match child("currentMemory") {
         Some(n) => kib_to_mib(Some(n)),
@@ -391,6 +401,7 @@ impl Worker {
             h.running = dom.is_active().unwrap_or(false);
             h.persistent = dom.is_persistent().unwrap_or(true);
             h.autostart = dom.autostart().unwrap_or(false);
+            h.session = self.local_session().1;
             if h.running {
                 if let Ok(live) = dom.xml_desc(0) {
                     let l = hardware_from_xml(&live);
@@ -755,13 +766,22 @@ impl Worker {
 
     pub(super) fn send_xml(&mut self, uuid: &str) {
         let r = self.domain(uuid).and_then(|d| {
-            d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-                .map_err(|e| BackendError::from_op(&e))
+            let xml = d
+                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+                .map_err(|e| BackendError::from_op(&e))?;
+            // A running machine may differ from its next start (a change waiting for it).
+            let live = d
+                .is_active()
+                .unwrap_or(false)
+                .then(|| d.xml_desc(0).ok())
+                .flatten();
+            Ok((xml, live))
         });
         match r {
-            Ok(xml) => (self.sink)(Update::Xml {
+            Ok((xml, live)) => (self.sink)(Update::Xml {
                 uuid: uuid.to_string(),
                 xml,
+                live,
             }),
             Err(error) => (self.sink)(Update::XmlRejected {
                 uuid: uuid.to_string(),

@@ -32,6 +32,8 @@ pub enum ErrorKind {
     Unsupported,
     /// A disk image could not be deleted because it is not managed by a storage pool.
     NotAVolume(String),
+    /// A machine did not start, and the facts show why.
+    StartProblem(Box<super::start_problem::StartProblem>),
     /// Anything else; the raw text explains.
     Other,
 }

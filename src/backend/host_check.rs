@@ -18,6 +18,8 @@ use super::error::BackendError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
     Pass,
+    /// Fine as it is; worth knowing (e.g. what a session's networking cannot do).
+    Info,
     Warning,
     Fail,
 }
@@ -548,7 +550,9 @@ pub fn check_network(host: &Host, conn: Option<&Connect>) -> CheckResult {
         return if allowed {
             result(id, Verdict::Pass, Finding::SessionBridgeAllowed)
         } else {
-            let mut r = result(id, Verdict::Warning, Finding::SessionBridgeNotAllowed);
+            // Normal for a session (its machines use user-mode networking): only information,
+            // with the line to add for whoever wants the "default" network there.
+            let mut r = result(id, Verdict::Info, Finding::SessionBridgeNotAllowed);
             r.fix = Some(Fix::Copy(format!(
                 "echo 'allow virbr0' | sudo tee -a {}",
                 host.bridge_conf.display()

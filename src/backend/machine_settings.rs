@@ -18,6 +18,9 @@ pub struct SharesInfo {
     /// The machine runs without shared memory: shares wait for the next start.
     pub pending_restart: bool,
     pub gaps: Vec<super::shared_folders::Gap>,
+    /// Shares set aside so that the machine could start ("Start without the shared
+    /// folders"), kept to be shared again.
+    pub set_aside: Vec<super::shared_folders::Share>,
     /// The machine's first IPv4 address from the DHCP leases (for the scp fallback).
     pub address: Option<String>,
 }
@@ -69,11 +72,7 @@ impl Worker {
             .domain_capabilities(None, None, None, virttype.as_deref(), 0)
             .unwrap_or_default();
         let version = self.conn().lib_version().unwrap_or(0);
-        let parsed = uri::parse(&self.uri).ok();
-        let local = parsed.as_ref().is_some_and(|p| p.is_local());
-        let session = parsed
-            .as_ref()
-            .is_some_and(|p| p.path.starts_with("/session"));
+        let (local, session) = self.local_session();
         let address = running
             .then(|| {
                 dom.interface_addresses(sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0)
@@ -87,17 +86,45 @@ impl Worker {
                     .find(|a| a.typed == 0)
                     .map(|a| a.addr)
             });
+        let mut gaps = super::shared_folders::gaps(&caps, version, session, local);
+        if gaps.is_empty() {
+            if let Some(Err(more)) = self.session_idmap() {
+                gaps.extend(more);
+            }
+        }
         let info = SharesInfo {
             shares: super::shared_folders::shares(&persistent),
             shared_memory: super::shared_folders::has_shared_memory(&persistent),
             pending_restart: running && !super::shared_folders::has_shared_memory(&live),
-            gaps: super::shared_folders::gaps(&caps, version, session, local),
+            gaps,
+            set_aside: super::shared_folders::set_aside_shares(&persistent),
             address,
         };
         (self.sink)(Update::SharedFolders {
             uuid: uuid.to_string(),
             info,
         });
+    }
+
+    /// Whether the connection is on this computer, and whether it is a user session.
+    pub(super) fn local_session(&self) -> (bool, bool) {
+        let parsed = uri::parse(&self.uri).ok();
+        let local = parsed.as_ref().is_some_and(|p| p.is_local());
+        let session = parsed
+            .as_ref()
+            .is_some_and(|p| p.path.starts_with("/session"));
+        (local, session)
+    }
+
+    /// On a local user session: the ID map an unprivileged virtiofsd needs, or what stops
+    /// it (checked for real each time: ranges, newuidmap, a user namespace). None elsewhere.
+    fn session_idmap(
+        &self,
+    ) -> Option<Result<super::shared_folders::IdMap, Vec<super::shared_folders::Gap>>> {
+        match self.local_session() {
+            (true, true) => Some(super::shared_folders::session_idmap()),
+            _ => None,
+        }
     }
 
     pub(super) fn send_agent_settings(&mut self, uuid: &str) {
@@ -185,7 +212,8 @@ impl Worker {
         if !super::shared_folders::has_shared_memory(&live) {
             return false;
         }
-        let xml = super::shared_folders::filesystem_xml(share);
+        let idmap = self.session_idmap().and_then(Result::ok);
+        let xml = super::shared_folders::filesystem_xml(share, idmap.as_ref());
         let res = if add {
             dom.attach_device_flags(&xml, sys::VIR_DOMAIN_AFFECT_LIVE)
         } else {
@@ -204,7 +232,16 @@ impl Worker {
     }
 
     pub(super) fn add_share(&mut self, uuid: &str, share: &super::shared_folders::Share) {
-        match self.save_persistent(uuid, |xml| super::shared_folders::add_share(xml, share)) {
+        // A session machine's share needs the ID map; where virtiofs cannot run as the
+        // user, nothing is saved (the panel says why): a share there stops the machine.
+        let idmap = match self.session_idmap() {
+            None => None,
+            Some(Ok(map)) => Some(map),
+            Some(Err(_)) => return self.send_shares(uuid),
+        };
+        match self.save_persistent(uuid, |xml| {
+            super::shared_folders::add_share(xml, share, idmap.as_ref())
+        }) {
             Ok((name, active)) => {
                 // Hot-added when the running machine's memory is already shared.
                 let now = active && self.live_share(uuid, share, true);
@@ -227,6 +264,20 @@ impl Worker {
             self.live_share(uuid, &share, false);
         }
         self.send_shares(uuid);
+    }
+
+    /// "Start without the shared folders": sets every share aside (kept in Bilik's
+    /// metadata, offered again in the panel), then starts the machine.
+    pub(super) fn start_without_shares(&mut self, uuid: &str) {
+        if let Err(error) = self.save_persistent(uuid, super::shared_folders::set_aside_all) {
+            (self.sink)(Update::SettingsFailed {
+                uuid: uuid.to_string(),
+                error,
+            });
+            return;
+        }
+        self.send_shares(uuid);
+        self.lifecycle(uuid, super::types::LifecycleAction::Start);
     }
 
     /// Attaches or detaches a host USB device (live; with `persistent`, the definition too).

@@ -25,6 +25,8 @@
 //! * [`nics`]: a machine's network cards (plug in, model, MAC, link, addresses).
 //! * [`storage`]: storage pools and volumes (create, start/stop, delete, grow), refusing
 //!   anything a machine uses.
+//! * [`start_problem`]: why a machine did not start (a missing or unreadable file, KVM,
+//!   shared folders, memory), from the facts rather than libvirt's words.
 //! * [`uptime`]: since when a machine runs (its qemu process's start, read from /proc).
 
 pub mod agent_settings;
@@ -43,6 +45,7 @@ pub mod new_vm;
 pub mod nics;
 pub mod osinfo;
 pub mod shared_folders;
+pub mod start_problem;
 pub mod stats;
 pub mod storage;
 pub mod types;

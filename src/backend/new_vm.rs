@@ -713,7 +713,22 @@ impl Worker {
                     .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
                     .ok()
                     .and_then(|x| XmlDoc::new(x).ok())
-                    .and_then(|mut doc| doc.remove(&["domain", "cpu"]).ok().map(|_| doc));
+                    .and_then(|mut doc| {
+                        doc.remove(&["domain", "cpu"]).ok()?;
+                        // Remembered, so that the Hardware tab can say why it is generic.
+                        if !doc.exists(&["metadata"]) {
+                            doc.append_child(&["domain"], "<metadata/>").ok()?;
+                        }
+                        doc.append_child(
+                            &["metadata"],
+                            &format!(
+                                "<bilik:cpu xmlns:bilik='{}' fallback='generic'/>",
+                                super::shared_folders::CPU_NOTE_NS
+                            ),
+                        )
+                        .ok()?;
+                        Some(doc)
+                    });
                 if let Some(doc) = plain {
                     if self.conn().define_domain_xml(doc.text()).is_ok() {
                         started = dom.create();

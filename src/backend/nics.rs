@@ -39,6 +39,8 @@ pub struct NicsInfo {
     pub running: bool,
     pub networks: Vec<String>,
     pub bridges: Vec<String>,
+    /// A user session ("My user session"): user-mode networking is its usual choice.
+    pub session: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -308,6 +310,7 @@ fn addresses(dom: &Domain, source: u32) -> Vec<(String, Vec<String>)> {
 
 impl Worker {
     pub(super) fn send_nics(&mut self, uuid: &str) {
+        let session = self.local_session().1;
         let result = (|| {
             let dom = self.conn().lookup_domain_by_uuid_string(uuid)?;
             let running = dom.is_active().unwrap_or(false);
@@ -345,6 +348,7 @@ impl Worker {
                 running,
                 networks,
                 bridges: super::networks::host_bridges(),
+                session,
             })
         })();
         match result {

@@ -77,6 +77,10 @@ pub enum Request {
         tag: String,
         drop_shared_memory: bool,
     },
+    /// Set the machine's shared folders aside (kept for later) and start it.
+    StartWithoutShares {
+        uuid: String,
+    },
     /// List the host's USB devices and which are attached to the machine.
     UsbDevices {
         uuid: String,
@@ -344,9 +348,11 @@ pub enum Update {
         uuid: String,
         error: BackendError,
     },
+    /// The definition for the next start, and what a running machine runs with now.
     Xml {
         uuid: String,
         xml: String,
+        live: Option<String>,
     },
     XmlSaved {
         uuid: String,
@@ -799,6 +805,7 @@ impl Worker {
             }
             Request::SharedFolders { uuid } => self.send_shares(&uuid),
             Request::AddShare { uuid, share } => self.add_share(&uuid, &share),
+            Request::StartWithoutShares { uuid } => self.start_without_shares(&uuid),
             Request::RemoveShare {
                 uuid,
                 tag,
@@ -842,7 +849,7 @@ impl Worker {
         });
     }
 
-    fn lifecycle(&mut self, uuid: &str, action: LifecycleAction) {
+    pub(super) fn lifecycle(&mut self, uuid: &str, action: LifecycleAction) {
         let dom = match self.conn().lookup_domain_by_uuid_string(uuid) {
             Ok(d) => d,
             Err(e) => {
@@ -862,7 +869,18 @@ impl Worker {
         };
         // Success shows up through the lifecycle event; only failures are reported here.
         if let Err(e) = result {
-            let err = self.check(&e);
+            let mut err = self.check(&e);
+            if action == LifecycleAction::Start && err.kind == ErrorKind::Other {
+                // Name the cause from the facts it leaves, not from libvirt's words.
+                let xml = dom
+                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+                    .unwrap_or_default();
+                let (local, session) = self.local_session();
+                let facts = super::start_problem::StartFacts::gather(xml, local, session);
+                if let Some(p) = super::start_problem::diagnose(&facts) {
+                    err.kind = ErrorKind::StartProblem(Box::new(p));
+                }
+            }
             self.fail(uuid, &name, action, err);
         }
     }

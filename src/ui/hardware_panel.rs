@@ -145,9 +145,11 @@ impl Component for HardwarePanel {
                 .build()
         };
         let firmware = prop(gettext("Firmware"));
+        // The choice shown whole under the title: at the row's end it was cut off.
         let boot = adw::ComboRow::builder()
             .use_markup(false)
             .title(gettext("Start from"))
+            .use_subtitle(true)
             .model(&gtk::StringList::new(&[
                 &gettext("The disk"),
                 &gettext("The CD-ROM, then the disk"),
@@ -213,6 +215,7 @@ impl Component for HardwarePanel {
                 "Make a copy of this machine with copies of its disks",
             ))
             .build();
+        clone.update_property(&[gtk::accessible::Property::Label(&gettext("Clone…"))]);
         let s = sender.clone();
         clone.connect_clicked(move |_| s.input(HardwareMsg::Clone));
         name_group.set_header_suffix(Some(&clone));
@@ -536,13 +539,22 @@ impl HardwarePanel {
             ),
             None => mib_text(h.memory_mib),
         });
-        w.vcpus_row.set_subtitle(&match h.live_vcpus {
+        let mut cpu_text = match h.live_vcpus {
             Some(now) => gettext_f(
                 "Now {now}; at the next start {next}",
                 &[("now", &now.to_string()), ("next", &h.vcpus.to_string())],
             ),
             None => String::new(),
-        });
+        };
+        if h.generic_cpu_fallback {
+            if !cpu_text.is_empty() {
+                cpu_text.push('\n');
+            }
+            cpu_text.push_str(&gettext(
+                "A generic processor model: this computer’s own model could not be used here (KVM refused some of its features), so some programs in the machine may run slower.",
+            ));
+        }
+        w.vcpus_row.set_subtitle(&cpu_text);
         let mut fw = if h.uefi {
             gettext("UEFI")
         } else {
@@ -573,6 +585,13 @@ impl HardwarePanel {
         }
         w.boot_menu.set_active(h.boot_menu);
         w.autostart.set_active(h.autostart);
+        w.autostart.set_subtitle(&if h.session {
+            gettext(
+                "In “My user session” it starts when your own libvirt service starts (when you log in and Bilik or another libvirt program connects), not when the computer boots",
+            )
+        } else {
+            gettext("It starts when the computer boots")
+        });
         w.autostart.set_sensitive(h.persistent);
         for r in w.cd_rows.drain(..) {
             w.cd_group.remove(&r);
@@ -637,5 +656,14 @@ impl HardwarePanel {
         w.name.set_text(&h.name);
         w.rename.set_sensitive(!h.running);
         w.clone.set_sensitive(!h.running);
+        // A greyed-out button must say why (its tooltip and accessible description).
+        let why = if h.running {
+            gettext("Shut the machine down to clone it: its disks must not change while they are copied")
+        } else {
+            gettext("Make a copy of this machine with copies of its disks")
+        };
+        w.clone.set_tooltip_text(Some(&why));
+        w.clone
+            .update_property(&[gtk::accessible::Property::Description(&why)]);
     }
 }

@@ -108,6 +108,18 @@ pub fn confirm_delete(
 
 /// Shows an error's full text (the toast's "Details" button).
 pub fn show_details(parent: &impl IsA<gtk::Widget>, title: &str, advice: &str, details: &str) {
+    show_details_with(parent, title, advice, details, None::<(&str, fn())>);
+}
+
+/// [`show_details`] with a way out offered next to Close (e.g. "Start Without the Shared
+/// Folders"): its label and what it does.
+pub fn show_details_with(
+    parent: &impl IsA<gtk::Widget>,
+    title: &str,
+    advice: &str,
+    details: &str,
+    way_out: Option<(&str, impl Fn() + 'static)>,
+) {
     let dialog = adw::AlertDialog::new(Some(title), Some(advice));
     let label = gtk::Label::builder()
         .label(details)
@@ -126,5 +138,11 @@ pub fn show_details(parent: &impl IsA<gtk::Widget>, title: &str, advice: &str, d
         dialog.set_extra_child(Some(&expander));
     }
     dialog.add_responses(&[("close", &gettext("Close"))]);
+    if let Some((label, act)) = way_out {
+        dialog.add_response("way-out", label);
+        dialog.set_response_appearance("way-out", adw::ResponseAppearance::Suggested);
+        dialog.set_default_response(Some("way-out"));
+        dialog.connect_response(Some("way-out"), move |_, _| act());
+    }
     dialog.present(Some(parent));
 }

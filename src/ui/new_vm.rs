@@ -530,37 +530,84 @@ fn pick_on_select(list: &gtk::ListBox, sender: &ComponentSender<NewVmWizard>) {
     });
 }
 
-/// Selects the row of system `id` in `list` (none if it is not there).
-fn sync_selection(list: &gtk::ListBox, id: Option<&str>) {
+/// A system's row: its name, its short id, and a check mark shown while it is the choice.
+fn os_row(id: &str, title: &str, subtitle: &str) -> adw::ActionRow {
+    let row = adw::ActionRow::builder().activatable(true).build();
+    crate::ui::widgets::set_plain_text(&row, title, Some(subtitle));
+    // The row's name carries the osinfo id (see `pick_on_select`).
+    row.set_widget_name(id);
+    let mark = gtk::Image::builder()
+        .icon_name("object-select-symbolic")
+        .visible(false)
+        .css_classes(["accent"])
+        .build();
+    mark.update_property(&[gtk::accessible::Property::Label(&gettext("Chosen"))]);
+    row.add_suffix(&mark);
+    row
+}
+
+/// The check mark of a row made by [`os_row`].
+fn chosen_mark(row: &gtk::Widget) -> Option<gtk::Image> {
+    let mut stack = vec![row.clone()];
+    while let Some(w) = stack.pop() {
+        if let Some(img) = w.downcast_ref::<gtk::Image>() {
+            if img.icon_name().as_deref() == Some("object-select-symbolic") {
+                return Some(img.clone());
+            }
+        }
+        let mut c = w.first_child();
+        while let Some(x) = c {
+            c = x.next_sibling();
+            stack.push(x);
+        }
+    }
+    None
+}
+
+/// Selects the row of system `id` in `list` (none if it is not there), and marks it: a
+/// boxed list does not highlight its selected row, so the choice shows a check mark, and
+/// its accessible state says "selected".
+fn sync_selection(list: &gtk::ListBox, id: Option<&str>) -> bool {
     let mut child = list.first_child();
     let mut found = false;
     while let Some(c) = child {
         if let Some(row) = c.downcast_ref::<gtk::ListBoxRow>() {
-            if Some(row.widget_name().as_str()) == id {
+            let chosen = Some(row.widget_name().as_str()) == id;
+            if chosen {
                 found = true;
                 if !row.is_selected() {
                     list.select_row(Some(row));
                 }
             }
+            if let Some(mark) = chosen_mark(row.upcast_ref()) {
+                mark.set_visible(chosen);
+            }
+            row.update_state(&[gtk::accessible::State::Selected(Some(chosen))]);
         }
         child = c.next_sibling();
     }
     if !found && list.selected_row().is_some() {
         list.unselect_all();
     }
+    found
 }
 
-fn fill_os_list(list: &gtk::ListBox, db: &OsDb, query: &str) {
+fn fill_os_list(list: &gtk::ListBox, db: &OsDb, query: &str, chosen: Option<&str>) {
     while let Some(child) = list.first_child() {
         list.remove(&child);
     }
     // The newest first; a short list keeps typing instant — the search narrows it.
-    for e in db.search(query).into_iter().take(40) {
-        let row = adw::ActionRow::builder().activatable(true).build();
-        crate::ui::widgets::set_plain_text(&row, &e.name, Some(&e.short_id));
-        // The row's name carries the osinfo id (see `pick_on_select`).
-        row.set_widget_name(&e.id);
-        list.append(&row);
+    let mut found = db.search(query).into_iter().take(40).collect::<Vec<_>>();
+    // The current choice (e.g. recognised from the disc) is always there to be seen.
+    if query.is_empty() {
+        if let Some(e) = chosen.and_then(|id| db.get(id)) {
+            if !found.iter().any(|f| f.id == e.id) {
+                found.insert(0, e);
+            }
+        }
+    }
+    for e in found {
+        list.append(&os_row(&e.id, &e.name, &e.short_id));
     }
 }
 
@@ -708,8 +755,9 @@ impl Component for NewVmWizard {
         ))]);
         pick_on_select(&os_list, &sender);
         list_group.add(&os_list);
-        p2.add(&generic_group);
+        // As a person reads it: the systems, then what to pick when it is not among them.
         p2.add(&list_group);
+        p2.add(&generic_group);
         stack.add_named(&p2, Some("system"));
 
         // 3. Resources.
@@ -742,10 +790,12 @@ impl Component for NewVmWizard {
         disk.connect_value_changed(move |r| s.input(WizardMsg::DiskSize(r.value() as u64)));
         disk_group.add(&disk_row);
         let pool_names = gtk::StringList::new(&[]);
+        // The choice is shown whole under the title (a pool's folder is long; at the row's
+        // end it was cut off).
         let pool = adw::ComboRow::builder()
             .use_markup(false)
-            .title(gettext("Storage pool"))
-            .subtitle(gettext("Where the disk file is kept"))
+            .title(gettext("Storage pool: where the disk file is kept"))
+            .use_subtitle(true)
             .model(&pool_names)
             .build();
         let s = sender.clone();
@@ -1236,14 +1286,7 @@ impl NewVmWizard {
             ),
         ] {
             let Some(id) = id else { continue };
-            let row = adw::ActionRow::builder()
-                .use_markup(false)
-                .title(&title)
-                .subtitle(&subtitle)
-                .activatable(true)
-                .build();
-            row.set_widget_name(&id);
-            widgets.generic_list.append(&row);
+            widgets.generic_list.append(&os_row(&id, &title, &subtitle));
         }
     }
 
@@ -1305,12 +1348,20 @@ impl NewVmWizard {
             w.detected_row.set_subtitle(&subtitle);
             if let Some(db) = &self.db {
                 if self.listed.as_deref() != Some(self.search.as_str()) {
-                    fill_os_list(&w.os_list, db, &self.search);
+                    fill_os_list(&w.os_list, db, &self.search, self.os_id.as_deref());
                     self.listed = Some(self.search.clone());
                 }
             }
-            sync_selection(&w.os_list, self.os_id.as_deref());
-            sync_selection(&w.generic_list, self.os_id.as_deref());
+            let in_list = sync_selection(&w.os_list, self.os_id.as_deref());
+            let generic = sync_selection(&w.generic_list, self.os_id.as_deref());
+            // A choice made before the list was filled (recognised from the disc) must be
+            // there to be seen: fill it again with the choice in it.
+            if let (Some(db), false, false) = (&self.db, in_list, generic) {
+                if self.os_id.is_some() && self.search.is_empty() {
+                    fill_os_list(&w.os_list, db, &self.search, self.os_id.as_deref());
+                    sync_selection(&w.os_list, self.os_id.as_deref());
+                }
+            }
         }
 
         // 3. Resources.

@@ -228,6 +228,15 @@ impl Component for NicsPanel {
                 if self.info.as_ref() == Some(&info) {
                     return;
                 }
+                group.set_description(Some(&if info.session {
+                    gettext(
+                        "How the machine reaches the network. In “My user session” user-mode networking is the usual choice: the machine reaches the internet with no admin rights, but nothing outside can reach it. A virtual network (NAT) would need the administrator to allow its bridge in /etc/qemu/bridge.conf.",
+                    )
+                } else {
+                    gettext(
+                        "How the machine reaches the network. A virtual network with NAT is the usual choice; user-mode networking needs no admin rights, but nothing outside can reach the machine.",
+                    )
+                }));
                 self.info = Some(info);
             }
             NicsMsg::Add => {

@@ -91,6 +91,11 @@ pub struct SetupWidgets {
 fn verdict_icon(v: Verdict) -> (&'static str, &'static str, String) {
     match v {
         Verdict::Pass => ("object-select-symbolic", "success", gettext("Ready")),
+        Verdict::Info => (
+            "dialog-information-symbolic",
+            "accent",
+            gettext("Good to know"),
+        ),
         Verdict::Warning => ("dialog-warning-symbolic", "warning", gettext("Warning")),
         Verdict::Fail => ("dialog-error-symbolic", "error", gettext("Problem")),
     }
@@ -451,7 +456,9 @@ impl Component for SetupCheck {
                     .max()
                     .unwrap_or(Verdict::Pass);
                 widgets.summary.set_label(&match worst {
-                    Verdict::Pass => gettext("This computer is ready for virtual machines."),
+                    Verdict::Pass | Verdict::Info => {
+                        gettext("This computer is ready for virtual machines.")
+                    }
                     Verdict::Warning => gettext(
                         "This computer can run virtual machines; some things could be better.",
                     ),

@@ -6,7 +6,7 @@ use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
-use crate::backend::shared_folders::{self, Gap, Share};
+use crate::backend::shared_folders::{self, Share};
 use crate::backend::worker::SharesInfo;
 use crate::backend::Request;
 use crate::i18n::gettext_f;
@@ -20,6 +20,8 @@ pub enum SharesMsg {
     Choose,
     Add(std::path::PathBuf),
     Remove(String),
+    /// Share a set-aside folder again.
+    ShareAgain(Share),
 }
 
 #[derive(Debug)]
@@ -33,22 +35,10 @@ pub struct SharesPanel {
 }
 
 pub struct SharesWidgets {
-    rows: Vec<adw::ExpanderRow>,
+    rows: Vec<gtk::Widget>,
+    path_entry: adw::EntryRow,
     explain: adw::ActionRow,
     add: gtk::Button,
-}
-
-fn gap_text(g: Gap) -> String {
-    match g {
-        Gap::NoVirtiofs => gettext("This hypervisor cannot share folders (no virtiofs)."),
-        Gap::NoMemfd => gettext("This hypervisor cannot share the machine’s memory (no memfd)."),
-        Gap::NoVirtiofsd => gettext(
-            "virtiofsd is not installed on this computer: install the package virtiofsd.",
-        ),
-        Gap::OldLibvirtForSession => gettext(
-            "“My user session” needs libvirt 10.0 or newer for shared folders; use “This computer (system)” or update libvirt.",
-        ),
-    }
 }
 
 fn copy_button(text: String) -> gtk::Button {
@@ -91,6 +81,7 @@ impl Component for SharesPanel {
             .build();
         let share = gtk::Button::builder()
             .label(gettext("Share"))
+            .tooltip_text(gettext("Share the folder typed here"))
             .valign(gtk::Align::Center)
             .build();
         let s = sender.clone();
@@ -121,6 +112,7 @@ impl Component for SharesPanel {
             model,
             widgets: SharesWidgets {
                 rows: Vec::new(),
+                path_entry: path_entry.clone(),
                 explain,
                 add,
             },
@@ -165,6 +157,14 @@ impl Component for SharesPanel {
                         tag: shared_folders::suggest_tag(&path, &info.shares),
                         dir: path.display().to_string(),
                     };
+                    request(Request::AddShare {
+                        uuid: uuid.clone(),
+                        share,
+                    });
+                }
+            }
+            SharesMsg::ShareAgain(share) => {
+                if let Some(uuid) = self.target.get() {
                     request(Request::AddShare {
                         uuid: uuid.clone(),
                         share,
@@ -219,12 +219,9 @@ impl Component for SharesPanel {
                             fstab,
                         ),
                     ] {
-                        let r = adw::ActionRow::builder()
-                            .use_markup(false)
-                            .title(title)
-                            .subtitle(&text)
-                            .subtitle_selectable(true)
-                            .build();
+                        // The mount command has `&&`: plain text before it arrives.
+                        let r = adw::ActionRow::builder().subtitle_selectable(true).build();
+                        crate::ui::widgets::set_plain_text(&r, &title, Some(&text));
                         r.add_suffix(&copy_button(text));
                         row.add_row(&r);
                     }
@@ -237,10 +234,54 @@ impl Component for SharesPanel {
                             .build(),
                     );
                     group.add(&row);
-                    widgets.rows.push(row);
+                    widgets.rows.push(row.upcast());
+                }
+                for share in &info.set_aside {
+                    let row = adw::ActionRow::builder()
+                        .use_markup(false)
+                        .title(&share.tag)
+                        .subtitle(gettext_f(
+                            "{folder} — set aside so that the machine could start; not shared now",
+                            &[("folder", &share.dir)],
+                        ))
+                        .build();
+                    let again = gtk::Button::builder()
+                        .label(gettext("Share Again"))
+                        .valign(gtk::Align::Center)
+                        .sensitive(info.gaps.is_empty())
+                        .tooltip_text(gettext("Share this folder with the machine again"))
+                        .build();
+                    again.update_property(&[gtk::accessible::Property::Label(&gettext_f(
+                        "Share {tag} again",
+                        &[("tag", &share.tag)],
+                    ))]);
+                    let s = sender.clone();
+                    let sh = share.clone();
+                    again.connect_clicked(move |_| s.input(SharesMsg::ShareAgain(sh.clone())));
+                    row.add_suffix(&again);
+                    let forget = gtk::Button::builder()
+                        .icon_name("user-trash-symbolic")
+                        .valign(gtk::Align::Center)
+                        .tooltip_text(gettext("Forget this folder (its files stay)"))
+                        .css_classes(["flat"])
+                        .build();
+                    forget.update_property(&[gtk::accessible::Property::Label(&gettext_f(
+                        "Stop sharing {tag}",
+                        &[("tag", &share.tag)],
+                    ))]);
+                    let s = sender.clone();
+                    let tag = share.tag.clone();
+                    forget.connect_clicked(move |_| s.input(SharesMsg::Remove(tag.clone())));
+                    row.add_suffix(&forget);
+                    group.add(&row);
+                    widgets.rows.push(row.upcast());
                 }
                 // Explain what stands in the way, with the scp fallback; or the restart.
-                let mut lines: Vec<String> = info.gaps.iter().map(|g| gap_text(*g)).collect();
+                let mut lines: Vec<String> = info
+                    .gaps
+                    .iter()
+                    .map(|g| crate::errors::share_gap(*g))
+                    .collect();
                 if !info.gaps.is_empty() {
                     let ip = info.address.clone().unwrap_or_else(|| "IP-ADDRESS".into());
                     lines.push(gettext_f(
@@ -255,6 +296,7 @@ impl Component for SharesPanel {
                 widgets.explain.set_visible(!lines.is_empty());
                 widgets.explain.set_title(&lines.join("\n"));
                 widgets.add.set_sensitive(info.gaps.is_empty());
+                widgets.path_entry.set_sensitive(info.gaps.is_empty());
                 self.info = Some(info);
             }
         }

@@ -50,7 +50,13 @@ pub struct VmDetails {
     handler: Option<glib::SignalHandlerId>,
     /// The running machine whose start time was asked for, and the answer once it came.
     started: Option<(String, Option<SystemTime>)>,
+    /// Machines asked to shut down (while they still run), and when.
+    shutting_down: std::collections::HashMap<String, std::time::Instant>,
 }
+
+/// How long a guest may take to react to a shutdown request before Bilik says it may not
+/// answer at all (and offers Force Off).
+pub const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(15);
 
 pub struct VmDetailsWidgets {
     stack: gtk::Stack,
@@ -282,6 +288,7 @@ impl Component for VmDetails {
             model: VmDetails {
                 vm: None,
                 handler: None,
+                shutting_down: Default::default(),
                 started: None,
             },
             widgets,
@@ -346,6 +353,16 @@ impl Component for VmDetails {
             }
             VmDetailsMsg::Action(action) => {
                 if let Some(vm) = &self.vm {
+                    if action == LifecycleAction::Shutdown {
+                        // The guest may take a while, or never answer: say at once that it
+                        // was asked, and again when the patience has run out.
+                        self.shutting_down
+                            .insert(vm.uuid(), std::time::Instant::now());
+                        let s = sender.clone();
+                        glib::timeout_add_local_once(SHUTDOWN_PATIENCE, move || {
+                            s.input(VmDetailsMsg::Refresh)
+                        });
+                    }
                     sender
                         .output(VmDetailsOutput::Action {
                             uuid: vm.uuid(),
@@ -365,7 +382,16 @@ impl Component for VmDetails {
         widgets.title.set_label(&vm.name());
         widgets.state_icon.set_icon_name(Some(&vm.state_icon()));
         widgets.state.set_label(&vm.state_label());
-        let reason = vm_state::reason(state, vm.reason());
+        if !state.is_active() {
+            self.shutting_down.remove(&vm.uuid());
+        }
+        let reason = match self.shutting_down.get(&vm.uuid()) {
+            Some(asked) if asked.elapsed() >= SHUTDOWN_PATIENCE => Some(gettext(
+                "Its system has not reacted to the request to shut down. A machine with no operating system yet, or one without ACPI, never does: use Force Off.",
+            )),
+            Some(_) => Some(gettext("Shutting down — asked the system in the machine…")),
+            None => vm_state::reason(state, vm.reason()),
+        };
         widgets.reason.set_visible(reason.is_some());
         widgets
             .reason

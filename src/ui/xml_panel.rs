@@ -13,7 +13,10 @@ use crate::ui::panel_target::PanelTarget;
 pub enum XmlMsg {
     Show(Option<String>),
     Refresh(String),
-    Xml(String, String),
+    /// The next-start definition and, for a running machine, the one it runs with.
+    Xml(String, String, Option<String>),
+    /// Show the running machine's definition (true) or the next start's.
+    ShowLive(bool),
     Copy,
     Edit,
     Save,
@@ -30,6 +33,9 @@ pub enum XmlOutput {
 pub struct XmlPanel {
     target: PanelTarget,
     xml: String,
+    /// What the running machine runs with (None while it is off).
+    live: Option<String>,
+    show_live: bool,
     editing: bool,
     error: Option<String>,
 }
@@ -39,6 +45,9 @@ pub struct XmlWidgets {
     view: gtk::TextView,
     buffer: gtk::TextBuffer,
     edit: gtk::Button,
+    which: gtk::Box,
+    next_start: gtk::ToggleButton,
+    running_now: gtk::ToggleButton,
     save: gtk::Button,
     cancel: gtk::Button,
     error: gtk::Label,
@@ -104,6 +113,22 @@ fn colour(buffer: &gtk::TextBuffer, text: &str) {
     }
 }
 
+/// What the next-start definition is (the tab's description).
+fn next_start_text() -> String {
+    gettext(
+        "The definition libvirt uses the next time the machine starts: everything it knows about this machine. Editing it is for experts: libvirt checks the text before saving, and a mistake is shown without losing what you typed.",
+    )
+}
+
+impl XmlPanel {
+    fn shown(&self) -> &str {
+        match (&self.live, self.show_live) {
+            (Some(live), true) => live,
+            _ => &self.xml,
+        }
+    }
+}
+
 impl Component for XmlPanel {
     type CommandOutput = ();
     type Input = XmlMsg;
@@ -117,12 +142,8 @@ impl Component for XmlPanel {
     }
 
     fn init(_: (), page: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let group = crate::ui::widgets::panel_group(
-            &gettext("Definition (XML)"),
-            &gettext(
-                "Everything libvirt knows about this machine. Editing it is for experts: libvirt checks the text before saving, and a mistake is shown without losing what you typed.",
-            ),
-        );
+        let group =
+            crate::ui::widgets::panel_group(&gettext("Definition (XML)"), &next_start_text());
         let buttons = gtk::Box::builder()
             .spacing(6)
             .valign(gtk::Align::Center)
@@ -156,6 +177,30 @@ impl Component for XmlPanel {
             buttons.append(b);
         }
         group.set_header_suffix(Some(&buttons));
+        // While the machine runs: which definition is shown.
+        let which = gtk::Box::builder()
+            .css_classes(["linked"])
+            .halign(gtk::Align::Start)
+            .margin_bottom(12)
+            .visible(false)
+            .build();
+        let next_start = gtk::ToggleButton::builder()
+            .label(gettext("Next start"))
+            .tooltip_text(gettext(
+                "What the machine gets the next time it starts (editable)",
+            ))
+            .active(true)
+            .build();
+        let running_now = gtk::ToggleButton::builder()
+            .label(gettext("Running now"))
+            .tooltip_text(gettext("What the running machine has now (read-only)"))
+            .group(&next_start)
+            .build();
+        let s = sender.clone();
+        running_now.connect_toggled(move |b| s.input(XmlMsg::ShowLive(b.is_active())));
+        which.append(&next_start);
+        which.append(&running_now);
+        group.add(&which);
         let buffer = gtk::TextBuffer::new(None);
         for (name, colour, bold) in [
             ("element", "#1c71d8", true),
@@ -200,6 +245,8 @@ impl Component for XmlPanel {
         let model = XmlPanel {
             target: PanelTarget::default(),
             xml: String::new(),
+            live: None,
+            show_live: false,
             editing: false,
             error: None,
         };
@@ -210,6 +257,9 @@ impl Component for XmlPanel {
                 view,
                 buffer,
                 edit,
+                which,
+                next_start,
+                running_now,
                 save,
                 cancel,
                 error,
@@ -232,6 +282,7 @@ impl Component for XmlPanel {
         match msg {
             XmlMsg::Show(uuid) => {
                 self.editing = false;
+                self.show_live = false;
                 self.error = None;
                 self.target.show(uuid, &w.group, ask);
             }
@@ -241,20 +292,38 @@ impl Component for XmlPanel {
                     self.target.refresh(uuid, ask);
                 }
             }
-            XmlMsg::Xml(uuid, xml) => {
+            XmlMsg::Xml(uuid, xml, live) => {
                 if self.target.is(&uuid) && !self.editing {
                     w.group.set_visible(true);
-                    if xml != self.xml {
-                        colour(&w.buffer, &xml);
-                        self.xml = xml;
+                    let changed = xml != self.xml || live != self.live;
+                    self.xml = xml;
+                    self.live = live;
+                    if self.live.is_none() {
+                        self.show_live = false;
                     }
+                    if changed {
+                        colour(&w.buffer, self.shown());
+                    }
+                }
+            }
+            XmlMsg::ShowLive(on) => {
+                if on != self.show_live && !self.editing {
+                    self.show_live = on && self.live.is_some();
+                    colour(&w.buffer, self.shown());
                 }
             }
             XmlMsg::Copy => {
                 let (s, e) = w.buffer.bounds();
                 page.clipboard().set_text(&w.buffer.text(&s, &e, false));
             }
-            XmlMsg::Edit => self.editing = true,
+            XmlMsg::Edit => {
+                // Only the next start's definition can be edited.
+                if self.show_live {
+                    self.show_live = false;
+                    colour(&w.buffer, &self.xml);
+                }
+                self.editing = true;
+            }
             XmlMsg::Cancel => {
                 self.editing = false;
                 self.error = None;
@@ -290,6 +359,17 @@ impl Component for XmlPanel {
                 }
             }
         }
+        w.which.set_visible(self.live.is_some());
+        w.running_now.set_active(self.show_live);
+        w.next_start.set_active(!self.show_live);
+        w.which.set_sensitive(!self.editing);
+        w.group.set_description(Some(&glib::markup_escape_text(&if self.show_live {
+            gettext(
+                "What the running machine has now, read-only. Changes saved for the next start are not in it until the machine is shut down and started again.",
+            )
+        } else {
+            next_start_text()
+        })));
         w.view.set_editable(self.editing);
         w.view.set_cursor_visible(self.editing);
         w.edit.set_visible(!self.editing);

@@ -80,23 +80,34 @@ class App:
 
     _configs = 0
 
-    def __init__(self, args=(), env=None, name_in_registry="bilik", first_run=False):
+    def __init__(self, args=(), env=None, name_in_registry="bilik", first_run=False, home=None):
+        """`home`: run as a login would, with that home folder for everything (settings,
+        the user session's machines) and nothing pre-set; otherwise settings of its own
+        in a scratch folder, as a returning user who has seen the setup check (unless
+        `first_run`)."""
         full_env = dict(os.environ)
-        # Settings of their own for each start, in a keyfile as on a desktop without dconf.
-        # A returning user has seen the setup check; `first_run` starts from nothing.
         App._configs += 1
-        config = f"/tmp/bilik-gui-config-{os.getpid()}-{App._configs}"
-        keyfile_dir = os.path.join(config, "glib-2.0", "settings")
-        os.makedirs(keyfile_dir, exist_ok=True)
-        with open(os.path.join(keyfile_dir, "keyfile"), "w") as f:
-            f.write("" if first_run else "[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
-        full_env.update({"XDG_CONFIG_HOME": config, "GSETTINGS_BACKEND": "keyfile"})
+        if home:
+            config = os.path.join(home, ".config")
+            full_env.pop("XDG_CONFIG_HOME", None)
+            full_env.update({"HOME": home, "GSETTINGS_BACKEND": "keyfile"})
+            log_dir = f"/tmp/bilik-gui-log-{os.getpid()}-{App._configs}"
+            os.makedirs(log_dir, exist_ok=True)
+        else:
+            # Settings in a keyfile, as on a desktop without dconf.
+            config = f"/tmp/bilik-gui-config-{os.getpid()}-{App._configs}"
+            keyfile_dir = os.path.join(config, "glib-2.0", "settings")
+            os.makedirs(keyfile_dir, exist_ok=True)
+            with open(os.path.join(keyfile_dir, "keyfile"), "w") as f:
+                f.write("" if first_run else "[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+            full_env.update({"XDG_CONFIG_HOME": config, "GSETTINGS_BACKEND": "keyfile"})
+            log_dir = config
         # The build tree's schema and translations (build-aux/dev-env.sh compiles them).
         full_env.setdefault("GSETTINGS_SCHEMA_DIR", "/project/target/gsettings")
         full_env.setdefault("BILIK_LOCALEDIR", "/project/target/locale")
         full_env.update(env or {})
         # Bilik's own messages go to a file, shown when a test fails.
-        self.log_path = f"{config}/bilik.log"
+        self.log_path = f"{log_dir}/bilik.log"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([BIN, *args], env=full_env, stdout=self.log,
                                      stderr=subprocess.STDOUT)
