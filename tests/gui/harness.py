@@ -338,3 +338,33 @@ def define_tiny_vm(name):
     virsh("destroy", name, check=False)
     virsh("undefine", name, check=False)
     virsh("define", path)
+
+
+def button(app, label):
+    """A push button by its exact name."""
+    return app.find(label, roles=["button", "push button"], exact=True)
+
+
+def tab(app, label):
+    """Switches the machine's details to the tab `label`."""
+    node = app.find(label, roles=["page tab"], exact=True)
+    action = node.get_action_iface()
+    if action is not None and action.get_n_actions() > 0:
+        app.click(node)
+    else:
+        app.click_at(node)
+
+
+def make_iso(folder, name, volume_id):
+    """A small disc image with the given volume id (what osinfo-db recognises discs by).
+    A new file each time: libvirt may have handed a previous one to its qemu user."""
+    content = os.path.join(folder, name + "-content")
+    os.makedirs(content, exist_ok=True)
+    with open(os.path.join(content, "README.TXT"), "w") as f:
+        f.write("test disc\n")
+    path = os.path.join(folder, name)
+    if os.path.exists(path):
+        os.unlink(path)
+    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-V", volume_id, "-sysid", "LINUX",
+                    "-o", path, content], check=True, capture_output=True)
+    return path

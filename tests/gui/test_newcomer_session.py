@@ -14,7 +14,7 @@ import signal
 import subprocess
 
 import harness
-from harness import App, wait_for
+from harness import App, button, tab, wait_for
 
 VM = "newcomer-fedora"
 BROKEN = "newcomer-no-disc"
@@ -35,34 +35,8 @@ def session_virsh(*args, check=True):
     return r.stdout.strip()
 
 
-def button(app, label):
-    return app.find(label, roles=["button", "push button"], exact=True)
-
-
-def tab(app, label):
-    node = app.find(label, roles=["page tab"], exact=True)
-    action = node.get_action_iface()
-    if action is not None and action.get_n_actions() > 0:
-        app.click(node)
-    else:
-        app.click_at(node)
-
-
 def texts(app):
     return " ".join(app.texts())
-
-
-def make_iso(name, volume_id):
-    content = os.path.join(DIR, name + "-content")
-    os.makedirs(content, exist_ok=True)
-    with open(os.path.join(content, "README.TXT"), "w") as f:
-        f.write("test disc\n")
-    path = os.path.join(DIR, name)
-    if os.path.exists(path):
-        os.unlink(path)
-    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-V", volume_id, "-sysid", "LINUX",
-                    "-o", path, content], check=True, capture_output=True)
-    return path
 
 
 def stop_session_service():
@@ -98,7 +72,7 @@ def test_the_newcomers_path_on_the_user_session():
     os.makedirs(RUNTIME, mode=0o700)
     os.makedirs(os.path.join(HOME, "Downloads"))
     os.makedirs(DIR, exist_ok=True)
-    iso = make_iso("Fedora-Server-dvd-x86_64-40.iso", "Fedora-S-dvd-x86_64-40")
+    iso = harness.make_iso(DIR, "Fedora-Server-dvd-x86_64-40.iso", "Fedora-S-dvd-x86_64-40")
     try:
         # 1. The first run: the setup check opens by itself. A session's networking is
         #    information, not a warning.
