@@ -674,8 +674,22 @@ impl App {
                 uuid,
                 name,
                 started,
+                generic_cpu,
             } => {
                 self.emit_wizard(WizardMsg::Created);
+                if generic_cpu {
+                    // Decided at its first start, after the summary: said here, and in its
+                    // Hardware tab.
+                    let toast = adw::Toast::builder()
+                        .title(glib::markup_escape_text(&gettext_f(
+                            "“{name}” got a generic processor model: KVM here refused this computer’s own model",
+                            &[("name", &name)],
+                        )))
+                        .timeout(10)
+                        .priority(adw::ToastPriority::High)
+                        .build();
+                    widgets.toasts.add_toast(toast);
+                }
                 // Show the new machine; a started one gets its console, as the person
                 // will install the system there next.
                 self.list.emit(VmListMsg::Select(uuid.clone()));

@@ -596,11 +596,19 @@ impl Worker {
             .domain_capabilities(None, Some(osinfo::HOST_ARCH), Some("q35"), Some("kvm"), 0)
             .is_ok();
         match self.try_create(&spec, kvm) {
-            Ok(uuid) => (self.sink)(Update::VmCreated {
-                uuid,
-                name: spec.name.clone(),
-                started: spec.start,
-            }),
+            Ok(uuid) => {
+                let generic_cpu = self
+                    .conn()
+                    .lookup_domain_by_uuid_string(&uuid)
+                    .and_then(|d| d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE))
+                    .is_ok_and(|x| super::details::hardware_from_xml(&x).generic_cpu_fallback);
+                (self.sink)(Update::VmCreated {
+                    uuid,
+                    name: spec.name.clone(),
+                    started: spec.start,
+                    generic_cpu,
+                })
+            }
             Err((step, error)) => (self.sink)(Update::CreateFailed {
                 name: spec.name.clone(),
                 step,

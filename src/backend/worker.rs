@@ -274,6 +274,8 @@ pub enum Update {
         uuid: String,
         name: String,
         started: bool,
+        /// This computer's processor model could not be used; it got a generic one.
+        generic_cpu: bool,
     },
     /// Creating failed at `step`; nothing it made is left.
     CreateFailed {

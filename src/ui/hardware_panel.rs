@@ -573,7 +573,15 @@ impl HardwarePanel {
         {
             Some(i) => {
                 w.boot.set_selected(i as u32);
-                w.boot.set_subtitle("");
+                // The row shows its choice as the subtitle (use-subtitle), which a custom
+                // order below may have replaced: put the choice's words back.
+                let words = w
+                    .boot
+                    .selected_item()
+                    .and_downcast::<gtk::StringObject>()
+                    .map(|s| s.string().to_string())
+                    .unwrap_or_default();
+                w.boot.set_subtitle(&words);
             }
             None => w.boot.set_subtitle(
                 &h.boot

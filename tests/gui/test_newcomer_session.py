@@ -21,6 +21,7 @@ BROKEN = "newcomer-no-disc"
 DIR = "/tmp/bilik-newcomer-discs"
 HOME = f"/tmp/bilik-newcomer-home-{os.getpid()}"
 RUNTIME = os.path.join(HOME, "run")
+CPU_NOTE = "https://bilik.github.io/xmlns/cpu/1"
 # The new user's own environment: a session service of their own, found through it.
 ENV = {"XDG_RUNTIME_DIR": RUNTIME, "XKB_DEFAULT_LAYOUT": "fr"}
 
@@ -124,6 +125,11 @@ def test_the_newcomers_path_on_the_user_session():
                  == "running", timeout=60)
         # It lives in the user's home, not in a temporary folder.
         assert os.path.exists(f"{HOME}/.config/libvirt/qemu/{VM}.xml")
+        # Where KVM refused this computer's own processor model (nested virtualisation, as
+        # on these machines), Bilik fell back to a generic one, and says so at once.
+        generic_cpu = CPU_NOTE in session_virsh("dumpxml", "--inactive", VM)
+        if generic_cpu:
+            app.find("got a generic processor model")
         app.gone("Ready to create")
         # The console opened by itself; close it to see Bilik's own pages.
         wait_for("the console", lambda: subprocess.run(
@@ -135,10 +141,10 @@ def test_the_newcomers_path_on_the_user_session():
         # 3. Its pages say what is true for a session.
         tab(app, "Hardware")
         app.find("it starts when your own libvirt service starts", roles=["label"])
-        # Where KVM refused this computer's own processor model (nested virtualisation, as
-        # on these machines), Bilik fell back to a generic one: the tab says so.
-        if "https://bilik.github.io/xmlns/cpu/1" in session_virsh("dumpxml", "--inactive", VM):
+        if generic_cpu:
             app.find("A generic processor model", roles=["label"])
+        # The boot order is shown whole (it was cut off at the row's end).
+        app.find("The CD-ROM, then the disk", roles=["label"])
         app.screenshot("203-newcomer-hardware")
         clone = button(app, "Clone…")
         assert "Shut the machine down to clone it" in (clone.get_description() or "")
@@ -225,6 +231,19 @@ def test_the_newcomers_path_on_the_user_session():
         app.find("The file /tmp/gone/installer.iso, a disk or installer disc of this machine, "
                  "is not there")
         app.screenshot("209-newcomer-start-failed-missing-disc")
+        app.click(button(app, "Close"))
+        # …and for a disc the user (who runs session machines) may not read, which one.
+        secret = f"{HOME}/private.iso"
+        shutil.copy(iso, secret)
+        os.chmod(secret, 0o000)
+        session_virsh("undefine", BROKEN)
+        with open(f"{HOME}/broken.xml", "w") as f:
+            f.write(broken.replace("/tmp/gone/installer.iso", secret))
+        session_virsh("define", f"{HOME}/broken.xml")
+        app.select(app.find(f"{BROKEN}, Shut off", roles=["list item"]))
+        app.click(button(app, "Start"))
+        app.find(f"you cannot read {secret}", timeout=30)
+        app.screenshot("209b-newcomer-start-failed-unreadable")
         app.click(button(app, "Close"))
         app.quit()
 
