@@ -7,23 +7,10 @@ import subprocess
 import time
 
 import harness
-from harness import App, virsh, wait_for
+from harness import App, button, tab, virsh, wait_for
 
 VM = "bilik-tabs-vm"
 VOL = "bilik-tabs.qcow2"
-
-
-def button(app, label):
-    return app.find(label, roles=["button", "push button"], exact=True)
-
-
-def tab(app, label):
-    node = app.find(label, roles=["page tab"], exact=True)
-    action = node.get_action_iface()
-    if action is not None and action.get_n_actions() > 0:
-        app.click(node)
-    else:
-        app.click_at(node)
 
 
 def inactive():

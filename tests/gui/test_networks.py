@@ -5,13 +5,9 @@ sentence), an overlapping subnet refused, the network page with its explanation,
 delete, each checked with virsh."""
 
 import harness
-from harness import App, virsh, wait_for
+from harness import App, button, virsh, wait_for
 
 NET = "bilik-gui-net"
-
-
-def button(app, label):
-    return app.find(label, roles=["button", "push button"], exact=True)
 
 
 def cleanup():

@@ -8,24 +8,10 @@ import os
 import subprocess
 
 import harness
-from harness import App, virsh, wait_for
+from harness import App, button, virsh, wait_for
 
 VM = "bilik-gui-fedora"
 DIR = "/tmp/bilik-gui-wizard"
-
-
-def make_iso(name, volume_id):
-    content = os.path.join(DIR, name + "-content")
-    os.makedirs(content, exist_ok=True)
-    with open(os.path.join(content, "README.TXT"), "w") as f:
-        f.write("test disc\n")
-    path = os.path.join(DIR, name)
-    # libvirt may have handed a previous run's file to its qemu user: make a new one.
-    if os.path.exists(path):
-        os.unlink(path)
-    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-V", volume_id, "-sysid", "LINUX",
-                    "-o", path, content], check=True, capture_output=True)
-    return path
 
 
 def viewer_pids():
@@ -40,14 +26,10 @@ def cleanup():
     virsh("undefine", VM, "--nvram", "--remove-all-storage", check=False)
 
 
-def button(app, label):
-    return app.find(label, roles=["button", "push button"], exact=True)
-
-
 def test_create_a_machine_from_a_recognised_disc():
     cleanup()
     os.makedirs(DIR, exist_ok=True)
-    iso = make_iso("Fedora-Server-dvd-x86_64-40.iso", "Fedora-S-dvd-x86_64-40")
+    iso = harness.make_iso(DIR, "Fedora-Server-dvd-x86_64-40.iso", "Fedora-S-dvd-x86_64-40")
     try:
         # A French keyboard: the summary must warn about the guest's US layout.
         app = App(["--connect", "qemu:///system"], env={"XKB_DEFAULT_LAYOUT": "fr"})
@@ -121,7 +103,7 @@ def test_create_a_machine_from_a_recognised_disc():
 
 def test_unknown_disc_leads_to_the_picker():
     os.makedirs(DIR, exist_ok=True)
-    iso = make_iso("photos.iso", "MY_HOLIDAY_PHOTOS")
+    iso = harness.make_iso(DIR, "photos.iso", "MY_HOLIDAY_PHOTOS")
     notiso = os.path.join(DIR, "notes.txt")
     with open(notiso, "w") as f:
         f.write("not a disc\n")

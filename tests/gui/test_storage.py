@@ -6,14 +6,10 @@ checked with virsh."""
 import os
 
 import harness
-from harness import App, virsh, wait_for
+from harness import App, button, virsh, wait_for
 
 POOL = "bilik-gui-pool"
 FOLDER = "/var/lib/libvirt/bilik-gui-pool"
-
-
-def button(app, label):
-    return app.find(label, roles=["button", "push button"], exact=True)
 
 
 def cleanup():
