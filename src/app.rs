@@ -28,7 +28,7 @@ use crate::ui::storage::{StorageDialog, StorageMsg, StorageOutput};
 use crate::ui::usb_panel::{UsbMsg, UsbOutput, UsbPanel};
 use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
 use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
-use crate::ui::xml_panel::{XmlMsg, XmlOutput, XmlPanel};
+use crate::ui::xml_panel::{XmlMsg, XmlPanel};
 
 pub struct AppInit {
     pub settings: Settings,
@@ -221,7 +221,9 @@ impl App {
             .emit(HardwareMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.snapshots
             .emit(SnapshotsMsg::Show(vm.as_ref().map(|v| v.uuid())));
-        self.xml.emit(XmlMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        let conn = self.connection.as_ref().map(ConnectionHandle::connection);
+        self.xml
+            .emit(XmlMsg::Show(conn.zip(vm.as_ref().map(|v| v.uuid()))));
         self.details.emit(VmDetailsMsg::Show(vm));
     }
 
@@ -629,15 +631,6 @@ impl App {
             Update::SnapshotFailed { uuid, error } => {
                 self.snapshots.emit(SnapshotsMsg::Failed(uuid, error))
             }
-            Update::Xml { uuid, xml, live } => self.xml.emit(XmlMsg::Xml(uuid, xml, live)),
-            Update::XmlSaved { uuid } => {
-                widgets
-                    .toasts
-                    .add_toast(adw::Toast::new(&gettext("Saved.")));
-                self.hardware.emit(HardwareMsg::Refresh(uuid.clone()));
-                self.xml.emit(XmlMsg::Saved(uuid))
-            }
-            Update::XmlRejected { uuid, error } => self.xml.emit(XmlMsg::Rejected(uuid, error)),
             Update::Networks {
                 networks,
                 bridges,
@@ -863,11 +856,8 @@ impl Component for App {
             .forward(sender.input_sender(), |o| match o {
                 SnapshotsOutput::Request(r) => AppMsg::Request(r),
             });
-        let xml = XmlPanel::builder()
-            .launch(())
-            .forward(sender.input_sender(), |o| match o {
-                XmlOutput::Request(r) => AppMsg::Request(r),
-            });
+        // The XML tab asks the connection itself (see ui/xml_panel.rs).
+        let xml = XmlPanel::builder().launch(()).detach();
         // The details in tabs: Overview, Hardware, Snapshots, XML.
         let tabs = adw::ViewStack::new();
         tabs.add_titled_with_icon(

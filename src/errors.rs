@@ -247,6 +247,33 @@ pub fn create_error(
     }
 }
 
+/// Explains why reading something of a machine failed (its definition, its settings).
+pub fn read_error(e: &BackendError) -> UserMessage {
+    let (title, advice) = match &e.kind {
+        ErrorKind::NotConnected | ErrorKind::ConnectionLost => (
+            gettext("Not connected to libvirt right now"),
+            gettext("Bilik reconnects by itself; this shows again once the connection is back."),
+        ),
+        ErrorKind::NoSuchDomain => (
+            gettext("This machine no longer exists"),
+            gettext("It was probably deleted elsewhere."),
+        ),
+        ErrorKind::PermissionDenied => (
+            gettext("Could not read this machine’s settings"),
+            gettext("libvirt does not let this account read them on this connection."),
+        ),
+        _ => (
+            gettext("Could not read this machine’s settings"),
+            gettext("libvirt reported an error while reading; the details say more."),
+        ),
+    };
+    UserMessage {
+        title,
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
 /// Why a machine, pool or volume name cannot be used.
 pub fn name_problem(p: &NameProblem) -> String {
     match p {

@@ -62,3 +62,34 @@ fn connection_failures_are_explained_by_cause() {
         "{text}"
     );
 }
+
+/// A call made while the connection is not open is answered at once with a typed "not
+/// connected" (requests used to be dropped without a word, so a dialog could wait forever).
+#[test]
+fn a_call_while_disconnected_is_answered_not_connected() {
+    let c = Conn::open("qemu+unix:///system?socket=/nonexistent/libvirt-sock");
+    failure_seen(&c);
+    let started = std::time::Instant::now();
+    let err = common::block_on(c.handle.connection().call(|conn| {
+        conn.hostname()
+            .map_err(|e| bilik::backend::BackendError::from_read(&e))
+    }))
+    .expect_err("not connected");
+    assert_eq!(err.kind, ErrorKind::NotConnected, "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let m = bilik::errors::read_error(&err);
+    assert!(m.title.contains("Not connected"), "{m:?}");
+    // Once the worker is gone (the window closed the connection), still an answer.
+    let conn = c.handle.connection();
+    drop(c);
+    let err = common::block_on(conn.call(|_| Ok(()))).expect_err("closed");
+    assert_eq!(err.kind, ErrorKind::NotConnected);
+}
+
+fn failure_seen(c: &Conn) {
+    c.wait("ConnectFailed", Duration::from_secs(30), |u| match u {
+        Update::ConnectFailed { .. } => Some(()),
+        Update::Domains(_) => panic!("connected"),
+        _ => None,
+    });
+}

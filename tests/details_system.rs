@@ -9,8 +9,8 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use bilik::backend::details::{Applied, HardwareChange};
-use bilik::backend::{Request, Update};
-use common::{attach_disk_file, change, hw, virsh, virsh_try, Conn};
+use bilik::backend::{machine_xml, Request, Update};
+use common::{attach_disk_file, block_on, change, hw, virsh, virsh_try, Conn};
 
 const VM: &str = "bilik-details-vm";
 const DIR: &str = "/var/lib/libvirt/bilik-details";
@@ -304,40 +304,31 @@ fn hardware_snapshots_and_xml() {
     }
     virsh_try(&["destroy", VM]);
 
-    // XML: a valid edit is defined; an invalid one is refused and changes nothing.
-    c.handle.send(Request::Xml { uuid: uuid.clone() });
-    let xml = c
-        .wait("Xml", Duration::from_secs(30), |u| match u {
-            Update::Xml { xml, .. } => Some(xml.clone()),
-            _ => None,
-        })
-        .0;
-    let edited = xml.replacen("</name>", "</name>\n  <title>Edited by hand</title>", 1);
-    c.handle.send(Request::DefineXml {
-        uuid: uuid.clone(),
-        xml: edited,
-    });
-    c.wait("XmlSaved", Duration::from_secs(30), |u| match u {
-        Update::XmlSaved { .. } => Some(()),
-        Update::XmlRejected { error, .. } => panic!("{error:?}"),
-        _ => None,
-    });
+    // XML: a valid edit is defined; an invalid one is refused and changes nothing. Called
+    // the way the XML tab calls it: through the connection's thread, answered by a future.
+    let conn = c.handle.connection();
+    let u = uuid.clone();
+    let defs = block_on(conn.call(move |c| machine_xml::read(c, &u))).expect("read");
+    assert!(defs.running.is_none(), "shut off: no running definition");
+    let edited = defs
+        .next_start
+        .replacen("</name>", "</name>\n  <title>Edited by hand</title>", 1);
+    let u = uuid.clone();
+    let after = block_on(conn.call(move |c| machine_xml::define(c, &u, &edited)))
+        .expect("a valid edit is defined");
+    assert!(after.next_start.contains("<title>Edited by hand</title>"));
     assert!(virsh(&["dumpxml", "--inactive", VM]).contains("<title>Edited by hand</title>"));
     let before = virsh(&["dumpxml", "--inactive", VM]);
     let bad = before.replacen("<devices>", "<devices>\n    <bogus-device/>", 1);
-    c.handle.send(Request::DefineXml {
-        uuid: uuid.clone(),
-        xml: bad,
-    });
-    let err = c
-        .wait("XmlRejected", Duration::from_secs(30), |u| match u {
-            Update::XmlRejected { error, .. } => Some(error.clone()),
-            Update::XmlSaved { .. } => panic!("invalid XML must be refused"),
-            _ => None,
-        })
-        .0;
+    let u = uuid.clone();
+    let err = block_on(conn.call(move |c| machine_xml::define(c, &u, &bad)))
+        .expect_err("invalid XML must be refused");
     println!("refused: {}", err.raw);
     assert!(!err.raw.is_empty());
+    // A machine that is gone is a failed read, not a refused edit.
+    let err = block_on(conn.call(|c| machine_xml::read(c, "00000000-0000-0000-0000-000000000001")))
+        .expect_err("no such machine");
+    assert_eq!(err.kind, bilik::backend::ErrorKind::NoSuchDomain, "{err:?}");
     assert_eq!(virsh(&["dumpxml", "--inactive", VM]), before);
     cleanup();
 }

@@ -763,64 +763,6 @@ impl Worker {
             }),
         }
     }
-
-    pub(super) fn send_xml(&mut self, uuid: &str) {
-        let r = self.domain(uuid).and_then(|d| {
-            let xml = d
-                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-                .map_err(|e| BackendError::from_op(&e))?;
-            // A running machine may differ from its next start (a change waiting for it).
-            let live = d
-                .is_active()
-                .unwrap_or(false)
-                .then(|| d.xml_desc(0).ok())
-                .flatten();
-            Ok((xml, live))
-        });
-        match r {
-            Ok((xml, live)) => (self.sink)(Update::Xml {
-                uuid: uuid.to_string(),
-                xml,
-                live,
-            }),
-            Err(error) => (self.sink)(Update::XmlRejected {
-                uuid: uuid.to_string(),
-                error,
-            }),
-        }
-    }
-
-    /// Defines an edited XML after libvirt validated it against its schema; the machine
-    /// must stay the same one (same UUID).
-    pub(super) fn define_xml(&mut self, uuid: &str, xml: &str) {
-        let r = (|| {
-            let doc = roxmltree::Document::parse(xml)
-                .map_err(|e| BackendError::new(ErrorKind::Other, e.to_string()))?;
-            let new_uuid = text_of(&doc, &["uuid"]).unwrap_or_default();
-            if !new_uuid.is_empty() && !new_uuid.eq_ignore_ascii_case(uuid) {
-                return Err(BackendError::new(
-                    ErrorKind::Other,
-                    format!("the <uuid> must stay {uuid}"),
-                ));
-            }
-            self.conn()
-                .define_domain_xml_flags(xml, sys::VIR_DOMAIN_DEFINE_VALIDATE)
-                .map_err(|e| BackendError::from_op(&e))?;
-            Ok(())
-        })();
-        match r {
-            Ok(()) => {
-                (self.sink)(Update::XmlSaved {
-                    uuid: uuid.to_string(),
-                });
-                self.send_xml(uuid);
-            }
-            Err(error) => (self.sink)(Update::XmlRejected {
-                uuid: uuid.to_string(),
-                error,
-            }),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,11 @@ pub enum ErrorKind {
     NotAVolume(String),
     /// A machine did not start, and the facts show why.
     StartProblem(Box<super::start_problem::StartProblem>),
+    /// The connection is not open (being opened, lost and reconnecting, or closed): the
+    /// request was not sent.
+    NotConnected,
+    /// Reading something failed (the machine's settings, its definition…).
+    ReadFailed,
     /// Anything else; the raw text explains.
     Other,
 }
@@ -52,6 +57,21 @@ impl BackendError {
             kind,
             raw: raw.into(),
         }
+    }
+
+    /// The answer to a call made while the connection is not open.
+    pub fn not_connected() -> Self {
+        BackendError::new(ErrorKind::NotConnected, "")
+    }
+
+    /// Sorts an error from reading something (not changing it): a failed read says so,
+    /// unless the error says more (the machine is gone, the connection was lost).
+    pub fn from_read(e: &VirtError) -> Self {
+        let mut err = Self::from_op(e);
+        if err.kind == ErrorKind::Other {
+            err.kind = ErrorKind::ReadFailed;
+        }
+        err
     }
 
     /// Sorts an error from opening a connection.

@@ -21,7 +21,9 @@
 //! * [`networks`]: virtual networks (NAT, routed, isolated, bridged), subnet checks, DHCP
 //!   leases.
 //! * [`clone`]: copying a shut-off machine with its disks (on a thread of its own).
-//! * [`details`]: a machine's hardware (memory, processors, CD-ROM, boot), snapshots, XML.
+//! * [`details`]: a machine's hardware (memory, processors, CD-ROM, boot), snapshots;
+//!   [`machine_xml`]: its definition as XML (plain functions, asked through
+//!   [`Connection::call`]).
 //! * [`nics`]: a machine's network cards (plug in, model, MAC, link, addresses).
 //! * [`storage`]: storage pools and volumes (create, start/stop, delete, grow), refusing
 //!   anything a machine uses.
@@ -40,6 +42,7 @@ pub mod host_check;
 pub mod image_access;
 pub mod iso9660;
 mod machine_settings;
+pub mod machine_xml;
 pub mod networks;
 pub mod new_vm;
 pub mod nics;
@@ -58,4 +61,4 @@ pub mod xml_edit;
 
 pub use error::{BackendError, ErrorKind};
 pub use types::{DiskInfo, DomainInfo, DomainStats, LifecycleAction, VmState};
-pub use worker::{ConnectionHandle, Options, Request, Update};
+pub use worker::{Connection, ConnectionHandle, Options, Request, Update};

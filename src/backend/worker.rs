@@ -151,15 +151,6 @@ pub enum Request {
         uuid: String,
         name: String,
     },
-    /// The machine's definition as XML.
-    Xml {
-        uuid: String,
-    },
-    /// Define edited XML (validated by libvirt first).
-    DefineXml {
-        uuid: String,
-        xml: String,
-    },
     /// A machine's network cards (with addresses) and what they can be plugged into.
     Nics {
         uuid: String,
@@ -350,19 +341,6 @@ pub enum Update {
         uuid: String,
         error: BackendError,
     },
-    /// The definition for the next start, and what a running machine runs with now.
-    Xml {
-        uuid: String,
-        xml: String,
-        live: Option<String>,
-    },
-    XmlSaved {
-        uuid: String,
-    },
-    XmlRejected {
-        uuid: String,
-        error: BackendError,
-    },
     Networks {
         networks: Vec<super::networks::NetworkInfo>,
         bridges: Vec<String>,
@@ -395,8 +373,13 @@ pub enum Update {
 /// Receives updates; called on the worker thread, so it must only hand them on.
 pub type UpdateSink = Box<dyn Fn(Update) + Send>;
 
+/// A typed call to run on the connection's thread (see [`Connection::call`]): it gets the
+/// open connection (None while disconnected) and says whether it found the connection lost.
+type Job = Box<dyn FnOnce(Option<&Connect>) -> bool + Send>;
+
 pub(super) enum Input {
     Request(Request),
+    Call(Job),
     Event(LibvirtEvent),
     /// An update from a helper thread of this worker (a long copy), passed on as is.
     Forward(Update),
@@ -458,10 +441,74 @@ impl ConnectionHandle {
         &self.uri
     }
 
+    /// The way screens ask this connection (clonable; it does not keep the worker alive).
+    pub fn connection(&self) -> Connection {
+        Connection {
+            tx: self.tx.clone(),
+            uri: self.uri.clone(),
+        }
+    }
+
     /// Queues a request; it runs on the worker thread.
     pub fn send(&self, request: Request) {
         // Fails only if the worker has exited, which happens only after Drop.
         let _ = self.tx.send(Input::Request(request));
+    }
+}
+
+/// How a screen asks a connection: [`Connection::call`] runs a typed function of the
+/// backend on the connection's own thread (in order with everything else of that
+/// connection) and answers through a future, so the screen hears its own answer and no
+/// libvirt call runs on the GTK main thread.
+#[derive(Clone)]
+pub struct Connection {
+    tx: Sender<Input>,
+    uri: String,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Connection({})", self.uri)
+    }
+}
+
+impl Connection {
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// Runs `f` with the open connection on its thread. While disconnected (or once the
+    /// connection is closed) it answers at once with [`ErrorKind::NotConnected`].
+    pub fn call<T, F>(
+        &self,
+        f: F,
+    ) -> impl std::future::Future<Output = Result<T, BackendError>> + Send + 'static
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connect) -> Result<T, BackendError> + Send + 'static,
+    {
+        let (answer, heard) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = match conn {
+                Some(c) => f(c),
+                None => Err(BackendError::not_connected()),
+            };
+            let lost = matches!(&result, Err(e) if e.kind == ErrorKind::ConnectionLost);
+            if answer.send(result).is_err() {
+                log::debug!("an answer nobody waits for any more (the screen went away)");
+            }
+            lost
+        });
+        let sent = self.tx.send(Input::Call(job)).is_ok();
+        async move {
+            if !sent {
+                return Err(BackendError::not_connected());
+            }
+            // A worker that ends drops the job unanswered: that is "not connected" too.
+            heard
+                .await
+                .unwrap_or_else(|_| Err(BackendError::not_connected()))
+        }
     }
 }
 
@@ -528,6 +575,12 @@ impl Worker {
                 Some(Input::Request(r)) => {
                     if self.conn.is_some() {
                         self.handle_request(r);
+                    }
+                }
+                Some(Input::Call(job)) => {
+                    // A dead connection is handled by the main loop, as for requests.
+                    if job(self.conn.as_ref()) {
+                        self.regs = None;
                     }
                 }
                 Some(Input::Event(LibvirtEvent::ConnectionClosed { reason })) => {
@@ -767,8 +820,6 @@ impl Worker {
             } => self.create_snapshot(&uuid, &name, &description),
             Request::RevertSnapshot { uuid, name } => self.revert_snapshot(&uuid, &name),
             Request::DeleteSnapshot { uuid, name } => self.delete_snapshot(&uuid, &name),
-            Request::Xml { uuid } => self.send_xml(&uuid),
-            Request::DefineXml { uuid, xml } => self.define_xml(&uuid, &xml),
             Request::ChangeNic { uuid, change } => self.change_nic(&uuid, &change),
             Request::Leases { network } => self.send_leases(&network),
             Request::CreateNetwork(spec) => self.create_network(&spec),

@@ -1,37 +1,41 @@
 //! The "XML" tab: the machine's definition as libvirt stores it, coloured, with a copy
 //! button; "Edit XML" for experts, which libvirt validates before saving. A refused edit
 //! shows libvirt's words and keeps what was typed.
+//!
+//! The tab asks the connection itself ([`Connection::call`] with the plain functions of
+//! [`machine_xml`]) and hears its own answers as commands; nothing passes through `App`.
 
 use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
-use crate::backend::{BackendError, Request};
-use crate::ui::panel_target::PanelTarget;
+use crate::backend::machine_xml::{self, MachineXml};
+use crate::backend::{BackendError, Connection};
 
 #[derive(Debug)]
 pub enum XmlMsg {
-    Show(Option<String>),
+    /// The machine to show (with the connection to ask), or none.
+    Show(Option<(Connection, String)>),
+    /// Something about this machine changed: read it again (unless someone is typing).
     Refresh(String),
-    /// The next-start definition and, for a running machine, the one it runs with.
-    Xml(String, String, Option<String>),
     /// Show the running machine's definition (true) or the next start's.
     ShowLive(bool),
     Copy,
     Edit,
     Save,
     Cancel,
-    Saved(String),
-    Rejected(String, BackendError),
 }
 
+/// The connection's answers.
 #[derive(Debug)]
-pub enum XmlOutput {
-    Request(Request),
+pub enum XmlCmd {
+    Read(String, Result<MachineXml, BackendError>),
+    Defined(String, Result<MachineXml, BackendError>),
 }
 
 pub struct XmlPanel {
-    target: PanelTarget,
+    /// The machine shown and the connection it is on.
+    target: Option<(Connection, String)>,
     xml: String,
     /// What the running machine runs with (None while it is off).
     live: Option<String>,
@@ -130,9 +134,9 @@ impl XmlPanel {
 }
 
 impl Component for XmlPanel {
-    type CommandOutput = ();
+    type CommandOutput = XmlCmd;
     type Input = XmlMsg;
-    type Output = XmlOutput;
+    type Output = ();
     type Init = ();
     type Root = adw::PreferencesPage;
     type Widgets = XmlWidgets;
@@ -243,7 +247,7 @@ impl Component for XmlPanel {
         group.add(&error);
         page.add(&group);
         let model = XmlPanel {
-            target: PanelTarget::default(),
+            target: None,
             xml: String::new(),
             live: None,
             show_live: false,
@@ -274,36 +278,22 @@ impl Component for XmlPanel {
         sender: ComponentSender<Self>,
         page: &Self::Root,
     ) {
-        let ask = |uuid| {
-            sender
-                .output(XmlOutput::Request(Request::Xml { uuid }))
-                .ok();
-        };
         match msg {
-            XmlMsg::Show(uuid) => {
+            XmlMsg::Show(target) => {
                 self.editing = false;
                 self.show_live = false;
                 self.error = None;
-                self.target.show(uuid, &w.group, ask);
+                self.xml.clear();
+                self.live = None;
+                // Hidden until this machine's answer comes.
+                w.group.set_visible(false);
+                self.target = target;
+                self.read(&sender);
             }
             XmlMsg::Refresh(uuid) => {
                 // Never replace what someone is typing.
-                if !self.editing {
-                    self.target.refresh(uuid, ask);
-                }
-            }
-            XmlMsg::Xml(uuid, xml, live) => {
-                if self.target.is(&uuid) && !self.editing {
-                    w.group.set_visible(true);
-                    let changed = xml != self.xml || live != self.live;
-                    self.xml = xml;
-                    self.live = live;
-                    if self.live.is_none() {
-                        self.show_live = false;
-                    }
-                    if changed {
-                        colour(&w.buffer, self.shown());
-                    }
+                if !self.editing && self.shows(&uuid) {
+                    self.read(&sender);
                 }
             }
             XmlMsg::ShowLive(on) => {
@@ -332,33 +322,109 @@ impl Component for XmlPanel {
             XmlMsg::Save => {
                 let (s, e) = w.buffer.bounds();
                 let xml = w.buffer.text(&s, &e, false).to_string();
-                if let Some(uuid) = self.target.get() {
-                    sender
-                        .output(XmlOutput::Request(Request::DefineXml {
-                            uuid: uuid.clone(),
-                            xml,
-                        }))
-                        .ok();
-                }
-            }
-            XmlMsg::Saved(uuid) => {
-                if self.target.is(&uuid) {
-                    self.editing = false;
-                    self.error = None;
-                    self.xml.clear();
-                    self.target.refresh(uuid, ask);
-                }
-            }
-            XmlMsg::Rejected(uuid, e) => {
-                if self.target.is(&uuid) {
-                    self.error = Some(format!(
-                        "{}\n{}",
-                        gettext("libvirt refused this XML; nothing was changed. What you typed is still here:"),
-                        e.raw
-                    ));
+                if let Some((conn, uuid)) = self.target.clone() {
+                    sender.oneshot_command(async move {
+                        let u = uuid.clone();
+                        let answer = conn.call(move |c| machine_xml::define(c, &u, &xml)).await;
+                        XmlCmd::Defined(uuid, answer)
+                    });
                 }
             }
         }
+        self.render(w);
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        w: &mut Self::Widgets,
+        answer: Self::CommandOutput,
+        _sender: ComponentSender<Self>,
+        page: &Self::Root,
+    ) {
+        match answer {
+            XmlCmd::Read(uuid, answer) => {
+                // An answer for a machine no longer shown, or while someone types: dropped.
+                if !self.shows(&uuid) || self.editing {
+                    return;
+                }
+                w.group.set_visible(true);
+                match answer {
+                    Ok(defs) => {
+                        self.error = None;
+                        self.loaded(w, defs);
+                    }
+                    Err(e) => {
+                        // A failed read is a read failure, not a refused edit.
+                        let m = crate::errors::read_error(&e);
+                        self.error = Some(format!("{}\n{}", m.title, m.advice));
+                        log::debug!("reading the XML of {uuid} failed: {}", e.raw);
+                    }
+                }
+            }
+            XmlCmd::Defined(uuid, answer) => {
+                if !self.shows(&uuid) {
+                    return;
+                }
+                match answer {
+                    Ok(defs) => {
+                        self.editing = false;
+                        self.error = None;
+                        self.xml.clear();
+                        self.loaded(w, defs);
+                        if let Some(toasts) = page
+                            .ancestor(adw::ToastOverlay::static_type())
+                            .and_downcast::<adw::ToastOverlay>()
+                        {
+                            toasts.add_toast(adw::Toast::new(&gettext("Saved.")));
+                        }
+                    }
+                    Err(e) if e.kind == crate::backend::ErrorKind::NotConnected => {
+                        let m = crate::errors::read_error(&e);
+                        self.error = Some(format!("{}\n{}", m.title, m.advice));
+                    }
+                    Err(e) => {
+                        self.error = Some(format!(
+                            "{}\n{}",
+                            gettext("libvirt refused this XML; nothing was changed. What you typed is still here:"),
+                            e.raw
+                        ));
+                    }
+                }
+            }
+        }
+        self.render(w);
+    }
+}
+
+impl XmlPanel {
+    fn shows(&self, uuid: &str) -> bool {
+        self.target.as_ref().is_some_and(|(_, u)| u == uuid)
+    }
+
+    /// Asks the connection for the shown machine's definitions.
+    fn read(&self, sender: &ComponentSender<Self>) {
+        if let Some((conn, uuid)) = self.target.clone() {
+            sender.oneshot_command(async move {
+                let u = uuid.clone();
+                let answer = conn.call(move |c| machine_xml::read(c, &u)).await;
+                XmlCmd::Read(uuid, answer)
+            });
+        }
+    }
+
+    fn loaded(&mut self, w: &XmlWidgets, defs: MachineXml) {
+        let changed = defs.next_start != self.xml || defs.running != self.live;
+        self.xml = defs.next_start;
+        self.live = defs.running;
+        if self.live.is_none() {
+            self.show_live = false;
+        }
+        if changed {
+            colour(&w.buffer, self.shown());
+        }
+    }
+
+    fn render(&self, w: &XmlWidgets) {
         w.which.set_visible(self.live.is_some());
         w.running_now.set_active(self.show_live);
         w.next_start.set_active(!self.show_live);

@@ -214,3 +214,9 @@ pub fn attach_disk_file(c: &Conn, uuid: &str, path: &str) -> Applied {
         },
     )
 }
+
+/// Waits for a typed call's answer, as a screen's future would be awaited.
+#[allow(dead_code)]
+pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    glib::MainContext::new().block_on(f)
+}

@@ -245,7 +245,11 @@ def test_the_newcomers_path_on_the_user_session():
         app.find(f"you cannot read {secret}", timeout=30)
         app.screenshot("209b-newcomer-start-failed-unreadable")
         app.click(button(app, "Close"))
+        # No text was parsed as markup on the way (the mount command's `&&` once was).
         app.quit()
+        with open(app.log_path) as f:
+            log = f.read()
+        assert "markup" not in log.lower(), log
 
         # 7. The next day: the machine is still there, and the setup check stays closed.
         app = App(home=HOME, env=ENV)
