@@ -584,7 +584,7 @@ impl App {
                     .get(&uuid)
                     .map(|v| v.name())
                     .unwrap_or(uuid);
-                let cancelled = error.raw == "cancelled";
+                let cancelled = error.kind == crate::backend::ErrorKind::Cancelled;
                 // (A stop that left a copy behind is not "nothing kept": the details name it.)
                 self.toast_error(
                     widgets,

@@ -295,17 +295,14 @@ pub fn name_problem(p: &NameProblem) -> String {
 
 /// Explains a failed snapshot operation.
 pub fn snapshot_error(e: &BackendError) -> UserMessage {
-    let r = e.raw.to_lowercase();
-    let advice = if r.contains("raw") || r.contains("qcow2") {
-        gettext(
+    let advice = match e.kind {
+        ErrorKind::SnapshotNeedsQcow2 => gettext(
             "Snapshots need disks in the qcow2 format; this machine has a raw disk. Convert it (qemu-img convert) or copy the disk file instead.",
-        )
-    } else if r.contains("pflash") || r.contains("nvram") || r.contains("uefi") {
-        gettext(
+        ),
+        ErrorKind::SnapshotUefiRunning => gettext(
             "This libvirt cannot take a full snapshot of a UEFI machine while it runs. Shut it down first: Bilik then saves its disks in an external snapshot.",
-        )
-    } else {
-        gettext("libvirt refused; the details say why.")
+        ),
+        _ => gettext("libvirt refused; the details say why."),
     };
     UserMessage {
         title: gettext("The snapshot did not work."),
@@ -323,10 +320,10 @@ pub fn network_error(e: &BackendError) -> UserMessage {
         ErrorKind::ConnectionLost => {
             gettext("The connection to libvirt was lost; try again once it is back.")
         }
-        _ if e.raw.contains("already in use") => gettext(
+        ErrorKind::NetworkSubnetTaken => gettext(
             "Something on this computer already uses this subnet or bridge name. Choose another subnet.",
         ),
-        _ if e.raw.contains("dnsmasq") => gettext(
+        ErrorKind::NetworkNoDhcpHelper => gettext(
             "The DHCP service for the network could not start: is the package dnsmasq-base installed?",
         ),
         _ => gettext("libvirt refused; the details say why."),
@@ -345,10 +342,10 @@ pub fn storage_error(e: &BackendError) -> UserMessage {
             "libvirt refused: this account may not change storage on this connection.",
         ),
         ErrorKind::ConnectionLost => gettext("The connection to libvirt was lost; try again once it is back."),
-        _ if e.raw.contains("not empty") => gettext(
+        ErrorKind::PoolFolderNotEmpty => gettext(
             "The folder still holds files, so libvirt left it (and the pool) in place. Delete the files first, or keep the folder.",
         ),
-        _ if e.raw.contains("mount") => gettext(
+        ErrorKind::PoolMountFailed => gettext(
             "The network share could not be mounted: check the server’s name, that it is on and shares this folder with this computer, and that NFS support is installed (package nfs-common).",
         ),
         _ => gettext("libvirt refused; the details say why."),

@@ -57,10 +57,8 @@ fn make_iso(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 #[test]
+#[ignore = "needs the system libvirtd"]
 fn creates_a_running_machine_with_the_proposed_devices() {
-    if !common::system_libvirt() {
-        return;
-    }
     cleanup(VM);
     let dir = common::scratch("wizard");
     let iso = make_iso(&dir);
@@ -142,10 +140,8 @@ fn creates_a_running_machine_with_the_proposed_devices() {
 }
 
 #[test]
+#[ignore = "needs the system libvirtd"]
 fn a_failed_creation_leaves_nothing_behind() {
-    if !common::system_libvirt() {
-        return;
-    }
     let name = "bilik-wizard-fail";
     cleanup(name);
     let c = Conn::open(common::SYSTEM);
@@ -209,10 +205,8 @@ fn a_failed_creation_leaves_nothing_behind() {
 }
 
 #[test]
+#[ignore = "needs the system libvirtd"]
 fn windows_11_gets_uefi_secure_boot_and_a_tpm() {
-    if !common::system_libvirt() {
-        return;
-    }
     let name = "bilik-wizard-win11";
     cleanup(name);
     let c = Conn::open(common::SYSTEM);
@@ -266,10 +260,8 @@ fn windows_11_gets_uefi_secure_boot_and_a_tpm() {
 }
 
 #[test]
+#[ignore = "needs the system libvirtd"]
 fn importing_a_disk_uses_it_in_place() {
-    if !common::system_libvirt() {
-        return;
-    }
     let name = "bilik-wizard-import";
     cleanup(name);
     let dir = std::path::PathBuf::from("/var/lib/libvirt/bilik-import-test");

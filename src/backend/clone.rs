@@ -207,6 +207,10 @@ fn copy_all(
     let undo = |made: &[StorageVol], mut err: BackendError| -> BackendError {
         for v in made {
             if let Err(e) = v.delete(0) {
+                // Something was kept after all: no longer a plain cancellation.
+                if err.kind == ErrorKind::Cancelled {
+                    err.kind = ErrorKind::Other;
+                }
                 err.raw.push_str(&format!(
                     "\nThe copy {} could not be removed again: {e}",
                     v.path().unwrap_or_default()
@@ -215,7 +219,7 @@ fn copy_all(
         }
         err
     };
-    let cancelled = || BackendError::new(ErrorKind::Other, "cancelled".to_string());
+    let cancelled = || BackendError::new(ErrorKind::Cancelled, "");
     for c in &copies {
         if cancel.load(Ordering::SeqCst) {
             return Err(undo(&made, cancelled()));

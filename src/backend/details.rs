@@ -354,15 +354,30 @@ fn snapshot_info(s: &DomainSnapshot) -> Option<SnapshotInfo> {
     })
 }
 
-/// Whether libvirt refused an internal snapshot for a reason an external one avoids
-/// (UEFI variables in a pflash file, raw disks…).
-fn internal_refused(e: &BackendError) -> bool {
-    let r = e.raw.to_lowercase();
-    r.contains("pflash")
-        || r.contains("internal snapshot")
-        || r.contains("nvram")
-        || r.contains("does not support snapshot")
-        || r.contains("not supported for raw")
+/// What in a machine's definition rules out an internal snapshot (read from the XML, not
+/// from libvirt's translated message): a disk that is not qcow2, or UEFI variables in a
+/// pflash file.
+fn internal_obstacle(xml: &str, running: bool) -> Option<ErrorKind> {
+    let doc = roxmltree::Document::parse(xml).ok()?;
+    let raw_disk = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("disk") && n.attribute("device").unwrap_or("disk") == "disk")
+        .filter(|d| !d.children().any(|c| c.has_tag_name("readonly")))
+        .any(|d| {
+            d.children()
+                .find(|c| c.has_tag_name("driver"))
+                .and_then(|c| c.attribute("type"))
+                .is_some_and(|t| t != "qcow2")
+        });
+    if raw_disk {
+        return Some(ErrorKind::SnapshotNeedsQcow2);
+    }
+    let uefi = doc.descendants().any(|n| {
+        (n.has_tag_name("loader") && n.attribute("type") == Some("pflash"))
+            || n.has_tag_name("nvram")
+            || (n.has_tag_name("os") && n.attribute("firmware") == Some("efi"))
+    });
+    (uefi && running).then_some(ErrorKind::SnapshotUefiRunning)
 }
 
 impl Worker {
@@ -713,8 +728,17 @@ impl Worker {
             match dom.create_snapshot_xml(&xml, 0) {
                 Ok(_) => Ok(false),
                 Err(e) => {
-                    let err = BackendError::from_op(&e);
-                    if internal_refused(&err) && !dom.is_active().unwrap_or(false) {
+                    let mut err = BackendError::from_op(&e);
+                    let running = dom.is_active().unwrap_or(false);
+                    let def = dom.xml_desc(0).unwrap_or_default();
+                    if err.kind == ErrorKind::Other {
+                        if let Some(kind) = internal_obstacle(&def, running) {
+                            err.kind = kind;
+                        }
+                    }
+                    // A raw disk or UEFI variables: a shut-off machine can still have an
+                    // external snapshot of its disks.
+                    if !running && internal_obstacle(&def, true).is_some() {
                         dom.create_snapshot_xml(&xml, sys::VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
                             .map(|_| true)
                             .map_err(|e2| {

@@ -1,11 +1,12 @@
-//! Typed backend errors. libvirt reports failures as a code plus an English message; we
-//! sort them into the few situations a person can act on. The sentences themselves are
+//! Typed backend errors. libvirt reports failures as a code, a domain and a message in the
+//! user's language (libvirt's own translations); we sort them by code, domain and the facts
+//! of this computer — never by the message — into the few situations a person can act on. The sentences themselves are
 //! written in one place, `crate::errors`, so the backend stays free of UI text.
 
 use std::fmt;
 
 use virt::enumutil::Enum;
-use virt::error::{Error as VirtError, ErrorNumber};
+use virt::error::{Error as VirtError, ErrorDomain, ErrorNumber};
 
 use super::uri::UriError;
 
@@ -34,6 +35,20 @@ pub enum ErrorKind {
     NotAVolume(String),
     /// A machine did not start, and the facts show why.
     StartProblem(Box<super::start_problem::StartProblem>),
+    /// Snapshots need qcow2 disks; the machine has another format.
+    SnapshotNeedsQcow2,
+    /// A running UEFI machine cannot have a full snapshot here.
+    SnapshotUefiRunning,
+    /// A network could not start: its DHCP helper (dnsmasq) is not installed.
+    NetworkNoDhcpHelper,
+    /// A network could not start: something on this computer already uses its subnet.
+    NetworkSubnetTaken,
+    /// A pool's folder still holds files, so it was not deleted.
+    PoolFolderNotEmpty,
+    /// A network share (NFS) pool could not be mounted.
+    PoolMountFailed,
+    /// The person cancelled (a clone): nothing to explain.
+    Cancelled,
     /// The connection is not open (being opened, lost and reconnecting, or closed): the
     /// request was not sent.
     NotConnected,
@@ -74,48 +89,31 @@ impl BackendError {
         err
     }
 
-    /// Sorts an error from opening a connection.
-    pub fn from_connect(e: &VirtError) -> Self {
-        let msg = e.message().to_string();
-        let lower = msg.to_lowercase();
-        let kind = if lower.contains("no connection driver available")
-            || lower.contains("no driver") && lower.contains("uri")
-        {
-            ErrorKind::DriverMissing
-        } else if lower.contains("permission denied")
-            || lower.contains("authentication")
-            || lower.contains("not authorized")
-            || lower.contains("polkit")
-            || matches!(
-                e.code(),
+    /// Sorts an error from opening the connection `uri`, by libvirt's code and domain and
+    /// the facts of this computer — never by the message, which libvirt translates.
+    pub fn from_connect(uri: &str, e: &VirtError) -> Self {
+        let parsed = super::uri::parse(uri).ok();
+        let kind = match (e.code(), e.domain()) {
+            (Enum::Known(ErrorNumber::NoConnect), _) => ErrorKind::DriverMissing,
+            (
                 Enum::Known(
                     ErrorNumber::AuthFailed
-                        | ErrorNumber::AuthCancelled
-                        | ErrorNumber::AuthUnavailable
-                        | ErrorNumber::OperationDenied
-                )
-            )
-        {
-            ErrorKind::PermissionDenied
-        } else if lower.contains("could not resolve")
-            || lower.contains("name or service not known")
-            || lower.contains("no route to host")
-            || lower.contains("host key verification")
-            || lower.contains("ssh")
-            || lower.contains("network is unreachable")
-            || lower.contains("timed out")
-        {
-            ErrorKind::HostUnreachable
-        } else if lower.contains("failed to connect socket")
-            || lower.contains("no such file or directory")
-            || lower.contains("connection refused")
-            || lower.contains("failed to find user record")
-        {
-            ErrorKind::DaemonNotRunning
-        } else {
-            Self::kind_of(e)
+                    | ErrorNumber::AuthCancelled
+                    | ErrorNumber::AuthUnavailable
+                    | ErrorNumber::OperationDenied,
+                ),
+                _,
+            ) => ErrorKind::PermissionDenied,
+            // The transport failed: ssh or the network for a remote host; for this
+            // computer, the daemon's socket (missing, or not ours to use).
+            (_, Enum::Known(ErrorDomain::Rpc)) => match &parsed {
+                Some(p) if !p.is_local() => ErrorKind::HostUnreachable,
+                Some(p) if p.driver == "qemu" => local_socket_problem(uri, p),
+                _ => Self::kind_of(e),
+            },
+            _ => Self::kind_of(e),
         };
-        BackendError::new(kind, msg)
+        BackendError::new(kind, e.message())
     }
 
     /// Sorts an error from an operation on an open connection.
@@ -123,31 +121,66 @@ impl BackendError {
         BackendError::new(Self::kind_of(e), e.message())
     }
 
+    /// By libvirt's error code and domain only.
     fn kind_of(e: &VirtError) -> ErrorKind {
-        let lower = e.message().to_lowercase();
-        match e.code() {
-            Enum::Known(ErrorNumber::NoDomain) => ErrorKind::NoSuchDomain,
-            Enum::Known(ErrorNumber::OperationInvalid) => ErrorKind::InvalidState,
-            Enum::Known(ErrorNumber::NoSupport) => ErrorKind::Unsupported,
-            Enum::Known(ErrorNumber::OperationDenied) => ErrorKind::PermissionDenied,
-            Enum::Known(ErrorNumber::NoConnect | ErrorNumber::InvalidConn) => {
+        match (e.code(), e.domain()) {
+            (Enum::Known(ErrorNumber::NoDomain), _) => ErrorKind::NoSuchDomain,
+            (Enum::Known(ErrorNumber::OperationInvalid), _) => ErrorKind::InvalidState,
+            (Enum::Known(ErrorNumber::NoSupport | ErrorNumber::ConfigUnsupported), _) => {
+                ErrorKind::Unsupported
+            }
+            (
+                Enum::Known(
+                    ErrorNumber::OperationDenied
+                    | ErrorNumber::AuthFailed
+                    | ErrorNumber::AuthUnavailable,
+                ),
+                _,
+            ) => ErrorKind::PermissionDenied,
+            (Enum::Known(ErrorNumber::NoConnect | ErrorNumber::InvalidConn), _) => {
                 ErrorKind::ConnectionLost
             }
-            _ if lower.contains("not running")
-                || lower.contains("is already running")
-                || lower.contains("already active")
-                || lower.contains("not paused") =>
-            {
-                ErrorKind::InvalidState
-            }
-            _ if lower.contains("client socket is closed")
-                || lower.contains("connection reset")
-                || lower.contains("end of file while reading") =>
-            {
-                ErrorKind::ConnectionLost
-            }
+            // On an open connection, a failure of the transport itself ("client socket is
+            // closed", "end of file while reading") means the connection is gone.
+            (_, Enum::Known(ErrorDomain::Rpc)) => ErrorKind::ConnectionLost,
             _ => ErrorKind::Other,
         }
+    }
+}
+
+/// Why a local qemu connection could not be opened, from the daemon's socket: there but
+/// not ours to use (the libvirt group), or not there / not answering (the service).
+fn local_socket_problem(uri: &str, p: &super::uri::ParsedUri) -> ErrorKind {
+    let explicit = uri
+        .split_once('?')
+        .into_iter()
+        .flat_map(|(_, q)| q.split('&'))
+        .find_map(|kv| kv.strip_prefix("socket="))
+        .map(|s| vec![std::path::PathBuf::from(s)]);
+    let candidates = explicit.unwrap_or_else(|| {
+        let dir = if p.path.starts_with("/session") {
+            std::env::var_os("XDG_RUNTIME_DIR")
+                .map(|d| std::path::PathBuf::from(d).join("libvirt"))
+                .unwrap_or_default()
+        } else {
+            std::path::PathBuf::from("/run/libvirt")
+        };
+        ["virtqemud-sock", "libvirt-sock"]
+            .iter()
+            .map(|n| dir.join(n))
+            .collect()
+    });
+    let Some(socket) = candidates.iter().find(|s| s.exists()) else {
+        return ErrorKind::DaemonNotRunning;
+    };
+    let Ok(c) = std::ffi::CString::new(socket.as_os_str().as_encoded_bytes()) else {
+        return ErrorKind::DaemonNotRunning;
+    };
+    // SAFETY: a valid NUL-terminated path.
+    if unsafe { libc::access(c.as_ptr(), libc::R_OK | libc::W_OK) } != 0 {
+        ErrorKind::PermissionDenied
+    } else {
+        ErrorKind::DaemonNotRunning
     }
 }
 

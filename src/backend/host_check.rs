@@ -510,7 +510,7 @@ pub fn check_permissions(host: &Host) -> CheckResult {
 /// The equivalent of `virsh list --all` on the connection.
 pub fn check_connection(host: &Host) -> (CheckResult, Option<Connect>) {
     let listed = Connect::open(Some(&host.uri))
-        .map_err(|e| (BackendError::from_connect(&e), e))
+        .map_err(|e| (BackendError::from_connect(&host.uri, &e), e))
         .and_then(|conn| match conn.list_all_domains(0) {
             Ok(doms) => Ok((conn, doms.len())),
             Err(e) => Err((BackendError::from_op(&e), e)),
@@ -639,7 +639,7 @@ pub fn check_storage(host: &Host, conn: Option<&Connect>) -> CheckResult {
 
 /// Runs a libvirt fix on the connection `uri`.
 pub fn apply_libvirt_fix(uri: &str, fix: &LibvirtFix) -> Result<(), BackendError> {
-    let conn = Connect::open(Some(uri)).map_err(|e| BackendError::from_connect(&e))?;
+    let conn = Connect::open(Some(uri)).map_err(|e| BackendError::from_connect(uri, &e))?;
     let op = |e: virt::error::Error| BackendError::from_op(&e);
     match fix {
         LibvirtFix::StartNetwork => {

@@ -29,6 +29,7 @@
 //!   anything a machine uses.
 //! * [`start_problem`]: why a machine did not start (a missing or unreadable file, KVM,
 //!   shared folders, memory), from the facts rather than libvirt's words.
+//! * [`lifecycle`]: start, shut down, restart, force off, pause, resume (plain functions).
 //! * [`uptime`]: since when a machine runs (its qemu process's start, read from /proc).
 
 pub mod agent_settings;
@@ -41,6 +42,7 @@ pub mod events;
 pub mod host_check;
 pub mod image_access;
 pub mod iso9660;
+pub mod lifecycle;
 mod machine_settings;
 pub mod machine_xml;
 pub mod networks;

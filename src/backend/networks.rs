@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 use virt::network::Network;
 use virt::sys;
 
-use super::error::BackendError;
+use super::error::{BackendError, ErrorKind};
 use super::worker::{Update, Worker};
 use super::xml_edit::escape_attr;
 
@@ -438,6 +438,28 @@ enum NetError {
 }
 
 impl Worker {
+    /// Why network `name` could not start, from the facts of this computer (libvirt's
+    /// message is translated): its DHCP helper is missing, or something else already uses
+    /// its subnet.
+    fn network_obstacle(&self, name: &str) -> Option<ErrorKind> {
+        if !self.is_local() {
+            return None;
+        }
+        let dnsmasq = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq", "/sbin/dnsmasq"]
+            .iter()
+            .any(|p| std::path::Path::new(p).exists());
+        let net = self.conn().lookup_network_by_name(name).ok()?;
+        let info = network_info(&net, &HashMap::new())?;
+        let subnet = parse_subnet(&info.ipv4).ok()?;
+        if !dnsmasq {
+            return Some(ErrorKind::NetworkNoDhcpHelper);
+        }
+        self.taken_subnets(Some(name))
+            .iter()
+            .any(|(_, taken)| taken.overlaps(subnet))
+            .then_some(ErrorKind::NetworkSubnetTaken)
+    }
+
     fn taken_subnets(&self, except: Option<&str>) -> Vec<(String, Subnet)> {
         let mut taken: Vec<(String, Subnet)> = host_routes();
         if let Ok(nets) = self.conn().list_all_networks(0) {
@@ -522,10 +544,17 @@ impl Worker {
                 network: name.to_string(),
                 problem,
             }),
-            Err(NetError::Libvirt(error)) => (self.sink)(Update::NetworkFailed {
-                network: name.to_string(),
-                error,
-            }),
+            Err(NetError::Libvirt(mut error)) => {
+                if error.kind == ErrorKind::Other {
+                    if let Some(kind) = self.network_obstacle(name) {
+                        error.kind = kind;
+                    }
+                }
+                (self.sink)(Update::NetworkFailed {
+                    network: name.to_string(),
+                    error,
+                })
+            }
         }
     }
 

@@ -714,9 +714,14 @@ impl Worker {
         let mut started = dom.create();
         if let Err(e) = &started {
             // Under nested virtualisation KVM may refuse some of the host CPU's features
-            // ("failed to set MSR …"): fall back to QEMU's default CPU model, which
-            // always starts, rather than fail the whole creation.
-            if kvm && e.message().contains("MSR") {
+            // ("failed to set MSR …", in the user's language): fall back to QEMU's default
+            // CPU model, which always starts, rather than fail the whole creation. Decided
+            // by what can be changed (a KVM machine with the host's CPU), not by the words.
+            let host_cpu = dom
+                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+                .is_ok_and(|x| x.contains("mode='host-passthrough'"));
+            log::debug!("starting the new machine failed ({e}); host CPU: {host_cpu}");
+            if kvm && host_cpu {
                 let plain = dom
                     .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
                     .ok()

@@ -12,7 +12,7 @@ use virt::storage_pool::StoragePool;
 use virt::storage_vol::StorageVol;
 use virt::sys;
 
-use super::error::BackendError;
+use super::error::{BackendError, ErrorKind};
 use super::worker::{Update, Worker};
 use super::xml_edit::escape_attr;
 
@@ -293,6 +293,27 @@ fn names(users: &[(String, bool)]) -> Vec<String> {
     v
 }
 
+/// Why an action on `pool` failed, from facts (libvirt's message is translated): a folder
+/// that still holds files, a network share that did not mount.
+fn pool_obstacle(pool: &StoragePool, action: &PoolAction, local: bool) -> Option<ErrorKind> {
+    let xml = pool.xml_desc(0).ok()?;
+    let doc = roxmltree::Document::parse(&xml).ok()?;
+    let kind = doc.root_element().attribute("type").unwrap_or_default();
+    match action {
+        PoolAction::Delete { .. } if local => {
+            let path = doc
+                .descendants()
+                .find(|n| n.has_tag_name("target"))
+                .and_then(|t| t.children().find(|c| c.has_tag_name("path")))
+                .and_then(|p| p.text())?;
+            let has_files = std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_some());
+            has_files.then_some(ErrorKind::PoolFolderNotEmpty)
+        }
+        PoolAction::Start if kind == "netfs" => Some(ErrorKind::PoolMountFailed),
+        _ => None,
+    }
+}
+
 impl Worker {
     fn storage_err(&mut self, e: &virt::error::Error) -> StorageError {
         StorageError::Libvirt(self.check(e))
@@ -465,7 +486,14 @@ impl Worker {
         })();
         if let Err(e) = started {
             // Nothing half-made stays: stop, remove a folder we made if still empty, undefine.
-            let err = self.storage_err(&e);
+            let mut err = self.storage_err(&e);
+            if let StorageError::Libvirt(error) = &mut err {
+                if error.kind == ErrorKind::Other {
+                    if let Some(kind) = pool_obstacle(&pool, &PoolAction::Start, true) {
+                        error.kind = kind;
+                    }
+                }
+            }
             let _ = pool.destroy();
             if buildable {
                 let _ = pool.delete(0);
@@ -522,7 +550,18 @@ impl Worker {
                 })()
             }
         };
-        r.map_err(|e| self.storage_err(&e))
+        r.map_err(|e| {
+            let mut err = self.storage_err(&e);
+            if let StorageError::Libvirt(error) = &mut err {
+                if error.kind == ErrorKind::Other {
+                    let local = super::uri::parse(&self.uri).is_ok_and(|u| u.is_local());
+                    if let Some(kind) = pool_obstacle(&pool, action, local) {
+                        error.kind = kind;
+                    }
+                }
+            }
+            err
+        })
     }
 
     /// Machines using any volume of `pool` (by path under its folder or volume paths).

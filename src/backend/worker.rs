@@ -633,7 +633,8 @@ impl Worker {
 
     fn connect(&mut self) -> Result<(), BackendError> {
         (self.sink)(Update::Connecting);
-        let conn = Connect::open(Some(&self.uri)).map_err(|e| BackendError::from_connect(&e))?;
+        let conn = Connect::open(Some(&self.uri))
+            .map_err(|e| BackendError::from_connect(&self.uri, &e))?;
         // Keepalive finds dead remote peers; local and test drivers may not support it.
         let _ = conn.set_keep_alive(5, 3);
         let tx = self.tx.clone();
@@ -911,18 +912,14 @@ impl Worker {
             }
         };
         let name = dom.name().unwrap_or_default();
-        let result = match action {
-            LifecycleAction::Start => dom.create().map(drop),
-            LifecycleAction::Shutdown => dom.shutdown().map(drop),
-            LifecycleAction::Reboot => dom.reboot(0).map(drop),
-            LifecycleAction::ForceOff => dom.destroy().map(drop),
-            LifecycleAction::Pause => dom.suspend().map(drop),
-            LifecycleAction::Resume => dom.resume().map(drop),
-            LifecycleAction::Delete => return self.delete(uuid, &[]),
-        };
+        if action == LifecycleAction::Delete {
+            return self.delete(uuid, &[]);
+        }
         // Success shows up through the lifecycle event; only failures are reported here.
-        if let Err(e) = result {
-            let mut err = self.check(&e);
+        if let Err(mut err) = super::lifecycle::run(&dom, action) {
+            if err.kind == ErrorKind::ConnectionLost {
+                self.regs = None;
+            }
             if action == LifecycleAction::Start && err.kind == ErrorKind::Other {
                 // Name the cause from the facts it leaves, not from libvirt's words.
                 let xml = dom

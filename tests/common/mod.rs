@@ -118,16 +118,6 @@ impl Conn {
 /// The real system daemon the backend tests use (started by build-aux/libvirtd-ctl).
 pub const SYSTEM: &str = "qemu:///system";
 
-/// Whether this run has the real system libvirtd (build-aux/test starts it and says so in
-/// BILIK_SYSTEM_LIBVIRT); when not, says why the test is skipped.
-pub fn system_libvirt() -> bool {
-    let up = std::env::var_os("BILIK_SYSTEM_LIBVIRT").is_some();
-    if !up {
-        eprintln!("skipped: run through build-aux/test, which starts the system libvirtd");
-    }
-    up
-}
-
 /// `virsh -c qemu:///system ARGS`: whether it succeeded, and what it printed (stdout, then
 /// stderr).
 pub fn virsh_try(args: &[&str]) -> (bool, String) {
