@@ -23,7 +23,7 @@ use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
 use crate::ui::nics_panel::{NicsMsg, NicsOutput, NicsPanel};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
-use crate::ui::snapshots_panel::{SnapshotsMsg, SnapshotsOutput, SnapshotsPanel};
+use crate::ui::snapshots_panel::{SnapshotsMsg, SnapshotsPanel};
 use crate::ui::storage::{StorageDialog, StorageMsg, StorageOutput};
 use crate::ui::usb_panel::{UsbMsg, UsbOutput, UsbPanel};
 use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
@@ -219,11 +219,14 @@ impl App {
             .emit(NicsMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.hardware
             .emit(HardwareMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        let on = |vm: &crate::model::VmObject| {
+            self.connection
+                .as_ref()
+                .map(|c| (c.connection(), vm.uuid()))
+        };
         self.snapshots
-            .emit(SnapshotsMsg::Show(vm.as_ref().map(|v| v.uuid())));
-        let conn = self.connection.as_ref().map(ConnectionHandle::connection);
-        self.xml
-            .emit(XmlMsg::Show(conn.zip(vm.as_ref().map(|v| v.uuid()))));
+            .emit(SnapshotsMsg::Show(vm.as_ref().and_then(on)));
+        self.xml.emit(XmlMsg::Show(vm.as_ref().and_then(on)));
         self.details.emit(VmDetailsMsg::Show(vm));
     }
 
@@ -618,19 +621,6 @@ impl App {
                     .add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
                 self.xml.emit(XmlMsg::Refresh(uuid));
             }
-            Update::Snapshots { uuid, snapshots } => {
-                self.snapshots.emit(SnapshotsMsg::List(uuid, snapshots))
-            }
-            Update::SnapshotDone {
-                uuid,
-                name,
-                external,
-            } => self
-                .snapshots
-                .emit(SnapshotsMsg::Done(uuid, name, external)),
-            Update::SnapshotFailed { uuid, error } => {
-                self.snapshots.emit(SnapshotsMsg::Failed(uuid, error))
-            }
             Update::Networks {
                 networks,
                 bridges,
@@ -851,11 +841,8 @@ impl Component for App {
             .forward(sender.input_sender(), |o| match o {
                 HardwareOutput::Request(r) => AppMsg::Request(r),
             });
-        let snapshots = SnapshotsPanel::builder()
-            .launch(())
-            .forward(sender.input_sender(), |o| match o {
-                SnapshotsOutput::Request(r) => AppMsg::Request(r),
-            });
+        // The Snapshots tab asks the connection itself.
+        let snapshots = SnapshotsPanel::builder().launch(()).detach();
         // The XML tab asks the connection itself (see ui/xml_panel.rs).
         let xml = XmlPanel::builder().launch(()).detach();
         // The details in tabs: Overview, Hardware, Snapshots, XML.

@@ -9,30 +9,29 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use bilik::backend::details::{Applied, HardwareChange};
-use bilik::backend::{machine_xml, Request, Update};
+use bilik::backend::{machine_xml, snapshots, Request, Update};
 use common::{attach_disk_file, block_on, change, hw, virsh, virsh_try, Conn};
 
 const VM: &str = "bilik-details-vm";
 const DIR: &str = "/var/lib/libvirt/bilik-details";
 
 fn snapshot_names(c: &Conn, uuid: &str) -> Vec<String> {
-    c.handle.send(Request::Snapshots { uuid: uuid.into() });
-    c.wait("Snapshots", Duration::from_secs(30), |u| match u {
-        Update::Snapshots { snapshots, .. } => {
-            Some(snapshots.iter().map(|s| s.name.clone()).collect())
-        }
-        _ => None,
-    })
-    .0
+    let u = uuid.to_string();
+    block_on(c.handle.connection().call(move |c| snapshots::list(c, &u)))
+        .expect("the snapshots")
+        .into_iter()
+        .map(|s| s.name)
+        .collect()
 }
 
-fn snapshot_done(c: &Conn) -> bool {
-    c.wait("SnapshotDone", Duration::from_secs(120), |u| match u {
-        Update::SnapshotDone { external, .. } => Some(*external),
-        Update::SnapshotFailed { error, .. } => panic!("{error:?}"),
-        _ => None,
-    })
-    .0
+/// A snapshot change made the way the Snapshots tab makes it (a typed call).
+fn snapshot_call(
+    c: &Conn,
+    f: impl FnOnce(&virt::connect::Connect) -> Result<bool, bilik::backend::BackendError>
+        + Send
+        + 'static,
+) -> bool {
+    block_on(c.handle.connection().call(f)).expect("the snapshot change")
 }
 
 /// Lines of `after` not in `before` and the other way round.
@@ -205,12 +204,10 @@ fn hardware_snapshots_and_xml() {
     assert!(std::path::Path::new(&spare).exists(), "not picked: kept");
 
     // A snapshot of the shut-off machine, then one of it running (with its memory).
-    c.handle.send(Request::CreateSnapshot {
-        uuid: uuid.clone(),
-        name: "clean".into(),
-        description: "before anything".into(),
+    let u = uuid.clone();
+    let external = snapshot_call(&c, move |c| {
+        snapshots::create(c, &u, "clean", "before anything")
     });
-    let external = snapshot_done(&c);
     println!("snapshot of the shut-off machine, external: {external}");
     let before_start = SystemTime::now();
     virsh(&["start", VM]);
@@ -278,26 +275,20 @@ fn hardware_snapshots_and_xml() {
     );
 
     if !external {
-        c.handle.send(Request::CreateSnapshot {
-            uuid: uuid.clone(),
-            name: "running".into(),
-            description: String::new(),
-        });
-        snapshot_done(&c);
+        let u = uuid.clone();
+        snapshot_call(&c, move |c| snapshots::create(c, &u, "running", ""));
         let names = snapshot_names(&c, &uuid);
         assert!(names.contains(&"running".to_string()) && names.contains(&"clean".to_string()));
         // Revert to the shut-off one: the machine is off again.
-        c.handle.send(Request::RevertSnapshot {
-            uuid: uuid.clone(),
-            name: "clean".into(),
+        let u = uuid.clone();
+        snapshot_call(&c, move |c| {
+            snapshots::revert(c, &u, "clean").map(|()| false)
         });
-        snapshot_done(&c);
         assert_eq!(virsh(&["domstate", VM]), "shut off");
-        c.handle.send(Request::DeleteSnapshot {
-            uuid: uuid.clone(),
-            name: "running".into(),
+        let u = uuid.clone();
+        snapshot_call(&c, move |c| {
+            snapshots::delete(c, &u, "running").map(|()| false)
         });
-        snapshot_done(&c);
         assert_eq!(snapshot_names(&c, &uuid), vec!["clean".to_string()]);
     }
     virsh_try(&["destroy", VM]);

@@ -4,7 +4,6 @@
 //! defines what the person wrote only after libvirt validated it.
 
 use virt::domain::Domain;
-use virt::domain_snapshot::DomainSnapshot;
 use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
@@ -77,19 +76,6 @@ pub enum Applied {
     Live,
     /// Saved; takes effect at the next start.
     NextStart,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SnapshotInfo {
-    pub name: String,
-    pub description: String,
-    /// Seconds since 1970.
-    pub created: i64,
-    /// The machine's state when it was taken (running, shutoff…).
-    pub state: String,
-    pub current: bool,
-    /// Only the disks, kept in separate files (not the memory).
-    pub external: bool,
 }
 
 fn text_of(doc: &roxmltree::Document, path: &[&str]) -> Option<String> {
@@ -333,51 +319,6 @@ pub fn set_boot_menu(xml: &str, on: bool) -> Result<String, EditError> {
         }
     }
     Ok(doc.into_text())
-}
-
-fn snapshot_info(s: &DomainSnapshot) -> Option<SnapshotInfo> {
-    let xml = s.xml_desc(0).ok()?;
-    let doc = roxmltree::Document::parse(&xml).ok()?;
-    let external = doc.descendants().any(|n| {
-        (n.has_tag_name("disk") && n.attribute("snapshot") == Some("external"))
-            || (n.has_tag_name("memory") && n.attribute("snapshot") == Some("external"))
-    });
-    Some(SnapshotInfo {
-        name: text_of(&doc, &["name"]).unwrap_or_default(),
-        description: text_of(&doc, &["description"]).unwrap_or_default(),
-        created: text_of(&doc, &["creationTime"])
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0),
-        state: text_of(&doc, &["state"]).unwrap_or_default(),
-        current: s.is_current(0).unwrap_or(false),
-        external,
-    })
-}
-
-/// What in a machine's definition rules out an internal snapshot (read from the XML, not
-/// from libvirt's translated message): a disk that is not qcow2, or UEFI variables in a
-/// pflash file.
-fn internal_obstacle(xml: &str, running: bool) -> Option<ErrorKind> {
-    let doc = roxmltree::Document::parse(xml).ok()?;
-    let raw_disk = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("disk") && n.attribute("device").unwrap_or("disk") == "disk")
-        .filter(|d| !d.children().any(|c| c.has_tag_name("readonly")))
-        .any(|d| {
-            d.children()
-                .find(|c| c.has_tag_name("driver"))
-                .and_then(|c| c.attribute("type"))
-                .is_some_and(|t| t != "qcow2")
-        });
-    if raw_disk {
-        return Some(ErrorKind::SnapshotNeedsQcow2);
-    }
-    let uefi = doc.descendants().any(|n| {
-        (n.has_tag_name("loader") && n.attribute("type") == Some("pflash"))
-            || n.has_tag_name("nvram")
-            || (n.has_tag_name("os") && n.attribute("firmware") == Some("efi"))
-    });
-    (uefi && running).then_some(ErrorKind::SnapshotUefiRunning)
 }
 
 impl Worker {
@@ -691,101 +632,6 @@ impl Worker {
             _ => name,
         };
         Ok((name, applied))
-    }
-
-    pub(super) fn send_snapshots(&mut self, uuid: &str) {
-        let r = self.domain(uuid).and_then(|d| {
-            d.list_all_snapshots(0)
-                .map_err(|e| BackendError::from_op(&e))
-        });
-        match r {
-            Ok(list) => {
-                let mut v: Vec<SnapshotInfo> = list.iter().filter_map(snapshot_info).collect();
-                v.sort_by_key(|s| std::cmp::Reverse(s.created));
-                (self.sink)(Update::Snapshots {
-                    uuid: uuid.to_string(),
-                    snapshots: v,
-                });
-            }
-            Err(error) => (self.sink)(Update::SnapshotFailed {
-                uuid: uuid.to_string(),
-                error,
-            }),
-        }
-    }
-
-    /// Takes a snapshot: internal (disks and, for a running machine, memory) where libvirt
-    /// can; for a shut-off machine whose firmware or disks rule that out, an external one of
-    /// the disks only.
-    pub(super) fn create_snapshot(&mut self, uuid: &str, name: &str, description: &str) {
-        let r = (|| {
-            let dom = self.domain(uuid)?;
-            let xml = format!(
-                "<domainsnapshot><name>{}</name><description>{}</description></domainsnapshot>",
-                escape_attr(name),
-                escape_attr(description)
-            );
-            match dom.create_snapshot_xml(&xml, 0) {
-                Ok(_) => Ok(false),
-                Err(e) => {
-                    let mut err = BackendError::from_op(&e);
-                    let running = dom.is_active().unwrap_or(false);
-                    let def = dom.xml_desc(0).unwrap_or_default();
-                    if err.kind == ErrorKind::Other {
-                        if let Some(kind) = internal_obstacle(&def, running) {
-                            err.kind = kind;
-                        }
-                    }
-                    // A raw disk or UEFI variables: a shut-off machine can still have an
-                    // external snapshot of its disks.
-                    if !running && internal_obstacle(&def, true).is_some() {
-                        dom.create_snapshot_xml(&xml, sys::VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
-                            .map(|_| true)
-                            .map_err(|e2| {
-                                let mut e2 = BackendError::from_op(&e2);
-                                e2.raw = format!("{}\n(internal snapshot: {})", e2.raw, err.raw);
-                                e2
-                            })
-                    } else {
-                        Err(err)
-                    }
-                }
-            }
-        })();
-        self.snapshot_done(uuid, r.map(|external| (name.to_string(), external)));
-    }
-
-    pub(super) fn revert_snapshot(&mut self, uuid: &str, name: &str) {
-        let r = self.domain(uuid).and_then(|d| {
-            let s = Domain::lookup_snapshot_by_name(&d, name, 0)
-                .map_err(|e| BackendError::from_op(&e))?;
-            s.revert(0).map_err(|e| BackendError::from_op(&e))
-        });
-        self.snapshot_done(uuid, r.map(|_| (name.to_string(), false)));
-    }
-
-    pub(super) fn delete_snapshot(&mut self, uuid: &str, name: &str) {
-        let r = self.domain(uuid).and_then(|d| {
-            let s = Domain::lookup_snapshot_by_name(&d, name, 0)
-                .map_err(|e| BackendError::from_op(&e))?;
-            s.delete(0).map_err(|e| BackendError::from_op(&e))
-        });
-        self.snapshot_done(uuid, r.map(|_| (name.to_string(), false)));
-    }
-
-    fn snapshot_done(&mut self, uuid: &str, r: Result<(String, bool), BackendError>) {
-        self.send_snapshots(uuid);
-        match r {
-            Ok((name, external)) => (self.sink)(Update::SnapshotDone {
-                uuid: uuid.to_string(),
-                name,
-                external,
-            }),
-            Err(error) => (self.sink)(Update::SnapshotFailed {
-                uuid: uuid.to_string(),
-                error,
-            }),
-        }
     }
 }
 

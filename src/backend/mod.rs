@@ -21,7 +21,8 @@
 //! * [`networks`]: virtual networks (NAT, routed, isolated, bridged), subnet checks, DHCP
 //!   leases.
 //! * [`clone`]: copying a shut-off machine with its disks (on a thread of its own).
-//! * [`details`]: a machine's hardware (memory, processors, CD-ROM, boot), snapshots;
+//! * [`details`]: a machine's hardware (memory, processors, CD-ROM, boot);
+//!   [`snapshots`]: its snapshots (plain functions);
 //!   [`machine_xml`]: its definition as XML (plain functions, asked through
 //!   [`Connection::call`]).
 //! * [`nics`]: a machine's network cards (plug in, model, MAC, link, addresses).
@@ -50,6 +51,7 @@ pub mod new_vm;
 pub mod nics;
 pub mod osinfo;
 pub mod shared_folders;
+pub mod snapshots;
 pub mod start_problem;
 pub mod stats;
 pub mod storage;

@@ -135,22 +135,6 @@ pub enum Request {
         uuid: String,
         change: super::details::HardwareChange,
     },
-    Snapshots {
-        uuid: String,
-    },
-    CreateSnapshot {
-        uuid: String,
-        name: String,
-        description: String,
-    },
-    RevertSnapshot {
-        uuid: String,
-        name: String,
-    },
-    DeleteSnapshot {
-        uuid: String,
-        name: String,
-    },
     /// A machine's network cards (with addresses) and what they can be plugged into.
     Nics {
         uuid: String,
@@ -326,20 +310,6 @@ pub enum Update {
         uuid: String,
         name: String,
         applied: super::details::Applied,
-    },
-    Snapshots {
-        uuid: String,
-        snapshots: Vec<super::details::SnapshotInfo>,
-    },
-    SnapshotDone {
-        uuid: String,
-        name: String,
-        /// An external (disk-only) snapshot was taken instead of an internal one.
-        external: bool,
-    },
-    SnapshotFailed {
-        uuid: String,
-        error: BackendError,
     },
     Networks {
         networks: Vec<super::networks::NetworkInfo>,
@@ -813,14 +783,6 @@ impl Worker {
             Request::Clone { uuid, name } => self.start_clone(&uuid, &name),
             Request::CancelClone { uuid } => self.cancel_clone(&uuid),
             Request::ChangeHardware { uuid, change } => self.change_hardware(&uuid, &change),
-            Request::Snapshots { uuid } => self.send_snapshots(&uuid),
-            Request::CreateSnapshot {
-                uuid,
-                name,
-                description,
-            } => self.create_snapshot(&uuid, &name, &description),
-            Request::RevertSnapshot { uuid, name } => self.revert_snapshot(&uuid, &name),
-            Request::DeleteSnapshot { uuid, name } => self.delete_snapshot(&uuid, &name),
             Request::ChangeNic { uuid, change } => self.change_nic(&uuid, &change),
             Request::Leases { network } => self.send_leases(&network),
             Request::CreateNetwork(spec) => self.create_network(&spec),

@@ -1,38 +1,41 @@
 //! The "Snapshots" tab: the machine's saved states, newest first; take one (with the memory
 //! of a running machine, so it comes back running), go back to one (asking first: what
-//! changed since is lost), delete one.
+//! changed since is lost), delete one. The tab asks the connection itself
+//! ([`MachineTarget::ask`] with [`snapshots`]) and hears its own answers.
 
 use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
-use crate::backend::details::SnapshotInfo;
-use crate::backend::{BackendError, Request};
+use crate::backend::snapshots::{self, SnapshotInfo};
+use crate::backend::{BackendError, Connection};
 use crate::i18n::gettext_f;
-use crate::ui::panel_target::PanelTarget;
+use crate::ui::machine_target::MachineTarget;
 use crate::ui::widgets::{entry, error_label, group, header_button, panel_group};
 
 #[derive(Debug)]
 pub enum SnapshotsMsg {
-    Show(Option<String>),
+    /// The machine to show (with its connection), or none.
+    Show(Option<(Connection, String)>),
+    /// Something about this machine changed: list again.
     Refresh(String),
-    List(String, Vec<SnapshotInfo>),
     Take,
     Revert(String),
     ConfirmedRevert(String),
     Delete(String),
     ConfirmedDelete(String),
-    Done(String, String, bool),
-    Failed(String, BackendError),
 }
 
+/// The connection's answers, for the machine named first.
 #[derive(Debug)]
-pub enum SnapshotsOutput {
-    Request(Request),
+pub enum SnapshotsCmd {
+    List(String, Result<Vec<SnapshotInfo>, BackendError>),
+    /// Taken (true: disks only), gone back to, or deleted.
+    Done(String, Result<bool, BackendError>),
 }
 
 pub struct SnapshotsPanel {
-    target: PanelTarget,
+    target: MachineTarget,
     list: Vec<SnapshotInfo>,
     error: Option<String>,
     note: Option<String>,
@@ -57,19 +60,24 @@ fn when(secs: i64) -> String {
 }
 
 impl SnapshotsPanel {
-    fn send(&self, sender: &ComponentSender<Self>, make: impl FnOnce(String) -> Request) {
-        if let Some(uuid) = self.target.get() {
-            sender
-                .output(SnapshotsOutput::Request(make(uuid.clone())))
-                .ok();
-        }
+    fn list(&self, sender: &ComponentSender<Self>) {
+        self.target.ask(sender, snapshots::list, SnapshotsCmd::List);
+    }
+
+    /// Runs a change; its answer lists the snapshots again.
+    fn change(
+        &self,
+        sender: &ComponentSender<Self>,
+        f: impl FnOnce(&virt::connect::Connect, &str) -> Result<bool, BackendError> + Send + 'static,
+    ) {
+        self.target.ask(sender, f, SnapshotsCmd::Done);
     }
 }
 
 impl Component for SnapshotsPanel {
-    type CommandOutput = ();
+    type CommandOutput = SnapshotsCmd;
     type Input = SnapshotsMsg;
-    type Output = SnapshotsOutput;
+    type Output = ();
     type Init = ();
     type Root = adw::PreferencesPage;
     type Widgets = SnapshotsWidgets;
@@ -113,7 +121,7 @@ impl Component for SnapshotsPanel {
         list_group.add(&empty);
         page.add(&list_group);
         let model = SnapshotsPanel {
-            target: PanelTarget::default(),
+            target: MachineTarget::default(),
             list: Vec::new(),
             error: None,
             note: None,
@@ -141,30 +149,20 @@ impl Component for SnapshotsPanel {
         page: &Self::Root,
     ) {
         match msg {
-            SnapshotsMsg::Show(uuid) => {
+            SnapshotsMsg::Show(target) => {
                 self.list.clear();
                 self.error = None;
                 self.note = None;
-                let s = sender.clone();
-                self.target.show(uuid, &w.take_group, move |uuid| {
-                    s.output(SnapshotsOutput::Request(Request::Snapshots { uuid }))
-                        .ok();
-                });
+                // Hidden until this machine's answer comes.
+                w.take_group.set_visible(false);
+                self.target = MachineTarget::new(target);
+                self.list(&sender);
             }
             SnapshotsMsg::Refresh(uuid) => {
-                let s = sender.clone();
-                self.target.refresh(uuid, move |uuid| {
-                    s.output(SnapshotsOutput::Request(Request::Snapshots { uuid }))
-                        .ok();
-                });
-                return;
-            }
-            SnapshotsMsg::List(uuid, list) => {
-                if !self.target.is(&uuid) {
-                    return;
+                if self.target.is(&uuid) {
+                    self.list(&sender);
                 }
-                w.take_group.set_visible(true);
-                self.list = list;
+                return;
             }
             SnapshotsMsg::Take => {
                 let name = w.name.text().trim().to_string();
@@ -176,10 +174,8 @@ impl Component for SnapshotsPanel {
                 } else {
                     self.error = None;
                     let description = w.description.text().trim().to_string();
-                    self.send(&sender, |uuid| Request::CreateSnapshot {
-                        uuid,
-                        name,
-                        description,
+                    self.change(&sender, move |c, uuid| {
+                        snapshots::create(c, uuid, &name, &description)
                     });
                 }
             }
@@ -204,7 +200,9 @@ impl Component for SnapshotsPanel {
                 return;
             }
             SnapshotsMsg::ConfirmedRevert(name) => {
-                self.send(&sender, |uuid| Request::RevertSnapshot { uuid, name });
+                self.change(&sender, move |c, uuid| {
+                    snapshots::revert(c, uuid, &name).map(|()| false)
+                });
                 return;
             }
             SnapshotsMsg::Delete(name) => {
@@ -231,13 +229,38 @@ impl Component for SnapshotsPanel {
                 return;
             }
             SnapshotsMsg::ConfirmedDelete(name) => {
-                self.send(&sender, |uuid| Request::DeleteSnapshot { uuid, name });
+                self.change(&sender, move |c, uuid| {
+                    snapshots::delete(c, uuid, &name).map(|()| false)
+                });
                 return;
             }
-            SnapshotsMsg::Done(uuid, _, external) => {
-                if !self.target.is(&uuid) {
-                    return;
-                }
+        }
+        self.render(w, &sender);
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        w: &mut Self::Widgets,
+        answer: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        _page: &Self::Root,
+    ) {
+        match answer {
+            // An answer about a machine no longer shown is dropped.
+            SnapshotsCmd::List(uuid, _) | SnapshotsCmd::Done(uuid, _) if !self.target.is(&uuid) => {
+                return
+            }
+            SnapshotsCmd::List(_, Ok(list)) => {
+                w.take_group.set_visible(true);
+                self.list = list;
+            }
+            SnapshotsCmd::List(_, Err(e)) => {
+                // A failed read is said as such, not as a failed snapshot.
+                w.take_group.set_visible(true);
+                let m = crate::errors::read_error(&e);
+                self.error = Some(format!("{} {}\n{}", m.title, m.advice, m.details));
+            }
+            SnapshotsCmd::Done(_, Ok(external)) => {
                 self.error = None;
                 w.name.set_text("");
                 w.description.set_text("");
@@ -246,13 +269,12 @@ impl Component for SnapshotsPanel {
                         "This machine’s firmware or disks do not allow a full snapshot, so Bilik saved its disks only, in separate files (an external snapshot).",
                     )
                 });
+                self.list(&sender);
             }
-            SnapshotsMsg::Failed(uuid, e) => {
-                if !self.target.is(&uuid) {
-                    return;
-                }
+            SnapshotsCmd::Done(_, Err(e)) => {
                 let m = crate::errors::snapshot_error(&e);
                 self.error = Some(format!("{} {}\n{}", m.title, m.advice, m.details));
+                self.list(&sender);
             }
         }
         self.render(w, &sender);

@@ -1,0 +1,52 @@
+//! The machine a panel or tab shows, with the connection it is on, and how the panel asks
+//! that connection: [`MachineTarget::ask`] runs a plain backend function on the
+//! connection's thread (see [`Connection::call`]) and hands the answer back to the same
+//! panel as a command, tagged with the machine it was for — so an answer that arrives
+//! after the person picked another machine is recognised and dropped.
+
+use relm4::{Component, ComponentSender};
+use virt::connect::Connect;
+
+use crate::backend::{BackendError, Connection};
+
+/// The machine shown (with its connection), if any.
+#[derive(Debug, Default, Clone)]
+pub struct MachineTarget(Option<(Connection, String)>);
+
+impl MachineTarget {
+    pub fn new(target: Option<(Connection, String)>) -> Self {
+        MachineTarget(target)
+    }
+
+    /// Whether `uuid` is the machine shown.
+    pub fn is(&self, uuid: &str) -> bool {
+        self.0.as_ref().is_some_and(|(_, u)| u == uuid)
+    }
+
+    pub fn uuid(&self) -> Option<&str> {
+        self.0.as_ref().map(|(_, u)| u.as_str())
+    }
+
+    pub fn connection(&self) -> Option<&Connection> {
+        self.0.as_ref().map(|(c, _)| c)
+    }
+
+    /// Runs `f(connection, uuid)` on the connection's thread; its answer comes back to the
+    /// panel as the command `answer(uuid, result)`. Nothing happens with no machine shown.
+    pub fn ask<C, T, F, A>(&self, sender: &ComponentSender<C>, f: F, answer: A)
+    where
+        C: Component,
+        C::CommandOutput: Send + 'static,
+        T: Send + 'static,
+        F: FnOnce(&Connect, &str) -> Result<T, BackendError> + Send + 'static,
+        A: FnOnce(String, Result<T, BackendError>) -> C::CommandOutput + Send + 'static,
+    {
+        if let Some((conn, uuid)) = self.0.clone() {
+            sender.oneshot_command(async move {
+                let u = uuid.clone();
+                let result = conn.call(move |c| f(c, &u)).await;
+                answer(uuid, result)
+            });
+        }
+    }
+}
