@@ -25,7 +25,7 @@ use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
 use crate::ui::snapshots_panel::{SnapshotsMsg, SnapshotsPanel};
 use crate::ui::storage::{StorageDialog, StorageMsg, StorageOutput};
-use crate::ui::usb_panel::{UsbMsg, UsbOutput, UsbPanel};
+use crate::ui::usb_panel::{UsbMsg, UsbPanel};
 use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
 use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
 use crate::ui::xml_panel::{XmlMsg, XmlPanel};
@@ -213,17 +213,20 @@ impl App {
             .emit(AgentPanelMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.shares_panel
             .emit(SharesMsg::Show(vm.as_ref().map(|v| v.uuid())));
-        self.usb_panel
-            .emit(UsbMsg::Show(vm.as_ref().map(|v| v.uuid())));
+        let on = |vm: &crate::model::VmObject| {
+            self.connection
+                .as_ref()
+                .map(|c| crate::ui::machine_target::Machine {
+                    connection: c.connection(),
+                    uuid: vm.uuid(),
+                    name: vm.name(),
+                })
+        };
+        self.usb_panel.emit(UsbMsg::Show(vm.as_ref().and_then(on)));
         self.nics_panel
             .emit(NicsMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.hardware
             .emit(HardwareMsg::Show(vm.as_ref().map(|v| v.uuid())));
-        let on = |vm: &crate::model::VmObject| {
-            self.connection
-                .as_ref()
-                .map(|c| (c.connection(), vm.uuid()))
-        };
         self.snapshots
             .emit(SnapshotsMsg::Show(vm.as_ref().and_then(on)));
         self.xml.emit(XmlMsg::Show(vm.as_ref().and_then(on)));
@@ -314,17 +317,8 @@ impl App {
     }
 
     fn toast_error(&self, widgets: &AppWidgets, msg: UserMessage) {
-        let toast = adw::Toast::builder()
-            .title(glib::markup_escape_text(&msg.title))
-            .timeout(10)
-            .build();
         // "Details" shows the advice and libvirt's own words.
-        toast.set_button_label(Some(&gettext("Details")));
-        let window = widgets.window.clone();
-        toast.connect_button_clicked(move |_| {
-            lifecycle::show_details(&window, &msg.title, &msg.advice, &msg.details)
-        });
-        widgets.toasts.add_toast(toast);
+        crate::ui::widgets::show_error_toast(&widgets.toasts, msg);
     }
 
     /// Starts virt-viewer for a machine (off the main thread, which also waits for it to
@@ -511,11 +505,6 @@ impl App {
                 self.hardware.emit(HardwareMsg::Refresh(uuid.clone()));
                 self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
             }
-            Update::UsbDevices {
-                uuid,
-                devices,
-                running,
-            } => self.usb_panel.emit(UsbMsg::Devices(uuid, devices, running)),
             Update::SharedFolders { uuid, info } => {
                 self.shares_panel.emit(SharesMsg::Info(uuid, info))
             }
@@ -755,12 +744,8 @@ impl Component for App {
             .forward(sender.input_sender(), |o| match o {
                 SharesOutput::Request(r) => AppMsg::Request(r),
             });
-        let usb_panel =
-            UsbPanel::builder()
-                .launch(())
-                .forward(sender.input_sender(), |o| match o {
-                    UsbOutput::Request(r) => AppMsg::Request(r),
-                });
+        // Panels that ask the connection themselves are detached: nothing comes back here.
+        let usb_panel = UsbPanel::builder().launch(()).detach();
         let nics_panel =
             NicsPanel::builder()
                 .launch(())

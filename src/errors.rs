@@ -274,6 +274,28 @@ pub fn read_error(e: &BackendError) -> UserMessage {
     }
 }
 
+/// Explains why a USB device could not be handed to machine `name` or taken back.
+pub fn usb_error(name: &str, e: &BackendError) -> UserMessage {
+    let advice = match e.kind {
+        ErrorKind::Unsupported => {
+            gettext("This hypervisor cannot hand USB devices to a running machine.")
+        }
+        ErrorKind::InvalidState => gettext("The machine must be running to take a USB device."),
+        ErrorKind::PermissionDenied => gettext(
+            "libvirt refused: this account may not hand devices of this computer to machines.",
+        ),
+        ErrorKind::NotConnected | ErrorKind::ConnectionLost => {
+            gettext("The connection to libvirt was lost; try again once it is back.")
+        }
+        _ => gettext("libvirt refused; the details say why."),
+    };
+    UserMessage {
+        title: gettext_f("Could not change “{name}”", &[("name", name)]),
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
 /// Why a machine, pool or volume name cannot be used.
 pub fn name_problem(p: &NameProblem) -> String {
     match p {

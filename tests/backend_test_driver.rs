@@ -225,16 +225,12 @@ fn usb_devices_are_listed_and_refusals_explained() {
     .unwrap();
     let c = Conn::open(&format!("test://{}", path.display()));
     let uuid = c.domains()[0].uuid.clone();
-    c.handle.send(Request::UsbDevices { uuid: uuid.clone() });
-    let (devices, _) = c.wait("UsbDevices", T, |u| match u {
-        Update::UsbDevices {
-            devices, running, ..
-        } => {
-            assert!(running);
-            Some(devices.clone())
-        }
-        _ => None,
-    });
+    let conn = c.handle.connection();
+    let u = uuid.clone();
+    let state = common::block_on(conn.call(move |c| bilik::backend::usb::devices(c, &u)))
+        .expect("the devices");
+    assert!(state.running);
+    let devices = state.devices;
     let mut labels: Vec<_> = devices.iter().map(|(d, a)| (d.label(), *a)).collect();
     labels.sort();
     assert_eq!(
@@ -244,17 +240,14 @@ fn usb_devices_are_listed_and_refusals_explained() {
             ("SanDisk Corp. — Ultra Fit".to_string(), false)
         ]
     );
-    // The test driver cannot hot-plug host devices: the refusal comes back with libvirt's
-    // words, and the list is sent again unchanged.
-    c.handle.send(Request::Usb {
-        uuid: uuid.clone(),
-        device: devices[0].0.clone(),
-        attach: true,
-        persistent: false,
-    });
-    let (error, _) = c.wait("SettingsFailed", T, |u| match u {
-        Update::SettingsFailed { error, .. } => Some(error.clone()),
-        _ => None,
-    });
-    assert!(error.raw.contains("hotplug"), "{error:?}");
+    // The test driver cannot hot-plug host devices: the refusal comes back typed, with
+    // libvirt's words for the details.
+    let (u, d) = (uuid.clone(), devices[0].0.clone());
+    let error =
+        common::block_on(conn.call(move |c| bilik::backend::usb::change(c, &u, &d, true, false)))
+            .expect_err("the test driver cannot hot-plug");
+    println!("refused: {error:?}");
+    assert!(!error.raw.is_empty(), "{error:?}");
+    let m = bilik::errors::usb_error("usbvm", &error);
+    assert!(m.title.contains("usbvm"), "{m:?}");
 }

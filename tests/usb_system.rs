@@ -4,10 +4,8 @@
 
 mod common;
 
-use std::time::Duration;
-
-use bilik::backend::{Request, Update};
-use common::{virsh_try, Conn};
+use bilik::backend::usb;
+use common::{block_on, virsh_try, Conn};
 
 const URI: &str = common::SYSTEM;
 const VM: &str = "bilik-usb-vm";
@@ -28,13 +26,16 @@ fn attach_and_detach_a_host_usb_device() {
     let uuid = virsh_try(&["domuuid", VM]).1.trim().to_string();
     let c = Conn::open(URI);
     c.domains();
-    let list = |c: &Conn| {
-        c.handle.send(Request::UsbDevices { uuid: uuid.clone() });
-        c.wait("UsbDevices", Duration::from_secs(20), |u| match u {
-            Update::UsbDevices { devices, .. } => Some(devices.clone()),
-            _ => None,
-        })
-        .0
+    let conn = c.handle.connection();
+    let list = |_: &Conn| {
+        let u = uuid.clone();
+        let state = block_on(conn.call(move |c| usb::devices(c, &u))).expect("the devices");
+        assert!(state.running);
+        state.devices
+    };
+    let change = |dev: &bilik::backend::usb::UsbDevice, attach: bool| {
+        let (u, d) = (uuid.clone(), dev.clone());
+        block_on(conn.call(move |c| usb::change(c, &u, &d, attach, false))).expect("changed");
     };
     let devices = list(&c);
     // The list matches libvirt's own.
@@ -47,20 +48,10 @@ fn attach_and_detach_a_host_usb_device() {
     assert_eq!(devices.len(), names.len());
     if let Some((dev, attached)) = devices.first().cloned() {
         assert!(!attached);
-        c.handle.send(Request::Usb {
-            uuid: uuid.clone(),
-            device: dev.clone(),
-            attach: true,
-            persistent: false,
-        });
+        change(&dev, true);
         assert!(list(&c).iter().any(|(d, a)| *d == dev && *a), "attached");
         assert!(virsh_try(&["dumpxml", VM]).1.contains(&dev.vendor_id));
-        c.handle.send(Request::Usb {
-            uuid: uuid.clone(),
-            device: dev.clone(),
-            attach: false,
-            persistent: false,
-        });
+        change(&dev, false);
         assert!(list(&c).iter().all(|(d, a)| *d != dev || !*a), "detached");
     } else {
         eprintln!("skipped attach/detach: this host has no USB device (nodedev-list --cap usb_device is empty)");

@@ -36,29 +36,6 @@ impl Worker {
         Some((dom, persistent, live))
     }
 
-    pub(super) fn send_usb(&mut self, uuid: &str) {
-        let Some((dom, _, live)) = self.definitions(uuid) else {
-            return;
-        };
-        let devices = self
-            .conn()
-            .list_all_node_devices(sys::VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|n| n.xml_desc(0).ok())
-            .filter_map(|x| super::usb::parse_node_device(&x))
-            .map(|d| {
-                let attached = super::usb::is_attached(&live, &d);
-                (d, attached)
-            })
-            .collect();
-        (self.sink)(Update::UsbDevices {
-            uuid: uuid.to_string(),
-            devices,
-            running: dom.is_active().unwrap_or(false),
-        });
-    }
-
     pub(super) fn send_shares(&mut self, uuid: &str) {
         let Some((dom, persistent, live)) = self.definitions(uuid) else {
             return;
@@ -278,35 +255,5 @@ impl Worker {
         }
         self.send_shares(uuid);
         self.lifecycle(uuid, super::types::LifecycleAction::Start);
-    }
-
-    /// Attaches or detaches a host USB device (live; with `persistent`, the definition too).
-    pub(super) fn change_usb(
-        &mut self,
-        uuid: &str,
-        device: &super::usb::UsbDevice,
-        attach: bool,
-        persistent: bool,
-    ) {
-        if let Some((dom, _, _)) = self.definitions(uuid) {
-            let xml = super::usb::hostdev_xml(device);
-            let mut flags = sys::VIR_DOMAIN_AFFECT_LIVE;
-            if persistent {
-                flags |= sys::VIR_DOMAIN_AFFECT_CONFIG;
-            }
-            let res = if attach {
-                dom.attach_device_flags(&xml, flags)
-            } else {
-                dom.detach_device_flags(&xml, flags)
-            };
-            if let Err(e) = res {
-                let error = self.check(&e);
-                (self.sink)(Update::SettingsFailed {
-                    uuid: uuid.to_string(),
-                    error,
-                });
-            }
-        }
-        self.send_usb(uuid);
     }
 }

@@ -125,3 +125,56 @@ mod tests {
         );
     }
 }
+
+/// The host's USB devices as a machine sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UsbState {
+    /// Each device of this computer, with whether it is attached to the machine.
+    pub devices: Vec<(UsbDevice, bool)>,
+    /// Devices can be handed over only while the machine runs.
+    pub running: bool,
+}
+
+/// The host's USB devices and which of them machine `uuid` has.
+pub fn devices(conn: &virt::connect::Connect, uuid: &str) -> Result<UsbState, super::BackendError> {
+    let read = |e: virt::error::Error| super::BackendError::from_read(&e);
+    let dom = conn.lookup_domain_by_uuid_string(uuid).map_err(read)?;
+    let live = dom.xml_desc(0).map_err(read)?;
+    let devices = conn
+        .list_all_node_devices(virt::sys::VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV)
+        .map_err(read)?
+        .iter()
+        .filter_map(|n| n.xml_desc(0).ok())
+        .filter_map(|x| parse_node_device(&x))
+        .map(|d| {
+            let attached = is_attached(&live, &d);
+            (d, attached)
+        })
+        .collect();
+    Ok(UsbState {
+        devices,
+        running: dom.is_active().map_err(read)?,
+    })
+}
+
+/// Attaches or detaches a host USB device (live; with `persistent`, the definition too).
+pub fn change(
+    conn: &virt::connect::Connect,
+    uuid: &str,
+    device: &UsbDevice,
+    attach: bool,
+    persistent: bool,
+) -> Result<(), super::BackendError> {
+    let op = |e: virt::error::Error| super::BackendError::from_op(&e);
+    let dom = conn.lookup_domain_by_uuid_string(uuid).map_err(op)?;
+    let xml = hostdev_xml(device);
+    let mut flags = virt::sys::VIR_DOMAIN_AFFECT_LIVE;
+    if persistent {
+        flags |= virt::sys::VIR_DOMAIN_AFFECT_CONFIG;
+    }
+    if attach {
+        dom.attach_device_flags(&xml, flags).map_err(op)
+    } else {
+        dom.detach_device_flags(&xml, flags).map_err(op)
+    }
+}

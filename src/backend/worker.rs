@@ -81,17 +81,6 @@ pub enum Request {
     StartWithoutShares {
         uuid: String,
     },
-    /// List the host's USB devices and which are attached to the machine.
-    UsbDevices {
-        uuid: String,
-    },
-    /// Attach (`attach`) or detach a USB device; `persistent` also changes the definition.
-    Usb {
-        uuid: String,
-        device: super::usb::UsbDevice,
-        attach: bool,
-        persistent: bool,
-    },
     /// What the new-machine wizard needs to know about the host (memory, pools, firmware).
     NewVmFacts,
     /// Create a machine (and its disk); everything is undone if a step fails.
@@ -225,12 +214,6 @@ pub enum Update {
     SharedFolders {
         uuid: String,
         info: SharesInfo,
-    },
-    /// The host's USB devices, each with whether it is attached to the machine.
-    UsbDevices {
-        uuid: String,
-        devices: Vec<(super::usb::UsbDevice, bool)>,
-        running: bool,
     },
     /// A settings change could not be saved.
     SettingsFailed {
@@ -827,13 +810,6 @@ impl Worker {
                 tag,
                 drop_shared_memory,
             } => self.remove_share(&uuid, &tag, drop_shared_memory),
-            Request::UsbDevices { uuid } => self.send_usb(&uuid),
-            Request::Usb {
-                uuid,
-                device,
-                attach,
-                persistent,
-            } => self.change_usb(&uuid, &device, attach, persistent),
             Request::DisplayInfo { uuid } => {
                 let info = self
                     .conn()

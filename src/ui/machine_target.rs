@@ -9,26 +9,35 @@ use virt::connect::Connect;
 
 use crate::backend::{BackendError, Connection};
 
-/// The machine shown (with its connection), if any.
+/// A machine to show: the connection it is on, its UUID and (for sentences) its name.
+#[derive(Debug, Clone)]
+pub struct Machine {
+    pub connection: Connection,
+    pub uuid: String,
+    pub name: String,
+}
+
+/// The machine shown, if any.
 #[derive(Debug, Default, Clone)]
-pub struct MachineTarget(Option<(Connection, String)>);
+pub struct MachineTarget(Option<Machine>);
 
 impl MachineTarget {
-    pub fn new(target: Option<(Connection, String)>) -> Self {
+    pub fn new(target: Option<Machine>) -> Self {
         MachineTarget(target)
     }
 
     /// Whether `uuid` is the machine shown.
     pub fn is(&self, uuid: &str) -> bool {
-        self.0.as_ref().is_some_and(|(_, u)| u == uuid)
+        self.0.as_ref().is_some_and(|m| m.uuid == uuid)
     }
 
     pub fn uuid(&self) -> Option<&str> {
-        self.0.as_ref().map(|(_, u)| u.as_str())
+        self.0.as_ref().map(|m| m.uuid.as_str())
     }
 
-    pub fn connection(&self) -> Option<&Connection> {
-        self.0.as_ref().map(|(c, _)| c)
+    /// The machine's name (as it was when it was shown).
+    pub fn name(&self) -> &str {
+        self.0.as_ref().map_or("", |m| m.name.as_str())
     }
 
     /// Runs `f(connection, uuid)` on the connection's thread; its answer comes back to the
@@ -41,7 +50,12 @@ impl MachineTarget {
         F: FnOnce(&Connect, &str) -> Result<T, BackendError> + Send + 'static,
         A: FnOnce(String, Result<T, BackendError>) -> C::CommandOutput + Send + 'static,
     {
-        if let Some((conn, uuid)) = self.0.clone() {
+        if let Some(Machine {
+            connection: conn,
+            uuid,
+            ..
+        }) = self.0.clone()
+        {
             sender.oneshot_command(async move {
                 let u = uuid.clone();
                 let result = conn.call(move |c| f(c, &u)).await;

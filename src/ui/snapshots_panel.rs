@@ -8,15 +8,15 @@ use gettextrs::gettext;
 use relm4::prelude::*;
 
 use crate::backend::snapshots::{self, SnapshotInfo};
-use crate::backend::{BackendError, Connection};
+use crate::backend::BackendError;
 use crate::i18n::gettext_f;
-use crate::ui::machine_target::MachineTarget;
+use crate::ui::machine_target::{Machine, MachineTarget};
 use crate::ui::widgets::{entry, error_label, group, header_button, panel_group};
 
 #[derive(Debug)]
 pub enum SnapshotsMsg {
     /// The machine to show (with its connection), or none.
-    Show(Option<(Connection, String)>),
+    Show(Option<Machine>),
     /// Something about this machine changed: list again.
     Refresh(String),
     Take,

@@ -159,3 +159,42 @@ pub fn set_plain_text(row: &impl IsA<adw::PreferencesRow>, title: &str, subtitle
         }
     }
 }
+
+/// The window's toast overlay that `widget` is in (every screen of the main window is).
+fn toast_overlay(widget: &impl IsA<gtk::Widget>) -> Option<adw::ToastOverlay> {
+    widget
+        .ancestor(adw::ToastOverlay::static_type())
+        .and_downcast::<adw::ToastOverlay>()
+}
+
+/// Shows `text` as a toast of the window `widget` is in (a screen's own answer).
+pub fn toast(widget: &impl IsA<gtk::Widget>, text: &str) {
+    match toast_overlay(widget) {
+        Some(o) => o.add_toast(adw::Toast::new(&glib::markup_escape_text(text))),
+        None => log::debug!("no window to show “{text}” in (the screen is not shown)"),
+    }
+}
+
+/// Shows a failure as a toast whose "Details" button opens the advice and libvirt's own
+/// words, in the window `widget` is in.
+pub fn toast_error(widget: &impl IsA<gtk::Widget>, msg: crate::errors::UserMessage) {
+    let Some(overlay) = toast_overlay(widget) else {
+        log::debug!("no window to show “{}” in", msg.title);
+        return;
+    };
+    show_error_toast(&overlay, msg);
+}
+
+/// [`toast_error`] on a known overlay (the main window's own).
+pub fn show_error_toast(overlay: &adw::ToastOverlay, msg: crate::errors::UserMessage) {
+    let toast = adw::Toast::builder()
+        .title(glib::markup_escape_text(&msg.title))
+        .timeout(10)
+        .build();
+    toast.set_button_label(Some(&gettextrs::gettext("Details")));
+    let parent = overlay.clone();
+    toast.connect_button_clicked(move |_| {
+        crate::ui::lifecycle::show_details(&parent, &msg.title, &msg.advice, &msg.details)
+    });
+    overlay.add_toast(toast);
+}

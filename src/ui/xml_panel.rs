@@ -10,12 +10,13 @@ use gettextrs::gettext;
 use relm4::prelude::*;
 
 use crate::backend::machine_xml::{self, MachineXml};
-use crate::backend::{BackendError, Connection};
+use crate::backend::BackendError;
+use crate::ui::machine_target::{Machine, MachineTarget};
 
 #[derive(Debug)]
 pub enum XmlMsg {
     /// The machine to show (with the connection to ask), or none.
-    Show(Option<(Connection, String)>),
+    Show(Option<Machine>),
     /// Something about this machine changed: read it again (unless someone is typing).
     Refresh(String),
     /// Show the running machine's definition (true) or the next start's.
@@ -35,7 +36,7 @@ pub enum XmlCmd {
 
 pub struct XmlPanel {
     /// The machine shown and the connection it is on.
-    target: Option<(Connection, String)>,
+    target: MachineTarget,
     xml: String,
     /// What the running machine runs with (None while it is off).
     live: Option<String>,
@@ -247,7 +248,7 @@ impl Component for XmlPanel {
         group.add(&error);
         page.add(&group);
         let model = XmlPanel {
-            target: None,
+            target: MachineTarget::default(),
             xml: String::new(),
             live: None,
             show_live: false,
@@ -287,7 +288,7 @@ impl Component for XmlPanel {
                 self.live = None;
                 // Hidden until this machine's answer comes.
                 w.group.set_visible(false);
-                self.target = target;
+                self.target = MachineTarget::new(target);
                 self.read(&sender);
             }
             XmlMsg::Refresh(uuid) => {
@@ -322,13 +323,11 @@ impl Component for XmlPanel {
             XmlMsg::Save => {
                 let (s, e) = w.buffer.bounds();
                 let xml = w.buffer.text(&s, &e, false).to_string();
-                if let Some((conn, uuid)) = self.target.clone() {
-                    sender.oneshot_command(async move {
-                        let u = uuid.clone();
-                        let answer = conn.call(move |c| machine_xml::define(c, &u, &xml)).await;
-                        XmlCmd::Defined(uuid, answer)
-                    });
-                }
+                self.target.ask(
+                    &sender,
+                    move |c, uuid| machine_xml::define(c, uuid, &xml),
+                    XmlCmd::Defined,
+                );
             }
         }
         self.render(w);
@@ -398,18 +397,12 @@ impl Component for XmlPanel {
 
 impl XmlPanel {
     fn shows(&self, uuid: &str) -> bool {
-        self.target.as_ref().is_some_and(|(_, u)| u == uuid)
+        self.target.is(uuid)
     }
 
     /// Asks the connection for the shown machine's definitions.
     fn read(&self, sender: &ComponentSender<Self>) {
-        if let Some((conn, uuid)) = self.target.clone() {
-            sender.oneshot_command(async move {
-                let u = uuid.clone();
-                let answer = conn.call(move |c| machine_xml::read(c, &u)).await;
-                XmlCmd::Read(uuid, answer)
-            });
-        }
+        self.target.ask(sender, machine_xml::read, XmlCmd::Read);
     }
 
     fn loaded(&mut self, w: &XmlWidgets, defs: MachineXml) {
