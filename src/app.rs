@@ -14,7 +14,7 @@ use crate::backend::{ConnectionHandle, LifecycleAction, Options, Request, Update
 use crate::errors::{self, UserMessage};
 use crate::i18n::gettext_f;
 use crate::settings::{Key, Settings};
-use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg, AgentPanelOutput};
+use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
 use crate::ui::hardware_panel::{HardwareMsg, HardwareOutput, HardwarePanel};
 use crate::ui::lifecycle;
@@ -209,8 +209,6 @@ impl App {
 
     /// Shows a machine (or none) in the details pane and its panels.
     fn show_vm(&self, vm: Option<crate::model::VmObject>) {
-        self.agent_panel
-            .emit(AgentPanelMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.shares_panel
             .emit(SharesMsg::Show(vm.as_ref().map(|v| v.uuid())));
         let on = |vm: &crate::model::VmObject| {
@@ -223,6 +221,8 @@ impl App {
                 })
         };
         self.usb_panel.emit(UsbMsg::Show(vm.as_ref().and_then(on)));
+        self.agent_panel
+            .emit(AgentPanelMsg::Show(vm.as_ref().and_then(on)));
         self.nics_panel
             .emit(NicsMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.hardware
@@ -496,9 +496,6 @@ impl App {
                     })),
                 );
             }
-            Update::AgentSettings { uuid, settings } => self
-                .agent_panel
-                .emit(AgentPanelMsg::Settings(uuid, settings)),
             Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
                 self.shares_panel.emit(SharesMsg::Refresh(uuid.clone()));
                 self.nics_panel.emit(NicsMsg::Refresh(uuid.clone()));
@@ -734,11 +731,7 @@ impl Component for App {
                 VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
                 VmListOutput::NewVm => AppMsg::NewVm,
             });
-        let agent_panel = AgentPanel::builder()
-            .launch(())
-            .forward(sender.input_sender(), |o| match o {
-                AgentPanelOutput::Request(r) => AppMsg::Request(r),
-            });
+        let agent_panel = AgentPanel::builder().launch(()).detach();
         let shares_panel = SharesPanel::builder()
             .launch(())
             .forward(sender.input_sender(), |o| match o {

@@ -274,6 +274,39 @@ pub fn read_error(e: &BackendError) -> UserMessage {
     }
 }
 
+/// What a saved change says: at once, or at the machine's next start.
+pub fn saved(saved: &crate::backend::definition::Saved) -> String {
+    if saved.pending_restart {
+        gettext_f(
+            "Saved. It takes effect the next time “{name}” is shut down and started.",
+            &[("name", &saved.name)],
+        )
+    } else {
+        gettext("Saved.")
+    }
+}
+
+/// Explains why a change to machine `name` could not be saved.
+pub fn change_error(name: &str, e: &BackendError) -> UserMessage {
+    let advice = match e.kind {
+        ErrorKind::NotConnected | ErrorKind::ConnectionLost => {
+            gettext("The connection to libvirt was lost; try again once it is back.")
+        }
+        ErrorKind::NoSuchDomain => {
+            gettext("The machine no longer exists; it was probably deleted elsewhere.")
+        }
+        ErrorKind::PermissionDenied => {
+            gettext("You are not allowed to do this on this connection.")
+        }
+        _ => gettext("libvirt refused the change; the details say more."),
+    };
+    UserMessage {
+        title: gettext_f("Could not change “{name}”", &[("name", name)]),
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
 /// Explains why a USB device could not be handed to machine `name` or taken back.
 pub fn usb_error(name: &str, e: &BackendError) -> UserMessage {
     let advice = match e.kind {

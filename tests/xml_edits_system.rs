@@ -13,8 +13,8 @@ use std::process::Command;
 use bilik::backend::details::HardwareChange;
 use bilik::backend::nics::{NicChange, NicSource, NicsInfo};
 use bilik::backend::shared_folders::Share;
-use bilik::backend::{Request, Update};
-use common::{attach_disk_file, change, hw, virsh, wait_saved, Conn};
+use bilik::backend::{agent_settings, definition, Request, Update};
+use common::{attach_disk_file, block_on, change, hw, virsh, wait_saved, Conn};
 
 const URI: &str = common::SYSTEM;
 
@@ -277,12 +277,12 @@ fn edits_change_only_the_intended_lines() {
         // The clipboard switches belong to a SPICE display (the panel disables them on a
         // VNC-only machine such as g).
         let after = if before.contains("<graphics type='spice'") {
-            c.handle.send(Request::SetClipboard {
-                uuid: uuid.clone(),
-                copypaste: false,
-                filetransfer: false,
-            });
-            wait_saved(&c, &uuid);
+            // As the panel saves it: a typed call with the in-place edit.
+            let u = uuid.clone();
+            block_on(c.handle.connection().call(move |c| {
+                definition::edit(c, &u, |x| agent_settings::set_clipboard(x, false, false))
+            }))
+            .expect("saved");
             let after = virsh(&["dumpxml", "--inactive", "--security-info", name]);
             let (added, removed) = line_diff(&before, &after);
             for l in &added {
@@ -311,9 +311,13 @@ fn edits_change_only_the_intended_lines() {
         };
 
         let before = after;
-        c.handle
-            .send(Request::AddAgentChannels { uuid: uuid.clone() });
-        wait_saved(&c, &uuid);
+        let u = uuid.clone();
+        block_on(
+            c.handle
+                .connection()
+                .call(move |c| definition::edit(c, &u, agent_settings::add_agent_channels)),
+        )
+        .expect("saved");
         let after = virsh(&["dumpxml", "--inactive", "--security-info", name]);
         let (added, removed) = line_diff(&before, &after);
         assert!(removed.is_empty(), "{name}: removed {removed:?}");

@@ -163,6 +163,20 @@ impl GuestInstall {
     }
 }
 
+/// Machine `uuid`'s clipboard and agent settings, from both of its definitions.
+pub fn settings(
+    conn: &virt::connect::Connect,
+    uuid: &str,
+) -> Result<AgentSettings, super::BackendError> {
+    let failed = |e: virt::error::Error| super::BackendError::from_read(&e);
+    let dom = conn.lookup_domain_by_uuid_string(uuid).map_err(failed)?;
+    let persistent = dom
+        .xml_desc(virt::sys::VIR_DOMAIN_XML_INACTIVE)
+        .map_err(failed)?;
+    let live = dom.xml_desc(0).map_err(failed)?;
+    Ok(read(&live, &persistent))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 use virt::domain::Domain;
 use virt::sys;
 
-use super::error::{BackendError, ErrorKind};
+use super::error::BackendError;
 use super::uri;
 use super::worker::{Update, Worker};
 
@@ -104,16 +104,6 @@ impl Worker {
         }
     }
 
-    pub(super) fn send_agent_settings(&mut self, uuid: &str) {
-        let Some((_, persistent, live)) = self.definitions(uuid) else {
-            return;
-        };
-        (self.sink)(Update::AgentSettings {
-            uuid: uuid.to_string(),
-            settings: super::agent_settings::read(&live, &persistent),
-        });
-    }
-
     /// Edits the persistent definition in place with `change` and defines it again: the
     /// rest of the XML stays as libvirt had it. A running machine gets it at the next start.
     pub(super) fn edit_persistent(
@@ -137,7 +127,6 @@ impl Worker {
             name,
             pending_restart,
         });
-        self.send_agent_settings(uuid);
     }
 
     /// Edits the persistent definition; Ok(machine name, whether it runs).
@@ -146,20 +135,8 @@ impl Worker {
         uuid: &str,
         change: impl FnOnce(&str) -> Result<String, super::xml_edit::EditError>,
     ) -> Result<(String, bool), BackendError> {
-        let dom = self
-            .conn()
-            .lookup_domain_by_uuid_string(uuid)
-            .map_err(|e| BackendError::from_op(&e))?;
-        let name = dom.name().unwrap_or_default();
-        let xml = dom
-            .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-            .map_err(|e| BackendError::from_op(&e))?;
-        let edited =
-            change(&xml).map_err(|e| BackendError::new(ErrorKind::Other, format!("{e:?}")))?;
-        self.conn()
-            .define_domain_xml(&edited)
-            .map_err(|e| BackendError::from_op(&e))?;
-        Ok((name, dom.is_active().unwrap_or(false)))
+        let saved = super::definition::edit(self.conn(), uuid, change)?;
+        Ok((saved.name, saved.pending_restart))
     }
 
     pub(super) fn shares_of(&self, uuid: &str, flags: u32) -> Vec<super::shared_folders::Share> {

@@ -11,7 +11,8 @@
 //! * [`types`]: plain data handed to the UI.
 //! * [`console`]: the virt-viewer command line and what a console needs from the XML;
 //!   [`viewer_window`]: bringing an open console to the front (X11).
-//! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`agent_settings`]: the
+//! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`definition`]: a machine's
+//!   next-start definition edited with it; [`agent_settings`]: the
 //!   clipboard / agent settings of a machine built on it; [`shared_folders`]: virtiofs;
 //!   [`usb`]: host USB devices handed to a machine.
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
@@ -36,6 +37,7 @@
 pub mod agent_settings;
 pub mod clone;
 pub mod console;
+pub mod definition;
 pub mod details;
 pub mod error;
 pub mod event_loop;

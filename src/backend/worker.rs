@@ -50,20 +50,6 @@ pub enum Request {
     StartedAt {
         uuid: String,
     },
-    /// Read the machine's clipboard and agent settings.
-    AgentSettings {
-        uuid: String,
-    },
-    /// Set the SPICE copy-paste and file-transfer switches (persistent definition).
-    SetClipboard {
-        uuid: String,
-        copypaste: bool,
-        filetransfer: bool,
-    },
-    /// Add the SPICE agent and guest agent channels where missing.
-    AddAgentChannels {
-        uuid: String,
-    },
     /// Read a machine's shared folders and what the host can do.
     SharedFolders {
         uuid: String,
@@ -200,10 +186,6 @@ pub enum Update {
     StartedAt {
         uuid: String,
         at: Option<std::time::SystemTime>,
-    },
-    AgentSettings {
-        uuid: String,
-        settings: super::agent_settings::AgentSettings,
     },
     /// A settings change was saved; `pending_restart` when it applies at the next start.
     SettingsSaved {
@@ -791,17 +773,6 @@ impl Worker {
             } => self.resize_volume(&pool, &name, capacity),
             Request::DeleteVolume { pool, name } => self.delete_volume(&pool, &name),
             Request::CreateVm(spec) => self.create_vm(*spec),
-            Request::AgentSettings { uuid } => self.send_agent_settings(&uuid),
-            Request::SetClipboard {
-                uuid,
-                copypaste,
-                filetransfer,
-            } => self.edit_persistent(&uuid, |xml| {
-                super::agent_settings::set_clipboard(xml, copypaste, filetransfer)
-            }),
-            Request::AddAgentChannels { uuid } => {
-                self.edit_persistent(&uuid, super::agent_settings::add_agent_channels)
-            }
             Request::SharedFolders { uuid } => self.send_shares(&uuid),
             Request::AddShare { uuid, share } => self.add_share(&uuid, &share),
             Request::StartWithoutShares { uuid } => self.start_without_shares(&uuid),

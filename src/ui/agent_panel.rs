@@ -1,20 +1,21 @@
 //! "Clipboard & display" for the selected machine: whether the SPICE agent (copy-paste,
 //! automatic screen size) and the qemu guest agent are there and connected, the SPICE
-//! copy-paste and file-transfer switches, and how to install the agent in the guest.
+//! copy-paste and file-transfer switches, and how to install the agent in the guest. The
+//! panel asks the connection itself ([`MachineTarget::ask`]).
 
 use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
-use crate::backend::agent_settings::{AgentSettings, GuestInstall};
-use crate::backend::Request;
-use crate::ui::panel_target::PanelTarget;
+use crate::backend::agent_settings::{self, AgentSettings, GuestInstall};
+use crate::backend::definition::{self, Saved};
+use crate::backend::BackendError;
+use crate::ui::machine_target::{Machine, MachineTarget};
 
 #[derive(Debug)]
 pub enum AgentPanelMsg {
-    /// Show the settings of this machine (uuid), or nothing.
-    Show(Option<String>),
-    Settings(String, AgentSettings),
+    /// Show the settings of this machine, or nothing.
+    Show(Option<Machine>),
     /// The agent connected or disconnected: read the settings again.
     Refresh(String),
     Switched,
@@ -22,13 +23,15 @@ pub enum AgentPanelMsg {
     CopyCommand,
 }
 
+/// The connection's answers, for the machine named first.
 #[derive(Debug)]
-pub enum AgentPanelOutput {
-    Request(Request),
+pub enum AgentPanelCmd {
+    Settings(String, Result<AgentSettings, BackendError>),
+    Saved(String, Result<Saved, BackendError>),
 }
 
 pub struct AgentPanel {
-    target: PanelTarget,
+    target: MachineTarget,
     settings: Option<AgentSettings>,
     /// Set while the switches are being updated from libvirt, so that is not taken for a
     /// change by the person.
@@ -55,10 +58,32 @@ fn state_text(state: Option<bool>) -> String {
     }
 }
 
+impl AgentPanel {
+    fn read(&self, sender: &ComponentSender<Self>) {
+        self.target
+            .ask(sender, agent_settings::settings, AgentPanelCmd::Settings);
+    }
+
+    /// Saves a change to the definition; its answer is said and the settings read again.
+    fn save(
+        &self,
+        sender: &ComponentSender<Self>,
+        change: impl FnOnce(&str) -> Result<String, crate::backend::xml_edit::EditError>
+            + Send
+            + 'static,
+    ) {
+        self.target.ask(
+            sender,
+            move |c, uuid| definition::edit(c, uuid, change),
+            AgentPanelCmd::Saved,
+        );
+    }
+}
+
 impl Component for AgentPanel {
-    type CommandOutput = ();
+    type CommandOutput = AgentPanelCmd;
     type Input = AgentPanelMsg;
-    type Output = AgentPanelOutput;
+    type Output = ();
     type Init = ();
     type Root = adw::PreferencesGroup;
     type Widgets = AgentPanelWidgets;
@@ -139,7 +164,7 @@ impl Component for AgentPanel {
             copy,
         };
         let model = AgentPanel {
-            target: PanelTarget::default(),
+            target: MachineTarget::default(),
             settings: None,
             updating: false,
         };
@@ -153,52 +178,18 @@ impl Component for AgentPanel {
         sender: ComponentSender<Self>,
         group: &Self::Root,
     ) {
-        let request = |r| {
-            sender.output(AgentPanelOutput::Request(r)).ok();
-        };
         match msg {
-            AgentPanelMsg::Show(uuid) => {
+            AgentPanelMsg::Show(target) => {
                 self.settings = None;
-                self.target
-                    .show(uuid, group, |uuid| request(Request::AgentSettings { uuid }));
+                // Hidden until this machine's answer comes.
+                group.set_visible(false);
+                self.target = MachineTarget::new(target);
+                self.read(&sender);
             }
-            AgentPanelMsg::Refresh(uuid) => self
-                .target
-                .refresh(uuid, |uuid| request(Request::AgentSettings { uuid })),
-            AgentPanelMsg::Settings(uuid, settings) => {
-                if !self.target.is(&uuid) {
-                    return;
+            AgentPanelMsg::Refresh(uuid) => {
+                if self.target.is(&uuid) {
+                    self.read(&sender);
                 }
-                self.updating = true;
-                group.set_visible(true);
-                widgets
-                    .spice_row
-                    .set_subtitle(&state_text(settings.spice_agent));
-                widgets
-                    .guest_row
-                    .set_subtitle(&state_text(settings.guest_agent));
-                widgets.add_channels.set_visible(
-                    (settings.has_spice && settings.spice_agent.is_none())
-                        || settings.guest_agent.is_none(),
-                );
-                widgets.copypaste.set_active(settings.copypaste);
-                widgets.filetransfer.set_active(settings.filetransfer);
-                widgets.copypaste.set_sensitive(settings.has_spice);
-                widgets.filetransfer.set_sensitive(settings.has_spice);
-                let install = GuestInstall::for_os(settings.os_id.as_deref());
-                let text = match (install, install.command()) {
-                    (_, Some(cmd)) => format!("{cmd}\n{}", gettext("Then restart the machine.")),
-                    (GuestInstall::Windows, None) => gettext(
-                        "Install “spice-guest-tools” from the SPICE project’s download page inside Windows, then restart it.",
-                    ),
-                    _ => gettext(
-                        "Install the packages spice-vdagent and qemu-guest-agent with the machine’s package manager, then restart it.",
-                    ),
-                };
-                widgets.install_row.set_subtitle(&text);
-                widgets.copy.set_visible(install.command().is_some());
-                self.settings = Some(settings);
-                self.updating = false;
             }
             AgentPanelMsg::Switched => {
                 // Only a change by the person: setting the switches from libvirt's values
@@ -214,19 +205,11 @@ impl Component for AgentPanel {
                 if self.updating || unchanged {
                     return;
                 }
-                if let Some(uuid) = self.target.get() {
-                    request(Request::SetClipboard {
-                        uuid: uuid.clone(),
-                        copypaste: widgets.copypaste.is_active(),
-                        filetransfer: widgets.filetransfer.is_active(),
-                    });
-                }
+                self.save(&sender, move |xml| {
+                    agent_settings::set_clipboard(xml, copypaste, filetransfer)
+                });
             }
-            AgentPanelMsg::AddChannels => {
-                if let Some(uuid) = self.target.get() {
-                    request(Request::AddAgentChannels { uuid: uuid.clone() });
-                }
-            }
+            AgentPanelMsg::AddChannels => self.save(&sender, agent_settings::add_agent_channels),
             AgentPanelMsg::CopyCommand => {
                 let cmd = self
                     .settings
@@ -237,5 +220,74 @@ impl Component for AgentPanel {
                 }
             }
         }
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        answer: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        group: &Self::Root,
+    ) {
+        match answer {
+            AgentPanelCmd::Settings(uuid, _) | AgentPanelCmd::Saved(uuid, _)
+                if !self.target.is(&uuid) => {}
+            AgentPanelCmd::Settings(_, Ok(settings)) => self.show(widgets, settings, group),
+            AgentPanelCmd::Settings(_, Err(e)) => {
+                log::debug!("agent settings: {e}");
+                crate::ui::widgets::toast_error(group, crate::errors::read_error(&e));
+            }
+            AgentPanelCmd::Saved(_, result) => {
+                match result {
+                    Ok(saved) => crate::ui::widgets::toast(group, &crate::errors::saved(&saved)),
+                    Err(e) => crate::ui::widgets::toast_error(
+                        group,
+                        crate::errors::change_error(self.target.name(), &e),
+                    ),
+                }
+                // The switches show what is true now, saved or not.
+                self.read(&sender);
+            }
+        }
+    }
+}
+
+impl AgentPanel {
+    fn show(
+        &mut self,
+        widgets: &mut AgentPanelWidgets,
+        settings: AgentSettings,
+        group: &adw::PreferencesGroup,
+    ) {
+        self.updating = true;
+        group.set_visible(true);
+        widgets
+            .spice_row
+            .set_subtitle(&state_text(settings.spice_agent));
+        widgets
+            .guest_row
+            .set_subtitle(&state_text(settings.guest_agent));
+        widgets.add_channels.set_visible(
+            (settings.has_spice && settings.spice_agent.is_none())
+                || settings.guest_agent.is_none(),
+        );
+        widgets.copypaste.set_active(settings.copypaste);
+        widgets.filetransfer.set_active(settings.filetransfer);
+        widgets.copypaste.set_sensitive(settings.has_spice);
+        widgets.filetransfer.set_sensitive(settings.has_spice);
+        let install = GuestInstall::for_os(settings.os_id.as_deref());
+        let text = match (install, install.command()) {
+            (_, Some(cmd)) => format!("{cmd}\n{}", gettext("Then restart the machine.")),
+            (GuestInstall::Windows, None) => gettext(
+                "Install “spice-guest-tools” from the SPICE project’s download page inside Windows, then restart it.",
+            ),
+            _ => gettext(
+                "Install the packages spice-vdagent and qemu-guest-agent with the machine’s package manager, then restart it.",
+            ),
+        };
+        widgets.install_row.set_subtitle(&text);
+        widgets.copy.set_visible(install.command().is_some());
+        self.settings = Some(settings);
+        self.updating = false;
     }
 }
