@@ -20,7 +20,7 @@ use crate::ui::hardware_panel::{HardwareMsg, HardwareOutput, HardwarePanel};
 use crate::ui::lifecycle;
 use crate::ui::networks::{NetworksDialog, NetworksMsg, NetworksOutput};
 use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
-use crate::ui::nics_panel::{NicsMsg, NicsOutput, NicsPanel};
+use crate::ui::nics_panel::{NicsMsg, NicsPanel};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
 use crate::ui::snapshots_panel::{SnapshotsMsg, SnapshotsPanel};
@@ -224,7 +224,7 @@ impl App {
         self.agent_panel
             .emit(AgentPanelMsg::Show(vm.as_ref().and_then(on)));
         self.nics_panel
-            .emit(NicsMsg::Show(vm.as_ref().map(|v| v.uuid())));
+            .emit(NicsMsg::Show(vm.as_ref().and_then(on)));
         self.hardware
             .emit(HardwareMsg::Show(vm.as_ref().map(|v| v.uuid())));
         self.snapshots
@@ -539,7 +539,6 @@ impl App {
                 );
             }
             Update::NetworkChanged { .. } => self.emit_networks(NetworksMsg::Changed),
-            Update::Nics { uuid, info } => self.nics_panel.emit(NicsMsg::Info(uuid, info)),
             Update::Hardware { uuid, info } => {
                 if self.selected.as_deref() == Some(uuid.as_str()) {
                     self.os_id = info.os_id.clone();
@@ -739,12 +738,7 @@ impl Component for App {
             });
         // Panels that ask the connection themselves are detached: nothing comes back here.
         let usb_panel = UsbPanel::builder().launch(()).detach();
-        let nics_panel =
-            NicsPanel::builder()
-                .launch(())
-                .forward(sender.input_sender(), |o| match o {
-                    NicsOutput::Request(r) => AppMsg::Request(r),
-                });
+        let nics_panel = NicsPanel::builder().launch(()).detach();
         let panels = gtk::Box::new(gtk::Orientation::Vertical, 24);
         panels.append(agent_panel.widget());
         panels.append(nics_panel.widget());

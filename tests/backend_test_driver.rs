@@ -251,3 +251,21 @@ fn usb_devices_are_listed_and_refusals_explained() {
     let m = bilik::errors::usb_error("usbvm", &error);
     assert!(m.title.contains("usbvm"), "{m:?}");
 }
+
+/// A failed read is said as a read failure: reading the cards or the snapshots of a
+/// machine that is gone was once reported as "Could not change …".
+#[test]
+fn a_failed_read_is_not_a_failed_change() {
+    let c = Conn::open("test:///default");
+    c.domains();
+    let conn = c.handle.connection();
+    let gone = "00000000-0000-0000-0000-0000000000aa";
+    let e = common::block_on(conn.call(|c| bilik::backend::nics::info(c, gone)))
+        .expect_err("no such machine");
+    assert_eq!(e.kind, ErrorKind::NoSuchDomain, "{e:?}");
+    let m = bilik::errors::read_error(&e);
+    assert!(!m.title.contains("change"), "{m:?}");
+    let e = common::block_on(conn.call(|c| bilik::backend::snapshots::list(c, gone)))
+        .expect_err("no such machine");
+    assert_eq!(e.kind, ErrorKind::NoSuchDomain, "{e:?}");
+}

@@ -7,36 +7,31 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use bilik::backend::nics::{NicChange, NicSource, NicsInfo};
-use bilik::backend::{Request, Update};
-use common::{virsh, virsh_try, Conn};
+use bilik::backend::nics::{self, NicChange, NicSource, NicsInfo};
+use common::{block_on, virsh, virsh_try, Conn};
 
 const VM: &str = "bilik-nic-vm";
 const NET: &str = "bilik-nic-net";
 const MAC: &str = "52:54:00:be:22:01";
 
 fn nics(c: &Conn, uuid: &str) -> NicsInfo {
-    c.handle.send(Request::Nics { uuid: uuid.into() });
-    c.wait("Nics", Duration::from_secs(30), |u| match u {
-        Update::Nics { uuid: u, info } if u == uuid => Some(info.clone()),
-        _ => None,
-    })
-    .0
+    let u = uuid.to_string();
+    block_on(c.handle.connection().call(move |c| nics::info(c, &u))).expect("the cards")
+}
+
+/// A card change as the panel makes it; whether it waits for the next start.
+fn try_change(c: &Conn, uuid: &str, ch: NicChange) -> Result<bool, bilik::backend::BackendError> {
+    let u = uuid.to_string();
+    block_on(
+        c.handle
+            .connection()
+            .call(move |c| nics::change(c, &u, &ch)),
+    )
+    .map(|s| s.pending_restart)
 }
 
 fn change(c: &Conn, uuid: &str, ch: NicChange) -> bool {
-    c.handle.send(Request::ChangeNic {
-        uuid: uuid.into(),
-        change: ch,
-    });
-    c.wait("SettingsSaved", Duration::from_secs(30), |u| match u {
-        Update::SettingsSaved {
-            pending_restart, ..
-        } => Some(*pending_restart),
-        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
-        _ => None,
-    })
-    .0
+    try_change(c, uuid, ch).expect("changed")
 }
 
 fn cleanup() {
@@ -173,22 +168,17 @@ fn cards_live_and_in_the_definition() {
         );
     }
     // A bad MAC is refused and changes nothing.
-    c.handle.send(Request::ChangeNic {
-        uuid: uuid.clone(),
-        change: NicChange::Set {
+    let err = try_change(
+        &c,
+        &uuid,
+        NicChange::Set {
             mac: "52:54:00:be:22:02".into(),
             source: NicSource::User,
             model: "e1000e".into(),
             new_mac: "01:00:5e:00:00:01".into(),
         },
-    });
-    let err = c
-        .wait("SettingsFailed", Duration::from_secs(30), |u| match u {
-            Update::SettingsFailed { error, .. } => Some(error.clone()),
-            Update::SettingsSaved { .. } => panic!("a multicast MAC must be refused"),
-            _ => None,
-        })
-        .0;
+    )
+    .expect_err("a multicast MAC must be refused");
     assert!(err.raw.contains("Multicast"), "{err:?}");
     assert_eq!(virsh(&["dumpxml", "--inactive", VM]), after);
     cleanup();

@@ -13,7 +13,7 @@ use std::process::Command;
 use bilik::backend::details::HardwareChange;
 use bilik::backend::nics::{NicChange, NicSource, NicsInfo};
 use bilik::backend::shared_folders::Share;
-use bilik::backend::{agent_settings, definition, Request, Update};
+use bilik::backend::{agent_settings, definition, Request};
 use common::{attach_disk_file, block_on, change, hw, virsh, wait_saved, Conn};
 
 const URI: &str = common::SYSTEM;
@@ -66,20 +66,23 @@ fn topology_product(xml: &str) -> Option<u32> {
 }
 
 fn nics(c: &Conn, uuid: &str) -> NicsInfo {
-    c.handle.send(Request::Nics { uuid: uuid.into() });
-    c.wait("Nics", std::time::Duration::from_secs(30), |u| match u {
-        Update::Nics { uuid: u, info } if u == uuid => Some(info.clone()),
-        _ => None,
-    })
-    .0
+    let u = uuid.to_string();
+    block_on(
+        c.handle
+            .connection()
+            .call(move |c| bilik::backend::nics::info(c, &u)),
+    )
+    .expect("the cards")
 }
 
 fn nic_change(c: &Conn, uuid: &str, ch: NicChange) {
-    c.handle.send(Request::ChangeNic {
-        uuid: uuid.into(),
-        change: ch,
-    });
-    wait_saved(c, uuid);
+    let u = uuid.to_string();
+    block_on(
+        c.handle
+            .connection()
+            .call(move |c| bilik::backend::nics::change(c, &u, &ch)),
+    )
+    .expect("saved");
 }
 
 fn domains() -> Vec<(&'static str, String)> {

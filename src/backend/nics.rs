@@ -5,11 +5,11 @@
 
 use std::ffi::CStr;
 
+use virt::connect::Connect;
 use virt::domain::Domain;
 use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
-use super::worker::{Update, Worker};
 use super::xml_edit::{escape_attr, EditError, XmlDoc};
 
 /// Where a card is plugged in.
@@ -308,179 +308,155 @@ fn addresses(dom: &Domain, source: u32) -> Vec<(String, Vec<String>)> {
     out
 }
 
-impl Worker {
-    pub(super) fn send_nics(&mut self, uuid: &str) {
-        let session = self.local_session().1;
-        let result = (|| {
-            let dom = self.conn().lookup_domain_by_uuid_string(uuid)?;
-            let running = dom.is_active().unwrap_or(false);
-            let inactive = dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)?;
-            let mut list = nics(&inactive);
-            if running {
-                let live = nics(&dom.xml_desc(0)?);
-                let mut found = addresses(&dom, sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE);
-                found.extend(addresses(
-                    &dom,
-                    sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT,
-                ));
-                for n in &mut list {
-                    if let Some(l) = live.iter().find(|l| l.mac == n.mac) {
-                        n.link_up = l.link_up;
-                    }
-                    for (mac, ips) in &found {
-                        if *mac == n.mac {
-                            for ip in ips {
-                                if !n.ips.contains(ip) {
-                                    n.ips.push(ip.clone());
-                                }
-                            }
+/// Whether `conn` is a user session ("My user session").
+fn is_session(conn: &Connect) -> bool {
+    conn.uri()
+        .ok()
+        .and_then(|u| super::uri::parse(&u).ok())
+        .is_some_and(|p| p.path.starts_with("/session"))
+}
+
+/// Machine `uuid`'s network cards (with their addresses while it runs) and what they can
+/// be plugged into.
+pub fn info(conn: &Connect, uuid: &str) -> Result<NicsInfo, BackendError> {
+    let read = |e: virt::error::Error| BackendError::from_read(&e);
+    let dom = conn.lookup_domain_by_uuid_string(uuid).map_err(read)?;
+    let running = dom.is_active().map_err(read)?;
+    let inactive = dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).map_err(read)?;
+    let mut list = nics(&inactive);
+    if running {
+        let live = nics(&dom.xml_desc(0).map_err(read)?);
+        let mut found = addresses(&dom, sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE);
+        found.extend(addresses(
+            &dom,
+            sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT,
+        ));
+        for n in &mut list {
+            if let Some(l) = live.iter().find(|l| l.mac == n.mac) {
+                n.link_up = l.link_up;
+            }
+            for (mac, ips) in &found {
+                if *mac == n.mac {
+                    for ip in ips {
+                        if !n.ips.contains(ip) {
+                            n.ips.push(ip.clone());
                         }
                     }
                 }
             }
-            let networks = self
-                .conn()
-                .list_all_networks(0)
-                .map(|v| v.iter().filter_map(|n| n.name().ok()).collect())
-                .unwrap_or_default();
-            Ok::<_, virt::error::Error>(NicsInfo {
-                nics: list,
-                running,
-                networks,
-                bridges: super::networks::host_bridges(),
-                session,
-            })
-        })();
-        match result {
-            Ok(info) => (self.sink)(Update::Nics {
-                uuid: uuid.to_string(),
-                info,
-            }),
-            Err(e) => {
-                let error = self.check(&e);
-                (self.sink)(Update::SettingsFailed {
-                    uuid: uuid.to_string(),
-                    error,
-                })
-            }
         }
     }
+    let networks = conn
+        .list_all_networks(0)
+        .map_err(read)?
+        .iter()
+        .filter_map(|n| n.name().ok())
+        .collect();
+    Ok(NicsInfo {
+        nics: list,
+        running,
+        networks,
+        bridges: super::networks::host_bridges(),
+        session: is_session(conn),
+    })
+}
 
-    pub(super) fn change_nic(&mut self, uuid: &str, change: &NicChange) {
-        let result = self.try_change_nic(uuid, change);
-        match result {
-            Ok((name, pending_restart)) => {
-                (self.sink)(Update::SettingsSaved {
-                    uuid: uuid.to_string(),
-                    name,
-                    pending_restart,
-                });
-            }
-            Err(error) => (self.sink)(Update::SettingsFailed {
-                uuid: uuid.to_string(),
-                error,
-            }),
-        }
-        self.send_nics(uuid);
-    }
-
-    /// Applies a card change; Ok(machine name, whether it waits for the next start).
-    fn try_change_nic(
-        &mut self,
-        uuid: &str,
-        change: &NicChange,
-    ) -> Result<(String, bool), BackendError> {
-        let op = |e: virt::error::Error| BackendError::from_op(&e);
-        let bad = |e: EditError| BackendError::new(ErrorKind::Other, format!("{e:?}"));
-        let dom = self.conn().lookup_domain_by_uuid_string(uuid).map_err(op)?;
-        let name = dom.name().unwrap_or_default();
-        let running = dom.is_active().unwrap_or(false);
-        let persistent = dom.is_persistent().unwrap_or(true);
-        let both = sys::VIR_DOMAIN_AFFECT_LIVE
-            | if persistent {
-                sys::VIR_DOMAIN_AFFECT_CONFIG
-            } else {
-                0
+/// Applies a card change; says whether it waits for the machine's next start.
+pub fn change(
+    conn: &Connect,
+    uuid: &str,
+    change: &NicChange,
+) -> Result<super::definition::Saved, BackendError> {
+    let op = |e: virt::error::Error| BackendError::from_op(&e);
+    let bad = |e: EditError| BackendError::new(ErrorKind::Other, format!("{e:?}"));
+    let dom = conn.lookup_domain_by_uuid_string(uuid).map_err(op)?;
+    let name = dom.name().map_err(op)?;
+    let running = dom.is_active().map_err(op)?;
+    let persistent = dom.is_persistent().unwrap_or(true);
+    let both = sys::VIR_DOMAIN_AFFECT_LIVE
+        | if persistent {
+            sys::VIR_DOMAIN_AFFECT_CONFIG
+        } else {
+            0
+        };
+    let inactive = dom
+        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+        .map_err(op)?;
+    let saved = |pending_restart| super::definition::Saved {
+        name: name.clone(),
+        pending_restart,
+    };
+    match change {
+        NicChange::Add { source, model } => {
+            let macs: Vec<String> = nics(&inactive).into_iter().map(|n| n.mac).collect();
+            let mac = loop {
+                let m = random_mac();
+                if !macs.contains(&m) {
+                    break m;
+                }
             };
-        let inactive = dom
-            .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-            .map_err(op)?;
-        match change {
-            NicChange::Add { source, model } => {
-                let macs: Vec<String> = nics(&inactive).into_iter().map(|n| n.mac).collect();
-                let mac = loop {
-                    let m = random_mac();
-                    if !macs.contains(&m) {
-                        break m;
-                    }
-                };
-                let xml = interface_xml(source, model, &mac);
-                if running {
-                    // Hot-plugged and kept: the same card (same MAC) in both.
-                    dom.attach_device_flags(&xml, both).map_err(op)?;
-                } else {
-                    let mut doc = XmlDoc::new(inactive).map_err(bad)?;
-                    doc.append_child(&["devices"], &xml).map_err(bad)?;
-                    self.conn().define_domain_xml(doc.text()).map_err(op)?;
-                }
-                Ok((name, false))
+            let xml = interface_xml(source, model, &mac);
+            if running {
+                // Hot-plugged and kept: the same card (same MAC) in both.
+                dom.attach_device_flags(&xml, both).map_err(op)?;
+            } else {
+                let mut doc = XmlDoc::new(inactive).map_err(bad)?;
+                doc.append_child(&["devices"], &xml).map_err(bad)?;
+                conn.define_domain_xml(doc.text()).map_err(op)?;
             }
-            NicChange::Remove { mac } => {
-                if running {
-                    let live = dom.xml_desc(0).map_err(op)?;
-                    let iface = interface_text(&live, mac).ok_or_else(|| {
-                        BackendError::new(ErrorKind::Other, format!("no card {mac}"))
-                    })?;
-                    dom.detach_device_flags(&iface, both).map_err(op)?;
-                    // The guest's system must let go of the card; until it does (or when
-                    // it runs no system) the card stays until the next shutdown.
-                    let still = dom
-                        .xml_desc(0)
-                        .map(|x| interface_text(&x, mac).is_some())
-                        .unwrap_or(false);
-                    return Ok((name, still));
-                } else {
-                    let mut doc = XmlDoc::new(inactive).map_err(bad)?;
-                    doc.remove_child_where(&["devices"], "interface", has_mac(mac))
-                        .map_err(bad)?;
-                    self.conn().define_domain_xml(doc.text()).map_err(op)?;
-                }
-                Ok((name, false))
+            Ok(saved(false))
+        }
+        NicChange::Remove { mac } => {
+            if running {
+                let live = dom.xml_desc(0).map_err(op)?;
+                let iface = interface_text(&live, mac)
+                    .ok_or_else(|| BackendError::new(ErrorKind::Other, format!("no card {mac}")))?;
+                dom.detach_device_flags(&iface, both).map_err(op)?;
+                // The guest's system must let go of the card; until it does (or when it
+                // runs no system) the card stays until the next shutdown.
+                let still = dom
+                    .xml_desc(0)
+                    .map(|x| interface_text(&x, mac).is_some())
+                    .unwrap_or(false);
+                return Ok(saved(still));
             }
-            NicChange::Set {
-                mac,
-                source,
-                model,
-                new_mac,
-            } => {
-                let others: Vec<String> = nics(&inactive)
-                    .into_iter()
-                    .map(|n| n.mac)
-                    .filter(|m| !m.eq_ignore_ascii_case(mac))
-                    .collect();
-                let new_mac = check_mac(new_mac, &others).map_err(|p| {
-                    BackendError::new(ErrorKind::Other, format!("MAC address: {p:?}"))
-                })?;
-                let edited = set_nic(&inactive, mac, source, model, &new_mac).map_err(bad)?;
-                self.conn().define_domain_xml(&edited).map_err(op)?;
-                Ok((name, running))
+            let mut doc = XmlDoc::new(inactive).map_err(bad)?;
+            doc.remove_child_where(&["devices"], "interface", has_mac(mac))
+                .map_err(bad)?;
+            conn.define_domain_xml(doc.text()).map_err(op)?;
+            Ok(saved(false))
+        }
+        NicChange::Set {
+            mac,
+            source,
+            model,
+            new_mac,
+        } => {
+            let others: Vec<String> = nics(&inactive)
+                .into_iter()
+                .map(|n| n.mac)
+                .filter(|m| !m.eq_ignore_ascii_case(mac))
+                .collect();
+            let new_mac = check_mac(new_mac, &others)
+                .map_err(|p| BackendError::new(ErrorKind::Other, format!("MAC address: {p:?}")))?;
+            let edited = set_nic(&inactive, mac, source, model, &new_mac).map_err(bad)?;
+            conn.define_domain_xml(&edited).map_err(op)?;
+            Ok(saved(running))
+        }
+        NicChange::Link { mac, up } => {
+            if running {
+                let live = dom.xml_desc(0).map_err(op)?;
+                let edited = set_link(&live, mac, *up).map_err(bad)?;
+                let iface = interface_text(&edited, mac)
+                    .ok_or_else(|| BackendError::new(ErrorKind::Other, format!("no card {mac}")))?;
+                dom.update_device_flags(&iface, sys::VIR_DOMAIN_AFFECT_LIVE)
+                    .map_err(op)?;
             }
-            NicChange::Link { mac, up } => {
-                if running {
-                    let live = dom.xml_desc(0).map_err(op)?;
-                    let edited = set_link(&live, mac, *up).map_err(bad)?;
-                    let iface = interface_text(&edited, mac).ok_or_else(|| {
-                        BackendError::new(ErrorKind::Other, format!("no card {mac}"))
-                    })?;
-                    dom.update_device_flags(&iface, sys::VIR_DOMAIN_AFFECT_LIVE)
-                        .map_err(op)?;
-                }
-                if persistent {
-                    let edited = set_link(&inactive, mac, *up).map_err(bad)?;
-                    self.conn().define_domain_xml(&edited).map_err(op)?;
-                }
-                Ok((name, false))
+            if persistent {
+                let edited = set_link(&inactive, mac, *up).map_err(bad)?;
+                conn.define_domain_xml(&edited).map_err(op)?;
             }
+            Ok(saved(false))
         }
     }
 }

@@ -110,14 +110,6 @@ pub enum Request {
         uuid: String,
         change: super::details::HardwareChange,
     },
-    /// A machine's network cards (with addresses) and what they can be plugged into.
-    Nics {
-        uuid: String,
-    },
-    ChangeNic {
-        uuid: String,
-        change: super::nics::NicChange,
-    },
     /// The virtual networks, this computer's bridges and a free subnet to propose.
     ListNetworks,
     Leases {
@@ -245,10 +237,6 @@ pub enum Update {
     StorageFailed {
         pool: String,
         error: BackendError,
-    },
-    Nics {
-        uuid: String,
-        info: super::nics::NicsInfo,
     },
     Hardware {
         uuid: String,
@@ -743,12 +731,10 @@ impl Worker {
             Request::NewVmFacts => self.send_new_vm_facts(),
             Request::ListPools => self.send_pools(),
             Request::ListNetworks => self.send_networks(),
-            Request::Nics { uuid } => self.send_nics(&uuid),
             Request::Hardware { uuid } => self.send_hardware(&uuid),
             Request::Clone { uuid, name } => self.start_clone(&uuid, &name),
             Request::CancelClone { uuid } => self.cancel_clone(&uuid),
             Request::ChangeHardware { uuid, change } => self.change_hardware(&uuid, &change),
-            Request::ChangeNic { uuid, change } => self.change_nic(&uuid, &change),
             Request::Leases { network } => self.send_leases(&network),
             Request::CreateNetwork(spec) => self.create_network(&spec),
             Request::NetworkAction { network, action } => self.network_action(&network, &action),

@@ -7,15 +7,18 @@ use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
+use crate::backend::definition::Saved;
 use crate::backend::nics::{self, MacProblem, Nic, NicChange, NicSource, NicsInfo};
-use crate::backend::Request;
+use crate::backend::BackendError;
 use crate::i18n::gettext_f;
-use crate::ui::panel_target::PanelTarget;
+use crate::ui::machine_target::{Machine, MachineTarget};
 
 #[derive(Debug)]
 pub enum NicsMsg {
-    Show(Option<String>),
+    /// The machine to show (with its connection), or none.
+    Show(Option<Machine>),
     Refresh(String),
+    /// The cards as read (from this panel's own question).
     Info(String, NicsInfo),
     Add,
     Remove(String),
@@ -28,15 +31,17 @@ pub enum NicsMsg {
     Expanded(String, bool),
 }
 
+/// The connection's answers, for the machine named first.
 #[derive(Debug)]
-pub enum NicsOutput {
-    Request(Request),
+pub enum NicsCmd {
+    Info(String, Result<NicsInfo, BackendError>),
+    Changed(String, Result<Saved, BackendError>),
 }
 
 const MODELS: [&str; 2] = ["virtio", "e1000e"];
 
 pub struct NicsPanel {
-    target: PanelTarget,
+    target: MachineTarget,
     info: Option<NicsInfo>,
     /// A MAC address typed wrong, with the sentence (card MAC, sentence).
     mac_error: Option<(String, String)>,
@@ -117,19 +122,15 @@ impl NicsPanel {
         model: String,
         new_mac: String,
     ) {
-        if let Some(uuid) = self.target.get() {
-            sender
-                .output(NicsOutput::Request(Request::ChangeNic {
-                    uuid: uuid.clone(),
-                    change: NicChange::Set {
-                        mac: nic.mac.clone(),
-                        source,
-                        model,
-                        new_mac,
-                    },
-                }))
-                .ok();
-        }
+        self.send(
+            sender,
+            NicChange::Set {
+                mac: nic.mac.clone(),
+                source,
+                model,
+                new_mac,
+            },
+        );
     }
 
     fn nic(&self, mac: &str) -> Option<Nic> {
@@ -142,21 +143,22 @@ impl NicsPanel {
     }
 
     fn send(&self, sender: &ComponentSender<Self>, change: NicChange) {
-        if let Some(uuid) = self.target.get() {
-            sender
-                .output(NicsOutput::Request(Request::ChangeNic {
-                    uuid: uuid.clone(),
-                    change,
-                }))
-                .ok();
-        }
+        self.target.ask(
+            sender,
+            move |c, uuid| nics::change(c, uuid, &change),
+            NicsCmd::Changed,
+        );
+    }
+
+    fn read(&self, sender: &ComponentSender<Self>) {
+        self.target.ask(sender, nics::info, NicsCmd::Info);
     }
 }
 
 impl Component for NicsPanel {
-    type CommandOutput = ();
+    type CommandOutput = NicsCmd;
     type Input = NicsMsg;
-    type Output = NicsOutput;
+    type Output = ();
     type Init = ();
     type Root = adw::PreferencesGroup;
     type Widgets = NicsWidgets;
@@ -182,7 +184,7 @@ impl Component for NicsPanel {
             .build();
         group.add(&empty);
         let model = NicsPanel {
-            target: PanelTarget::default(),
+            target: MachineTarget::default(),
             info: None,
             mac_error: None,
             expanded: Default::default(),
@@ -203,21 +205,21 @@ impl Component for NicsPanel {
         sender: ComponentSender<Self>,
         group: &Self::Root,
     ) {
-        let request = |r| {
-            sender.output(NicsOutput::Request(r)).ok();
-        };
         match msg {
-            NicsMsg::Show(uuid) => {
+            NicsMsg::Show(target) => {
                 self.info = None;
                 self.expanded.clear();
                 self.mac_error = None;
-                self.target
-                    .show(uuid, group, |uuid| request(Request::Nics { uuid }));
+                // Hidden until this machine's answer comes.
+                group.set_visible(false);
+                self.target = MachineTarget::new(target);
+                self.read(&sender);
                 return;
             }
             NicsMsg::Refresh(uuid) => {
-                self.target
-                    .refresh(uuid, |uuid| request(Request::Nics { uuid }));
+                if self.target.is(&uuid) {
+                    self.read(&sender);
+                }
                 return;
             }
             NicsMsg::Info(uuid, info) => {
@@ -320,6 +322,32 @@ impl Component for NicsPanel {
             }
         }
         self.render(widgets, &sender, group);
+    }
+
+    fn update_cmd(
+        &mut self,
+        answer: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        match answer {
+            NicsCmd::Info(uuid, _) | NicsCmd::Changed(uuid, _) if !self.target.is(&uuid) => {}
+            NicsCmd::Info(uuid, Ok(info)) => sender.input(NicsMsg::Info(uuid, info)),
+            // A failed read says so (it once said "Could not change").
+            NicsCmd::Info(_, Err(e)) => {
+                crate::ui::widgets::toast_error(root, crate::errors::read_error(&e))
+            }
+            NicsCmd::Changed(_, result) => {
+                match result {
+                    Ok(saved) => crate::ui::widgets::toast(root, &crate::errors::saved(&saved)),
+                    Err(e) => crate::ui::widgets::toast_error(
+                        root,
+                        crate::errors::change_error(self.target.name(), &e),
+                    ),
+                }
+                self.read(&sender);
+            }
+        }
     }
 }
 
