@@ -22,7 +22,7 @@ use crate::ui::networks::{NetworksDialog, NetworksMsg, NetworksOutput};
 use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
 use crate::ui::nics_panel::{NicsMsg, NicsPanel};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
-use crate::ui::shares_panel::{SharesMsg, SharesOutput, SharesPanel};
+use crate::ui::shares_panel::{SharesMsg, SharesPanel};
 use crate::ui::snapshots_panel::{SnapshotsMsg, SnapshotsPanel};
 use crate::ui::storage::{StorageDialog, StorageMsg, StorageOutput};
 use crate::ui::usb_panel::{UsbMsg, UsbPanel};
@@ -209,8 +209,6 @@ impl App {
 
     /// Shows a machine (or none) in the details pane and its panels.
     fn show_vm(&self, vm: Option<crate::model::VmObject>) {
-        self.shares_panel
-            .emit(SharesMsg::Show(vm.as_ref().map(|v| v.uuid())));
         let on = |vm: &crate::model::VmObject| {
             self.connection
                 .as_ref()
@@ -221,6 +219,8 @@ impl App {
                 })
         };
         self.usb_panel.emit(UsbMsg::Show(vm.as_ref().and_then(on)));
+        self.shares_panel
+            .emit(SharesMsg::Show(vm.as_ref().and_then(on)));
         self.agent_panel
             .emit(AgentPanelMsg::Show(vm.as_ref().and_then(on)));
         self.nics_panel
@@ -502,26 +502,6 @@ impl App {
                 self.hardware.emit(HardwareMsg::Refresh(uuid.clone()));
                 self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
             }
-            Update::SharedFolders { uuid, info } => {
-                self.shares_panel.emit(SharesMsg::Info(uuid, info))
-            }
-            Update::SettingsSaved {
-                name,
-                pending_restart,
-                ..
-            } => {
-                let text = if pending_restart {
-                    gettext_f(
-                        "Saved. It takes effect the next time “{name}” is shut down and started.",
-                        &[("name", &name)],
-                    )
-                } else {
-                    gettext("Saved.")
-                };
-                widgets
-                    .toasts
-                    .add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
-            }
             Update::SettingsFailed { uuid, error } => {
                 let name = self
                     .list
@@ -731,11 +711,7 @@ impl Component for App {
                 VmListOutput::NewVm => AppMsg::NewVm,
             });
         let agent_panel = AgentPanel::builder().launch(()).detach();
-        let shares_panel = SharesPanel::builder()
-            .launch(())
-            .forward(sender.input_sender(), |o| match o {
-                SharesOutput::Request(r) => AppMsg::Request(r),
-            });
+        let shares_panel = SharesPanel::builder().launch(()).detach();
         // Panels that ask the connection themselves are detached: nothing comes back here.
         let usb_panel = UsbPanel::builder().launch(()).detach();
         let nics_panel = NicsPanel::builder().launch(()).detach();

@@ -5,11 +5,10 @@
 mod common;
 
 use std::process::Command;
-use std::time::Duration;
 
 use bilik::backend::shared_folders::Share;
-use bilik::backend::{Request, Update};
-use common::{virsh_try as virsh, wait_saved, Conn};
+use bilik::backend::shares;
+use common::{block_on, virsh_try as virsh, Conn};
 
 const URI: &str = common::SYSTEM;
 const VM: &str = "bilik-share-vm";
@@ -32,11 +31,9 @@ fn share_a_folder_with_virtiofs() {
 
     let c = Conn::open(URI);
     c.domains();
-    c.handle.send(Request::SharedFolders { uuid: uuid.clone() });
-    let (info, _) = c.wait("SharedFolders", Duration::from_secs(20), |u| match u {
-        Update::SharedFolders { info, .. } => Some(info.clone()),
-        _ => None,
-    });
+    let conn = c.handle.connection();
+    let u = uuid.clone();
+    let info = block_on(conn.call(move |c| shares::info(c, &u))).expect("the shares");
     assert!(info.shares.is_empty() && !info.shared_memory);
     assert!(
         info.gaps.is_empty(),
@@ -49,11 +46,8 @@ fn share_a_folder_with_virtiofs() {
         tag: "bilik-share".into(),
         dir: "/var/tmp/bilik-share".into(),
     };
-    c.handle.send(Request::AddShare {
-        uuid: uuid.clone(),
-        share: share.clone(),
-    });
-    wait_saved(&c, &uuid);
+    let (u, sh) = (uuid.clone(), share.clone());
+    block_on(conn.call(move |c| shares::add(c, &u, &sh))).expect("shared");
     let after = virsh(&["dumpxml", "--inactive", VM]).1;
     let mut rest: Vec<&str> = before.lines().collect();
     for line in after.lines() {
@@ -99,22 +93,16 @@ fn share_a_folder_with_virtiofs() {
 
     // Its memory is shared now: a second folder is hot-added to the running machine.
     std::fs::create_dir_all("/var/tmp/bilik-share-2").unwrap();
-    c.handle.send(Request::AddShare {
-        uuid: uuid.clone(),
-        share: Share {
+    let u = uuid.clone();
+    let pending = block_on(conn.call(move |c| {
+        let second = Share {
             tag: "bilik-share-2".into(),
             dir: "/var/tmp/bilik-share-2".into(),
-        },
-    });
-    let pending = c
-        .wait("SettingsSaved", Duration::from_secs(20), |u| match u {
-            Update::SettingsSaved {
-                pending_restart, ..
-            } => Some(*pending_restart),
-            Update::SettingsFailed { error, .. } => panic!("{error:?}"),
-            _ => None,
-        })
-        .0;
+        };
+        shares::add(c, &u, &second)
+    }))
+    .expect("shared")
+    .pending_restart;
     assert!(!pending, "in effect now, and Bilik says so");
     let live = virsh(&["dumpxml", VM]).1;
     assert!(
@@ -131,19 +119,11 @@ fn share_a_folder_with_virtiofs() {
         "a second virtiofsd: {procs}"
     );
     let _ = virsh(&["destroy", VM]);
-    c.handle.send(Request::RemoveShare {
-        uuid: uuid.clone(),
-        tag: "bilik-share-2".into(),
-        drop_shared_memory: false,
-    });
-    wait_saved(&c, &uuid);
+    let u = uuid.clone();
+    block_on(conn.call(move |c| shares::remove(c, &u, "bilik-share-2"))).expect("unshared");
 
-    c.handle.send(Request::RemoveShare {
-        uuid: uuid.clone(),
-        tag: "bilik-share".into(),
-        drop_shared_memory: true,
-    });
-    wait_saved(&c, &uuid);
+    let u = uuid.clone();
+    block_on(conn.call(move |c| shares::remove(c, &u, "bilik-share"))).expect("unshared");
     assert_eq!(
         virsh(&["dumpxml", "--inactive", VM]).1,
         before,

@@ -13,8 +13,8 @@ use std::process::Command;
 use bilik::backend::details::HardwareChange;
 use bilik::backend::nics::{NicChange, NicSource, NicsInfo};
 use bilik::backend::shared_folders::Share;
-use bilik::backend::{agent_settings, definition, Request};
-use common::{attach_disk_file, block_on, change, hw, virsh, wait_saved, Conn};
+use bilik::backend::{agent_settings, definition};
+use common::{attach_disk_file, block_on, change, hw, virsh, Conn};
 
 const URI: &str = common::SYSTEM;
 
@@ -353,26 +353,28 @@ fn edits_change_only_the_intended_lines() {
         // Round trips: an edit and its undo give back libvirt's canonical XML exactly.
         let dump = || virsh(&["dumpxml", "--inactive", "--security-info", name]);
         let before = dump();
-        c.handle.send(Request::AddShare {
-            uuid: uuid.clone(),
-            share: Share {
+        let u = uuid.clone();
+        block_on(c.handle.connection().call(move |c| {
+            let share = Share {
                 tag: "bilik-round-trip".into(),
                 dir: "/var/tmp".into(),
-            },
-        });
-        wait_saved(&c, &uuid);
+            };
+            bilik::backend::shares::add(c, &u, &share)
+        }))
+        .expect("shared");
         let shared = dump();
         assert!(
             shared.contains("<target dir='bilik-round-trip'/>")
                 && shared.contains("<source type='memfd'/>"),
             "{name}: {shared}"
         );
-        c.handle.send(Request::RemoveShare {
-            uuid: uuid.clone(),
-            tag: "bilik-round-trip".into(),
-            drop_shared_memory: true,
-        });
-        wait_saved(&c, &uuid);
+        let u = uuid.clone();
+        block_on(
+            c.handle
+                .connection()
+                .call(move |c| bilik::backend::shares::remove(c, &u, "bilik-round-trip")),
+        )
+        .expect("unshared");
         only_ports_added(name, "a shared folder added and removed", &before, &dump());
         let before = dump();
 

@@ -357,7 +357,7 @@ impl Worker {
             h.running = dom.is_active().unwrap_or(false);
             h.persistent = dom.is_persistent().unwrap_or(true);
             h.autostart = dom.autostart().unwrap_or(false);
-            h.session = self.local_session().1;
+            h.session = super::uri::local_and_session(&self.uri).1;
             if h.running {
                 if let Ok(live) = dom.xml_desc(0) {
                     let l = hardware_from_xml(&live);

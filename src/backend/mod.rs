@@ -13,7 +13,8 @@
 //!   [`viewer_window`]: bringing an open console to the front (X11).
 //! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`definition`]: a machine's
 //!   next-start definition edited with it; [`agent_settings`]: the
-//!   clipboard / agent settings of a machine built on it; [`shared_folders`]: virtiofs;
+//!   clipboard / agent settings of a machine built on it; [`shared_folders`]: virtiofs (the XML and this computer's checks),
+//!   [`shares`]: sharing with a machine (plain functions);
 //!   [`usb`]: host USB devices handed to a machine.
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
@@ -46,13 +47,13 @@ pub mod host_check;
 pub mod image_access;
 pub mod iso9660;
 pub mod lifecycle;
-mod machine_settings;
 pub mod machine_xml;
 pub mod networks;
 pub mod new_vm;
 pub mod nics;
 pub mod osinfo;
 pub mod shared_folders;
+pub mod shares;
 pub mod snapshots;
 pub mod start_problem;
 pub mod stats;

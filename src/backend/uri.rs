@@ -72,6 +72,17 @@ impl ParsedUri {
     }
 }
 
+/// Whether `uri` is on this computer, and whether it is a user session ("My user
+/// session", a remote one too).
+pub fn local_and_session(uri: &str) -> (bool, bool) {
+    let parsed = parse(uri).ok();
+    let local = parsed.as_ref().is_some_and(|p| p.is_local());
+    let session = parsed
+        .as_ref()
+        .is_some_and(|p| p.path.starts_with("/session"));
+    (local, session)
+}
+
 /// Checks `uri` and splits it into its parts.
 pub fn parse(uri: &str) -> Result<ParsedUri, UriError> {
     let uri = uri.trim();

@@ -21,7 +21,6 @@ use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
 use super::events::{self, LibvirtEvent, Registrations};
-pub use super::machine_settings::SharesInfo;
 use super::stats::{self, RateTracker};
 use super::types::{DiskInfo, DomainInfo, DomainStats, LifecycleAction, VmState};
 use super::uri;
@@ -49,19 +48,6 @@ pub enum Request {
     /// Since when a running machine runs.
     StartedAt {
         uuid: String,
-    },
-    /// Read a machine's shared folders and what the host can do.
-    SharedFolders {
-        uuid: String,
-    },
-    AddShare {
-        uuid: String,
-        share: super::shared_folders::Share,
-    },
-    RemoveShare {
-        uuid: String,
-        tag: String,
-        drop_shared_memory: bool,
     },
     /// Set the machine's shared folders aside (kept for later) and start it.
     StartWithoutShares {
@@ -178,16 +164,6 @@ pub enum Update {
     StartedAt {
         uuid: String,
         at: Option<std::time::SystemTime>,
-    },
-    /// A settings change was saved; `pending_restart` when it applies at the next start.
-    SettingsSaved {
-        uuid: String,
-        name: String,
-        pending_restart: bool,
-    },
-    SharedFolders {
-        uuid: String,
-        info: SharesInfo,
     },
     /// A settings change could not be saved.
     SettingsFailed {
@@ -759,14 +735,12 @@ impl Worker {
             } => self.resize_volume(&pool, &name, capacity),
             Request::DeleteVolume { pool, name } => self.delete_volume(&pool, &name),
             Request::CreateVm(spec) => self.create_vm(*spec),
-            Request::SharedFolders { uuid } => self.send_shares(&uuid),
-            Request::AddShare { uuid, share } => self.add_share(&uuid, &share),
-            Request::StartWithoutShares { uuid } => self.start_without_shares(&uuid),
-            Request::RemoveShare {
-                uuid,
-                tag,
-                drop_shared_memory,
-            } => self.remove_share(&uuid, &tag, drop_shared_memory),
+            Request::StartWithoutShares { uuid } => {
+                let result = super::shares::start_without(self.conn(), &uuid);
+                if let Err(err) = result {
+                    self.start_failed(&uuid, err);
+                }
+            }
             Request::DisplayInfo { uuid } => {
                 let info = self
                     .conn()
@@ -811,23 +785,38 @@ impl Worker {
             return self.delete(uuid, &[]);
         }
         // Success shows up through the lifecycle event; only failures are reported here.
-        if let Err(mut err) = super::lifecycle::run(&dom, action) {
-            if err.kind == ErrorKind::ConnectionLost {
-                self.regs = None;
-            }
-            if action == LifecycleAction::Start && err.kind == ErrorKind::Other {
-                // Name the cause from the facts it leaves, not from libvirt's words.
-                let xml = dom
-                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-                    .unwrap_or_default();
-                let (local, session) = self.local_session();
-                let facts = super::start_problem::StartFacts::gather(xml, local, session);
-                if let Some(p) = super::start_problem::diagnose(&facts) {
-                    err.kind = ErrorKind::StartProblem(Box::new(p));
+        match super::lifecycle::run(&dom, action) {
+            Ok(()) => {}
+            Err(err) if action == LifecycleAction::Start => self.start_failed(uuid, err),
+            Err(err) => {
+                if err.kind == ErrorKind::ConnectionLost {
+                    self.regs = None;
                 }
+                self.fail(uuid, &name, action, err)
             }
-            self.fail(uuid, &name, action, err);
         }
+    }
+
+    /// Says why machine `uuid` did not start: the cause named from the facts it leaves
+    /// (see [`super::start_problem`]), not from libvirt's words.
+    fn start_failed(&mut self, uuid: &str, mut err: BackendError) {
+        if err.kind == ErrorKind::ConnectionLost {
+            self.regs = None;
+        }
+        let dom = self.conn().lookup_domain_by_uuid_string(uuid).ok();
+        let name = dom.as_ref().and_then(|d| d.name().ok()).unwrap_or_default();
+        if err.kind == ErrorKind::Other {
+            let xml = dom
+                .as_ref()
+                .and_then(|d| d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).ok())
+                .unwrap_or_default();
+            let (local, session) = super::uri::local_and_session(&self.uri);
+            let facts = super::start_problem::StartFacts::gather(xml, local, session);
+            if let Some(p) = super::start_problem::diagnose(&facts) {
+                err.kind = ErrorKind::StartProblem(Box::new(p));
+            }
+        }
+        self.fail(uuid, &name, LifecycleAction::Start, err);
     }
 
     fn delete(&mut self, uuid: &str, delete_disks: &[String]) {

@@ -6,15 +6,18 @@ use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
+use crate::backend::definition::Saved;
 use crate::backend::shared_folders::{self, Share};
-use crate::backend::worker::SharesInfo;
-use crate::backend::Request;
+use crate::backend::shares::{self, SharesInfo};
+use crate::backend::BackendError;
 use crate::i18n::gettext_f;
-use crate::ui::panel_target::PanelTarget;
+use crate::ui::machine_target::{Machine, MachineTarget};
 
 #[derive(Debug)]
 pub enum SharesMsg {
-    Show(Option<String>),
+    /// The machine to show (with its connection), or none.
+    Show(Option<Machine>),
+    /// The shares as read (this panel's own question).
     Info(String, SharesInfo),
     Refresh(String),
     Choose,
@@ -24,13 +27,15 @@ pub enum SharesMsg {
     ShareAgain(Share),
 }
 
+/// The connection's answers, for the machine named first.
 #[derive(Debug)]
-pub enum SharesOutput {
-    Request(Request),
+pub enum SharesCmd {
+    Info(String, Result<SharesInfo, BackendError>),
+    Changed(String, Result<Saved, BackendError>),
 }
 
 pub struct SharesPanel {
-    target: PanelTarget,
+    target: MachineTarget,
     info: Option<SharesInfo>,
 }
 
@@ -53,10 +58,24 @@ fn copy_button(text: String) -> gtk::Button {
     b
 }
 
+impl SharesPanel {
+    fn read(&self, sender: &ComponentSender<Self>) {
+        self.target.ask(sender, shares::info, SharesCmd::Info);
+    }
+
+    fn share(&self, sender: &ComponentSender<Self>, share: Share) {
+        self.target.ask(
+            sender,
+            move |c, uuid| shares::add(c, uuid, &share),
+            SharesCmd::Changed,
+        );
+    }
+}
+
 impl Component for SharesPanel {
-    type CommandOutput = ();
+    type CommandOutput = SharesCmd;
     type Input = SharesMsg;
-    type Output = SharesOutput;
+    type Output = ();
     type Init = ();
     type Root = adw::PreferencesGroup;
     type Widgets = SharesWidgets;
@@ -105,7 +124,7 @@ impl Component for SharesPanel {
             .build();
         group.add(&explain);
         let model = SharesPanel {
-            target: PanelTarget::default(),
+            target: MachineTarget::default(),
             info: None,
         };
         ComponentParts {
@@ -126,18 +145,19 @@ impl Component for SharesPanel {
         sender: ComponentSender<Self>,
         group: &Self::Root,
     ) {
-        let request = |r| {
-            sender.output(SharesOutput::Request(r)).ok();
-        };
         match msg {
-            SharesMsg::Show(uuid) => {
+            SharesMsg::Show(target) => {
                 self.info = None;
-                self.target
-                    .show(uuid, group, |uuid| request(Request::SharedFolders { uuid }));
+                // Hidden until this machine's answer comes.
+                group.set_visible(false);
+                self.target = MachineTarget::new(target);
+                self.read(&sender);
             }
-            SharesMsg::Refresh(uuid) => self
-                .target
-                .refresh(uuid, |uuid| request(Request::SharedFolders { uuid })),
+            SharesMsg::Refresh(uuid) => {
+                if self.target.is(&uuid) {
+                    self.read(&sender);
+                }
+            }
             SharesMsg::Choose => {
                 let dialog = gtk::FileDialog::builder()
                     .title(gettext("Choose a Folder to Share"))
@@ -152,34 +172,20 @@ impl Component for SharesPanel {
                 });
             }
             SharesMsg::Add(path) => {
-                if let (Some(uuid), Some(info)) = (self.target.get(), &self.info) {
+                if let Some(info) = &self.info {
                     let share = Share {
                         tag: shared_folders::suggest_tag(&path, &info.shares),
                         dir: path.display().to_string(),
                     };
-                    request(Request::AddShare {
-                        uuid: uuid.clone(),
-                        share,
-                    });
+                    self.share(&sender, share);
                 }
             }
-            SharesMsg::ShareAgain(share) => {
-                if let Some(uuid) = self.target.get() {
-                    request(Request::AddShare {
-                        uuid: uuid.clone(),
-                        share,
-                    });
-                }
-            }
-            SharesMsg::Remove(tag) => {
-                if let Some(uuid) = self.target.get() {
-                    request(Request::RemoveShare {
-                        uuid: uuid.clone(),
-                        tag,
-                        drop_shared_memory: true,
-                    });
-                }
-            }
+            SharesMsg::ShareAgain(share) => self.share(&sender, share),
+            SharesMsg::Remove(tag) => self.target.ask(
+                &sender,
+                move |c, uuid| shares::remove(c, uuid, &tag),
+                SharesCmd::Changed,
+            ),
             SharesMsg::Info(uuid, info) => {
                 if !self.target.is(&uuid) {
                     return;
@@ -298,6 +304,31 @@ impl Component for SharesPanel {
                 widgets.add.set_sensitive(info.gaps.is_empty());
                 widgets.path_entry.set_sensitive(info.gaps.is_empty());
                 self.info = Some(info);
+            }
+        }
+    }
+
+    fn update_cmd(
+        &mut self,
+        answer: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        match answer {
+            SharesCmd::Info(uuid, _) | SharesCmd::Changed(uuid, _) if !self.target.is(&uuid) => {}
+            SharesCmd::Info(uuid, Ok(info)) => sender.input(SharesMsg::Info(uuid, info)),
+            SharesCmd::Info(_, Err(e)) => {
+                crate::ui::widgets::toast_error(root, crate::errors::read_error(&e))
+            }
+            SharesCmd::Changed(_, result) => {
+                match result {
+                    Ok(saved) => crate::ui::widgets::toast(root, &crate::errors::saved(&saved)),
+                    Err(e) => crate::ui::widgets::toast_error(
+                        root,
+                        crate::errors::change_error(self.target.name(), &e),
+                    ),
+                }
+                self.read(&sender);
             }
         }
     }

@@ -140,15 +140,6 @@ pub fn virsh(args: &[&str]) -> String {
     out.trim().to_string()
 }
 
-/// Waits until a settings change of machine `uuid` is saved; fails on a refusal.
-pub fn wait_saved(c: &Conn, uuid: &str) {
-    c.wait("SettingsSaved", Duration::from_secs(20), |u| match u {
-        Update::SettingsSaved { uuid: u, .. } if u == uuid => Some(()),
-        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
-        _ => None,
-    });
-}
-
 /// Makes sure the system daemon has its usual "default" storage pool (a fresh root has
 /// none until something creates it): /var/lib/libvirt/images, running.
 pub fn ensure_default_pool() {
