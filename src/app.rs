@@ -68,6 +68,8 @@ impl EarlyConnection {
 
 #[derive(Debug)]
 pub enum AppMsg {
+    /// The operating system of machine `uuid` as its Hardware tab read it.
+    Os(String, Option<String>),
     /// Show the window if it is not shown yet (at start: once prepared, or time is up).
     Present,
     Switch(String),
@@ -226,7 +228,7 @@ impl App {
         self.nics_panel
             .emit(NicsMsg::Show(vm.as_ref().and_then(on)));
         self.hardware
-            .emit(HardwareMsg::Show(vm.as_ref().map(|v| v.uuid())));
+            .emit(HardwareMsg::Show(vm.as_ref().and_then(on)));
         self.snapshots
             .emit(SnapshotsMsg::Show(vm.as_ref().and_then(on)));
         self.xml.emit(XmlMsg::Show(vm.as_ref().and_then(on)));
@@ -502,30 +504,7 @@ impl App {
                 self.hardware.emit(HardwareMsg::Refresh(uuid.clone()));
                 self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
             }
-            Update::SettingsFailed { uuid, error } => {
-                let name = self
-                    .list
-                    .model()
-                    .get(&uuid)
-                    .map(|v| v.name())
-                    .unwrap_or(uuid);
-                self.toast_error(
-                    widgets,
-                    UserMessage {
-                        title: gettext_f("Could not change “{name}”", &[("name", &name)]),
-                        advice: gettext("libvirt refused the change; the details say more."),
-                        details: error.raw,
-                    },
-                );
-            }
             Update::NetworkChanged { .. } => self.emit_networks(NetworksMsg::Changed),
-            Update::Hardware { uuid, info } => {
-                if self.selected.as_deref() == Some(uuid.as_str()) {
-                    self.os_id = info.os_id.clone();
-                    self.show_os(sender);
-                }
-                self.hardware.emit(HardwareMsg::Info(uuid, info))
-            }
             Update::CloneProgress { uuid, done, total } => self
                 .hardware
                 .emit(HardwareMsg::CloneProgress(uuid, Some((done, total)))),
@@ -568,23 +547,6 @@ impl App {
                         details: error.raw,
                     },
                 );
-            }
-            Update::HardwareChanged {
-                uuid,
-                name,
-                applied,
-            } => {
-                let text = match applied {
-                    crate::backend::details::Applied::Live => gettext("Changed."),
-                    crate::backend::details::Applied::NextStart => gettext_f(
-                        "Saved. It takes effect the next time “{name}” is shut down and started.",
-                        &[("name", &name)],
-                    ),
-                };
-                widgets
-                    .toasts
-                    .add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
-                self.xml.emit(XmlMsg::Refresh(uuid));
             }
             Update::Networks {
                 networks,
@@ -788,6 +750,7 @@ impl Component for App {
             .launch(())
             .forward(sender.input_sender(), |o| match o {
                 HardwareOutput::Request(r) => AppMsg::Request(r),
+                HardwareOutput::Os(uuid, os) => AppMsg::Os(uuid, os),
             });
         // The Snapshots tab asks the connection itself.
         let snapshots = SnapshotsPanel::builder().launch(()).detach();
@@ -1060,6 +1023,12 @@ impl Component for App {
                 self.request(Request::Delete { uuid, delete_disks });
             }
             AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
+            AppMsg::Os(uuid, os) => {
+                if self.selected.as_deref() == Some(uuid.as_str()) && self.os_id != os {
+                    self.os_id = os;
+                    self.show_os(&sender);
+                }
+            }
             AppMsg::Request(r) => self.request(r),
             AppMsg::OpenPreferences => {
                 crate::ui::preferences::show(&widgets.window, &self.settings)

@@ -268,4 +268,7 @@ fn a_failed_read_is_not_a_failed_change() {
     let e = common::block_on(conn.call(|c| bilik::backend::snapshots::list(c, gone)))
         .expect_err("no such machine");
     assert_eq!(e.kind, ErrorKind::NoSuchDomain, "{e:?}");
+    let e = common::block_on(conn.call(|c| bilik::backend::details::hardware(c, gone)))
+        .expect_err("no such machine");
+    assert_eq!(e.kind, ErrorKind::NoSuchDomain, "{e:?}");
 }

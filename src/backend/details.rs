@@ -3,12 +3,12 @@
 //! edits the definition); the CD-ROM and boot menu edit the XML in place; "Edit XML"
 //! defines what the person wrote only after libvirt validated it.
 
+use virt::connect::Connect;
 use virt::domain::Domain;
 use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
 use super::types::DiskInfo;
-use super::worker::{Update, Worker};
 use super::xml_edit::{escape_attr, EditError, XmlDoc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -321,318 +321,288 @@ pub fn set_boot_menu(xml: &str, on: bool) -> Result<String, EditError> {
     Ok(doc.into_text())
 }
 
-impl Worker {
-    /// Names of the machines whose definition uses the file `path`.
-    fn disk_users_of(&self, path: &str) -> Vec<String> {
-        let Ok(doms) = self.conn().list_all_domains(0) else {
-            return Vec::new();
-        };
-        doms.iter()
-            .filter(|d| {
-                d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-                    .map(|x| {
-                        super::worker::disks_from_xml(&x)
-                            .iter()
-                            .any(|disk| disk.path == path)
-                    })
-                    .unwrap_or(false)
-            })
-            .filter_map(|d| d.name().ok())
-            .collect()
-    }
+/// Names of the machines whose definition uses the file `path`.
+fn disk_users_of(conn: &Connect, path: &str) -> Vec<String> {
+    let Ok(doms) = conn.list_all_domains(0) else {
+        return Vec::new();
+    };
+    doms.iter()
+        .filter(|d| {
+            d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+                .map(|x| {
+                    super::worker::disks_from_xml(&x)
+                        .iter()
+                        .any(|disk| disk.path == path)
+                })
+                .unwrap_or(false)
+        })
+        .filter_map(|d| d.name().ok())
+        .collect()
+}
 
-    fn domain(&mut self, uuid: &str) -> Result<Domain, BackendError> {
-        self.conn()
-            .lookup_domain_by_uuid_string(uuid)
-            .map_err(|e| self.check(&e))
-    }
+fn domain(conn: &Connect, uuid: &str) -> Result<Domain, BackendError> {
+    conn.lookup_domain_by_uuid_string(uuid)
+        .map_err(|e| BackendError::from_read(&e))
+}
 
-    pub(super) fn send_hardware(&mut self, uuid: &str) {
-        let r = (|| {
-            let dom = self.domain(uuid)?;
+/// Machine `uuid`'s hardware: the next start's, with what a running machine has now.
+pub fn hardware(conn: &Connect, uuid: &str) -> Result<HardwareInfo, BackendError> {
+    let read = |e: virt::error::Error| BackendError::from_read(&e);
+    let dom = domain(conn, uuid)?;
+    let xml = dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).map_err(read)?;
+    let mut h = hardware_from_xml(&xml);
+    h.running = dom.is_active().map_err(read)?;
+    h.persistent = dom.is_persistent().unwrap_or(true);
+    h.autostart = dom.autostart().unwrap_or(false);
+    h.session = conn
+        .uri()
+        .is_ok_and(|u| super::uri::local_and_session(&u).1);
+    if h.running {
+        let l = hardware_from_xml(&dom.xml_desc(0).map_err(read)?);
+        h.live_memory_mib = Some(l.memory_mib);
+        h.live_vcpus = Some(l.vcpus);
+        // What is in the drive now.
+        h.cdroms = l.cdroms;
+    }
+    Ok(h)
+}
+
+/// Makes a hardware change: the machine's name (after a rename) and whether the change is
+/// in effect now or at the next start.
+pub fn change(
+    conn: &Connect,
+    uuid: &str,
+    change: &HardwareChange,
+) -> Result<(String, Applied), BackendError> {
+    try_change_hardware(conn, uuid, change)
+}
+
+fn try_change_hardware(
+    conn: &Connect,
+    uuid: &str,
+    change: &HardwareChange,
+) -> Result<(String, Applied), BackendError> {
+    let op = |e: virt::error::Error| BackendError::from_op(&e);
+    let bad = |e: EditError| BackendError::new(ErrorKind::Other, format!("{e:?}"));
+    let dom = domain(conn, uuid)?;
+    let name = dom.name().unwrap_or_default();
+    let running = dom.is_active().unwrap_or(false);
+    let config = sys::VIR_DOMAIN_AFFECT_CONFIG;
+    let live = sys::VIR_DOMAIN_AFFECT_LIVE;
+    let applied = match change {
+        HardwareChange::MemoryMib(mib) => {
+            let kib = mib << 10;
+            let info = hardware_from_xml(&dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).map_err(op)?);
+            // The maximum first when growing past it, so current ≤ maximum holds.
+            if *mib > info.max_memory_mib || !running {
+                dom.set_memory_flags(kib, config | sys::VIR_DOMAIN_MEM_MAXIMUM)
+                    .map_err(op)?;
+            }
+            dom.set_memory_flags(kib, config).map_err(op)?;
+            // Live, through the balloon, up to what the machine started with.
+            let live_max = hardware_from_xml(&dom.xml_desc(0).map_err(op)?).max_memory_mib;
+            // The balloon only moves when the guest's driver answers: say "now" only
+            // when libvirt sees the new size.
+            if running
+                && *mib <= live_max
+                && dom.set_memory_flags(kib, live).is_ok()
+                && dom
+                    .xml_desc(0)
+                    .is_ok_and(|x| hardware_from_xml(&x).memory_mib == *mib)
+            {
+                Applied::Live
+            } else if running {
+                Applied::NextStart
+            } else {
+                Applied::Live
+            }
+        }
+        HardwareChange::Vcpus(n) => {
+            let inactive = dom
+                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+                .map_err(op)?;
+            let info = hardware_from_xml(&inactive);
+            if (*n > info.max_vcpus || !running) && topology(&inactive).is_some() {
+                // The maximum and the CPU topology must change together.
+                let edited = set_vcpu_count(&inactive, *n).map_err(bad)?;
+                conn.define_domain_xml(&edited).map_err(op)?;
+            } else if *n > info.max_vcpus || !running {
+                dom.set_vcpus_flags(*n, config | sys::VIR_DOMAIN_VCPU_MAXIMUM)
+                    .map_err(op)?;
+            }
+            dom.set_vcpus_flags(*n, config).map_err(op)?;
+            if running && dom.set_vcpus_flags(*n, live).is_ok() {
+                Applied::Live
+            } else if running {
+                Applied::NextStart
+            } else {
+                Applied::Live
+            }
+        }
+        HardwareChange::Autostart(on) => {
+            dom.set_autostart(*on).map_err(op)?;
+            Applied::Live
+        }
+        HardwareChange::BootMenu(on) => {
             let xml = dom
-                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-                .map_err(|e| BackendError::from_op(&e))?;
-            let mut h = hardware_from_xml(&xml);
-            h.running = dom.is_active().unwrap_or(false);
-            h.persistent = dom.is_persistent().unwrap_or(true);
-            h.autostart = dom.autostart().unwrap_or(false);
-            h.session = super::uri::local_and_session(&self.uri).1;
-            if h.running {
-                if let Ok(live) = dom.xml_desc(0) {
-                    let l = hardware_from_xml(&live);
-                    h.live_memory_mib = Some(l.memory_mib);
-                    h.live_vcpus = Some(l.vcpus);
-                    // What is in the drive now.
-                    h.cdroms = l.cdroms;
-                }
+                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+                .map_err(op)?;
+            let edited = set_boot_menu(&xml, *on).map_err(bad)?;
+            conn.define_domain_xml(&edited).map_err(op)?;
+            if running {
+                Applied::NextStart
+            } else {
+                Applied::Live
             }
-            Ok::<_, BackendError>(h)
-        })();
-        match r {
-            Ok(info) => (self.sink)(Update::Hardware {
-                uuid: uuid.to_string(),
-                info,
-            }),
-            Err(error) => (self.sink)(Update::SettingsFailed {
-                uuid: uuid.to_string(),
-                error,
-            }),
         }
-    }
-
-    pub(super) fn change_hardware(&mut self, uuid: &str, change: &HardwareChange) {
-        let r = self.try_change_hardware(uuid, change);
-        match r {
-            Ok((name, applied)) => (self.sink)(Update::HardwareChanged {
-                uuid: uuid.to_string(),
-                name,
-                applied,
-            }),
-            Err(error) => (self.sink)(Update::SettingsFailed {
-                uuid: uuid.to_string(),
-                error,
-            }),
+        HardwareChange::Cdrom { target, iso } => {
+            // Built from the live definition when running, so the drive's live
+            // address matches; kept in the definition as well.
+            let flags = if running { live | config } else { config };
+            let xml = dom
+                .xml_desc(if running {
+                    0
+                } else {
+                    sys::VIR_DOMAIN_XML_INACTIVE
+                })
+                .map_err(op)?;
+            let device = cdrom_device(&xml, target, iso.as_deref()).map_err(bad)?;
+            dom.update_device_flags(&device, flags).map_err(op)?;
+            Applied::Live
         }
-        self.send_hardware(uuid);
-    }
-
-    fn try_change_hardware(
-        &mut self,
-        uuid: &str,
-        change: &HardwareChange,
-    ) -> Result<(String, Applied), BackendError> {
-        let op = |e: virt::error::Error| BackendError::from_op(&e);
-        let bad = |e: EditError| BackendError::new(ErrorKind::Other, format!("{e:?}"));
-        let dom = self.domain(uuid)?;
-        let name = dom.name().unwrap_or_default();
-        let running = dom.is_active().unwrap_or(false);
-        let config = sys::VIR_DOMAIN_AFFECT_CONFIG;
-        let live = sys::VIR_DOMAIN_AFFECT_LIVE;
-        let applied = match change {
-            HardwareChange::MemoryMib(mib) => {
-                let kib = mib << 10;
-                let info =
-                    hardware_from_xml(&dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).map_err(op)?);
-                // The maximum first when growing past it, so current ≤ maximum holds.
-                if *mib > info.max_memory_mib || !running {
-                    dom.set_memory_flags(kib, config | sys::VIR_DOMAIN_MEM_MAXIMUM)
-                        .map_err(op)?;
-                }
-                dom.set_memory_flags(kib, config).map_err(op)?;
-                // Live, through the balloon, up to what the machine started with.
-                let live_max = hardware_from_xml(&dom.xml_desc(0).map_err(op)?).max_memory_mib;
-                // The balloon only moves when the guest's driver answers: say "now" only
-                // when libvirt sees the new size.
-                if running
-                    && *mib <= live_max
-                    && dom.set_memory_flags(kib, live).is_ok()
-                    && dom
-                        .xml_desc(0)
-                        .is_ok_and(|x| hardware_from_xml(&x).memory_mib == *mib)
-                {
-                    Applied::Live
-                } else if running {
-                    Applied::NextStart
-                } else {
-                    Applied::Live
-                }
-            }
-            HardwareChange::Vcpus(n) => {
-                let inactive = dom
-                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-                    .map_err(op)?;
-                let info = hardware_from_xml(&inactive);
-                if (*n > info.max_vcpus || !running) && topology(&inactive).is_some() {
-                    // The maximum and the CPU topology must change together.
-                    let edited = set_vcpu_count(&inactive, *n).map_err(bad)?;
-                    self.conn().define_domain_xml(&edited).map_err(op)?;
-                } else if *n > info.max_vcpus || !running {
-                    dom.set_vcpus_flags(*n, config | sys::VIR_DOMAIN_VCPU_MAXIMUM)
-                        .map_err(op)?;
-                }
-                dom.set_vcpus_flags(*n, config).map_err(op)?;
-                if running && dom.set_vcpus_flags(*n, live).is_ok() {
-                    Applied::Live
-                } else if running {
-                    Applied::NextStart
-                } else {
-                    Applied::Live
-                }
-            }
-            HardwareChange::Autostart(on) => {
-                dom.set_autostart(*on).map_err(op)?;
+        HardwareChange::BootOrder(devs) => {
+            let xml = dom
+                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+                .map_err(op)?;
+            let edited = set_boot_order(&xml, devs).map_err(bad)?;
+            conn.define_domain_xml(&edited).map_err(op)?;
+            if running {
+                Applied::NextStart
+            } else {
                 Applied::Live
             }
-            HardwareChange::BootMenu(on) => {
-                let xml = dom
-                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-                    .map_err(op)?;
-                let edited = set_boot_menu(&xml, *on).map_err(bad)?;
-                self.conn().define_domain_xml(&edited).map_err(op)?;
-                if running {
-                    Applied::NextStart
-                } else {
-                    Applied::Live
+        }
+        HardwareChange::AddDisk {
+            pool,
+            size_gib,
+            existing,
+        } => {
+            let xml = dom
+                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+                .map_err(op)?;
+            let (path, format, made) = match existing {
+                Some(p) => {
+                    let f =
+                        super::iso9660::disk_image_format(std::path::Path::new(p)).unwrap_or("raw");
+                    (p.clone(), f.to_string(), None)
                 }
-            }
-            HardwareChange::Cdrom { target, iso } => {
-                // Built from the live definition when running, so the drive's live
-                // address matches; kept in the definition as well.
-                let flags = if running { live | config } else { config };
-                let xml = dom
-                    .xml_desc(if running {
-                        0
-                    } else {
-                        sys::VIR_DOMAIN_XML_INACTIVE
-                    })
-                    .map_err(op)?;
-                let device = cdrom_device(&xml, target, iso.as_deref()).map_err(bad)?;
-                dom.update_device_flags(&device, flags).map_err(op)?;
-                Applied::Live
-            }
-            HardwareChange::BootOrder(devs) => {
-                let xml = dom
-                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-                    .map_err(op)?;
-                let edited = set_boot_order(&xml, devs).map_err(bad)?;
-                self.conn().define_domain_xml(&edited).map_err(op)?;
-                if running {
-                    Applied::NextStart
-                } else {
-                    Applied::Live
-                }
-            }
-            HardwareChange::AddDisk {
-                pool,
-                size_gib,
-                existing,
-            } => {
-                let xml = dom
-                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-                    .map_err(op)?;
-                let (path, format, made) = match existing {
-                    Some(p) => {
-                        let f = super::iso9660::disk_image_format(std::path::Path::new(p))
-                            .unwrap_or("raw");
-                        (p.clone(), f.to_string(), None)
-                    }
-                    None => {
-                        let p = self.conn().lookup_storage_pool_by_name(pool).map_err(op)?;
-                        let taken = p.list_volumes().unwrap_or_default();
-                        let vol_name = (1..)
-                            .map(|n| format!("{name}-disk{n}.qcow2"))
-                            .find(|v| !taken.contains(v))
-                            .expect("a free name");
-                        let vol = virt::storage_vol::StorageVol::create_xml(
-                            &p,
-                            &super::storage::volume_xml(&vol_name, "qcow2", size_gib << 30),
-                            0,
-                        )
-                        .map_err(op)?;
-                        (vol.path().map_err(op)?, "qcow2".to_string(), Some(vol))
-                    }
-                };
-                let device = disk_xml(&xml, &path, &format);
-                let r = if running {
-                    dom.attach_device_flags(&device, live | config)
-                } else {
-                    dom.attach_device_flags(&device, config)
-                };
-                if let Err(e) = r {
-                    // Nothing half-made: the new volume goes again (or the details say it
-                    // could not).
-                    let mut err = op(e);
-                    if let Some(Err(e)) = made.map(|v| v.delete(0)) {
-                        err.raw
-                            .push_str(&format!("\nThe new volume could not be removed again: {e}"));
-                    }
-                    return Err(err);
-                }
-                Applied::Live
-            }
-            HardwareChange::RemoveDisk {
-                target,
-                delete_file,
-            } => {
-                let xml = dom
-                    .xml_desc(if running {
-                        0
-                    } else {
-                        sys::VIR_DOMAIN_XML_INACTIVE
-                    })
-                    .map_err(op)?;
-                let disk = hardware_from_xml(&xml)
-                    .disks
-                    .into_iter()
-                    .find(|d| &d.target == target)
-                    .ok_or_else(|| {
-                        BackendError::new(ErrorKind::Other, format!("no disk {target}"))
-                    })?;
-                let element = disk_element(&xml, target).ok_or_else(|| {
-                    BackendError::new(ErrorKind::Other, format!("no disk {target}"))
-                })?;
-                // Everything that could stop the file's deletion is checked before anything
-                // changes.
-                let vol = if *delete_file {
-                    if running {
-                        return Err(BackendError::new(
-                            ErrorKind::InvalidState,
-                            "shut the machine down to delete a disk's file; removing the disk alone works while it runs".to_string(),
-                        ));
-                    }
-                    let others: Vec<String> = self
-                        .disk_users_of(&disk.path)
-                        .into_iter()
-                        .filter(|n| *n != name)
-                        .collect();
-                    if !others.is_empty() {
-                        return Err(BackendError::new(
-                            ErrorKind::Other,
-                            format!(
-                                "{} also use(s) {}: the file must stay",
-                                others.join(", "),
-                                disk.path
-                            ),
-                        ));
-                    }
-                    Some(
-                        self.conn()
-                            .lookup_storage_vol_by_path(&disk.path)
-                            .map_err(|_| {
-                                BackendError::new(
-                                    ErrorKind::NotAVolume(disk.path.clone()),
-                                    format!("{} is not in a storage pool", disk.path),
-                                )
-                            })?,
+                None => {
+                    let p = conn.lookup_storage_pool_by_name(pool).map_err(op)?;
+                    let taken = p.list_volumes().unwrap_or_default();
+                    let vol_name = (1..)
+                        .map(|n| format!("{name}-disk{n}.qcow2"))
+                        .find(|v| !taken.contains(v))
+                        .expect("a free name");
+                    let vol = virt::storage_vol::StorageVol::create_xml(
+                        &p,
+                        &super::storage::volume_xml(&vol_name, "qcow2", size_gib << 30),
+                        0,
                     )
-                } else {
-                    None
-                };
-                let flags = if running { live | config } else { config };
-                dom.detach_device_flags(&element, flags).map_err(op)?;
-                if let Some(vol) = vol {
-                    vol.delete(0).map_err(op)?;
+                    .map_err(op)?;
+                    (vol.path().map_err(op)?, "qcow2".to_string(), Some(vol))
                 }
-                Applied::Live
+            };
+            let device = disk_xml(&xml, &path, &format);
+            let r = if running {
+                dom.attach_device_flags(&device, live | config)
+            } else {
+                dom.attach_device_flags(&device, config)
+            };
+            if let Err(e) = r {
+                // Nothing half-made: the new volume goes again (or the details say it
+                // could not).
+                let mut err = op(e);
+                if let Some(Err(e)) = made.map(|v| v.delete(0)) {
+                    err.raw
+                        .push_str(&format!("\nThe new volume could not be removed again: {e}"));
+                }
+                return Err(err);
             }
-            HardwareChange::Rename(new) => {
+            Applied::Live
+        }
+        HardwareChange::RemoveDisk {
+            target,
+            delete_file,
+        } => {
+            let xml = dom
+                .xml_desc(if running {
+                    0
+                } else {
+                    sys::VIR_DOMAIN_XML_INACTIVE
+                })
+                .map_err(op)?;
+            let disk = hardware_from_xml(&xml)
+                .disks
+                .into_iter()
+                .find(|d| &d.target == target)
+                .ok_or_else(|| BackendError::new(ErrorKind::Other, format!("no disk {target}")))?;
+            let element = disk_element(&xml, target)
+                .ok_or_else(|| BackendError::new(ErrorKind::Other, format!("no disk {target}")))?;
+            // Everything that could stop the file's deletion is checked before anything
+            // changes.
+            let vol = if *delete_file {
                 if running {
                     return Err(BackendError::new(
                         ErrorKind::InvalidState,
-                        "a running machine cannot be renamed".to_string(),
+                        "shut the machine down to delete a disk's file; removing the disk alone works while it runs".to_string(),
                     ));
                 }
-                dom.rename(new, 0).map_err(op)?;
-                Applied::Live
+                let others: Vec<String> = disk_users_of(conn, &disk.path)
+                    .into_iter()
+                    .filter(|n| *n != name)
+                    .collect();
+                if !others.is_empty() {
+                    return Err(BackendError::new(
+                        ErrorKind::Other,
+                        format!(
+                            "{} also use(s) {}: the file must stay",
+                            others.join(", "),
+                            disk.path
+                        ),
+                    ));
+                }
+                Some(conn.lookup_storage_vol_by_path(&disk.path).map_err(|_| {
+                    BackendError::new(
+                        ErrorKind::NotAVolume(disk.path.clone()),
+                        format!("{} is not in a storage pool", disk.path),
+                    )
+                })?)
+            } else {
+                None
+            };
+            let flags = if running { live | config } else { config };
+            dom.detach_device_flags(&element, flags).map_err(op)?;
+            if let Some(vol) = vol {
+                vol.delete(0).map_err(op)?;
             }
-        };
-        let name = match change {
-            HardwareChange::Rename(new) => new.clone(),
-            _ => name,
-        };
-        Ok((name, applied))
-    }
+            Applied::Live
+        }
+        HardwareChange::Rename(new) => {
+            if running {
+                return Err(BackendError::new(
+                    ErrorKind::InvalidState,
+                    "a running machine cannot be renamed".to_string(),
+                ));
+            }
+            dom.rename(new, 0).map_err(op)?;
+            Applied::Live
+        }
+    };
+    let name = match change {
+        HardwareChange::Rename(new) => new.clone(),
+        _ => name,
+    };
+    Ok((name, applied))
 }
 
 #[cfg(test)]

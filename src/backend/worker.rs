@@ -88,14 +88,6 @@ pub enum Request {
         pool: String,
         name: String,
     },
-    /// A machine's hardware (memory, processors, firmware, boot, CD-ROMs).
-    Hardware {
-        uuid: String,
-    },
-    ChangeHardware {
-        uuid: String,
-        change: super::details::HardwareChange,
-    },
     /// The virtual networks, this computer's bridges and a free subnet to propose.
     ListNetworks,
     Leases {
@@ -165,11 +157,6 @@ pub enum Update {
         uuid: String,
         at: Option<std::time::SystemTime>,
     },
-    /// A settings change could not be saved.
-    SettingsFailed {
-        uuid: String,
-        error: BackendError,
-    },
     ActionFailed {
         uuid: String,
         name: String,
@@ -214,10 +201,6 @@ pub enum Update {
         pool: String,
         error: BackendError,
     },
-    Hardware {
-        uuid: String,
-        info: super::details::HardwareInfo,
-    },
     /// Bytes copied so far of a clone of `uuid`.
     CloneProgress {
         uuid: String,
@@ -233,12 +216,6 @@ pub enum Update {
     CloneFailed {
         uuid: String,
         error: BackendError,
-    },
-    /// A hardware change was made: now, or at the next start.
-    HardwareChanged {
-        uuid: String,
-        name: String,
-        applied: super::details::Applied,
     },
     Networks {
         networks: Vec<super::networks::NetworkInfo>,
@@ -707,10 +684,8 @@ impl Worker {
             Request::NewVmFacts => self.send_new_vm_facts(),
             Request::ListPools => self.send_pools(),
             Request::ListNetworks => self.send_networks(),
-            Request::Hardware { uuid } => self.send_hardware(&uuid),
             Request::Clone { uuid, name } => self.start_clone(&uuid, &name),
             Request::CancelClone { uuid } => self.cancel_clone(&uuid),
-            Request::ChangeHardware { uuid, change } => self.change_hardware(&uuid, &change),
             Request::Leases { network } => self.send_leases(&network),
             Request::CreateNetwork(spec) => self.create_network(&spec),
             Request::NetworkAction { network, action } => self.network_action(&network, &action),

@@ -1,22 +1,25 @@
 //! The "Hardware" tab of a machine: memory and processors (now and at the next start),
 //! firmware, boot, CD-ROMs (put a disc in or take it out while running), disks, autostart
-//! and the name. Each change says whether it applied now or waits for the next start (the
-//! App shows that as a toast).
+//! and the name. Each change says whether it applied now or waits for the next start. The
+//! tab asks the connection itself ([`MachineTarget::ask`] with [`details`]); only a clone
+//! (a long copy with progress) goes through the App's requests.
 
 use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
-use crate::backend::details::{HardwareChange, HardwareInfo};
-use crate::backend::Request;
+use crate::backend::details::{self, Applied, HardwareChange, HardwareInfo};
+use crate::backend::{BackendError, Request};
 use crate::i18n::gettext_f;
-use crate::ui::panel_target::PanelTarget;
+use crate::ui::machine_target::{Machine, MachineTarget};
 use crate::ui::widgets::{group, header_button, panel_group, spin_row};
 
 #[derive(Debug)]
 pub enum HardwareMsg {
-    Show(Option<String>),
+    /// The machine to show (with its connection), or none.
+    Show(Option<Machine>),
     Refresh(String),
+    /// The hardware as read (this tab's own question).
     Info(String, HardwareInfo),
     ApplyResources,
     Autostart(bool),
@@ -44,11 +47,21 @@ const BOOT_CHOICES: [&[&str]; 3] = [&["hd"], &["cdrom", "hd"], &["network", "hd"
 
 #[derive(Debug)]
 pub enum HardwareOutput {
+    /// A clone: a long copy whose progress comes on the connection's update stream.
     Request(Request),
+    /// The machine's operating system (libosinfo id) as read, for the overview.
+    Os(String, Option<String>),
+}
+
+/// The connection's answers, for the machine named first.
+#[derive(Debug)]
+pub enum HardwareCmd {
+    Info(String, Result<HardwareInfo, BackendError>),
+    Changed(String, Result<(String, Applied), BackendError>),
 }
 
 pub struct HardwarePanel {
-    target: PanelTarget,
+    target: MachineTarget,
     info: Option<HardwareInfo>,
 }
 
@@ -89,19 +102,21 @@ fn boot_word(dev: &str) -> String {
 
 impl HardwarePanel {
     fn request(&self, sender: &ComponentSender<Self>, change: HardwareChange) {
-        if let Some(uuid) = self.target.get() {
-            sender
-                .output(HardwareOutput::Request(Request::ChangeHardware {
-                    uuid: uuid.clone(),
-                    change,
-                }))
-                .ok();
-        }
+        self.target.ask(
+            sender,
+            move |c, uuid| details::change(c, uuid, &change),
+            HardwareCmd::Changed,
+        );
+    }
+
+    fn read(&self, sender: &ComponentSender<Self>) {
+        self.target
+            .ask(sender, details::hardware, HardwareCmd::Info);
     }
 }
 
 impl Component for HardwarePanel {
-    type CommandOutput = ();
+    type CommandOutput = HardwareCmd;
     type Input = HardwareMsg;
     type Output = HardwareOutput;
     type Init = ();
@@ -239,7 +254,7 @@ impl Component for HardwarePanel {
         page.add(&name_group);
 
         let model = HardwarePanel {
-            target: PanelTarget::default(),
+            target: MachineTarget::default(),
             info: None,
         };
         ComponentParts {
@@ -275,20 +290,17 @@ impl Component for HardwarePanel {
         page: &Self::Root,
     ) {
         match msg {
-            HardwareMsg::Show(uuid) => {
+            HardwareMsg::Show(target) => {
                 self.info = None;
-                let s = sender.clone();
-                self.target.show(uuid, &w.resources, move |uuid| {
-                    s.output(HardwareOutput::Request(Request::Hardware { uuid }))
-                        .ok();
-                });
+                // Hidden until this machine's answer comes.
+                w.resources.set_visible(false);
+                self.target = MachineTarget::new(target);
+                self.read(&sender);
             }
             HardwareMsg::Refresh(uuid) => {
-                let s = sender.clone();
-                self.target.refresh(uuid, move |uuid| {
-                    s.output(HardwareOutput::Request(Request::Hardware { uuid }))
-                        .ok();
-                });
+                if self.target.is(&uuid) {
+                    self.read(&sender);
+                }
             }
             HardwareMsg::Info(uuid, info) => {
                 if self.target.is(&uuid) && self.info.as_ref() != Some(&info) {
@@ -468,10 +480,10 @@ impl Component for HardwarePanel {
                 d.present(page.root().as_ref());
             }
             HardwareMsg::ConfirmedClone(name) => {
-                if let Some(uuid) = self.target.get() {
+                if let Some(uuid) = self.target.uuid() {
                     sender
                         .output(HardwareOutput::Request(Request::Clone {
-                            uuid: uuid.clone(),
+                            uuid: uuid.to_string(),
                             name,
                         }))
                         .ok();
@@ -483,10 +495,10 @@ impl Component for HardwarePanel {
                 }
             }
             HardwareMsg::CancelClone => {
-                if let Some(uuid) = self.target.get() {
+                if let Some(uuid) = self.target.uuid() {
                     sender
                         .output(HardwareOutput::Request(Request::CancelClone {
-                            uuid: uuid.clone(),
+                            uuid: uuid.to_string(),
                         }))
                         .ok();
                 }
@@ -520,9 +532,56 @@ impl Component for HardwarePanel {
             }
         }
     }
+
+    fn update_cmd(
+        &mut self,
+        answer: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        page: &Self::Root,
+    ) {
+        self.answered(answer, &sender, page);
+    }
 }
 
 impl HardwarePanel {
+    fn answered(
+        &mut self,
+        answer: HardwareCmd,
+        sender: &ComponentSender<Self>,
+        page: &adw::PreferencesPage,
+    ) {
+        match answer {
+            HardwareCmd::Info(uuid, _) | HardwareCmd::Changed(uuid, _)
+                if !self.target.is(&uuid) => {}
+            HardwareCmd::Info(uuid, Ok(info)) => {
+                sender
+                    .output(HardwareOutput::Os(uuid.clone(), info.os_id.clone()))
+                    .ok();
+                sender.input(HardwareMsg::Info(uuid, info));
+            }
+            HardwareCmd::Info(_, Err(e)) => {
+                crate::ui::widgets::toast_error(page, crate::errors::read_error(&e))
+            }
+            HardwareCmd::Changed(_, result) => {
+                match result {
+                    Ok((_, Applied::Live)) => crate::ui::widgets::toast(page, &gettext("Changed.")),
+                    Ok((name, Applied::NextStart)) => crate::ui::widgets::toast(
+                        page,
+                        &gettext_f(
+                            "Saved. It takes effect the next time “{name}” is shut down and started.",
+                            &[("name", &name)],
+                        ),
+                    ),
+                    Err(e) => crate::ui::widgets::toast_error(
+                        page,
+                        crate::errors::change_error(self.target.name(), &e),
+                    ),
+                }
+                self.read(sender);
+            }
+        }
+    }
+
     fn render(&self, w: &mut HardwareWidgets, sender: &ComponentSender<Self>) {
         let Some(h) = &self.info else { return };
         w.resources.set_visible(true);

@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use bilik::backend::details::{Applied, HardwareChange, HardwareInfo};
-use bilik::backend::{ConnectionHandle, Options, Request, Update};
+use bilik::backend::{ConnectionHandle, Options, Update};
 
 /// Writes a `test:///` node file with `n` domains; every `running_every`-th runs (0: none).
 /// Each domain has one disk, a volume of the pool `pool` (also in the file).
@@ -159,28 +159,27 @@ pub fn ensure_default_pool() {
     }
 }
 
-/// A machine's hardware as the worker reads it.
+/// A machine's hardware as the Hardware tab reads it (a typed call).
 pub fn hw(c: &Conn, uuid: &str) -> HardwareInfo {
-    c.handle.send(Request::Hardware { uuid: uuid.into() });
-    c.wait("Hardware", Duration::from_secs(30), |u| match u {
-        Update::Hardware { uuid: u, info } if u == uuid => Some(info.clone()),
-        _ => None,
-    })
-    .0
+    let u = uuid.to_string();
+    block_on(
+        c.handle
+            .connection()
+            .call(move |c| bilik::backend::details::hardware(c, &u)),
+    )
+    .expect("the hardware")
 }
 
-/// Makes a hardware change through the worker and says how it landed.
+/// Makes a hardware change as the Hardware tab does and says how it landed.
 pub fn change(c: &Conn, uuid: &str, ch: HardwareChange) -> Applied {
-    c.handle.send(Request::ChangeHardware {
-        uuid: uuid.into(),
-        change: ch,
-    });
-    c.wait("HardwareChanged", Duration::from_secs(30), |u| match u {
-        Update::HardwareChanged { applied, .. } => Some(*applied),
-        Update::SettingsFailed { error, .. } => panic!("{error:?}"),
-        _ => None,
-    })
-    .0
+    let u = uuid.to_string();
+    block_on(
+        c.handle
+            .connection()
+            .call(move |c| bilik::backend::details::change(c, &u, &ch)),
+    )
+    .expect("changed")
+    .1
 }
 
 /// Attaches an existing disk image file (no new volume) through the worker.
