@@ -98,6 +98,20 @@ pub struct DisplayInfo {
 }
 
 /// Reads [`DisplayInfo`] from a domain XML.
+/// What a console of machine `uuid` needs, read from its live definition.
+pub fn display(
+    conn: &virt::connect::Connect,
+    uuid: &str,
+) -> Result<DisplayInfo, super::BackendError> {
+    let read = |e: virt::error::Error| super::BackendError::from_read(&e);
+    let xml = conn
+        .lookup_domain_by_uuid_string(uuid)
+        .map_err(read)?
+        .xml_desc(0)
+        .map_err(read)?;
+    Ok(display_info(&xml))
+}
+
 pub fn display_info(xml: &str) -> DisplayInfo {
     let Ok(doc) = roxmltree::Document::parse(xml) else {
         return DisplayInfo::default();

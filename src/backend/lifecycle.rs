@@ -3,7 +3,9 @@
 //! state does not allow (it changed meanwhile) is `InvalidState` whatever words libvirt
 //! used — some drivers report it as an internal error, and the words are translated.
 
+use virt::connect::Connect;
 use virt::domain::Domain;
+use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
 use super::types::{LifecycleAction, VmState};
@@ -35,4 +37,79 @@ pub fn run(dom: &Domain, action: LifecycleAction) -> Result<(), BackendError> {
         }
         err
     })
+}
+
+fn domain(conn: &Connect, uuid: &str) -> Result<Domain, BackendError> {
+    conn.lookup_domain_by_uuid_string(uuid)
+        .map_err(|e| BackendError::from_op(&e))
+}
+
+/// Runs `action` on machine `uuid`. A start that fails is explained from the facts it
+/// leaves (see [`super::start_problem`]).
+pub fn act(conn: &Connect, uuid: &str, action: LifecycleAction) -> Result<(), BackendError> {
+    if action == LifecycleAction::Delete {
+        return delete(conn, uuid, &[]);
+    }
+    let dom = domain(conn, uuid)?;
+    run(&dom, action).map_err(|err| {
+        if action == LifecycleAction::Start {
+            super::start_problem::explain(conn, &dom, err)
+        } else {
+            err
+        }
+    })
+}
+
+/// Machine `uuid`'s disks and discs (for the delete dialog, which lists them by name).
+pub fn disks(conn: &Connect, uuid: &str) -> Result<Vec<super::DiskInfo>, BackendError> {
+    let xml = domain(conn, uuid)?
+        .xml_desc(0)
+        .map_err(|e| BackendError::from_read(&e))?;
+    Ok(super::worker::disks_from_xml(&xml))
+}
+
+/// Deletes machine `uuid` (forced off first) with what belongs to it (snapshots' metadata,
+/// a managed save, firmware variables, the TPM's state). Of its disk images only those
+/// named in `delete_disks` go; a file that cannot be deleted is said, the others still go.
+pub fn delete(conn: &Connect, uuid: &str, delete_disks: &[String]) -> Result<(), BackendError> {
+    let op = |e: virt::error::Error| BackendError::from_op(&e);
+    let dom = domain(conn, uuid)?;
+    if dom.is_active().map_err(op)? {
+        dom.destroy().map_err(op)?;
+    }
+    if dom.is_persistent().unwrap_or(true) {
+        let full = sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+            | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+            | sys::VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA
+            | sys::VIR_DOMAIN_UNDEFINE_NVRAM
+            | sys::VIR_DOMAIN_UNDEFINE_TPM;
+        // Older drivers reject unknown flags: retry with the basic set.
+        dom.undefine_flags(full)
+            .or_else(|e| {
+                log::debug!("undefine with every flag refused ({e}); the basic set");
+                dom.undefine_flags(
+                    sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+                        | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
+                )
+            })
+            .map_err(op)?;
+    }
+    let mut failed: Option<BackendError> = None;
+    for path in delete_disks {
+        let res = conn
+            .lookup_storage_vol_by_path(path)
+            .map_err(|e| BackendError::new(ErrorKind::NotAVolume(path.clone()), e.message()))
+            .and_then(|vol| vol.delete(0).map_err(|e| BackendError::from_op(&e)));
+        if let Err(err) = res {
+            // The first is said; every one is in its details.
+            match &mut failed {
+                None => failed = Some(err),
+                Some(first) => {
+                    first.raw.push('\n');
+                    first.raw.push_str(&err.raw);
+                }
+            }
+        }
+    }
+    failed.map_or(Ok(()), Err)
 }

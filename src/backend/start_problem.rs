@@ -135,6 +135,29 @@ fn readable_by_me(path: &Path) -> bool {
     unsafe { libc::access(c.as_ptr(), libc::R_OK) == 0 }
 }
 
+/// Names the cause of a failed start of `dom` in `err`'s kind, when the facts show one
+/// (libvirt's own words stay the details).
+pub fn explain(
+    conn: &virt::connect::Connect,
+    dom: &virt::domain::Domain,
+    mut err: super::BackendError,
+) -> super::BackendError {
+    if err.kind != super::ErrorKind::Other {
+        return err;
+    }
+    let xml = dom
+        .xml_desc(virt::sys::VIR_DOMAIN_XML_INACTIVE)
+        .unwrap_or_default();
+    let (local, session) = conn
+        .uri()
+        .map(|u| super::uri::local_and_session(&u))
+        .unwrap_or((false, false));
+    if let Some(p) = diagnose(&StartFacts::gather(xml, local, session)) {
+        err.kind = super::ErrorKind::StartProblem(Box::new(p));
+    }
+    err
+}
+
 /// The first cause found, or None when the facts show none (then only libvirt's words
 /// can say).
 pub fn diagnose(f: &StartFacts) -> Option<StartProblem> {

@@ -22,7 +22,7 @@ use virt::sys;
 use super::error::{BackendError, ErrorKind};
 use super::events::{self, LibvirtEvent, Registrations};
 use super::stats::{self, RateTracker};
-use super::types::{DiskInfo, DomainInfo, DomainStats, LifecycleAction, VmState};
+use super::types::{DiskInfo, DomainInfo, DomainStats, VmState};
 use super::uri;
 
 /// What the UI asks of a connection.
@@ -32,25 +32,8 @@ pub enum Request {
     Reconnect,
     /// Send the whole machine list again.
     Reload,
-    /// Run a lifecycle action (not `Delete`: see [`Request::Delete`]).
-    Lifecycle {
-        uuid: String,
-        action: LifecycleAction,
-    },
-    /// List a machine's disks (for the delete dialog).
-    ListDisks {
-        uuid: String,
-    },
-    /// Read what a console needs (graphics, agent channels) from the live XML.
-    DisplayInfo {
-        uuid: String,
-    },
     /// Since when a running machine runs.
     StartedAt {
-        uuid: String,
-    },
-    /// Set the machine's shared folders aside (kept for later) and start it.
-    StartWithoutShares {
         uuid: String,
     },
     /// What the new-machine wizard needs to know about the host (memory, pools, firmware).
@@ -106,11 +89,6 @@ pub enum Request {
     CancelClone {
         uuid: String,
     },
-    /// Delete a machine; only the disk paths named here are deleted with it.
-    Delete {
-        uuid: String,
-        delete_disks: Vec<String>,
-    },
 }
 
 /// What the connection tells the UI.
@@ -144,24 +122,10 @@ pub enum Update {
         uuid: String,
     },
     Stats(Vec<DomainStats>),
-    Disks {
-        uuid: String,
-        disks: Vec<DiskInfo>,
-    },
-    Display {
-        uuid: String,
-        info: super::console::DisplayInfo,
-    },
     /// Since when a machine runs; None when nobody can tell.
     StartedAt {
         uuid: String,
         at: Option<std::time::SystemTime>,
-    },
-    ActionFailed {
-        uuid: String,
-        name: String,
-        action: LifecycleAction,
-        error: BackendError,
     },
     NewVmFacts(super::new_vm::HostFacts),
     /// A machine was created (and started when `started`).
@@ -670,17 +634,6 @@ impl Worker {
         match request {
             Request::Reconnect => {}
             Request::Reload => self.send_list(),
-            Request::Lifecycle { uuid, action } => self.lifecycle(&uuid, action),
-            Request::ListDisks { uuid } => {
-                let disks = self
-                    .conn()
-                    .lookup_domain_by_uuid_string(&uuid)
-                    .and_then(|d| d.xml_desc(0))
-                    .map(|xml| disks_from_xml(&xml))
-                    .unwrap_or_default();
-                (self.sink)(Update::Disks { uuid, disks });
-            }
-            Request::Delete { uuid, delete_disks } => self.delete(&uuid, &delete_disks),
             Request::NewVmFacts => self.send_new_vm_facts(),
             Request::ListPools => self.send_pools(),
             Request::ListNetworks => self.send_networks(),
@@ -710,21 +663,6 @@ impl Worker {
             } => self.resize_volume(&pool, &name, capacity),
             Request::DeleteVolume { pool, name } => self.delete_volume(&pool, &name),
             Request::CreateVm(spec) => self.create_vm(*spec),
-            Request::StartWithoutShares { uuid } => {
-                let result = super::shares::start_without(self.conn(), &uuid);
-                if let Err(err) = result {
-                    self.start_failed(&uuid, err);
-                }
-            }
-            Request::DisplayInfo { uuid } => {
-                let info = self
-                    .conn()
-                    .lookup_domain_by_uuid_string(&uuid)
-                    .and_then(|d| d.xml_desc(0))
-                    .map(|xml| super::console::display_info(&xml))
-                    .unwrap_or_default();
-                (self.sink)(Update::Display { uuid, info });
-            }
             Request::StartedAt { uuid } => {
                 // Only a local qemu machine has a process Bilik can see.
                 let local_qemu = super::uri::parse(&self.uri)
@@ -734,110 +672,6 @@ impl Worker {
                     .flatten()
                     .or_else(|| self.seen_started.get(&uuid).copied());
                 (self.sink)(Update::StartedAt { uuid, at });
-            }
-        }
-    }
-
-    fn fail(&mut self, uuid: &str, name: &str, action: LifecycleAction, e: BackendError) {
-        (self.sink)(Update::ActionFailed {
-            uuid: uuid.to_string(),
-            name: name.to_string(),
-            action,
-            error: e,
-        });
-    }
-
-    pub(super) fn lifecycle(&mut self, uuid: &str, action: LifecycleAction) {
-        let dom = match self.conn().lookup_domain_by_uuid_string(uuid) {
-            Ok(d) => d,
-            Err(e) => {
-                let err = self.check(&e);
-                return self.fail(uuid, "", action, err);
-            }
-        };
-        let name = dom.name().unwrap_or_default();
-        if action == LifecycleAction::Delete {
-            return self.delete(uuid, &[]);
-        }
-        // Success shows up through the lifecycle event; only failures are reported here.
-        match super::lifecycle::run(&dom, action) {
-            Ok(()) => {}
-            Err(err) if action == LifecycleAction::Start => self.start_failed(uuid, err),
-            Err(err) => {
-                if err.kind == ErrorKind::ConnectionLost {
-                    self.regs = None;
-                }
-                self.fail(uuid, &name, action, err)
-            }
-        }
-    }
-
-    /// Says why machine `uuid` did not start: the cause named from the facts it leaves
-    /// (see [`super::start_problem`]), not from libvirt's words.
-    fn start_failed(&mut self, uuid: &str, mut err: BackendError) {
-        if err.kind == ErrorKind::ConnectionLost {
-            self.regs = None;
-        }
-        let dom = self.conn().lookup_domain_by_uuid_string(uuid).ok();
-        let name = dom.as_ref().and_then(|d| d.name().ok()).unwrap_or_default();
-        if err.kind == ErrorKind::Other {
-            let xml = dom
-                .as_ref()
-                .and_then(|d| d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).ok())
-                .unwrap_or_default();
-            let (local, session) = super::uri::local_and_session(&self.uri);
-            let facts = super::start_problem::StartFacts::gather(xml, local, session);
-            if let Some(p) = super::start_problem::diagnose(&facts) {
-                err.kind = ErrorKind::StartProblem(Box::new(p));
-            }
-        }
-        self.fail(uuid, &name, LifecycleAction::Start, err);
-    }
-
-    fn delete(&mut self, uuid: &str, delete_disks: &[String]) {
-        let action = LifecycleAction::Delete;
-        let dom = match self.conn().lookup_domain_by_uuid_string(uuid) {
-            Ok(d) => d,
-            Err(e) => {
-                let err = self.check(&e);
-                return self.fail(uuid, "", action, err);
-            }
-        };
-        let name = dom.name().unwrap_or_default();
-        if dom.is_active().unwrap_or(false) {
-            if let Err(e) = dom.destroy() {
-                let err = self.check(&e);
-                return self.fail(uuid, &name, action, err);
-            }
-        }
-        if dom.is_persistent().unwrap_or(true) {
-            // Snapshots' metadata, a managed save image, checkpoints, firmware variables
-            // (NVRAM) and the emulated TPM's state belong to the machine and go with it.
-            let full = sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-                | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
-                | sys::VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA
-                | sys::VIR_DOMAIN_UNDEFINE_NVRAM
-                | sys::VIR_DOMAIN_UNDEFINE_TPM;
-            // Older drivers reject unknown flags: retry with the basic set.
-            let res = dom.undefine_flags(full).or_else(|_| {
-                dom.undefine_flags(
-                    sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-                        | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
-                )
-            });
-            if let Err(e) = res {
-                let err = self.check(&e);
-                return self.fail(uuid, &name, action, err);
-            }
-        }
-        for path in delete_disks {
-            let res = self
-                .conn()
-                .lookup_storage_vol_by_path(path)
-                .map_err(|e| BackendError::new(ErrorKind::NotAVolume(path.clone()), e.message()))
-                .and_then(|vol| vol.delete(0).map_err(|e| BackendError::from_op(&e)));
-            if let Err(err) = res {
-                self.fail(uuid, &name, action, err);
             }
         }
     }

@@ -2,6 +2,8 @@
 //! the list and details components; hosts the connection switcher, the lost-connection
 //! banner, toasts for failed actions, the About dialog and keyboard shortcuts.
 
+mod actions;
+
 use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
@@ -68,6 +70,8 @@ impl EarlyConnection {
 
 #[derive(Debug)]
 pub enum AppMsg {
+    /// "Start without the shared folders" for this machine.
+    StartWithoutShares(String),
     /// The operating system of machine `uuid` as its Hardware tab read it.
     Os(String, Option<String>),
     /// Show the window if it is not shown yet (at start: once prepared, or time is up).
@@ -115,6 +119,26 @@ pub enum AppCmd {
         name: String,
         error: Result<(), crate::ui::console::ViewerError>,
     },
+    /// A lifecycle action's answer (see app/actions.rs).
+    Acted {
+        uuid: String,
+        name: String,
+        action: LifecycleAction,
+        result: Result<(), crate::backend::BackendError>,
+    },
+    /// A machine's disks, for its delete dialog.
+    Disks {
+        uuid: String,
+        name: String,
+        disks: Result<Vec<crate::backend::DiskInfo>, crate::backend::BackendError>,
+    },
+    /// What a console needs, for the console asked for.
+    Display {
+        uuid: String,
+        name: String,
+        fullscreen: bool,
+        info: Result<DisplayInfo, crate::backend::BackendError>,
+    },
 }
 
 pub struct App {
@@ -123,8 +147,6 @@ pub struct App {
     connection: Option<ConnectionHandle>,
     /// Increases with every (re)opened connection; updates from older ones are dropped.
     generation: u64,
-    /// A delete waiting for its disk list: (uuid, name).
-    pending_delete: Option<(String, String)>,
     switcher: Controller<ConnectionSwitcher>,
     list: Controller<VmList>,
     details: Controller<VmDetails>,
@@ -154,8 +176,6 @@ pub struct App {
     /// Machines whose console is open (one console per machine), with the viewer's process
     /// id once it runs (0 before).
     consoles: std::collections::HashMap<String, Arc<AtomicU32>>,
-    /// A console waiting for the machine's display details: (uuid, name, full screen).
-    pending_console: Option<(String, String, bool)>,
 }
 
 pub struct AppWidgets {
@@ -174,7 +194,6 @@ impl App {
         let generation = self.generation;
         // Dropping the old handle stops its worker without waiting for it.
         self.connection = None;
-        self.pending_delete = None;
         self.history.clear();
         self.show_vm(None);
         // The command channel is Send (AppMsg is not: it carries GObjects).
@@ -430,74 +449,6 @@ impl App {
                 self.list.emit(VmListMsg::Stats(stats))
             }
             Update::StartedAt { uuid, at } => self.details.emit(VmDetailsMsg::StartedAt(uuid, at)),
-            Update::Display { uuid, info } => {
-                if let Some((pending, name, fullscreen)) = self.pending_console.take() {
-                    if pending == uuid {
-                        self.launch_console(widgets, sender, uuid, name, fullscreen, &info);
-                    } else {
-                        self.pending_console = Some((pending, name, fullscreen));
-                    }
-                }
-            }
-            Update::Disks { uuid, disks } => {
-                let Some((pending, name)) = self.pending_delete.take() else {
-                    return;
-                };
-                if pending != uuid {
-                    return;
-                }
-                let running = self
-                    .list
-                    .model()
-                    .get(&uuid)
-                    .is_some_and(|v| v.vm_state().is_active());
-                let s = sender.clone();
-                lifecycle::confirm_delete(&widgets.window, &name, running, &disks, move |chosen| {
-                    s.input(AppMsg::ConfirmedDelete(uuid.clone(), chosen))
-                });
-            }
-            Update::ActionFailed {
-                uuid,
-                name,
-                action,
-                error,
-            } => {
-                let name = if name.is_empty() {
-                    self.list
-                        .model()
-                        .get(&uuid)
-                        .map(|v| v.name())
-                        .unwrap_or_else(|| uuid.clone())
-                } else {
-                    name
-                };
-                let msg = errors::action_error(&name, action, &error);
-                if action != LifecycleAction::Start {
-                    return self.toast_error(widgets, msg);
-                }
-                // A machine that does not start is what the person is waiting on: the
-                // reason at once, with the way out where there is one.
-                let shares = matches!(
-                    &error.kind,
-                    crate::backend::ErrorKind::StartProblem(p) if matches!(
-                        **p,
-                        crate::backend::start_problem::StartProblem::SharedFolders { .. }
-                    )
-                );
-                let s = sender.clone();
-                let label = gettext("Start Without the Shared Folders");
-                lifecycle::show_details_with(
-                    &widgets.window,
-                    &msg.title,
-                    &msg.advice,
-                    &msg.details,
-                    shares.then_some((label.as_str(), move || {
-                        s.input(AppMsg::Request(Request::StartWithoutShares {
-                            uuid: uuid.clone(),
-                        }))
-                    })),
-                );
-            }
             Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
                 self.shares_panel.emit(SharesMsg::Refresh(uuid.clone()));
                 self.nics_panel.emit(NicsMsg::Refresh(uuid.clone()));
@@ -860,7 +811,6 @@ impl Component for App {
             uri: init.uri,
             connection: None,
             generation: 0,
-            pending_delete: None,
             switcher,
             list,
             details,
@@ -882,7 +832,6 @@ impl Component for App {
             osdb_requested: false,
             os_id: None,
             consoles: Default::default(),
-            pending_console: None,
         };
         crate::bench::start();
         crate::bench::mark("app-init-built");
@@ -969,10 +918,7 @@ impl Component for App {
                         s.input(AppMsg::ConfirmedForceOff(uuid.clone()))
                     });
                 }
-                LifecycleAction::Delete => {
-                    self.pending_delete = Some((uuid.clone(), name));
-                    self.request(Request::ListDisks { uuid });
-                }
+                LifecycleAction::Delete => self.ask_delete(&sender, uuid, name),
                 action => {
                     if action == LifecycleAction::Shutdown {
                         // Many guests ignore the ACPI request (still booting, no ACPI
@@ -984,7 +930,7 @@ impl Component for App {
                             move || s.input(AppMsg::CheckShutdown(u, n)),
                         );
                     }
-                    self.request(Request::Lifecycle { uuid, action })
+                    self.act(&sender, uuid, name, action)
                 }
             },
             AppMsg::CheckShutdown(uuid, name) => {
@@ -1014,13 +960,14 @@ impl Component for App {
                     widgets.toasts.add_toast(toast);
                 }
             }
-            AppMsg::ConfirmedForceOff(uuid) => self.request(Request::Lifecycle {
-                uuid,
-                action: LifecycleAction::ForceOff,
-            }),
+            AppMsg::ConfirmedForceOff(uuid) => {
+                let name = self.name_of(&uuid);
+                self.act(&sender, uuid, name, LifecycleAction::ForceOff)
+            }
+            AppMsg::StartWithoutShares(uuid) => self.start_without_shares(&sender, uuid),
             AppMsg::ConfirmedDelete(uuid, delete_disks) => {
                 self.show_vm(None);
-                self.request(Request::Delete { uuid, delete_disks });
+                self.delete(&sender, uuid, delete_disks);
             }
             AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
             AppMsg::Os(uuid, os) => {
@@ -1048,8 +995,17 @@ impl Component for App {
                 } else {
                     let fullscreen =
                         fullscreen.unwrap_or_else(|| self.settings.boolean(Key::ConsoleFullscreen));
-                    self.pending_console = Some((uuid.clone(), name, fullscreen));
-                    self.request(Request::DisplayInfo { uuid });
+                    let u = uuid.clone();
+                    self.ask(
+                        &sender,
+                        move |c| console::display(c, &u),
+                        move |info| AppCmd::Display {
+                            uuid,
+                            name,
+                            fullscreen,
+                            info,
+                        },
+                    );
                 }
             }
             AppMsg::OpenNetworks => {
@@ -1100,6 +1056,24 @@ impl Component for App {
                     widgets.toasts.add_toast(toast);
                 }
             }
+            AppCmd::Acted {
+                uuid,
+                name,
+                action,
+                result,
+            } => self.acted(widgets, &sender, uuid, name, action, result),
+            AppCmd::Disks { uuid, name, disks } => {
+                self.disks_answered(widgets, &sender, uuid, name, disks)
+            }
+            AppCmd::Display {
+                uuid,
+                name,
+                fullscreen,
+                info,
+            } => match info {
+                Ok(info) => self.launch_console(widgets, &sender, uuid, name, fullscreen, &info),
+                Err(e) => self.toast_error(widgets, errors::read_error(&e)),
+            },
             AppCmd::ConsoleClosed { uuid, name, error } => {
                 self.consoles.remove(&uuid);
                 if let Err(e) = error {
