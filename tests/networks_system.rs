@@ -8,8 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use bilik::backend::networks::{self, NetAction, NetDone, NetMode, NetProblem, NetSpec};
-use bilik::backend::{Request, Update};
+use bilik::backend::networks::{self, NetAction, NetError, NetMode, NetProblem, NetSpec};
 use common::{virsh, virsh_try, Conn};
 
 const NETS: [&str; 4] = [
@@ -32,24 +31,39 @@ fn spec(name: &str, mode: NetMode, subnet: &str) -> NetSpec {
     }
 }
 
-fn outcome(c: &Conn) -> Result<NetDone, String> {
-    c.wait("a network result", Duration::from_secs(60), |u| match u {
-        Update::NetworkDone { what, .. } => Some(Ok(*what)),
-        Update::NetworkRefused { problem, .. } => Some(Err(format!("{problem:?}"))),
-        Update::NetworkFailed { error, .. } => Some(Err(format!("libvirt: {}", error.raw))),
-        _ => None,
-    })
-    .0
+/// A change as the Networks dialog makes it (a typed call).
+fn create(c: &Conn, spec: NetSpec) -> Result<(), NetError> {
+    common::block_on(
+        c.handle
+            .connection()
+            .call(move |c| Ok(networks::create(c, &spec))),
+    )
+    .expect("connected")
 }
 
-fn refused(c: &Conn) -> NetProblem {
-    c.wait("a refusal", Duration::from_secs(60), |u| match u {
-        Update::NetworkRefused { problem, .. } => Some(problem.clone()),
-        Update::NetworkDone { what, .. } => panic!("should be refused, but {what:?}"),
-        Update::NetworkFailed { error, .. } => panic!("should be refused: {error:?}"),
-        _ => None,
-    })
-    .0
+fn act(c: &Conn, name: &str, action: NetAction) -> Result<(), NetError> {
+    let n = name.to_string();
+    common::block_on(
+        c.handle
+            .connection()
+            .call(move |c| Ok(networks::act(c, &n, &action))),
+    )
+    .expect("connected")
+}
+
+fn outcome(r: Result<(), NetError>) -> Result<(), String> {
+    r.map_err(|e| format!("{e:?}"))
+}
+
+fn refused(r: Result<(), NetError>) -> NetProblem {
+    match r {
+        Err(NetError::Refused(p)) => p,
+        other => panic!("should be refused, but {other:?}"),
+    }
+}
+
+fn overview(c: &Conn) -> networks::Overview {
+    common::block_on(c.handle.connection().call(networks::overview)).expect("the networks")
 }
 
 fn cleanup() {
@@ -67,22 +81,12 @@ fn networks_of_every_kind_and_a_real_lease() {
     cleanup();
     let c = Conn::open(common::SYSTEM);
     c.domains();
-    c.handle.send(Request::ListNetworks);
-    let free = c
-        .wait("Networks", Duration::from_secs(30), |u| match u {
-            Update::Networks { free_subnet, .. } => Some(free_subnet.clone()),
-            _ => None,
-        })
-        .0;
+    let free = overview(&c).free_subnet;
     println!("proposed free subnet: {free}");
     assert!(networks::parse_subnet(&free).is_ok());
 
-    c.handle.send(Request::CreateNetwork(spec(
-        "bilik-nat",
-        NetMode::Nat,
-        "192.168.150.0/24",
-    )));
-    assert_eq!(outcome(&c), Ok(NetDone::Created));
+    let r = create(&c, spec("bilik-nat", NetMode::Nat, "192.168.150.0/24"));
+    assert_eq!(outcome(r), Ok(()));
     let xml = virsh(&["net-dumpxml", "bilik-nat"]);
     for needle in [
         "<forward mode='nat'>",
@@ -94,12 +98,11 @@ fn networks_of_every_kind_and_a_real_lease() {
     assert!(virsh(&["net-info", "bilik-nat"]).contains("Autostart:      yes"));
 
     // Overlaps: another libvirt network, and one of this computer's own routes.
-    c.handle.send(Request::CreateNetwork(spec(
-        "bilik-overlap",
-        NetMode::Nat,
-        "192.168.150.128/25",
-    )));
-    assert_eq!(refused(&c), NetProblem::Overlap("bilik-nat".into()));
+    let r = create(
+        &c,
+        spec("bilik-overlap", NetMode::Nat, "192.168.150.128/25"),
+    );
+    assert_eq!(refused(r), NetProblem::Overlap("bilik-nat".into()));
     if let Some((iface, route)) = networks::host_routes()
         .into_iter()
         .find(|(_, s)| s.prefix >= 8)
@@ -110,12 +113,8 @@ fn networks_of_every_kind_and_a_real_lease() {
         } else {
             cidr
         };
-        c.handle.send(Request::CreateNetwork(spec(
-            "bilik-overlap",
-            NetMode::Nat,
-            &cidr,
-        )));
-        let p = refused(&c);
+        let r = create(&c, spec("bilik-overlap", NetMode::Nat, &cidr));
+        let p = refused(r);
         println!("host route {iface} {cidr}: {p:?}");
         assert!(matches!(
             p,
@@ -131,44 +130,39 @@ fn networks_of_every_kind_and_a_real_lease() {
             NetProblem::NotNetworkAddress("192.168.160.0/24".into()),
         ),
     ] {
-        c.handle.send(Request::CreateNetwork(spec(
-            "bilik-overlap",
-            NetMode::Nat,
-            subnet,
-        )));
-        assert_eq!(refused(&c), want, "{subnet}");
+        let r = create(&c, spec("bilik-overlap", NetMode::Nat, subnet));
+        assert_eq!(refused(r), want, "{subnet}");
     }
     let mut outside = spec("bilik-overlap", NetMode::Nat, "192.168.160.0/24");
     outside.dhcp_start = "192.168.161.10".into();
-    c.handle.send(Request::CreateNetwork(outside));
-    assert_eq!(
-        refused(&c),
-        NetProblem::DhcpOutside("192.168.161.10".into())
+    let r = create(&c, outside);
+    assert_eq!(refused(r), NetProblem::DhcpOutside("192.168.161.10".into()));
+    let r = create(
+        &c,
+        spec(
+            "bilik-overlap",
+            NetMode::Bridge("bilik-no-such-br".into()),
+            "",
+        ),
     );
-    c.handle.send(Request::CreateNetwork(spec(
-        "bilik-overlap",
-        NetMode::Bridge("bilik-no-such-br".into()),
-        "",
-    )));
     assert_eq!(
-        refused(&c),
+        refused(r),
         NetProblem::NoSuchBridge("bilik-no-such-br".into())
     );
     assert!(!virsh_try(&["net-info", "bilik-overlap"]).0, "nothing made");
 
     // Routed and isolated.
-    c.handle.send(Request::CreateNetwork(spec(
-        "bilik-routed",
-        NetMode::Routed,
-        "192.168.151.0/24",
-    )));
-    assert_eq!(outcome(&c), Ok(NetDone::Created));
+    let r = create(
+        &c,
+        spec("bilik-routed", NetMode::Routed, "192.168.151.0/24"),
+    );
+    assert_eq!(outcome(r), Ok(()));
     assert!(virsh(&["net-dumpxml", "bilik-routed"]).contains("<forward mode='route'/>"));
     let mut iso = spec("bilik-isolated", NetMode::Isolated, "192.168.152.0/24");
     iso.dhcp = false;
     iso.autostart = false;
-    c.handle.send(Request::CreateNetwork(iso));
-    assert_eq!(outcome(&c), Ok(NetDone::Created));
+    let r = create(&c, iso);
+    assert_eq!(outcome(r), Ok(()));
     let xml = virsh(&["net-dumpxml", "bilik-isolated"]);
     assert!(
         !xml.contains("<forward") && !xml.contains("<dhcp>"),
@@ -188,15 +182,12 @@ fn networks_of_every_kind_and_a_real_lease() {
     virsh(&["start", VM]);
     let t = Instant::now();
     let lease = loop {
-        c.handle.send(Request::Leases {
-            network: "bilik-nat".into(),
-        });
-        let leases = c
-            .wait("Leases", Duration::from_secs(20), |u| match u {
-                Update::Leases { leases, .. } => Some(leases.clone()),
-                _ => None,
-            })
-            .0;
+        let leases = common::block_on(
+            c.handle
+                .connection()
+                .call(|c| networks::leases_of(c, "bilik-nat")),
+        )
+        .expect("the leases");
         if let Some(l) = leases.into_iter().find(|l| l.mac == "52:54:00:be:11:01") {
             break l;
         }
@@ -207,32 +198,20 @@ fn networks_of_every_kind_and_a_real_lease() {
     assert!(lease.ip.starts_with("192.168.150."));
     assert_eq!(lease.machine.as_deref(), Some(VM));
 
-    c.handle.send(Request::ListNetworks);
-    let nets = c
-        .wait("Networks", Duration::from_secs(30), |u| match u {
-            Update::Networks { networks, .. } => Some(networks.clone()),
-            _ => None,
-        })
-        .0;
+    let nets = overview(&c).networks;
     let nat = nets.iter().find(|n| n.name == "bilik-nat").unwrap();
     assert_eq!(nat.machines, vec![VM.to_string()]);
     assert_eq!(nat.mode, "nat");
     assert_eq!(nat.ipv4, "192.168.150.0/24");
 
     // In use by a running machine: stopping or deleting is refused, naming it.
-    c.handle.send(Request::NetworkAction {
-        network: "bilik-nat".into(),
-        action: NetAction::Stop,
-    });
-    assert_eq!(refused(&c), NetProblem::InUse(vec![VM.into()]));
+    let r = act(&c, "bilik-nat", NetAction::Stop);
+    assert_eq!(refused(r), NetProblem::InUse(vec![VM.into()]));
     virsh(&["destroy", VM]);
     virsh(&["undefine", VM]);
     for n in ["bilik-nat", "bilik-routed", "bilik-isolated"] {
-        c.handle.send(Request::NetworkAction {
-            network: n.into(),
-            action: NetAction::Delete,
-        });
-        assert_eq!(outcome(&c), Ok(NetDone::Deleted), "{n}");
+        let r = act(&c, n, NetAction::Delete);
+        assert_eq!(outcome(r), Ok(()), "{n}");
         assert!(!virsh_try(&["net-info", n]).0);
     }
     cleanup();

@@ -20,7 +20,7 @@ use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
 use crate::ui::hardware_panel::{HardwareMsg, HardwareOutput, HardwarePanel};
 use crate::ui::lifecycle;
-use crate::ui::networks::{NetworksDialog, NetworksMsg, NetworksOutput};
+use crate::ui::networks::{NetworksDialog, NetworksMsg};
 use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
 use crate::ui::nics_panel::{NicsMsg, NicsPanel};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
@@ -320,12 +320,8 @@ impl App {
                 ));
             }
             "networks" if self.networks.is_none() => {
-                self.networks = Some(NetworksDialog::builder().launch(()).forward(
-                    sender.input_sender(),
-                    |o| match o {
-                        NetworksOutput::Request(r) => AppMsg::Request(r),
-                    },
-                ));
+                // It asks the connection itself.
+                self.networks = Some(NetworksDialog::builder().launch(()).detach());
             }
             _ => {}
         }
@@ -498,23 +494,6 @@ impl App {
                         details: error.raw,
                     },
                 );
-            }
-            Update::Networks {
-                networks,
-                bridges,
-                free_subnet,
-            } => self.emit_networks(NetworksMsg::Networks(networks, bridges, free_subnet)),
-            Update::Leases { network, leases } => {
-                self.emit_networks(NetworksMsg::Leases(network, leases))
-            }
-            Update::NetworkDone { network, what } => {
-                self.emit_networks(NetworksMsg::Done(network, what))
-            }
-            Update::NetworkRefused { network, problem } => {
-                self.emit_networks(NetworksMsg::Refused(network, problem))
-            }
-            Update::NetworkFailed { network, error } => {
-                self.emit_networks(NetworksMsg::Failed(network, error))
             }
             Update::PoolChanged { .. } => self.emit_storage(StorageMsg::Changed),
             Update::Pools { pools, supported } => {
@@ -1010,7 +989,10 @@ impl Component for App {
             }
             AppMsg::OpenNetworks => {
                 self.ensure_dialogs(&sender, "networks");
-                self.emit_networks(NetworksMsg::Open(widgets.window.clone()))
+                self.emit_networks(NetworksMsg::Open(
+                    widgets.window.clone(),
+                    self.connection.as_ref().map(ConnectionHandle::connection),
+                ))
             }
             AppMsg::OpenStorage => {
                 self.ensure_dialogs(&sender, "storage");

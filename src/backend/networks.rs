@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use std::ffi::CStr;
 use std::net::Ipv4Addr;
 
+use virt::connect::Connect;
 use virt::network::Network;
 use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
-use super::worker::{Update, Worker};
 use super::xml_edit::escape_attr;
 
 /// How a network reaches the outside.
@@ -432,37 +432,60 @@ pub enum NetAction {
     Delete,
 }
 
-enum NetError {
+/// Why a network request did not go through: Bilik refused it (and says why), or libvirt
+/// did.
+#[derive(Debug, Clone)]
+pub enum NetError {
     Refused(NetProblem),
     Libvirt(BackendError),
 }
 
-impl Worker {
-    /// Why network `name` could not start, from the facts of this computer (libvirt's
-    /// message is translated): its DHCP helper is missing, or something else already uses
-    /// its subnet.
-    fn network_obstacle(&self, name: &str) -> Option<ErrorKind> {
-        if !self.is_local() {
-            return None;
-        }
-        let dnsmasq = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq", "/sbin/dnsmasq"]
-            .iter()
-            .any(|p| std::path::Path::new(p).exists());
-        let net = self.conn().lookup_network_by_name(name).ok()?;
-        let info = network_info(&net, &HashMap::new())?;
-        let subnet = parse_subnet(&info.ipv4).ok()?;
-        if !dnsmasq {
-            return Some(ErrorKind::NetworkNoDhcpHelper);
-        }
-        self.taken_subnets(Some(name))
-            .iter()
-            .any(|(_, taken)| taken.overlaps(subnet))
-            .then_some(ErrorKind::NetworkSubnetTaken)
+impl From<BackendError> for NetError {
+    fn from(e: BackendError) -> Self {
+        NetError::Libvirt(e)
     }
+}
 
-    fn taken_subnets(&self, except: Option<&str>) -> Vec<(String, Subnet)> {
-        let mut taken: Vec<(String, Subnet)> = host_routes();
-        if let Ok(nets) = self.conn().list_all_networks(0) {
+/// The virtual networks, this computer's bridges and a free subnet to propose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overview {
+    pub networks: Vec<NetworkInfo>,
+    pub bridges: Vec<String>,
+    pub free_subnet: String,
+}
+
+fn is_local(conn: &Connect) -> bool {
+    conn.uri()
+        .ok()
+        .and_then(|u| super::uri::parse(&u).ok())
+        .is_some_and(|u| u.is_local())
+}
+
+/// Why network `name` could not start, from the facts of this computer (libvirt's message
+/// is translated): its DHCP helper is missing, or something else already uses its subnet.
+fn network_obstacle(conn: &Connect, name: &str) -> Option<ErrorKind> {
+    if !is_local(conn) {
+        return None;
+    }
+    let dnsmasq = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq", "/sbin/dnsmasq"]
+        .iter()
+        .any(|p| std::path::Path::new(p).exists());
+    let net = conn.lookup_network_by_name(name).ok()?;
+    let info = network_info(&net, &HashMap::new())?;
+    let subnet = parse_subnet(&info.ipv4).ok()?;
+    if !dnsmasq {
+        return Some(ErrorKind::NetworkNoDhcpHelper);
+    }
+    taken_subnets(conn, Some(name))
+        .iter()
+        .any(|(_, taken)| taken.overlaps(subnet))
+        .then_some(ErrorKind::NetworkSubnetTaken)
+}
+
+fn taken_subnets(conn: &Connect, except: Option<&str>) -> Vec<(String, Subnet)> {
+    let mut taken: Vec<(String, Subnet)> = host_routes();
+    match conn.list_all_networks(0) {
+        Ok(nets) => {
             for n in nets {
                 let Some(name) = n.name().ok() else { continue };
                 if Some(name.as_str()) == except {
@@ -475,202 +498,157 @@ impl Worker {
                 }
             }
         }
-        taken
+        Err(e) => log::debug!("no network list for the subnet check ({e}): routes only"),
     }
+    taken
+}
 
-    pub(super) fn send_networks(&mut self) {
-        let (users, _) = network_users(self.conn());
-        match self.conn().list_all_networks(0) {
-            Ok(nets) => {
-                let mut list: Vec<NetworkInfo> = nets
-                    .iter()
-                    .filter_map(|n| network_info(n, &users))
-                    .collect();
-                list.sort_by(|a, b| a.name.cmp(&b.name));
-                let taken: Vec<Subnet> =
-                    self.taken_subnets(None).into_iter().map(|t| t.1).collect();
-                (self.sink)(Update::Networks {
-                    networks: list,
-                    bridges: host_bridges(),
-                    free_subnet: free_subnet(&taken).to_cidr(),
-                });
-            }
-            Err(e) => {
-                let error = self.check(&e);
-                (self.sink)(Update::NetworkFailed {
-                    network: String::new(),
-                    error,
-                });
-            }
+/// The virtual networks, this computer's bridges and a free subnet.
+pub fn overview(conn: &Connect) -> Result<Overview, BackendError> {
+    let (users, _) = network_users(conn);
+    let nets = conn
+        .list_all_networks(0)
+        .map_err(|e| BackendError::from_read(&e))?;
+    let mut networks: Vec<NetworkInfo> = nets
+        .iter()
+        .filter_map(|n| network_info(n, &users))
+        .collect();
+    networks.sort_by(|a, b| a.name.cmp(&b.name));
+    let taken: Vec<Subnet> = taken_subnets(conn, None).into_iter().map(|t| t.1).collect();
+    Ok(Overview {
+        networks,
+        bridges: host_bridges(),
+        free_subnet: free_subnet(&taken).to_cidr(),
+    })
+}
+
+/// The addresses network `name` handed out, with the machine each card belongs to.
+pub fn leases_of(conn: &Connect, name: &str) -> Result<Vec<Lease>, BackendError> {
+    let (_, by_mac) = network_users(conn);
+    let net = conn
+        .lookup_network_by_name(name)
+        .map_err(|e| BackendError::from_read(&e))?;
+    Ok(leases(&net)?
+        .into_iter()
+        .map(|(mac, ip, hostname)| Lease {
+            machine: by_mac.get(&mac.to_lowercase()).cloned(),
+            mac,
+            ip,
+            hostname,
+        })
+        .collect())
+}
+
+/// Names a libvirt failure about network `name` from the facts.
+fn explained(conn: &Connect, name: &str, e: &virt::error::Error) -> NetError {
+    let mut error = BackendError::from_op(e);
+    if error.kind == ErrorKind::Other {
+        if let Some(kind) = network_obstacle(conn, name) {
+            error.kind = kind;
         }
     }
+    NetError::Libvirt(error)
+}
 
-    pub(super) fn send_leases(&mut self, name: &str) {
-        let (_, by_mac) = network_users(self.conn());
-        let result = self
-            .conn()
-            .lookup_network_by_name(name)
-            .map_err(|e| BackendError::from_op(&e))
-            .and_then(|n| leases(&n));
-        match result {
-            Ok(list) => (self.sink)(Update::Leases {
-                network: name.to_string(),
-                leases: list
-                    .into_iter()
-                    .map(|(mac, ip, hostname)| Lease {
-                        machine: by_mac.get(&mac.to_lowercase()).cloned(),
-                        mac,
-                        ip,
-                        hostname,
-                    })
-                    .collect(),
-            }),
-            Err(error) => (self.sink)(Update::NetworkFailed {
-                network: name.to_string(),
-                error,
-            }),
+/// Creates and starts a network; a bad name, subnet or bridge is refused before libvirt
+/// is asked, and a network that does not start is removed again.
+pub fn create(conn: &Connect, spec: &NetSpec) -> Result<(), NetError> {
+    let existing: Vec<String> = conn
+        .list_all_networks(0)
+        .map_err(|e| BackendError::from_read(&e))?
+        .iter()
+        .filter_map(|n| n.name().ok())
+        .collect();
+    super::new_vm::check_name(&spec.name, &existing)
+        .map_err(|e| NetError::Refused(NetProblem::BadName(e)))?;
+    let (subnet, dhcp) = match &spec.mode {
+        NetMode::Bridge(br) => {
+            if br.trim().is_empty() {
+                return Err(NetError::Refused(NetProblem::MissingBridge));
+            }
+            // Only this computer's bridges can be checked; a remote host's are its own.
+            if is_local(conn) && !host_bridges().contains(br) {
+                return Err(NetError::Refused(NetProblem::NoSuchBridge(br.clone())));
+            }
+            (None, None)
         }
-    }
-
-    /// Reports a network request: fresh list first, then the outcome.
-    fn net_done(&mut self, name: &str, what: NetDone, r: Result<(), NetError>) {
-        self.send_networks();
-        match r {
-            Ok(()) => (self.sink)(Update::NetworkDone {
-                network: name.to_string(),
-                what,
-            }),
-            Err(NetError::Refused(problem)) => (self.sink)(Update::NetworkRefused {
-                network: name.to_string(),
-                problem,
-            }),
-            Err(NetError::Libvirt(mut error)) => {
-                if error.kind == ErrorKind::Other {
-                    if let Some(kind) = self.network_obstacle(name) {
-                        error.kind = kind;
-                    }
-                }
-                (self.sink)(Update::NetworkFailed {
-                    network: name.to_string(),
-                    error,
-                })
+        _ => {
+            let sn = parse_subnet(&spec.subnet).map_err(NetError::Refused)?;
+            if let Some((who, _)) = taken_subnets(conn, None)
+                .into_iter()
+                .find(|(_, t)| t.overlaps(sn))
+            {
+                return Err(NetError::Refused(NetProblem::Overlap(who)));
             }
-        }
-    }
-
-    pub(super) fn create_network(&mut self, spec: &NetSpec) {
-        let r = self.try_create_network(spec);
-        self.net_done(&spec.name, NetDone::Created, r);
-    }
-
-    fn try_create_network(&mut self, spec: &NetSpec) -> Result<(), NetError> {
-        let existing: Vec<String> = self
-            .conn()
-            .list_all_networks(0)
-            .map(|n| n.iter().filter_map(|n| n.name().ok()).collect())
-            .unwrap_or_default();
-        super::new_vm::check_name(&spec.name, &existing)
-            .map_err(|e| NetError::Refused(NetProblem::BadName(e)))?;
-        let (subnet, dhcp) = match &spec.mode {
-            NetMode::Bridge(br) => {
-                if br.trim().is_empty() {
-                    return Err(NetError::Refused(NetProblem::MissingBridge));
-                }
-                // Only this computer's bridges can be checked; a remote host's are its own.
-                if self.is_local() && !host_bridges().contains(br) {
-                    return Err(NetError::Refused(NetProblem::NoSuchBridge(br.clone())));
-                }
-                (None, None)
-            }
-            _ => {
-                let sn = parse_subnet(&spec.subnet).map_err(NetError::Refused)?;
-                if let Some((who, _)) = self
-                    .taken_subnets(None)
-                    .into_iter()
-                    .find(|(_, t)| t.overlaps(sn))
-                {
-                    return Err(NetError::Refused(NetProblem::Overlap(who)));
-                }
-                let dhcp = if spec.dhcp {
-                    Some(
-                        dhcp_range(sn, &spec.dhcp_start, &spec.dhcp_end)
-                            .map_err(NetError::Refused)?,
-                    )
-                } else {
-                    None
-                };
-                (Some(sn), dhcp)
-            }
-        };
-        let xml = network_xml(spec, subnet, dhcp);
-        let net = self
-            .conn()
-            .define_network_xml(&xml)
-            .map_err(|e| NetError::Libvirt(self.check(&e)))?;
-        let started = net.create().and_then(|_| {
-            if spec.autostart {
-                net.set_autostart(true).map(|_| ())
+            let dhcp = if spec.dhcp {
+                Some(dhcp_range(sn, &spec.dhcp_start, &spec.dhcp_end).map_err(NetError::Refused)?)
             } else {
-                Ok(())
-            }
-        });
-        if let Err(e) = started {
-            let err = self.check(&e);
-            let _ = net.destroy();
-            let _ = net.undefine();
-            return Err(NetError::Libvirt(err));
-        }
-        Ok(())
-    }
-
-    fn is_local(&self) -> bool {
-        super::uri::parse(&self.uri).is_ok_and(|u| u.is_local())
-    }
-
-    pub(super) fn network_action(&mut self, name: &str, action: &NetAction) {
-        let what = if *action == NetAction::Delete {
-            NetDone::Deleted
-        } else {
-            NetDone::Changed
-        };
-        let r = (|| {
-            let net = self
-                .conn()
-                .lookup_network_by_name(name)
-                .map_err(|e| NetError::Libvirt(self.check(&e)))?;
-            if matches!(action, NetAction::Stop | NetAction::Delete) {
-                let (users, _) = network_users(self.conn());
-                let running: Vec<String> = users
-                    .get(name)
-                    .map(|u| {
-                        u.iter()
-                            .filter(|(_, r)| *r)
-                            .map(|(n, _)| n.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if !running.is_empty() && net.is_active().unwrap_or(false) {
-                    return Err(NetError::Refused(NetProblem::InUse(running)));
-                }
-            }
-            let r = match action {
-                NetAction::Start => net.create(),
-                NetAction::Stop => net.destroy(),
-                NetAction::Autostart(on) => net.set_autostart(*on).map(|_| ()),
-                NetAction::Delete => (|| {
-                    if net.is_active()? {
-                        net.destroy()?;
-                    }
-                    if net.is_persistent()? {
-                        net.undefine()?;
-                    }
-                    Ok(())
-                })(),
+                None
             };
-            r.map_err(|e| NetError::Libvirt(self.check(&e)))
-        })();
-        self.net_done(name, what, r);
+            (Some(sn), dhcp)
+        }
+    };
+    let xml = network_xml(spec, subnet, dhcp);
+    let net = conn
+        .define_network_xml(&xml)
+        .map_err(|e| NetError::Libvirt(BackendError::from_op(&e)))?;
+    let started = net.create().and_then(|_| {
+        if spec.autostart {
+            net.set_autostart(true).map(|_| ())
+        } else {
+            Ok(())
+        }
+    });
+    if let Err(e) = started {
+        let err = explained(conn, &spec.name, &e);
+        // Nothing half-made stays.
+        if let Err(e) = net.destroy() {
+            log::debug!("removing the network that did not start: stop: {e}");
+        }
+        if let Err(e) = net.undefine() {
+            log::debug!("removing the network that did not start: undefine: {e}");
+        }
+        return Err(err);
     }
+    Ok(())
+}
+
+/// Starts, stops, deletes network `name` or sets its autostart. Stopping or deleting a
+/// network that running machines use is refused, naming them.
+pub fn act(conn: &Connect, name: &str, action: &NetAction) -> Result<(), NetError> {
+    let net = conn
+        .lookup_network_by_name(name)
+        .map_err(|e| NetError::Libvirt(BackendError::from_op(&e)))?;
+    if matches!(action, NetAction::Stop | NetAction::Delete) {
+        let (users, _) = network_users(conn);
+        let running: Vec<String> = users
+            .get(name)
+            .map(|u| {
+                u.iter()
+                    .filter(|(_, r)| *r)
+                    .map(|(n, _)| n.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !running.is_empty() && net.is_active().unwrap_or(false) {
+            return Err(NetError::Refused(NetProblem::InUse(running)));
+        }
+    }
+    let r = match action {
+        NetAction::Start => net.create().map(drop),
+        NetAction::Stop => net.destroy(),
+        NetAction::Autostart(on) => net.set_autostart(*on).map(|_| ()),
+        NetAction::Delete => (|| {
+            if net.is_active()? {
+                net.destroy()?;
+            }
+            if net.is_persistent()? {
+                net.undefine()?;
+            }
+            Ok(())
+        })(),
+    };
+    r.map_err(|e| explained(conn, name, &e))
 }
 
 #[cfg(test)]

@@ -71,16 +71,6 @@ pub enum Request {
         pool: String,
         name: String,
     },
-    /// The virtual networks, this computer's bridges and a free subnet to propose.
-    ListNetworks,
-    Leases {
-        network: String,
-    },
-    CreateNetwork(super::networks::NetSpec),
-    NetworkAction {
-        network: String,
-        action: super::networks::NetAction,
-    },
     /// Clone a shut-off machine as `name` (its disks are copied).
     Clone {
         uuid: String,
@@ -179,27 +169,6 @@ pub enum Update {
     /// Cloning failed or was cancelled; nothing of the clone is left.
     CloneFailed {
         uuid: String,
-        error: BackendError,
-    },
-    Networks {
-        networks: Vec<super::networks::NetworkInfo>,
-        bridges: Vec<String>,
-        free_subnet: String,
-    },
-    Leases {
-        network: String,
-        leases: Vec<super::networks::Lease>,
-    },
-    NetworkDone {
-        network: String,
-        what: super::networks::NetDone,
-    },
-    NetworkRefused {
-        network: String,
-        problem: super::networks::NetProblem,
-    },
-    NetworkFailed {
-        network: String,
         error: BackendError,
     },
     NetworkChanged {
@@ -636,12 +605,8 @@ impl Worker {
             Request::Reload => self.send_list(),
             Request::NewVmFacts => self.send_new_vm_facts(),
             Request::ListPools => self.send_pools(),
-            Request::ListNetworks => self.send_networks(),
             Request::Clone { uuid, name } => self.start_clone(&uuid, &name),
             Request::CancelClone { uuid } => self.cancel_clone(&uuid),
-            Request::Leases { network } => self.send_leases(&network),
-            Request::CreateNetwork(spec) => self.create_network(&spec),
-            Request::NetworkAction { network, action } => self.network_action(&network, &action),
             Request::ListVolumes { pool } => self.send_volumes(&pool),
             Request::CreatePool {
                 name,

@@ -64,3 +64,23 @@ impl MachineTarget {
         }
     }
 }
+
+/// Runs `f(connection)` on the connection's thread (for screens about the connection as a
+/// whole: storage, networks); its answer comes back as the command `answer(result)`. With
+/// no connection the answer is "not connected", at once.
+pub fn ask_on<C, T, F, A>(conn: Option<&Connection>, sender: &ComponentSender<C>, f: F, answer: A)
+where
+    C: Component,
+    C::CommandOutput: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(&Connect) -> Result<T, BackendError> + Send + 'static,
+    A: FnOnce(Result<T, BackendError>) -> C::CommandOutput + Send + 'static,
+{
+    let conn = conn.cloned();
+    sender.oneshot_command(async move {
+        match conn {
+            Some(c) => answer(c.call(f).await),
+            None => answer(Err(BackendError::not_connected())),
+        }
+    });
+}

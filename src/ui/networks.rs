@@ -1,16 +1,18 @@
 //! The Networks dialog: the connection's virtual networks, what each mode means in plain
 //! words (NAT, routed, isolated, bridge), which machines use them and the addresses they
-//! got (DHCP leases); add, start / stop, autostart, delete.
+//! got (DHCP leases); add, start / stop, autostart, delete. The dialog asks the connection
+//! itself (plain functions of [`networks`] through [`ask_on`]) and hears its own answers.
 
 use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
 use crate::backend::networks::{
-    Lease, NetAction, NetDone, NetMode, NetProblem, NetSpec, NetworkInfo,
+    self, Lease, NetAction, NetDone, NetError, NetMode, NetProblem, NetSpec, NetworkInfo, Overview,
 };
-use crate::backend::{BackendError, Request};
+use crate::backend::{BackendError, Connection};
 use crate::i18n::gettext_f;
+use crate::ui::machine_target::ask_on;
 use crate::ui::widgets::{
     button, entry, error_label, form_end, group, header_button, nav_dialog, nav_page, note_label,
     present_over,
@@ -18,7 +20,8 @@ use crate::ui::widgets::{
 
 #[derive(Debug)]
 pub enum NetworksMsg {
-    Open(adw::ApplicationWindow),
+    /// Opens over the window, for this connection.
+    Open(adw::ApplicationWindow, Option<Connection>),
     Networks(Vec<NetworkInfo>, Vec<String>, String),
     Leases(String, Vec<Lease>),
     Done(String, NetDone),
@@ -37,9 +40,12 @@ pub enum NetworksMsg {
     RefreshLeases,
 }
 
+/// The connection's answers.
 #[derive(Debug)]
-pub enum NetworksOutput {
-    Request(Request),
+pub enum NetworksCmd {
+    Overview(Result<Overview, BackendError>),
+    Leases(String, Result<Vec<Lease>, BackendError>),
+    Done(String, NetDone, Result<(), NetError>),
 }
 
 /// The modes offered, in this order.
@@ -125,6 +131,7 @@ pub fn problem_text(p: &NetProblem) -> String {
 
 pub struct NetworksDialog {
     parent: Option<adw::ApplicationWindow>,
+    connection: Option<Connection>,
     networks: Vec<NetworkInfo>,
     bridges: Vec<String>,
     free_subnet: String,
@@ -178,15 +185,49 @@ impl NetworksDialog {
         self.networks.iter().find(|x| &x.name == n)
     }
 
-    fn request(&self, sender: &ComponentSender<Self>, r: Request) {
-        sender.output(NetworksOutput::Request(r)).ok();
+    fn list(&self, sender: &ComponentSender<Self>) {
+        ask_on(
+            self.connection.as_ref(),
+            sender,
+            networks::overview,
+            NetworksCmd::Overview,
+        );
+    }
+
+    fn leases(&self, sender: &ComponentSender<Self>, name: String) {
+        let n = name.clone();
+        ask_on(
+            self.connection.as_ref(),
+            sender,
+            move |c| networks::leases_of(c, &n),
+            move |r| NetworksCmd::Leases(name, r),
+        );
+    }
+
+    /// A change: its answer lists the networks again, then says how it went.
+    fn change(
+        &self,
+        sender: &ComponentSender<Self>,
+        name: String,
+        what: NetDone,
+        f: impl FnOnce(&virt::connect::Connect) -> Result<(), NetError> + Send + 'static,
+    ) {
+        // The outcome travels inside the call's answer (its own error type).
+        ask_on(
+            self.connection.as_ref(),
+            sender,
+            move |c| Ok(f(c)),
+            move |r: Result<Result<(), NetError>, BackendError>| {
+                NetworksCmd::Done(name, what, r.unwrap_or_else(|e| Err(NetError::Libvirt(e))))
+            },
+        );
     }
 }
 
 impl Component for NetworksDialog {
-    type CommandOutput = ();
+    type CommandOutput = NetworksCmd;
     type Input = NetworksMsg;
-    type Output = NetworksOutput;
+    type Output = ();
     type Init = ();
     type Root = adw::Dialog;
     type Widgets = NetworksWidgets;
@@ -375,6 +416,7 @@ impl Component for NetworksDialog {
 
         let model = NetworksDialog {
             parent: None,
+            connection: None,
             networks: Vec::new(),
             bridges: Vec::new(),
             free_subnet: String::new(),
@@ -428,17 +470,18 @@ impl Component for NetworksDialog {
         dialog: &Self::Root,
     ) {
         match msg {
-            NetworksMsg::Open(parent) => {
+            NetworksMsg::Open(parent, connection) => {
                 self.parent = Some(parent.clone());
+                self.connection = connection;
                 self.current = None;
                 self.error = None;
                 w.nav.pop_to_tag("networks");
                 present_over(dialog, &parent);
-                self.request(&sender, Request::ListNetworks);
+                self.list(&sender);
             }
             NetworksMsg::Changed => {
                 if dialog.parent().is_some() {
-                    self.request(&sender, Request::ListNetworks);
+                    self.list(&sender);
                 }
             }
             NetworksMsg::Networks(nets, bridges, free) => {
@@ -499,11 +542,11 @@ impl Component for NetworksDialog {
                 if w.nav.visible_page().and_then(|p| p.tag()).as_deref() != Some("network") {
                     w.nav.push(&w.page);
                 }
-                self.request(&sender, Request::Leases { network: name });
+                self.leases(&sender, name);
             }
             NetworksMsg::RefreshLeases => {
                 if let Some(n) = self.current.clone() {
-                    self.request(&sender, Request::Leases { network: n });
+                    self.leases(&sender, n);
                 }
             }
             NetworksMsg::Leases(net, leases) => {
@@ -524,25 +567,19 @@ impl Component for NetworksDialog {
                     } else {
                         NetAction::Start
                     };
-                    self.request(
-                        &sender,
-                        Request::NetworkAction {
-                            network: n.name,
-                            action,
-                        },
-                    );
+                    let name = n.name.clone();
+                    self.change(&sender, n.name, NetDone::Changed, move |c| {
+                        networks::act(c, &name, &action)
+                    });
                 }
             }
             NetworksMsg::Autostart(on) => {
                 if let Some(n) = self.current().cloned() {
                     if n.autostart != on && n.persistent {
-                        self.request(
-                            &sender,
-                            Request::NetworkAction {
-                                network: n.name,
-                                action: NetAction::Autostart(on),
-                            },
-                        );
+                        let name = n.name.clone();
+                        self.change(&sender, n.name, NetDone::Changed, move |c| {
+                            networks::act(c, &name, &NetAction::Autostart(on))
+                        });
                     }
                 }
             }
@@ -579,13 +616,10 @@ impl Component for NetworksDialog {
             }
             NetworksMsg::ConfirmedDelete => {
                 if let Some(n) = self.current.clone() {
-                    self.request(
-                        &sender,
-                        Request::NetworkAction {
-                            network: n,
-                            action: NetAction::Delete,
-                        },
-                    );
+                    let name = n.clone();
+                    self.change(&sender, n, NetDone::Deleted, move |c| {
+                        networks::act(c, &name, &NetAction::Delete)
+                    });
                 }
             }
             NetworksMsg::NewNetwork => {
@@ -613,18 +647,18 @@ impl Component for NetworksDialog {
                     _ => NetMode::Nat,
                 };
                 self.error = None;
-                self.request(
-                    &sender,
-                    Request::CreateNetwork(NetSpec {
-                        name: t(&w.name),
-                        mode,
-                        subnet: t(&w.subnet),
-                        dhcp: w.dhcp.is_active(),
-                        dhcp_start: t(&w.dhcp_start),
-                        dhcp_end: t(&w.dhcp_end),
-                        autostart: w.new_autostart.is_active(),
-                    }),
-                );
+                let spec = NetSpec {
+                    name: t(&w.name),
+                    mode,
+                    subnet: t(&w.subnet),
+                    dhcp: w.dhcp.is_active(),
+                    dhcp_start: t(&w.dhcp_start),
+                    dhcp_end: t(&w.dhcp_end),
+                    autostart: w.new_autostart.is_active(),
+                };
+                self.change(&sender, spec.name.clone(), NetDone::Created, move |c| {
+                    networks::create(c, &spec)
+                });
             }
             NetworksMsg::Done(name, what) => {
                 self.error = None;
@@ -667,6 +701,32 @@ impl Component for NetworksDialog {
             }
         }
         self.render(w);
+    }
+
+    fn update_cmd(
+        &mut self,
+        answer: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        let msg = match answer {
+            NetworksCmd::Overview(Ok(o)) => {
+                NetworksMsg::Networks(o.networks, o.bridges, o.free_subnet)
+            }
+            NetworksCmd::Overview(Err(e)) => NetworksMsg::Failed(String::new(), e),
+            NetworksCmd::Leases(name, Ok(l)) => NetworksMsg::Leases(name, l),
+            NetworksCmd::Leases(name, Err(e)) => NetworksMsg::Failed(name, e),
+            NetworksCmd::Done(name, what, result) => {
+                // A fresh list first (the change is in it), then the outcome.
+                self.list(&sender);
+                match result {
+                    Ok(()) => NetworksMsg::Done(name, what),
+                    Err(NetError::Refused(p)) => NetworksMsg::Refused(name, p),
+                    Err(NetError::Libvirt(e)) => NetworksMsg::Failed(name, e),
+                }
+            }
+        };
+        sender.input(msg);
     }
 }
 
