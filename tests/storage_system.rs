@@ -5,44 +5,89 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use bilik::backend::storage::{PoolAction, PoolSpec, StorageDone, StorageProblem, VolumeInfo};
-use bilik::backend::{Request, Update};
-use common::{virsh, virsh_try, Conn};
+use bilik::backend::storage::{
+    self, PoolAction, PoolSpec, StorageError, StorageProblem, VolumeInfo,
+};
+use common::{block_on, virsh, virsh_try, Conn};
 
 const POOL: &str = "bilik-storage-test";
 const DIR: &str = "/var/lib/libvirt/bilik-storage-test";
 const GIB: u64 = 1 << 30;
 
-/// The outcome of one storage request: Ok(what) or the refusal / libvirt error, as text.
-fn outcome(c: &Conn) -> Result<StorageDone, String> {
-    c.wait("a storage result", Duration::from_secs(60), |u| match u {
-        Update::StorageDone { what, .. } => Some(Ok(*what)),
-        Update::StorageRefused { problem, .. } => Some(Err(format!("{problem:?}"))),
-        Update::StorageFailed { error, .. } => Some(Err(format!("libvirt: {}", error.raw))),
-        _ => None,
-    })
-    .0
+/// The changes the Storage dialog makes, each run as it runs them: a typed call to the
+/// plain function of `storage`.
+enum Op {
+    CreatePool {
+        name: String,
+        spec: PoolSpec,
+        persistent: bool,
+        autostart: bool,
+    },
+    PoolAction {
+        pool: String,
+        action: PoolAction,
+    },
+    CreateVolume {
+        pool: String,
+        name: String,
+        format: String,
+        capacity: u64,
+    },
+    ResizeVolume {
+        pool: String,
+        name: String,
+        capacity: u64,
+    },
+    DeleteVolume {
+        pool: String,
+        name: String,
+    },
 }
 
-fn refused(c: &Conn) -> StorageProblem {
-    c.wait("a refusal", Duration::from_secs(60), |u| match u {
-        Update::StorageRefused { problem, .. } => Some(problem.clone()),
-        Update::StorageDone { what, .. } => panic!("should be refused, but {what:?}"),
-        Update::StorageFailed { error, .. } => panic!("should be refused: {error:?}"),
-        _ => None,
-    })
-    .0
+fn send(c: &Conn, op: Op) -> Result<(), StorageError> {
+    block_on(c.handle.connection().call(move |c| {
+        Ok(match op {
+            Op::CreatePool {
+                name,
+                spec,
+                persistent,
+                autostart,
+            } => storage::create_pool(c, &name, &spec, persistent, autostart),
+            Op::PoolAction { pool, action } => storage::pool_action(c, &pool, &action),
+            Op::CreateVolume {
+                pool,
+                name,
+                format,
+                capacity,
+            } => storage::create_volume(c, &pool, &name, &format, capacity),
+            Op::ResizeVolume {
+                pool,
+                name,
+                capacity,
+            } => storage::resize_volume(c, &pool, &name, capacity),
+            Op::DeleteVolume { pool, name } => storage::delete_volume(c, &pool, &name),
+        })
+    }))
+    .expect("connected")
+}
+
+/// The outcome of one storage change: Ok or the refusal / libvirt error, as text.
+fn outcome(r: Result<(), StorageError>) -> Result<(), String> {
+    r.map_err(|e| format!("{e:?}"))
+}
+
+fn refused(r: Result<(), StorageError>) -> StorageProblem {
+    match r {
+        Err(StorageError::Refused(p)) => p,
+        other => panic!("should be refused, but {other:?}"),
+    }
 }
 
 fn volumes(c: &Conn, pool: &str) -> Vec<VolumeInfo> {
-    c.handle.send(Request::ListVolumes { pool: pool.into() });
-    c.wait("Volumes", Duration::from_secs(60), |u| match u {
-        Update::Volumes { pool: p, volumes } if p == pool => Some(volumes.clone()),
-        _ => None,
-    })
-    .0
+    let p = pool.to_string();
+    block_on(c.handle.connection().call(move |c| storage::volumes(c, &p))).expect("the volumes")
 }
 
 fn cleanup() {
@@ -62,31 +107,40 @@ fn a_folder_pool_and_its_volumes() {
     c.domains();
 
     // Bad input is refused field by field, before libvirt is asked.
-    c.handle.send(Request::CreatePool {
-        name: "bad name".into(),
-        spec: PoolSpec::Dir { path: DIR.into() },
-        persistent: true,
-        autostart: true,
-    });
-    assert!(matches!(refused(&c), StorageProblem::BadName(_)));
-    c.handle.send(Request::CreatePool {
-        name: POOL.into(),
-        spec: PoolSpec::Dir {
-            path: "/etc/hostname".into(),
+    let r = send(
+        &c,
+        Op::CreatePool {
+            name: "bad name".into(),
+            spec: PoolSpec::Dir { path: DIR.into() },
+            persistent: true,
+            autostart: true,
         },
-        persistent: true,
-        autostart: true,
-    });
-    assert_eq!(refused(&c), StorageProblem::PathIsFile);
+    );
+    assert!(matches!(refused(r), StorageProblem::BadName(_)));
+    let r = send(
+        &c,
+        Op::CreatePool {
+            name: POOL.into(),
+            spec: PoolSpec::Dir {
+                path: "/etc/hostname".into(),
+            },
+            persistent: true,
+            autostart: true,
+        },
+    );
+    assert_eq!(refused(r), StorageProblem::PathIsFile);
 
     // Create: the folder is made, the pool runs and starts with the host.
-    c.handle.send(Request::CreatePool {
-        name: POOL.into(),
-        spec: PoolSpec::Dir { path: DIR.into() },
-        persistent: true,
-        autostart: true,
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::PoolCreated));
+    let r = send(
+        &c,
+        Op::CreatePool {
+            name: POOL.into(),
+            spec: PoolSpec::Dir { path: DIR.into() },
+            persistent: true,
+            autostart: true,
+        },
+    );
+    assert_eq!(outcome(r), Ok(()));
     assert!(std::path::Path::new(DIR).is_dir());
     let info = virsh(&["pool-info", POOL]);
     assert!(
@@ -95,13 +149,16 @@ fn a_folder_pool_and_its_volumes() {
     );
 
     // Volumes: create, list, grow, refuse to shrink.
-    c.handle.send(Request::CreateVolume {
-        pool: POOL.into(),
-        name: "data.qcow2".into(),
-        format: "qcow2".into(),
-        capacity: GIB,
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::VolumeCreated));
+    let r = send(
+        &c,
+        Op::CreateVolume {
+            pool: POOL.into(),
+            name: "data.qcow2".into(),
+            format: "qcow2".into(),
+            capacity: GIB,
+        },
+    );
+    assert_eq!(outcome(r), Ok(()));
     let vols = volumes(&c, POOL);
     assert_eq!(vols.len(), 1);
     assert_eq!(
@@ -112,26 +169,35 @@ fn a_folder_pool_and_its_volumes() {
         ),
         ("data.qcow2", "qcow2", GIB)
     );
-    c.handle.send(Request::CreateVolume {
-        pool: POOL.into(),
-        name: "huge.raw".into(),
-        format: "raw".into(),
-        capacity: 1 << 60,
-    });
-    assert!(matches!(refused(&c), StorageProblem::TooBig(_)));
-    c.handle.send(Request::ResizeVolume {
-        pool: POOL.into(),
-        name: "data.qcow2".into(),
-        capacity: 2 * GIB,
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::VolumeResized));
+    let r = send(
+        &c,
+        Op::CreateVolume {
+            pool: POOL.into(),
+            name: "huge.raw".into(),
+            format: "raw".into(),
+            capacity: 1 << 60,
+        },
+    );
+    assert!(matches!(refused(r), StorageProblem::TooBig(_)));
+    let r = send(
+        &c,
+        Op::ResizeVolume {
+            pool: POOL.into(),
+            name: "data.qcow2".into(),
+            capacity: 2 * GIB,
+        },
+    );
+    assert_eq!(outcome(r), Ok(()));
     assert!(virsh(&["vol-info", "--pool", POOL, "data.qcow2"]).contains("2.00 GiB"));
-    c.handle.send(Request::ResizeVolume {
-        pool: POOL.into(),
-        name: "data.qcow2".into(),
-        capacity: GIB,
-    });
-    assert_eq!(refused(&c), StorageProblem::Shrink(2 * GIB));
+    let r = send(
+        &c,
+        Op::ResizeVolume {
+            pool: POOL.into(),
+            name: "data.qcow2".into(),
+            capacity: GIB,
+        },
+    );
+    assert_eq!(refused(r), StorageProblem::Shrink(2 * GIB));
 
     // A machine uses the volume: deleting it, or the pool, is refused and names the machine.
     let path = format!("{DIR}/data.qcow2");
@@ -145,51 +211,69 @@ fn a_folder_pool_and_its_volumes() {
     virsh(&["define", "/tmp/bilik-storage-vm.xml"]);
     let vols = volumes(&c, POOL);
     assert_eq!(vols[0].used_by, vec!["bilik-storage-vm".to_string()]);
-    c.handle.send(Request::DeleteVolume {
-        pool: POOL.into(),
-        name: "data.qcow2".into(),
-    });
+    let r = send(
+        &c,
+        Op::DeleteVolume {
+            pool: POOL.into(),
+            name: "data.qcow2".into(),
+        },
+    );
     assert_eq!(
-        refused(&c),
+        refused(r),
         StorageProblem::InUse(vec!["bilik-storage-vm".into()])
     );
-    c.handle.send(Request::PoolAction {
-        pool: POOL.into(),
-        action: PoolAction::Delete {
-            delete_folder: false,
+    let r = send(
+        &c,
+        Op::PoolAction {
+            pool: POOL.into(),
+            action: PoolAction::Delete {
+                delete_folder: false,
+            },
         },
-    });
+    );
     assert_eq!(
-        refused(&c),
+        refused(r),
         StorageProblem::InUse(vec!["bilik-storage-vm".into()])
     );
     virsh(&["undefine", "bilik-storage-vm"]);
-    c.handle.send(Request::DeleteVolume {
-        pool: POOL.into(),
-        name: "data.qcow2".into(),
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::VolumeDeleted));
+    let r = send(
+        &c,
+        Op::DeleteVolume {
+            pool: POOL.into(),
+            name: "data.qcow2".into(),
+        },
+    );
+    assert_eq!(outcome(r), Ok(()));
     assert!(!std::path::Path::new(&path).exists());
 
     // Stop keeps the files; start again; autostart off.
     std::fs::write(format!("{DIR}/keep-me.img"), b"data").unwrap();
-    c.handle.send(Request::PoolAction {
-        pool: POOL.into(),
-        action: PoolAction::Stop,
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::PoolChanged));
+    let r = send(
+        &c,
+        Op::PoolAction {
+            pool: POOL.into(),
+            action: PoolAction::Stop,
+        },
+    );
+    assert_eq!(outcome(r), Ok(()));
     assert!(virsh(&["pool-info", POOL]).contains("inactive"));
     assert!(std::path::Path::new(&format!("{DIR}/keep-me.img")).exists());
-    c.handle.send(Request::PoolAction {
-        pool: POOL.into(),
-        action: PoolAction::Start,
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::PoolChanged));
-    c.handle.send(Request::PoolAction {
-        pool: POOL.into(),
-        action: PoolAction::Autostart(false),
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::PoolChanged));
+    let r = send(
+        &c,
+        Op::PoolAction {
+            pool: POOL.into(),
+            action: PoolAction::Start,
+        },
+    );
+    assert_eq!(outcome(r), Ok(()));
+    let r = send(
+        &c,
+        Op::PoolAction {
+            pool: POOL.into(),
+            action: PoolAction::Autostart(false),
+        },
+    );
+    assert_eq!(outcome(r), Ok(()));
     assert!(virsh(&["pool-info", POOL]).contains("Autostart:      no"));
     let listed = volumes(&c, POOL);
     assert!(
@@ -198,13 +282,16 @@ fn a_folder_pool_and_its_volumes() {
     );
 
     // Delete with "remove the folder": libvirt refuses while it holds files; the pool stays.
-    c.handle.send(Request::PoolAction {
-        pool: POOL.into(),
-        action: PoolAction::Delete {
-            delete_folder: true,
+    let r = send(
+        &c,
+        Op::PoolAction {
+            pool: POOL.into(),
+            action: PoolAction::Delete {
+                delete_folder: true,
+            },
         },
-    });
-    let r = outcome(&c);
+    );
+    let r = outcome(r);
     println!("delete a non-empty folder: {r:?}");
     assert!(r.is_err());
     assert!(
@@ -212,13 +299,16 @@ fn a_folder_pool_and_its_volumes() {
         "the pool is still there, running as before"
     );
     std::fs::remove_file(format!("{DIR}/keep-me.img")).unwrap();
-    c.handle.send(Request::PoolAction {
-        pool: POOL.into(),
-        action: PoolAction::Delete {
-            delete_folder: true,
+    let r = send(
+        &c,
+        Op::PoolAction {
+            pool: POOL.into(),
+            action: PoolAction::Delete {
+                delete_folder: true,
+            },
         },
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::PoolDeleted));
+    );
+    assert_eq!(outcome(r), Ok(()));
     assert!(!virsh_try(&["pool-info", POOL]).0);
     assert!(!std::path::Path::new(DIR).exists());
     cleanup();
@@ -230,20 +320,26 @@ fn one_off_and_unreachable_nfs_pools() {
     let c = Conn::open(common::SYSTEM);
     c.domains();
     let dir = "/var/lib/libvirt/bilik-oneoff";
-    c.handle.send(Request::CreatePool {
-        name: "bilik-oneoff".into(),
-        spec: PoolSpec::Dir { path: dir.into() },
-        persistent: false,
-        autostart: false,
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::PoolCreated));
+    let r = send(
+        &c,
+        Op::CreatePool {
+            name: "bilik-oneoff".into(),
+            spec: PoolSpec::Dir { path: dir.into() },
+            persistent: false,
+            autostart: false,
+        },
+    );
+    assert_eq!(outcome(r), Ok(()));
     let info = virsh(&["pool-info", "bilik-oneoff"]);
     assert!(info.contains("Persistent:     no"), "{info}");
-    c.handle.send(Request::PoolAction {
-        pool: "bilik-oneoff".into(),
-        action: PoolAction::Stop,
-    });
-    assert_eq!(outcome(&c), Ok(StorageDone::PoolChanged));
+    let r = send(
+        &c,
+        Op::PoolAction {
+            pool: "bilik-oneoff".into(),
+            action: PoolAction::Stop,
+        },
+    );
+    assert_eq!(outcome(r), Ok(()));
     assert!(
         !virsh_try(&["pool-info", "bilik-oneoff"]).0,
         "gone once stopped"
@@ -253,17 +349,20 @@ fn one_off_and_unreachable_nfs_pools() {
     // An NFS server that does not answer (loopback, nothing listening): fails cleanly.
     let mount = "/var/lib/libvirt/bilik-nfs-mount";
     let t = Instant::now();
-    c.handle.send(Request::CreatePool {
-        name: "bilik-nfs".into(),
-        spec: PoolSpec::Netfs {
-            host: "127.0.0.1".into(),
-            export: "/srv/nothing".into(),
-            mount: mount.into(),
+    let r = send(
+        &c,
+        Op::CreatePool {
+            name: "bilik-nfs".into(),
+            spec: PoolSpec::Netfs {
+                host: "127.0.0.1".into(),
+                export: "/srv/nothing".into(),
+                mount: mount.into(),
+            },
+            persistent: true,
+            autostart: true,
         },
-        persistent: true,
-        autostart: true,
-    });
-    let r = outcome(&c);
+    );
+    let r = outcome(r);
     println!("unreachable NFS after {:?}: {r:?}", t.elapsed());
     assert!(r.is_err());
     assert!(!virsh_try(&["pool-info", "bilik-nfs"]).0, "nothing defined");
@@ -289,13 +388,8 @@ fn five_thousand_volumes_through_the_test_driver() {
     std::fs::write(&path, node).unwrap();
     let c = Conn::open(&format!("test://{}", path.display()));
     c.domains();
-    c.handle.send(Request::ListPools);
-    let (pools, supported) = c
-        .wait("Pools", Duration::from_secs(30), |u| match u {
-            Update::Pools { pools, supported } => Some((pools.clone(), supported.clone())),
-            _ => None,
-        })
-        .0;
+    let o = block_on(c.handle.connection().call(storage::pools)).expect("the pools");
+    let (pools, supported) = (o.pools, o.supported);
     println!("test driver pools: {pools:?}, supported types {supported:?}");
     assert!(pools.iter().any(|p| p.name == "big"));
     let t = Instant::now();

@@ -26,7 +26,7 @@ use crate::ui::nics_panel::{NicsMsg, NicsPanel};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
 use crate::ui::shares_panel::{SharesMsg, SharesPanel};
 use crate::ui::snapshots_panel::{SnapshotsMsg, SnapshotsPanel};
-use crate::ui::storage::{StorageDialog, StorageMsg, StorageOutput};
+use crate::ui::storage::{StorageDialog, StorageMsg};
 use crate::ui::usb_panel::{UsbMsg, UsbPanel};
 use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
 use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
@@ -312,12 +312,8 @@ impl App {
                 self.wizard = Some(w);
             }
             "storage" if self.storage.is_none() => {
-                self.storage = Some(StorageDialog::builder().launch(()).forward(
-                    sender.input_sender(),
-                    |o| match o {
-                        StorageOutput::Request(r) => AppMsg::Request(r),
-                    },
-                ));
+                // It asks the connection itself.
+                self.storage = Some(StorageDialog::builder().launch(()).detach());
             }
             "networks" if self.networks.is_none() => {
                 // It asks the connection itself.
@@ -496,19 +492,6 @@ impl App {
                 );
             }
             Update::PoolChanged { .. } => self.emit_storage(StorageMsg::Changed),
-            Update::Pools { pools, supported } => {
-                self.emit_storage(StorageMsg::Pools(pools, supported))
-            }
-            Update::Volumes { pool, volumes } => {
-                self.emit_storage(StorageMsg::Volumes(pool, volumes))
-            }
-            Update::StorageDone { pool, what } => self.emit_storage(StorageMsg::Done(pool, what)),
-            Update::StorageRefused { pool, problem } => {
-                self.emit_storage(StorageMsg::Refused(pool, problem))
-            }
-            Update::StorageFailed { pool, error } => {
-                self.emit_storage(StorageMsg::Failed(pool, error))
-            }
             Update::NewVmFacts(facts) => self.emit_wizard(WizardMsg::Facts(facts)),
             Update::VmCreated {
                 uuid,
@@ -996,7 +979,10 @@ impl Component for App {
             }
             AppMsg::OpenStorage => {
                 self.ensure_dialogs(&sender, "storage");
-                self.emit_storage(StorageMsg::Open(widgets.window.clone()))
+                self.emit_storage(StorageMsg::Open(
+                    widgets.window.clone(),
+                    self.connection.as_ref().map(ConnectionHandle::connection),
+                ))
             }
             AppMsg::NewVm => {
                 self.ensure_dialogs(&sender, "wizard");

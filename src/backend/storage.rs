@@ -8,12 +8,12 @@
 use std::collections::HashMap;
 use std::ffi::CStr;
 
+use virt::connect::Connect;
 use virt::storage_pool::StoragePool;
 use virt::storage_vol::StorageVol;
 use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
-use super::worker::{Update, Worker};
 use super::xml_edit::escape_attr;
 
 /// One pool as shown on the Storage page.
@@ -314,357 +314,300 @@ fn pool_obstacle(pool: &StoragePool, action: &PoolAction, local: bool) -> Option
     }
 }
 
-impl Worker {
-    fn storage_err(&mut self, e: &virt::error::Error) -> StorageError {
-        StorageError::Libvirt(self.check(e))
-    }
+fn storage_err(e: &virt::error::Error) -> StorageError {
+    StorageError::Libvirt(BackendError::from_op(e))
+}
 
-    pub(super) fn send_pools(&mut self) {
-        let conn = self.conn();
-        let types = supported_types(conn);
-        match conn.list_all_storage_pools(0) {
-            Ok(pools) => {
-                let mut list: Vec<PoolInfo> = pools.iter().filter_map(pool_info).collect();
-                list.sort_by(|a, b| a.name.cmp(&b.name));
-                (self.sink)(Update::Pools {
-                    pools: list,
-                    supported: types,
-                });
-            }
-            Err(e) => {
-                let error = self.check(&e);
-                (self.sink)(Update::StorageFailed {
-                    pool: String::new(),
-                    error,
-                });
-            }
+/// The storage pools and the pool types this host supports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolsOverview {
+    pub pools: Vec<PoolInfo>,
+    /// Pool types libvirt supports on this host.
+    pub supported: Vec<String>,
+}
+
+/// The connection's storage pools.
+pub fn pools(conn: &Connect) -> Result<PoolsOverview, BackendError> {
+    let supported = supported_types(conn);
+    let mut pools: Vec<PoolInfo> = conn
+        .list_all_storage_pools(0)
+        .map_err(|e| BackendError::from_read(&e))?
+        .iter()
+        .filter_map(pool_info)
+        .collect();
+    pools.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(PoolsOverview { pools, supported })
+}
+
+/// The volumes of pool `pool_name` (none while it is stopped), with the machines using them.
+pub fn volumes(conn: &Connect, pool_name: &str) -> Result<Vec<VolumeInfo>, BackendError> {
+    let read = |e: virt::error::Error| BackendError::from_read(&e);
+    let pool = conn.lookup_storage_pool_by_name(pool_name).map_err(read)?;
+    let vols = if pool.is_active().map_err(read)? {
+        // Files may have been added or removed behind libvirt's back; a failed refresh
+        // still leaves the last known list, which is worth showing.
+        if let Err(e) = pool.refresh(0) {
+            log::debug!("refreshing pool {pool_name} failed ({e}); the last known list");
         }
-    }
-
-    pub(super) fn send_volumes(&mut self, pool_name: &str) {
-        self.list_volumes(pool_name, true);
-    }
-
-    /// Sends the volumes of `pool_name`; failures are reported only when `report` (after
-    /// a change, a pool that just went away is no news).
-    fn list_volumes(&mut self, pool_name: &str, report: bool) {
-        let result = (|| {
-            let pool = self.conn().lookup_storage_pool_by_name(pool_name)?;
-            if pool.is_active()? {
-                // Files may have been added or removed behind libvirt's back; a failed
-                // refresh still leaves the last known list, which is worth showing.
-                let _ = pool.refresh(0);
-            }
-            let vols = if pool.is_active()? {
-                pool.list_all_volumes(0)?
-            } else {
-                Vec::new()
-            };
-            Ok::<_, virt::error::Error>(vols)
-        })();
-        let vols = match result {
-            Ok(v) => v,
-            Err(e) => {
-                let error = self.check(&e);
-                if report {
-                    (self.sink)(Update::StorageFailed {
-                        pool: pool_name.to_string(),
-                        error,
-                    });
-                }
-                return;
-            }
-        };
-        let users = disk_users(self.conn());
-        let mut list: Vec<VolumeInfo> = vols
-            .iter()
-            .filter_map(|v| {
-                let name = v.name().ok()?;
-                let path = v.path().unwrap_or_default();
-                let info = v.info().ok();
-                let format = v
-                    .xml_desc(0)
-                    .ok()
-                    .and_then(|x| {
-                        let d = roxmltree::Document::parse(&x).ok()?;
-                        Some(text_at(&d, &["target", "format"], Some("type")))
-                    })
-                    .unwrap_or_default();
-                Some(VolumeInfo {
-                    used_by: users.get(&path).map(|u| names(u)).unwrap_or_default(),
-                    name,
-                    path,
-                    format,
-                    capacity: info.as_ref().map_or(0, |i| i.capacity),
-                    allocation: info.as_ref().map_or(0, |i| i.allocation),
+        pool.list_all_volumes(0).map_err(read)?
+    } else {
+        Vec::new()
+    };
+    let users = disk_users(conn);
+    let mut list: Vec<VolumeInfo> = vols
+        .iter()
+        .filter_map(|v| {
+            let name = v.name().ok()?;
+            let path = v.path().unwrap_or_default();
+            let info = v.info().ok();
+            let format = v
+                .xml_desc(0)
+                .ok()
+                .and_then(|x| {
+                    let d = roxmltree::Document::parse(&x).ok()?;
+                    Some(text_at(&d, &["target", "format"], Some("type")))
                 })
+                .unwrap_or_default();
+            Some(VolumeInfo {
+                used_by: users.get(&path).map(|u| names(u)).unwrap_or_default(),
+                name,
+                path,
+                format,
+                capacity: info.as_ref().map_or(0, |i| i.capacity),
+                allocation: info.as_ref().map_or(0, |i| i.allocation),
             })
-            .collect();
-        list.sort_by(|a, b| a.name.cmp(&b.name));
-        (self.sink)(Update::Volumes {
-            pool: pool_name.to_string(),
-            volumes: list,
-        });
-    }
+        })
+        .collect();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(list)
+}
 
-    /// Reports a storage request: first the refreshed pool (and volume) lists, then the
-    /// outcome, so whoever hears the outcome already has the new figures.
-    fn done(&mut self, pool: &str, what: StorageDone, result: Result<(), StorageError>) {
-        self.send_pools();
-        if !pool.is_empty() && !matches!(what, StorageDone::PoolDeleted) {
-            self.list_volumes(pool, false);
-        }
-        match result {
-            Ok(()) => (self.sink)(Update::StorageDone {
-                pool: pool.to_string(),
-                what,
-            }),
-            Err(StorageError::Refused(problem)) => (self.sink)(Update::StorageRefused {
-                pool: pool.to_string(),
-                problem,
-            }),
-            Err(StorageError::Libvirt(error)) => (self.sink)(Update::StorageFailed {
-                pool: pool.to_string(),
-                error,
-            }),
-        }
+/// Creates a pool (a one-off one, or defined, started and maybe started with the
+/// computer); bad input is refused before libvirt is asked, and a pool that does not
+/// start is removed again.
+pub fn create_pool(
+    conn: &Connect,
+    name: &str,
+    spec: &PoolSpec,
+    persistent: bool,
+    autostart: bool,
+) -> Result<(), StorageError> {
+    let existing: Vec<String> = conn
+        .list_all_storage_pools(0)
+        .map(|p| p.iter().filter_map(|p| p.name().ok()).collect())
+        .unwrap_or_default();
+    check_pool_name(name, &existing).map_err(StorageError::Refused)?;
+    check_pool_spec(spec).map_err(StorageError::Refused)?;
+    let xml = pool_xml(name, spec);
+    // Folder-like pools get their folder made (with the permissions libvirt wants).
+    let buildable = matches!(spec, PoolSpec::Dir { .. } | PoolSpec::Netfs { .. });
+    if !persistent {
+        // A one-off pool: exists until stopped or the host restarts.
+        let flags = if buildable {
+            sys::VIR_STORAGE_POOL_CREATE_WITH_BUILD
+        } else {
+            0
+        };
+        conn.create_storage_pool_xml(&xml, flags)
+            .map_err(|e| storage_err(&e))?;
+        return Ok(());
     }
-
-    pub(super) fn create_pool(
-        &mut self,
-        name: &str,
-        spec: &PoolSpec,
-        persistent: bool,
-        autostart: bool,
-    ) {
-        let r = self.try_create_pool(name, spec, persistent, autostart);
-        self.done(name, StorageDone::PoolCreated, r);
-    }
-
-    fn try_create_pool(
-        &mut self,
-        name: &str,
-        spec: &PoolSpec,
-        persistent: bool,
-        autostart: bool,
-    ) -> Result<(), StorageError> {
-        let existing: Vec<String> = self
-            .conn()
-            .list_all_storage_pools(0)
-            .map(|p| p.iter().filter_map(|p| p.name().ok()).collect())
-            .unwrap_or_default();
-        check_pool_name(name, &existing).map_err(StorageError::Refused)?;
-        check_pool_spec(spec).map_err(StorageError::Refused)?;
-        let xml = pool_xml(name, spec);
-        // Folder-like pools get their folder made (with the permissions libvirt wants).
-        let buildable = matches!(spec, PoolSpec::Dir { .. } | PoolSpec::Netfs { .. });
-        if !persistent {
-            // A one-off pool: exists until stopped or the host restarts.
-            let flags = if buildable {
-                sys::VIR_STORAGE_POOL_CREATE_WITH_BUILD
-            } else {
-                0
-            };
-            self.conn()
-                .create_storage_pool_xml(&xml, flags)
-                .map_err(|e| self.storage_err(&e))?;
-            return Ok(());
+    let pool = conn
+        .define_storage_pool_xml(&xml, 0)
+        .map_err(|e| storage_err(&e))?;
+    let started = (|| {
+        if buildable {
+            pool.build(0)?;
         }
-        let pool = self
-            .conn()
-            .define_storage_pool_xml(&xml, 0)
-            .map_err(|e| self.storage_err(&e))?;
-        let started = (|| {
-            if buildable {
-                pool.build(0)?;
+        pool.create(0)?;
+        if autostart {
+            pool.set_autostart(true)?;
+        }
+        Ok::<_, virt::error::Error>(())
+    })();
+    if let Err(e) = started {
+        // Nothing half-made stays: stop, remove a folder we made if still empty, undefine.
+        let mut err = storage_err(&e);
+        if let StorageError::Libvirt(error) = &mut err {
+            if error.kind == ErrorKind::Other {
+                if let Some(kind) = pool_obstacle(&pool, &PoolAction::Start, true) {
+                    error.kind = kind;
+                }
             }
-            pool.create(0)?;
-            if autostart {
-                pool.set_autostart(true)?;
+        }
+        let _ = pool.destroy();
+        if buildable {
+            let _ = pool.delete(0);
+        }
+        let _ = pool.undefine();
+        return Err(err);
+    }
+    Ok(())
+}
+
+/// Starts, stops, deletes a pool or sets its autostart; deleting one whose volumes a
+/// machine uses is refused, naming it.
+pub fn pool_action(conn: &Connect, name: &str, action: &PoolAction) -> Result<(), StorageError> {
+    let pool = conn
+        .lookup_storage_pool_by_name(name)
+        .map_err(|e| storage_err(&e))?;
+    let r = match action {
+        PoolAction::Start => pool.create(0),
+        PoolAction::Stop => pool.destroy(),
+        PoolAction::Autostart(on) => pool.set_autostart(*on).map(|_| ()),
+        PoolAction::Delete { delete_folder } => {
+            let users = pool_users(conn, &pool);
+            if !users.is_empty() {
+                return Err(StorageError::Refused(StorageProblem::InUse(users)));
             }
-            Ok::<_, virt::error::Error>(())
-        })();
-        if let Err(e) = started {
-            // Nothing half-made stays: stop, remove a folder we made if still empty, undefine.
-            let mut err = self.storage_err(&e);
-            if let StorageError::Libvirt(error) = &mut err {
-                if error.kind == ErrorKind::Other {
-                    if let Some(kind) = pool_obstacle(&pool, &PoolAction::Start, true) {
-                        error.kind = kind;
+            let was_active = pool.is_active().unwrap_or(false);
+            let persistent = pool.is_persistent().unwrap_or(true);
+            (|| {
+                if was_active {
+                    pool.destroy()?;
+                }
+                if *delete_folder && persistent {
+                    // libvirt removes the folder only when it is empty; if it refuses,
+                    // the pool is put back as it was.
+                    if let Err(e) = pool.delete(0) {
+                        if was_active {
+                            let _ = pool.create(0);
+                        }
+                        return Err(e);
                     }
                 }
-            }
-            let _ = pool.destroy();
-            if buildable {
-                let _ = pool.delete(0);
-            }
-            let _ = pool.undefine();
-            return Err(err);
+                if persistent {
+                    pool.undefine()?;
+                }
+                Ok(())
+            })()
         }
+    };
+    r.map_err(|e| {
+        let mut err = storage_err(&e);
+        if let StorageError::Libvirt(error) = &mut err {
+            if error.kind == ErrorKind::Other {
+                let local = conn
+                    .uri()
+                    .ok()
+                    .and_then(|u| super::uri::parse(&u).ok())
+                    .is_some_and(|u| u.is_local());
+                if let Some(kind) = pool_obstacle(&pool, action, local) {
+                    error.kind = kind;
+                }
+            }
+        }
+        err
+    })
+}
+
+/// Machines using any volume of `pool` (by path under its folder or volume paths).
+fn pool_users(conn: &Connect, pool: &StoragePool) -> Vec<String> {
+    let users = disk_users(conn);
+    let target = pool
+        .xml_desc(0)
+        .ok()
+        .and_then(|x| {
+            let d = roxmltree::Document::parse(&x).ok()?;
+            Some(text_at(&d, &["target", "path"], None))
+        })
+        .unwrap_or_default();
+    let pool_name = pool.name().unwrap_or_default();
+    let mut out: Vec<String> = users
+        .iter()
+        .filter(|(path, _)| {
+            (!target.is_empty() && path.starts_with(&format!("{}/", target.trim_end_matches('/'))))
+                || path.starts_with(&format!("{pool_name}/"))
+        })
+        .flat_map(|(_, u)| names(u))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Creates a volume in `pool`; a taken name, no size or too big a size are refused.
+pub fn create_volume(
+    conn: &Connect,
+    pool: &str,
+    name: &str,
+    format: &str,
+    capacity: u64,
+) -> Result<(), StorageError> {
+    {
+        let p = conn
+            .lookup_storage_pool_by_name(pool)
+            .map_err(|e| storage_err(&e))?;
+        let existing = p.list_volumes().unwrap_or_default();
+        super::new_vm::check_name(name, &existing)
+            .map_err(|e| StorageError::Refused(StorageProblem::BadName(e)))?;
+        if capacity == 0 {
+            return Err(StorageError::Refused(StorageProblem::ZeroSize));
+        }
+        let available = p.info().map(|i| i.available).unwrap_or(u64::MAX);
+        if capacity > available {
+            return Err(StorageError::Refused(StorageProblem::TooBig(available)));
+        }
+        virt::storage_vol::StorageVol::create_xml(&p, &volume_xml(name, format, capacity), 0)
+            .map_err(|e| storage_err(&e))?;
         Ok(())
     }
+}
 
-    pub(super) fn pool_action(&mut self, name: &str, action: &PoolAction) {
-        let what = match action {
-            PoolAction::Delete { .. } => StorageDone::PoolDeleted,
-            _ => StorageDone::PoolChanged,
-        };
-        let r = self.try_pool_action(name, action);
-        self.done(name, what, r);
-    }
+fn volume(conn: &Connect, pool: &str, name: &str) -> Result<StorageVol, StorageError> {
+    conn.lookup_storage_pool_by_name(pool)
+        .and_then(|p| p.lookup_storage_vol_by_name(name))
+        .map_err(|e| storage_err(&e))
+}
 
-    fn try_pool_action(&mut self, name: &str, action: &PoolAction) -> Result<(), StorageError> {
-        let pool = self
-            .conn()
-            .lookup_storage_pool_by_name(name)
-            .map_err(|e| self.storage_err(&e))?;
-        let r = match action {
-            PoolAction::Start => pool.create(0),
-            PoolAction::Stop => pool.destroy(),
-            PoolAction::Autostart(on) => pool.set_autostart(*on).map(|_| ()),
-            PoolAction::Delete { delete_folder } => {
-                let users = self.pool_users(&pool);
-                if !users.is_empty() {
-                    return Err(StorageError::Refused(StorageProblem::InUse(users)));
-                }
-                let was_active = pool.is_active().unwrap_or(false);
-                let persistent = pool.is_persistent().unwrap_or(true);
-                (|| {
-                    if was_active {
-                        pool.destroy()?;
-                    }
-                    if *delete_folder && persistent {
-                        // libvirt removes the folder only when it is empty; if it refuses,
-                        // the pool is put back as it was.
-                        if let Err(e) = pool.delete(0) {
-                            if was_active {
-                                let _ = pool.create(0);
-                            }
-                            return Err(e);
-                        }
-                    }
-                    if persistent {
-                        pool.undefine()?;
-                    }
-                    Ok(())
-                })()
+/// Grows a volume (never shrinks it; not while a running machine uses it).
+pub fn resize_volume(
+    conn: &Connect,
+    pool: &str,
+    name: &str,
+    capacity: u64,
+) -> Result<(), StorageError> {
+    {
+        let vol = volume(conn, pool, name)?;
+        let info = vol.info().map_err(|e| storage_err(&e))?;
+        if capacity < info.capacity {
+            return Err(StorageError::Refused(StorageProblem::Shrink(info.capacity)));
+        }
+        let path = vol.path().unwrap_or_default();
+        let users = disk_users(conn);
+        if let Some(u) = users.get(&path) {
+            let running: Vec<String> = u
+                .iter()
+                .filter(|(_, r)| *r)
+                .map(|(n, _)| n.clone())
+                .collect();
+            if !running.is_empty() {
+                return Err(StorageError::Refused(StorageProblem::InUseRunning(running)));
             }
-        };
-        r.map_err(|e| {
-            let mut err = self.storage_err(&e);
-            if let StorageError::Libvirt(error) = &mut err {
-                if error.kind == ErrorKind::Other {
-                    let local = super::uri::parse(&self.uri).is_ok_and(|u| u.is_local());
-                    if let Some(kind) = pool_obstacle(&pool, action, local) {
-                        error.kind = kind;
-                    }
-                }
-            }
-            err
-        })
-    }
-
-    /// Machines using any volume of `pool` (by path under its folder or volume paths).
-    fn pool_users(&self, pool: &StoragePool) -> Vec<String> {
-        let users = disk_users(self.conn());
-        let target = pool
-            .xml_desc(0)
-            .ok()
-            .and_then(|x| {
-                let d = roxmltree::Document::parse(&x).ok()?;
-                Some(text_at(&d, &["target", "path"], None))
-            })
-            .unwrap_or_default();
-        let pool_name = pool.name().unwrap_or_default();
-        let mut out: Vec<String> = users
-            .iter()
-            .filter(|(path, _)| {
-                (!target.is_empty()
-                    && path.starts_with(&format!("{}/", target.trim_end_matches('/'))))
-                    || path.starts_with(&format!("{pool_name}/"))
-            })
-            .flat_map(|(_, u)| names(u))
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    }
-
-    pub(super) fn create_volume(&mut self, pool: &str, name: &str, format: &str, capacity: u64) {
-        let r = (|| {
-            let p = self
-                .conn()
-                .lookup_storage_pool_by_name(pool)
-                .map_err(|e| self.storage_err(&e))?;
-            let existing = p.list_volumes().unwrap_or_default();
-            super::new_vm::check_name(name, &existing)
-                .map_err(|e| StorageError::Refused(StorageProblem::BadName(e)))?;
-            if capacity == 0 {
-                return Err(StorageError::Refused(StorageProblem::ZeroSize));
-            }
-            let available = p.info().map(|i| i.available).unwrap_or(u64::MAX);
-            if capacity > available {
-                return Err(StorageError::Refused(StorageProblem::TooBig(available)));
-            }
-            virt::storage_vol::StorageVol::create_xml(&p, &volume_xml(name, format, capacity), 0)
-                .map_err(|e| self.storage_err(&e))?;
-            Ok(())
-        })();
-        self.done(pool, StorageDone::VolumeCreated, r);
-    }
-
-    fn volume(&mut self, pool: &str, name: &str) -> Result<StorageVol, StorageError> {
-        self.conn()
+        }
+        // Only the growth must fit: the file is sparse.
+        let p = conn
             .lookup_storage_pool_by_name(pool)
-            .and_then(|p| p.lookup_storage_vol_by_name(name))
-            .map_err(|e| self.storage_err(&e))
+            .map_err(|e| storage_err(&e))?;
+        let available = p.info().map(|i| i.available).unwrap_or(u64::MAX);
+        if capacity - info.capacity > available {
+            return Err(StorageError::Refused(StorageProblem::TooBig(available)));
+        }
+        vol.resize(capacity, 0).map_err(|e| storage_err(&e))?;
+        Ok(())
     }
+}
 
-    pub(super) fn resize_volume(&mut self, pool: &str, name: &str, capacity: u64) {
-        let r = (|| {
-            let vol = self.volume(pool, name)?;
-            let info = vol.info().map_err(|e| self.storage_err(&e))?;
-            if capacity < info.capacity {
-                return Err(StorageError::Refused(StorageProblem::Shrink(info.capacity)));
-            }
-            let path = vol.path().unwrap_or_default();
-            let users = disk_users(self.conn());
-            if let Some(u) = users.get(&path) {
-                let running: Vec<String> = u
-                    .iter()
-                    .filter(|(_, r)| *r)
-                    .map(|(n, _)| n.clone())
-                    .collect();
-                if !running.is_empty() {
-                    return Err(StorageError::Refused(StorageProblem::InUseRunning(running)));
-                }
-            }
-            // Only the growth must fit: the file is sparse.
-            let p = self
-                .conn()
-                .lookup_storage_pool_by_name(pool)
-                .map_err(|e| self.storage_err(&e))?;
-            let available = p.info().map(|i| i.available).unwrap_or(u64::MAX);
-            if capacity - info.capacity > available {
-                return Err(StorageError::Refused(StorageProblem::TooBig(available)));
-            }
-            vol.resize(capacity, 0).map_err(|e| self.storage_err(&e))?;
-            Ok(())
-        })();
-        self.done(pool, StorageDone::VolumeResized, r);
-    }
-
-    pub(super) fn delete_volume(&mut self, pool: &str, name: &str) {
-        let r = (|| {
-            let vol = self.volume(pool, name)?;
-            let path = vol.path().unwrap_or_default();
-            if let Some(u) = disk_users(self.conn()).get(&path) {
-                return Err(StorageError::Refused(StorageProblem::InUse(names(u))));
-            }
-            vol.delete(0).map_err(|e| self.storage_err(&e))?;
-            Ok(())
-        })();
-        self.done(pool, StorageDone::VolumeDeleted, r);
+/// Deletes a volume no machine uses (one in use is refused, naming the machines).
+pub fn delete_volume(conn: &Connect, pool: &str, name: &str) -> Result<(), StorageError> {
+    {
+        let vol = volume(conn, pool, name)?;
+        let path = vol.path().unwrap_or_default();
+        if let Some(u) = disk_users(conn).get(&path) {
+            return Err(StorageError::Refused(StorageProblem::InUse(names(u))));
+        }
+        vol.delete(0).map_err(|e| storage_err(&e))?;
+        Ok(())
     }
 }
 
@@ -679,9 +622,18 @@ pub enum StorageDone {
     VolumeDeleted,
 }
 
-enum StorageError {
+/// Why a storage request did not go through: Bilik refused it (and says why), or libvirt
+/// did.
+#[derive(Debug, Clone)]
+pub enum StorageError {
     Refused(StorageProblem),
     Libvirt(BackendError),
+}
+
+impl From<BackendError> for StorageError {
+    fn from(e: BackendError) -> Self {
+        StorageError::Libvirt(e)
+    }
 }
 
 #[cfg(test)]

@@ -40,37 +40,6 @@ pub enum Request {
     NewVmFacts,
     /// Create a machine (and its disk); everything is undone if a step fails.
     CreateVm(Box<super::new_vm::NewVm>),
-    /// The storage pools and the pool types this host supports.
-    ListPools,
-    ListVolumes {
-        pool: String,
-    },
-    CreatePool {
-        name: String,
-        spec: super::storage::PoolSpec,
-        /// Defined (kept across restarts) rather than a one-off pool.
-        persistent: bool,
-        autostart: bool,
-    },
-    PoolAction {
-        pool: String,
-        action: super::storage::PoolAction,
-    },
-    CreateVolume {
-        pool: String,
-        name: String,
-        format: String,
-        capacity: u64,
-    },
-    ResizeVolume {
-        pool: String,
-        name: String,
-        capacity: u64,
-    },
-    DeleteVolume {
-        pool: String,
-        name: String,
-    },
     /// Clone a shut-off machine as `name` (its disks are copied).
     Clone {
         uuid: String,
@@ -130,29 +99,6 @@ pub enum Update {
     CreateFailed {
         name: String,
         step: super::new_vm::CreateStep,
-        error: BackendError,
-    },
-    Pools {
-        pools: Vec<super::storage::PoolInfo>,
-        /// Pool types libvirt supports on this host.
-        supported: Vec<String>,
-    },
-    Volumes {
-        pool: String,
-        volumes: Vec<super::storage::VolumeInfo>,
-    },
-    /// A storage request succeeded.
-    StorageDone {
-        pool: String,
-        what: super::storage::StorageDone,
-    },
-    /// A storage request was refused before libvirt was asked (bad input, in use).
-    StorageRefused {
-        pool: String,
-        problem: super::storage::StorageProblem,
-    },
-    StorageFailed {
-        pool: String,
         error: BackendError,
     },
     /// Bytes copied so far of a clone of `uuid`.
@@ -604,29 +550,8 @@ impl Worker {
             Request::Reconnect => {}
             Request::Reload => self.send_list(),
             Request::NewVmFacts => self.send_new_vm_facts(),
-            Request::ListPools => self.send_pools(),
             Request::Clone { uuid, name } => self.start_clone(&uuid, &name),
             Request::CancelClone { uuid } => self.cancel_clone(&uuid),
-            Request::ListVolumes { pool } => self.send_volumes(&pool),
-            Request::CreatePool {
-                name,
-                spec,
-                persistent,
-                autostart,
-            } => self.create_pool(&name, &spec, persistent, autostart),
-            Request::PoolAction { pool, action } => self.pool_action(&pool, &action),
-            Request::CreateVolume {
-                pool,
-                name,
-                format,
-                capacity,
-            } => self.create_volume(&pool, &name, &format, capacity),
-            Request::ResizeVolume {
-                pool,
-                name,
-                capacity,
-            } => self.resize_volume(&pool, &name, capacity),
-            Request::DeleteVolume { pool, name } => self.delete_volume(&pool, &name),
             Request::CreateVm(spec) => self.create_vm(*spec),
             Request::StartedAt { uuid } => {
                 // Only a local qemu machine has a process Bilik can see.

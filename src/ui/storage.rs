@@ -12,10 +12,12 @@ use relm4::prelude::*;
 use relm4::typed_view::list::{RelmListItem, TypedListView};
 
 use crate::backend::storage::{
-    PoolAction, PoolInfo, PoolSpec, StorageDone, StorageProblem, VolumeInfo,
+    self, PoolAction, PoolInfo, PoolSpec, PoolsOverview, StorageDone, StorageError, StorageProblem,
+    VolumeInfo,
 };
-use crate::backend::{BackendError, Request};
+use crate::backend::{BackendError, Connection};
 use crate::i18n::gettext_f;
+use crate::ui::machine_target::ask_on;
 use crate::ui::widgets::{
     button, entry, error_label, form_end, group, header_button, nav_dialog, nav_page, note_label,
     present_over, size_spin,
@@ -23,7 +25,8 @@ use crate::ui::widgets::{
 
 #[derive(Debug)]
 pub enum StorageMsg {
-    Open(adw::ApplicationWindow),
+    /// Opens over the window, for this connection.
+    Open(adw::ApplicationWindow, Option<Connection>),
     Pools(Vec<PoolInfo>, Vec<String>),
     Volumes(String, Vec<VolumeInfo>),
     Done(String, StorageDone),
@@ -54,9 +57,41 @@ pub enum StorageMsg {
     VolumeSelected,
 }
 
+/// The connection's answers.
 #[derive(Debug)]
-pub enum StorageOutput {
-    Request(Request),
+pub enum StorageCmd {
+    Pools(Result<PoolsOverview, BackendError>),
+    /// Volumes of a pool; `report`: a failure is said (not after a change, where a pool
+    /// that just went away is no news).
+    Volumes(String, bool, Result<Vec<VolumeInfo>, BackendError>),
+    Done(String, StorageDone, Result<(), StorageError>),
+}
+
+/// The changes this dialog makes, each run by its plain function of [`storage`].
+#[derive(Debug)]
+enum Change {
+    Pool(String, PoolAction),
+    CreatePool {
+        name: String,
+        spec: PoolSpec,
+        persistent: bool,
+        autostart: bool,
+    },
+    CreateVolume {
+        pool: String,
+        name: String,
+        format: String,
+        capacity: u64,
+    },
+    ResizeVolume {
+        pool: String,
+        name: String,
+        capacity: u64,
+    },
+    DeleteVolume {
+        pool: String,
+        name: String,
+    },
 }
 
 /// The pool types Bilik offers a form for, in this order, if the host supports them.
@@ -206,6 +241,7 @@ impl RelmListItem for VolumeRow {
 
 pub struct StorageDialog {
     parent: Option<adw::ApplicationWindow>,
+    connection: Option<Connection>,
     pools: Vec<PoolInfo>,
     supported: Vec<String>,
     /// The pool whose page is open.
@@ -279,8 +315,70 @@ impl StorageDialog {
         self.pools.iter().find(|p| &p.name == name)
     }
 
-    fn request(&self, sender: &ComponentSender<Self>, r: Request) {
-        sender.output(StorageOutput::Request(r)).ok();
+    fn list(&self, sender: &ComponentSender<Self>) {
+        ask_on(
+            self.connection.as_ref(),
+            sender,
+            storage::pools,
+            StorageCmd::Pools,
+        );
+    }
+
+    fn volumes(&self, sender: &ComponentSender<Self>, pool: String, report: bool) {
+        let p = pool.clone();
+        ask_on(
+            self.connection.as_ref(),
+            sender,
+            move |c| storage::volumes(c, &p),
+            move |r| StorageCmd::Volumes(pool, report, r),
+        );
+    }
+
+    /// Runs a change; its answer lists again, then says how it went.
+    fn run(&self, sender: &ComponentSender<Self>, change: Change) {
+        let (pool, what) = match &change {
+            Change::Pool(p, PoolAction::Delete { .. }) => (p.clone(), StorageDone::PoolDeleted),
+            Change::Pool(p, _) => (p.clone(), StorageDone::PoolChanged),
+            Change::CreatePool { name, .. } => (name.clone(), StorageDone::PoolCreated),
+            Change::CreateVolume { pool, .. } => (pool.clone(), StorageDone::VolumeCreated),
+            Change::ResizeVolume { pool, .. } => (pool.clone(), StorageDone::VolumeResized),
+            Change::DeleteVolume { pool, .. } => (pool.clone(), StorageDone::VolumeDeleted),
+        };
+        // The outcome travels inside the call's answer (its own error type).
+        ask_on(
+            self.connection.as_ref(),
+            sender,
+            move |c| {
+                Ok(match change {
+                    Change::Pool(p, action) => storage::pool_action(c, &p, &action),
+                    Change::CreatePool {
+                        name,
+                        spec,
+                        persistent,
+                        autostart,
+                    } => storage::create_pool(c, &name, &spec, persistent, autostart),
+                    Change::CreateVolume {
+                        pool,
+                        name,
+                        format,
+                        capacity,
+                    } => storage::create_volume(c, &pool, &name, &format, capacity),
+                    Change::ResizeVolume {
+                        pool,
+                        name,
+                        capacity,
+                    } => storage::resize_volume(c, &pool, &name, capacity),
+                    Change::DeleteVolume { pool, name } => storage::delete_volume(c, &pool, &name),
+                })
+            },
+            move |r: Result<Result<(), StorageError>, BackendError>| {
+                StorageCmd::Done(
+                    pool,
+                    what,
+                    r.unwrap_or_else(|e| Err(StorageError::Libvirt(e))),
+                )
+            },
+        );
     }
 
     fn fail(&mut self, title: String, details: String) {
@@ -290,9 +388,9 @@ impl StorageDialog {
 }
 
 impl Component for StorageDialog {
-    type CommandOutput = ();
+    type CommandOutput = StorageCmd;
     type Input = StorageMsg;
-    type Output = StorageOutput;
+    type Output = ();
     type Init = ();
     type Root = adw::Dialog;
     type Widgets = StorageWidgets;
@@ -545,6 +643,7 @@ impl Component for StorageDialog {
 
         let model = StorageDialog {
             parent: None,
+            connection: None,
             pools: Vec::new(),
             supported: Vec::new(),
             current: None,
@@ -614,17 +713,18 @@ impl Component for StorageDialog {
         dialog: &Self::Root,
     ) {
         match msg {
-            StorageMsg::Open(parent) => {
+            StorageMsg::Open(parent, connection) => {
                 self.parent = Some(parent.clone());
+                self.connection = connection;
                 self.current = None;
                 self.error = None;
                 w.nav.pop_to_tag("pools");
                 present_over(dialog, &parent);
-                self.request(&sender, Request::ListPools);
+                self.list(&sender);
             }
             StorageMsg::Changed => {
                 if dialog.parent().is_some() {
-                    self.request(&sender, Request::ListPools);
+                    self.list(&sender);
                 }
             }
             StorageMsg::Pools(pools, supported) => {
@@ -660,7 +760,7 @@ impl Component for StorageDialog {
                 if w.nav.visible_page().and_then(|p| p.tag()).as_deref() != Some("pool") {
                     w.nav.push(&w.pool_page);
                 }
-                self.request(&sender, Request::ListVolumes { pool: name });
+                self.volumes(&sender, name, true);
             }
             StorageMsg::Popped => {
                 if w.nav.visible_page().and_then(|p| p.tag()).as_deref() == Some("pools") {
@@ -706,37 +806,19 @@ impl Component for StorageDialog {
                     d.present(Some(dialog));
                 } else {
                     self.busy = true;
-                    self.request(
-                        &sender,
-                        Request::PoolAction {
-                            pool: p.name,
-                            action: PoolAction::Start,
-                        },
-                    );
+                    self.run(&sender, Change::Pool(p.name, PoolAction::Start));
                 }
             }
             StorageMsg::ConfirmedStop => {
                 if let Some(p) = self.current.clone() {
                     self.busy = true;
-                    self.request(
-                        &sender,
-                        Request::PoolAction {
-                            pool: p,
-                            action: PoolAction::Stop,
-                        },
-                    );
+                    self.run(&sender, Change::Pool(p, PoolAction::Stop));
                 }
             }
             StorageMsg::Autostart(on) => {
                 if let Some(p) = self.pool().cloned() {
                     if p.autostart != on && p.persistent {
-                        self.request(
-                            &sender,
-                            Request::PoolAction {
-                                pool: p.name,
-                                action: PoolAction::Autostart(on),
-                            },
-                        );
+                        self.run(&sender, Change::Pool(p.name, PoolAction::Autostart(on)));
                     }
                 }
             }
@@ -779,12 +861,9 @@ impl Component for StorageDialog {
             StorageMsg::ConfirmedDeletePool(delete_folder) => {
                 if let Some(p) = self.current.clone() {
                     self.busy = true;
-                    self.request(
+                    self.run(
                         &sender,
-                        Request::PoolAction {
-                            pool: p,
-                            action: PoolAction::Delete { delete_folder },
-                        },
+                        Change::Pool(p, PoolAction::Delete { delete_folder }),
                     );
                 }
             }
@@ -844,9 +923,9 @@ impl Component for StorageDialog {
                 };
                 self.busy = true;
                 self.error = None;
-                self.request(
+                self.run(
                     &sender,
-                    Request::CreatePool {
+                    Change::CreatePool {
                         name: t(&w.pool_name),
                         spec,
                         persistent: w.persistent.is_active(),
@@ -873,9 +952,9 @@ impl Component for StorageDialog {
                 };
                 self.busy = true;
                 self.error = None;
-                self.request(
+                self.run(
                     &sender,
-                    Request::CreateVolume {
+                    Change::CreateVolume {
                         pool,
                         name: w.volume_name.text().trim().to_string(),
                         format: format.into(),
@@ -902,9 +981,9 @@ impl Component for StorageDialog {
                 {
                     self.busy = true;
                     self.error = None;
-                    self.request(
+                    self.run(
                         &sender,
-                        Request::ResizeVolume {
+                        Change::ResizeVolume {
                             pool,
                             name: v.name,
                             capacity: (w.grow_size.value() as u64) << 30,
@@ -939,7 +1018,7 @@ impl Component for StorageDialog {
                 if let (Some(pool), Some(v)) = (self.current.clone(), self.selected_volume.clone())
                 {
                     self.busy = true;
-                    self.request(&sender, Request::DeleteVolume { pool, name: v.name });
+                    self.run(&sender, Change::DeleteVolume { pool, name: v.name });
                 }
             }
             StorageMsg::VolumeSelected => {}
@@ -1031,6 +1110,37 @@ impl Component for StorageDialog {
             }
         }
         self.render(w);
+    }
+
+    fn update_cmd(
+        &mut self,
+        answer: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        let msg = match answer {
+            StorageCmd::Pools(Ok(o)) => StorageMsg::Pools(o.pools, o.supported),
+            StorageCmd::Pools(Err(e)) => StorageMsg::Failed(String::new(), e),
+            StorageCmd::Volumes(pool, _, Ok(v)) => StorageMsg::Volumes(pool, v),
+            StorageCmd::Volumes(pool, true, Err(e)) => StorageMsg::Failed(pool, e),
+            StorageCmd::Volumes(pool, false, Err(e)) => {
+                log::debug!("volumes of {pool} after a change: {e}");
+                return;
+            }
+            StorageCmd::Done(pool, what, result) => {
+                // Fresh lists first (the change is in them), then the outcome.
+                self.list(&sender);
+                if !pool.is_empty() && what != StorageDone::PoolDeleted {
+                    self.volumes(&sender, pool.clone(), false);
+                }
+                match result {
+                    Ok(()) => StorageMsg::Done(pool, what),
+                    Err(StorageError::Refused(p)) => StorageMsg::Refused(pool, p),
+                    Err(StorageError::Libvirt(e)) => StorageMsg::Failed(pool, e),
+                }
+            }
+        };
+        sender.input(msg);
     }
 }
 
