@@ -4,23 +4,25 @@
 
 mod common;
 
-use std::time::Duration;
-
 use bilik::backend::iso9660;
 use bilik::backend::new_vm::{self, CreateStep, HostFacts, Install, NetworkChoice, NewVm};
 use bilik::backend::osinfo::OsDb;
-use bilik::backend::{Request, Update};
-use common::{virsh, virsh_try, Conn};
+use common::{block_on, virsh, virsh_try, Conn};
 
 const VM: &str = "bilik-wizard-vm";
 
 fn facts(c: &Conn) -> HostFacts {
-    c.handle.send(Request::NewVmFacts);
-    c.wait("NewVmFacts", Duration::from_secs(20), |u| match u {
-        Update::NewVmFacts(f) => Some(f.clone()),
-        _ => None,
-    })
-    .0
+    block_on(c.handle.connection().call(new_vm::host_facts)).expect("the host's facts")
+}
+
+/// Creates a machine as the wizard does (a typed call).
+fn create(c: &Conn, spec: NewVm) -> Result<new_vm::Created, new_vm::CreateError> {
+    block_on(
+        c.handle
+            .connection()
+            .call(move |c| Ok(new_vm::create(c, &spec))),
+    )
+    .expect("connected")
 }
 
 fn cleanup(name: &str) {
@@ -87,17 +89,9 @@ fn creates_a_running_machine_with_the_proposed_devices() {
         network: NetworkChoice::Virtual("default".into()),
         start: true,
     };
-    c.handle.send(Request::CreateVm(Box::new(spec)));
-    let uuid = c
-        .wait("VmCreated", Duration::from_secs(60), |u| match u {
-            Update::VmCreated { uuid, started, .. } => {
-                assert!(*started);
-                Some(uuid.clone())
-            }
-            Update::CreateFailed { step, error, .. } => panic!("{step:?}: {error:?}"),
-            _ => None,
-        })
-        .0;
+    let created = create(&c, spec).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(created.started);
+    let uuid = created.uuid;
     assert_eq!(virsh(&["domstate", VM]), "running");
     assert_eq!(virsh(&["domuuid", VM]), uuid);
     let xml = virsh(&["dumpxml", VM]);
@@ -161,14 +155,8 @@ fn a_failed_creation_leaves_nothing_behind() {
         network: NetworkChoice::Virtual("bilik-no-such-network".into()),
         start: true,
     };
-    c.handle.send(Request::CreateVm(Box::new(spec.clone())));
-    let (step, error) = c
-        .wait("CreateFailed", Duration::from_secs(60), |u| match u {
-            Update::CreateFailed { step, error, .. } => Some((step.clone(), error.clone())),
-            Update::VmCreated { .. } => panic!("should not start"),
-            _ => None,
-        })
-        .0;
+    let new_vm::CreateError { step, error } =
+        create(&c, spec.clone()).expect_err("should not start");
     println!("{step:?}: {}", error.raw);
     assert_eq!(step, CreateStep::Start);
     assert!(error.raw.contains("bilik-no-such-network"));
@@ -190,14 +178,7 @@ fn a_failed_creation_leaves_nothing_behind() {
     std::fs::write(&file, xml).unwrap();
     virsh(&["define", file.to_str().unwrap()]);
     let before = volumes();
-    c.handle.send(Request::CreateVm(Box::new(spec)));
-    let step = c
-        .wait("CreateFailed", Duration::from_secs(60), |u| match u {
-            Update::CreateFailed { step, .. } => Some(step.clone()),
-            Update::VmCreated { .. } => panic!("the name is taken"),
-            _ => None,
-        })
-        .0;
+    let step = create(&c, spec).expect_err("the name is taken").step;
     assert_eq!(step, CreateStep::Name);
     assert_eq!(volumes(), before);
     cleanup(name);
@@ -231,14 +212,8 @@ fn windows_11_gets_uefi_secure_boot_and_a_tpm() {
         // Defined only: Windows would not boot from nothing anyway.
         start: false,
     };
-    c.handle.send(Request::CreateVm(Box::new(spec)));
-    c.wait("VmCreated", Duration::from_secs(60), |u| match u {
-        Update::VmCreated { started, .. } => Some(*started),
-        Update::CreateFailed { step, error, .. } => panic!("{step:?}: {error:?}"),
-        _ => None,
-    })
-    .0
-    .then(|| panic!("should only be defined"));
+    let created = create(&c, spec).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(!created.started, "should only be defined");
     assert_eq!(virsh(&["domstate", name]), "shut off");
     let xml = virsh(&["dumpxml", "--inactive", name]);
     for needle in [
@@ -296,12 +271,7 @@ fn importing_a_disk_uses_it_in_place() {
         network: NetworkChoice::User,
         start: true,
     };
-    c.handle.send(Request::CreateVm(Box::new(spec)));
-    c.wait("VmCreated", Duration::from_secs(60), |u| match u {
-        Update::VmCreated { .. } => Some(()),
-        Update::CreateFailed { step, error, .. } => panic!("{step:?}: {error:?}"),
-        _ => None,
-    });
+    create(&c, spec).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(virsh(&["domstate", name]), "running");
     let xml = virsh(&["dumpxml", name]);
     for needle in [

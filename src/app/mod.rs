@@ -70,6 +70,13 @@ impl EarlyConnection {
 
 #[derive(Debug)]
 pub enum AppMsg {
+    /// The wizard made a machine: show it (and its console when it was started).
+    Created {
+        uuid: String,
+        name: String,
+        started: bool,
+        generic_cpu: bool,
+    },
     /// "Start without the shared folders" for this machine.
     StartWithoutShares(String),
     /// The operating system of machine `uuid` as its Hardware tab read it.
@@ -304,7 +311,16 @@ impl App {
                 let w = NewVmWizard::builder()
                     .launch(self.settings.clone())
                     .forward(sender.input_sender(), |o| match o {
-                        WizardOutput::Request(r) => AppMsg::Request(r),
+                        WizardOutput::Created {
+                            uuid,
+                            name,
+                            created,
+                        } => AppMsg::Created {
+                            uuid,
+                            name,
+                            started: created.started,
+                            generic_cpu: created.generic_cpu,
+                        },
                     });
                 if let Some(db) = &self.osdb {
                     w.emit(WizardMsg::Db(db.clone()));
@@ -370,12 +386,9 @@ impl App {
         }
     }
 
-    fn handle_update(
-        &mut self,
-        widgets: &AppWidgets,
-        update: Update,
-        sender: &ComponentSender<Self>,
-    ) {
+    /// Applies what libvirt pushed (the connection's state, the list and its changes,
+    /// statistics, clone progress); no answer to a question arrives here.
+    fn handle_update(&mut self, widgets: &AppWidgets, update: Update) {
         match update {
             Update::Connecting => {}
             Update::Connected { uri } => {
@@ -492,41 +505,6 @@ impl App {
                 );
             }
             Update::PoolChanged { .. } => self.emit_storage(StorageMsg::Changed),
-            Update::NewVmFacts(facts) => self.emit_wizard(WizardMsg::Facts(facts)),
-            Update::VmCreated {
-                uuid,
-                name,
-                started,
-                generic_cpu,
-            } => {
-                self.emit_wizard(WizardMsg::Created);
-                if generic_cpu {
-                    // Decided at its first start, after the summary: said here, and in its
-                    // Hardware tab.
-                    let toast = adw::Toast::builder()
-                        .title(glib::markup_escape_text(&gettext_f(
-                            "“{name}” got a generic processor model: KVM here refused this computer’s own model",
-                            &[("name", &name)],
-                        )))
-                        .timeout(10)
-                        .priority(adw::ToastPriority::High)
-                        .build();
-                    widgets.toasts.add_toast(toast);
-                }
-                // Show the new machine; a started one gets its console, as the person
-                // will install the system there next.
-                self.list.emit(VmListMsg::Select(uuid.clone()));
-                if started {
-                    sender.input(AppMsg::OpenConsole {
-                        uuid,
-                        name,
-                        fullscreen: None,
-                    });
-                }
-            }
-            Update::CreateFailed { name, step, error } => self.emit_wizard(WizardMsg::Failed(
-                errors::create_error(&name, &step, &error),
-            )),
         }
     }
 }
@@ -927,6 +905,36 @@ impl Component for App {
                 self.act(&sender, uuid, name, LifecycleAction::ForceOff)
             }
             AppMsg::StartWithoutShares(uuid) => self.start_without_shares(&sender, uuid),
+            AppMsg::Created {
+                uuid,
+                name,
+                started,
+                generic_cpu,
+            } => {
+                if generic_cpu {
+                    // Decided at its first start, after the summary: said here, and in its
+                    // Hardware tab.
+                    let toast = adw::Toast::builder()
+                        .title(glib::markup_escape_text(&gettext_f(
+                            "“{name}” got a generic processor model: KVM here refused this computer’s own model",
+                            &[("name", &name)],
+                        )))
+                        .timeout(10)
+                        .priority(adw::ToastPriority::High)
+                        .build();
+                    widgets.toasts.add_toast(toast);
+                }
+                // Show the new machine; a started one gets its console, as the person
+                // will install the system there next.
+                self.list.emit(VmListMsg::Select(uuid.clone()));
+                if started {
+                    sender.input(AppMsg::OpenConsole {
+                        uuid,
+                        name,
+                        fullscreen: None,
+                    });
+                }
+            }
             AppMsg::ConfirmedDelete(uuid, delete_disks) => {
                 self.show_vm(None);
                 self.delete(&sender, uuid, delete_disks);
@@ -986,7 +994,11 @@ impl Component for App {
             }
             AppMsg::NewVm => {
                 self.ensure_dialogs(&sender, "wizard");
-                self.emit_wizard(WizardMsg::Open(widgets.window.clone(), self.uri.clone()))
+                self.emit_wizard(WizardMsg::Open(
+                    widgets.window.clone(),
+                    self.uri.clone(),
+                    self.connection.as_ref().map(ConnectionHandle::connection),
+                ))
             }
             AppMsg::OpenSetupCheck => self
                 .setup
@@ -1004,7 +1016,7 @@ impl Component for App {
         match cmd {
             AppCmd::Backend(generation, update) => {
                 if generation == self.generation {
-                    self.handle_update(widgets, update, &sender);
+                    self.handle_update(widgets, update);
                 }
             }
             AppCmd::OsDb(db) => {

@@ -7,11 +7,11 @@
 
 use std::fmt::Write as _;
 
+use virt::connect::Connect;
 use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
 use super::osinfo::{self, OsDb};
-use super::worker::{Update, Worker};
 use super::xml_edit::{escape_attr, XmlDoc};
 
 /// What the wizard needs to know about the host and the connection.
@@ -519,261 +519,265 @@ pub fn default_pool_dir(session: bool) -> std::path::PathBuf {
     }
 }
 
-impl Worker {
-    fn is_session(&self) -> bool {
-        super::uri::parse(&self.uri).is_ok_and(|u| u.path == "/session")
-    }
+fn is_session(conn: &Connect) -> bool {
+    conn.uri()
+        .ok()
+        .and_then(|u| super::uri::parse(&u).ok())
+        .is_some_and(|u| u.path == "/session")
+}
 
-    /// Collects [`HostFacts`] for the wizard.
-    pub(super) fn send_new_vm_facts(&mut self) {
-        let session = self.is_session();
-        let conn = self.conn();
-        let mut facts = HostFacts {
-            session,
-            ..HostFacts::default()
-        };
-        if let Ok(info) = conn.node_info() {
-            facts.memory_total = info.memory * 1024;
-            facts.cpus = info.cpus;
-        }
-        facts.memory_free = conn.free_memory().unwrap_or(0);
-        if let Ok(doms) = conn.list_all_domains(0) {
-            facts.names = doms.iter().filter_map(|d| d.name().ok()).collect();
-        }
-        if let Ok(pools) = conn.list_all_storage_pools(0) {
-            for p in pools {
-                let Ok(name) = p.name() else { continue };
-                let active = p.is_active().unwrap_or(false);
-                let path = p
-                    .xml_desc(0)
-                    .ok()
-                    .and_then(|x| pool_path(&x))
-                    .unwrap_or_default();
-                let available = if active {
-                    p.info().map(|i| i.available).unwrap_or(0)
-                } else {
-                    0
-                };
-                facts.pools.push(PoolSpace {
-                    name,
-                    path,
-                    active,
-                    available,
-                });
-            }
-            facts.pools.sort_by(|a, b| {
-                (b.name == "default")
-                    .cmp(&(a.name == "default"))
-                    .then(a.name.cmp(&b.name))
+/// Collects [`HostFacts`] for the wizard (what is unknown stays at its default).
+pub fn host_facts(conn: &Connect) -> Result<HostFacts, BackendError> {
+    let session = is_session(conn);
+    let mut facts = HostFacts {
+        session,
+        ..HostFacts::default()
+    };
+    if let Ok(info) = conn.node_info() {
+        facts.memory_total = info.memory * 1024;
+        facts.cpus = info.cpus;
+    }
+    facts.memory_free = conn.free_memory().unwrap_or(0);
+    if let Ok(doms) = conn.list_all_domains(0) {
+        facts.names = doms.iter().filter_map(|d| d.name().ok()).collect();
+    }
+    if let Ok(pools) = conn.list_all_storage_pools(0) {
+        for p in pools {
+            let Ok(name) = p.name() else { continue };
+            let active = p.is_active().unwrap_or(false);
+            let path = p
+                .xml_desc(0)
+                .ok()
+                .and_then(|x| pool_path(&x))
+                .unwrap_or_default();
+            let available = if active {
+                p.info().map(|i| i.available).unwrap_or(0)
+            } else {
+                0
+            };
+            facts.pools.push(PoolSpace {
+                name,
+                path,
+                active,
+                available,
             });
         }
-        let arch = osinfo::HOST_ARCH;
-        match conn.domain_capabilities(None, Some(arch), Some("q35"), Some("kvm"), 0) {
-            Ok(xml) => {
-                facts.kvm = true;
+        facts.pools.sort_by(|a, b| {
+            (b.name == "default")
+                .cmp(&(a.name == "default"))
+                .then(a.name.cmp(&b.name))
+        });
+    }
+    let arch = osinfo::HOST_ARCH;
+    match conn.domain_capabilities(None, Some(arch), Some("q35"), Some("kvm"), 0) {
+        Ok(xml) => {
+            facts.kvm = true;
+            parse_domcaps(&xml, &mut facts);
+        }
+        Err(_) => {
+            if let Ok(xml) = conn.domain_capabilities(None, Some(arch), Some("q35"), None, 0) {
                 parse_domcaps(&xml, &mut facts);
             }
-            Err(_) => {
-                if let Ok(xml) = conn.domain_capabilities(None, Some(arch), Some("q35"), None, 0) {
-                    parse_domcaps(&xml, &mut facts);
-                }
-            }
         }
-        if !session {
-            facts.default_network = conn
-                .lookup_network_by_name("default")
-                .ok()
-                .map(|n| n.is_active().unwrap_or(false));
-        }
-        (self.sink)(Update::NewVmFacts(facts));
     }
+    if !session {
+        facts.default_network = conn
+            .lookup_network_by_name("default")
+            .ok()
+            .map(|n| n.is_active().unwrap_or(false));
+    }
+    Ok(facts)
+}
 
-    /// Creates the machine; on failure removes what it made and says at which step.
-    pub(super) fn create_vm(&mut self, spec: NewVm) {
-        // KVM when the host has it, else plain (slow) emulation.
-        let kvm = self
-            .conn()
-            .domain_capabilities(None, Some(osinfo::HOST_ARCH), Some("q35"), Some("kvm"), 0)
-            .is_ok();
-        match self.try_create(&spec, kvm) {
-            Ok(uuid) => {
-                let generic_cpu = self
-                    .conn()
-                    .lookup_domain_by_uuid_string(&uuid)
-                    .and_then(|d| d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE))
-                    .is_ok_and(|x| super::details::hardware_from_xml(&x).generic_cpu_fallback);
-                (self.sink)(Update::VmCreated {
-                    uuid,
-                    name: spec.name.clone(),
-                    started: spec.start,
-                    generic_cpu,
+/// A machine that was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    pub uuid: String,
+    /// It was started (its console opens next).
+    pub started: bool,
+    /// This computer's processor model could not be used; it got a generic one.
+    pub generic_cpu: bool,
+}
+
+/// Creating failed at `step`; nothing it made is left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateError {
+    pub step: CreateStep,
+    pub error: BackendError,
+}
+
+/// Creates the machine; on failure removes what it made and says at which step.
+pub fn create(conn: &Connect, spec: &NewVm) -> Result<Created, CreateError> {
+    // KVM when the host has it, else plain (slow) emulation.
+    let kvm = conn
+        .domain_capabilities(None, Some(osinfo::HOST_ARCH), Some("q35"), Some("kvm"), 0)
+        .is_ok();
+    let uuid = try_create(conn, spec, kvm).map_err(|(step, error)| CreateError { step, error })?;
+    let generic_cpu = conn
+        .lookup_domain_by_uuid_string(&uuid)
+        .and_then(|d| d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE))
+        .is_ok_and(|x| super::details::hardware_from_xml(&x).generic_cpu_fallback);
+    Ok(Created {
+        uuid,
+        started: spec.start,
+        generic_cpu,
+    })
+}
+
+fn try_create(
+    conn: &Connect,
+    spec: &NewVm,
+    kvm: bool,
+) -> Result<String, (CreateStep, BackendError)> {
+    let err = |step: CreateStep, e: &virt::error::Error| (step, BackendError::from_op(e));
+    if conn.lookup_domain_by_name(&spec.name).is_ok() {
+        return Err((
+            CreateStep::Name,
+            BackendError::new(
+                ErrorKind::Other,
+                format!("a domain named '{}' already exists", spec.name),
+            ),
+        ));
+    }
+    // 1. The disk.
+    let mut created_volume = None;
+    let disk_path = match (&spec.install, &spec.disk) {
+        (Install::Import { path, .. }, _) => Some(path.clone()),
+        (_, Some((pool_name, gib))) => {
+            let pool = match conn.lookup_storage_pool_by_name(pool_name) {
+                Ok(p) => p,
+                Err(_) if pool_name == "default" => match create_default_pool(conn) {
+                    Ok(p) => p,
+                    // Someone else may have made it meanwhile.
+                    Err(e) => conn
+                        .lookup_storage_pool_by_name("default")
+                        .map_err(|_| (CreateStep::Pool, e))?,
+                },
+                Err(e) => return Err(err(CreateStep::Pool, &e)),
+            };
+            if !pool.is_active().unwrap_or(false) {
+                pool.create(0).map_err(|e| err(CreateStep::Pool, &e))?;
+            }
+            let existing = pool.list_volumes().unwrap_or_default();
+            let vol_name = (1..)
+                .map(|n| {
+                    if n == 1 {
+                        format!("{}.qcow2", spec.name)
+                    } else {
+                        format!("{}-{n}.qcow2", spec.name)
+                    }
                 })
-            }
-            Err((step, error)) => (self.sink)(Update::CreateFailed {
-                name: spec.name.clone(),
-                step,
-                error,
-            }),
-        }
-    }
-
-    fn try_create(
-        &mut self,
-        spec: &NewVm,
-        kvm: bool,
-    ) -> Result<String, (CreateStep, BackendError)> {
-        let err = |w: &mut Worker, step: CreateStep, e: &virt::error::Error| (step, w.check(e));
-        if self.conn().lookup_domain_by_name(&spec.name).is_ok() {
-            return Err((
-                CreateStep::Name,
-                BackendError::new(
-                    ErrorKind::Other,
-                    format!("a domain named '{}' already exists", spec.name),
-                ),
-            ));
-        }
-        // 1. The disk.
-        let mut created_volume = None;
-        let disk_path = match (&spec.install, &spec.disk) {
-            (Install::Import { path, .. }, _) => Some(path.clone()),
-            (_, Some((pool_name, gib))) => {
-                let pool = match self.conn().lookup_storage_pool_by_name(pool_name) {
-                    Ok(p) => p,
-                    Err(_) if pool_name == "default" => match self.create_default_pool() {
-                        Ok(p) => p,
-                        // Someone else may have made it meanwhile.
-                        Err(e) => self
-                            .conn()
-                            .lookup_storage_pool_by_name("default")
-                            .map_err(|_| (CreateStep::Pool, e))?,
-                    },
-                    Err(e) => return Err(err(self, CreateStep::Pool, &e)),
-                };
-                if !pool.is_active().unwrap_or(false) {
-                    pool.create(0)
-                        .map_err(|e| err(self, CreateStep::Pool, &e))?;
+                .find(|v| !existing.contains(v))
+                .expect("a free volume name");
+            let vol_xml = format!(
+                "<volume><name>{}</name><capacity unit='GiB'>{gib}</capacity><target><format type='qcow2'/></target></volume>",
+                x(&vol_name)
+            );
+            let vol = virt::storage_vol::StorageVol::create_xml(&pool, &vol_xml, 0)
+                .map_err(|e| err(CreateStep::Volume, &e))?;
+            let path = vol.path().map_err(|e| err(CreateStep::Volume, &e));
+            let path = match path {
+                Ok(p) => p,
+                Err(e) => {
+                    let _ = vol.delete(0);
+                    return Err(e);
                 }
-                let existing = pool.list_volumes().unwrap_or_default();
-                let vol_name = (1..)
-                    .map(|n| {
-                        if n == 1 {
-                            format!("{}.qcow2", spec.name)
-                        } else {
-                            format!("{}-{n}.qcow2", spec.name)
-                        }
-                    })
-                    .find(|v| !existing.contains(v))
-                    .expect("a free volume name");
-                let vol_xml = format!(
-                    "<volume><name>{}</name><capacity unit='GiB'>{gib}</capacity><target><format type='qcow2'/></target></volume>",
-                    x(&vol_name)
-                );
-                let vol = virt::storage_vol::StorageVol::create_xml(&pool, &vol_xml, 0)
-                    .map_err(|e| err(self, CreateStep::Volume, &e))?;
-                let path = vol.path().map_err(|e| err(self, CreateStep::Volume, &e));
-                let path = match path {
-                    Ok(p) => p,
-                    Err(e) => {
-                        let _ = vol.delete(0);
-                        return Err(e);
-                    }
-                };
-                created_volume = Some(vol);
-                Some(path)
-            }
-            _ => None,
-        };
-        let undo_volume = |v: &Option<virt::storage_vol::StorageVol>| {
-            if let Some(v) = v {
-                // Best effort: the error already being reported matters more.
-                let _ = v.delete(0);
-            }
-        };
-        // 2. The definition.
-        let xml = domain_xml(spec, disk_path.as_deref(), kvm);
-        let dom = match self.conn().define_domain_xml(&xml) {
-            Ok(d) => d,
-            Err(e) => {
-                undo_volume(&created_volume);
-                return Err(err(self, CreateStep::Define, &e));
-            }
-        };
-        let uuid = dom.uuid_string().unwrap_or_default();
-        if !spec.start {
-            return Ok(uuid);
+            };
+            created_volume = Some(vol);
+            Some(path)
         }
-        // 3. Start it (the default network first, if it is stopped).
-        if let NetworkChoice::Virtual(net) = &spec.network {
-            if let Ok(n) = self.conn().lookup_network_by_name(net) {
-                if !n.is_active().unwrap_or(true) {
-                    // If it cannot start, the machine's start below fails and says why.
-                    let _ = n.create();
-                }
-            }
+        _ => None,
+    };
+    let undo_volume = |v: &Option<virt::storage_vol::StorageVol>| {
+        if let Some(v) = v {
+            // Best effort: the error already being reported matters more.
+            let _ = v.delete(0);
         }
-        let mut started = dom.create();
-        if let Err(e) = &started {
-            // Under nested virtualisation KVM may refuse some of the host CPU's features
-            // ("failed to set MSR …", in the user's language): fall back to QEMU's default
-            // CPU model, which always starts, rather than fail the whole creation. Decided
-            // by what can be changed (a KVM machine with the host's CPU), not by the words.
-            let host_cpu = dom
-                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-                .is_ok_and(|x| x.contains("mode='host-passthrough'"));
-            log::debug!("starting the new machine failed ({e}); host CPU: {host_cpu}");
-            if kvm && host_cpu {
-                let plain = dom
-                    .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-                    .ok()
-                    .and_then(|x| XmlDoc::new(x).ok())
-                    .and_then(|mut doc| {
-                        doc.remove(&["domain", "cpu"]).ok()?;
-                        // Remembered, so that the Hardware tab can say why it is generic.
-                        if !doc.exists(&["metadata"]) {
-                            doc.append_child(&["domain"], "<metadata/>").ok()?;
-                        }
-                        doc.append_child(
-                            &["metadata"],
-                            &format!(
-                                "<bilik:cpu xmlns:bilik='{}' fallback='generic'/>",
-                                super::shared_folders::CPU_NOTE_NS
-                            ),
-                        )
-                        .ok()?;
-                        Some(doc)
-                    });
-                if let Some(doc) = plain {
-                    if self.conn().define_domain_xml(doc.text()).is_ok() {
-                        started = dom.create();
-                    }
-                }
-            }
-        }
-        if let Err(e) = started {
-            let error = err(self, CreateStep::Start, &e);
-            let flags = sys::VIR_DOMAIN_UNDEFINE_NVRAM | sys::VIR_DOMAIN_UNDEFINE_TPM;
-            if dom.undefine_flags(flags).is_err() {
-                let _ = dom.undefine_flags(sys::VIR_DOMAIN_UNDEFINE_NVRAM);
-            }
+    };
+    // 2. The definition.
+    let xml = domain_xml(spec, disk_path.as_deref(), kvm);
+    let dom = match conn.define_domain_xml(&xml) {
+        Ok(d) => d,
+        Err(e) => {
             undo_volume(&created_volume);
-            return Err(error);
+            return Err(err(CreateStep::Define, &e));
         }
-        Ok(uuid)
+    };
+    let uuid = dom.uuid_string().unwrap_or_default();
+    if !spec.start {
+        return Ok(uuid);
     }
+    // 3. Start it (the default network first, if it is stopped).
+    if let NetworkChoice::Virtual(net) = &spec.network {
+        if let Ok(n) = conn.lookup_network_by_name(net) {
+            if !n.is_active().unwrap_or(true) {
+                // If it cannot start, the machine's start below fails and says why.
+                let _ = n.create();
+            }
+        }
+    }
+    let mut started = dom.create();
+    if let Err(e) = &started {
+        // Under nested virtualisation KVM may refuse some of the host CPU's features
+        // ("failed to set MSR …", in the user's language): fall back to QEMU's default
+        // CPU model, which always starts, rather than fail the whole creation. Decided
+        // by what can be changed (a KVM machine with the host's CPU), not by the words.
+        let host_cpu = dom
+            .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+            .is_ok_and(|x| x.contains("mode='host-passthrough'"));
+        log::debug!("starting the new machine failed ({e}); host CPU: {host_cpu}");
+        if kvm && host_cpu {
+            let plain = dom
+                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+                .ok()
+                .and_then(|x| XmlDoc::new(x).ok())
+                .and_then(|mut doc| {
+                    doc.remove(&["domain", "cpu"]).ok()?;
+                    // Remembered, so that the Hardware tab can say why it is generic.
+                    if !doc.exists(&["metadata"]) {
+                        doc.append_child(&["domain"], "<metadata/>").ok()?;
+                    }
+                    doc.append_child(
+                        &["metadata"],
+                        &format!(
+                            "<bilik:cpu xmlns:bilik='{}' fallback='generic'/>",
+                            super::shared_folders::CPU_NOTE_NS
+                        ),
+                    )
+                    .ok()?;
+                    Some(doc)
+                });
+            if let Some(doc) = plain {
+                if conn.define_domain_xml(doc.text()).is_ok() {
+                    started = dom.create();
+                }
+            }
+        }
+    }
+    if let Err(e) = started {
+        let error = err(CreateStep::Start, &e);
+        let flags = sys::VIR_DOMAIN_UNDEFINE_NVRAM | sys::VIR_DOMAIN_UNDEFINE_TPM;
+        if dom.undefine_flags(flags).is_err() {
+            let _ = dom.undefine_flags(sys::VIR_DOMAIN_UNDEFINE_NVRAM);
+        }
+        undo_volume(&created_volume);
+        return Err(error);
+    }
+    Ok(uuid)
+}
 
-    fn create_default_pool(&mut self) -> Result<virt::storage_pool::StoragePool, BackendError> {
-        let dir = default_pool_dir(self.is_session());
-        let xml = format!(
-            "<pool type='dir'><name>default</name><target><path>{}</path></target></pool>",
-            x(&dir.display().to_string())
-        );
-        let op = |e: virt::error::Error| BackendError::from_op(&e);
-        let pool = self.conn().define_storage_pool_xml(&xml, 0).map_err(op)?;
-        pool.build(0).map_err(op)?;
-        pool.create(0).map_err(op)?;
-        pool.set_autostart(true).map_err(op)?;
-        Ok(pool)
-    }
+fn create_default_pool(conn: &Connect) -> Result<virt::storage_pool::StoragePool, BackendError> {
+    let dir = default_pool_dir(is_session(conn));
+    let xml = format!(
+        "<pool type='dir'><name>default</name><target><path>{}</path></target></pool>",
+        x(&dir.display().to_string())
+    );
+    let op = |e: virt::error::Error| BackendError::from_op(&e);
+    let pool = conn.define_storage_pool_xml(&xml, 0).map_err(op)?;
+    pool.build(0).map_err(op)?;
+    pool.create(0).map_err(op)?;
+    pool.set_autostart(true).map_err(op)?;
+    Ok(pool)
 }
 
 fn pool_path(xml: &str) -> Option<String> {

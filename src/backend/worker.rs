@@ -36,10 +36,6 @@ pub enum Request {
     StartedAt {
         uuid: String,
     },
-    /// What the new-machine wizard needs to know about the host (memory, pools, firmware).
-    NewVmFacts,
-    /// Create a machine (and its disk); everything is undone if a step fails.
-    CreateVm(Box<super::new_vm::NewVm>),
     /// Clone a shut-off machine as `name` (its disks are copied).
     Clone {
         uuid: String,
@@ -85,21 +81,6 @@ pub enum Update {
     StartedAt {
         uuid: String,
         at: Option<std::time::SystemTime>,
-    },
-    NewVmFacts(super::new_vm::HostFacts),
-    /// A machine was created (and started when `started`).
-    VmCreated {
-        uuid: String,
-        name: String,
-        started: bool,
-        /// This computer's processor model could not be used; it got a generic one.
-        generic_cpu: bool,
-    },
-    /// Creating failed at `step`; nothing it made is left.
-    CreateFailed {
-        name: String,
-        step: super::new_vm::CreateStep,
-        error: BackendError,
     },
     /// Bytes copied so far of a clone of `uuid`.
     CloneProgress {
@@ -549,10 +530,8 @@ impl Worker {
         match request {
             Request::Reconnect => {}
             Request::Reload => self.send_list(),
-            Request::NewVmFacts => self.send_new_vm_facts(),
             Request::Clone { uuid, name } => self.start_clone(&uuid, &name),
             Request::CancelClone { uuid } => self.cancel_clone(&uuid),
-            Request::CreateVm(spec) => self.create_vm(*spec),
             Request::StartedAt { uuid } => {
                 // Only a local qemu machine has a process Bilik can see.
                 let local_qemu = super::uri::parse(&self.uri)

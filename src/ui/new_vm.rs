@@ -19,7 +19,6 @@ use crate::backend::new_vm::{
     self, DiskBus, Firmware, HostFacts, Install, NameProblem, NetworkChoice, NewVm, Proposal,
 };
 use crate::backend::osinfo::{Detected, OsDb};
-use crate::backend::Request;
 use crate::errors::UserMessage;
 use crate::i18n::gettext_f;
 use crate::settings::{Key, Settings};
@@ -35,7 +34,12 @@ pub enum SourceKind {
 #[derive(Debug)]
 pub enum WizardMsg {
     /// Show the wizard over `parent` for the connection `uri`.
-    Open(adw::ApplicationWindow, String),
+    /// Opens over the window for this connection (its URI, and how to ask it).
+    Open(
+        adw::ApplicationWindow,
+        String,
+        Option<crate::backend::Connection>,
+    ),
     Facts(HostFacts),
     Kind(SourceKind),
     Path(String),
@@ -61,7 +65,12 @@ pub enum WizardMsg {
 
 #[derive(Debug)]
 pub enum WizardOutput {
-    Request(Request),
+    /// A machine was made (the window shows it and, when it was started, its console).
+    Created {
+        uuid: String,
+        name: String,
+        created: crate::backend::new_vm::Created,
+    },
 }
 
 /// What reading the chosen source found.
@@ -82,6 +91,13 @@ enum Found {
 #[derive(Debug)]
 pub enum WizardCmd {
     Inspected(Inspection),
+    /// What the host offers (the connection's answer).
+    Facts(Result<HostFacts, crate::backend::BackendError>),
+    /// The creation's answer for machine `.0`.
+    Created(
+        String,
+        Result<crate::backend::new_vm::Created, crate::backend::new_vm::CreateError>,
+    ),
     /// The qemu user's access to the chosen file (system connections only).
     Access(Result<(), AccessBlock>),
     AccessFixed(Result<(), String>),
@@ -92,6 +108,7 @@ const STEPS: usize = 5;
 pub struct NewVmWizard {
     settings: Settings,
     uri: String,
+    connection: Option<crate::backend::Connection>,
     parent: Option<adw::ApplicationWindow>,
     db: Option<Arc<OsDb>>,
     facts: HostFacts,
@@ -907,6 +924,7 @@ impl Component for NewVmWizard {
         let model = NewVmWizard {
             settings,
             uri: String::new(),
+            connection: None,
             parent: None,
             db: None,
             facts: HostFacts::default(),
@@ -980,9 +998,10 @@ impl Component for NewVmWizard {
         dialog: &Self::Root,
     ) {
         match msg {
-            WizardMsg::Open(parent, uri) => {
+            WizardMsg::Open(parent, uri, connection) => {
                 self.reset();
                 self.uri = uri;
+                self.connection = connection;
                 self.layout = crate::keyboard_layout::from_gnome();
                 widgets.kind_checks[0].set_active(true);
                 self.kind = SourceKind::Iso;
@@ -992,9 +1011,12 @@ impl Component for NewVmWizard {
                 self.parent = Some(parent.clone());
                 crate::ui::widgets::present_over(dialog, &parent);
                 widgets.path_row.grab_focus();
-                sender
-                    .output(WizardOutput::Request(Request::NewVmFacts))
-                    .ok();
+                crate::ui::machine_target::ask_on(
+                    self.connection.as_ref(),
+                    &sender,
+                    crate::backend::new_vm::host_facts,
+                    WizardCmd::Facts,
+                );
             }
             WizardMsg::Facts(f) => {
                 self.facts = f;
@@ -1155,9 +1177,24 @@ impl Component for NewVmWizard {
                     if self.name_check().is_ok() {
                         self.busy = true;
                         self.failure = None;
-                        sender
-                            .output(WizardOutput::Request(Request::CreateVm(Box::new(spec))))
-                            .ok();
+                        let name = spec.name.clone();
+                        // The creation's own error type travels inside the call's answer.
+                        crate::ui::machine_target::ask_on(
+                            self.connection.as_ref(),
+                            &sender,
+                            move |c| Ok(crate::backend::new_vm::create(c, &spec)),
+                            move |r| {
+                                WizardCmd::Created(
+                                    name,
+                                    r.unwrap_or_else(|error| {
+                                        Err(crate::backend::new_vm::CreateError {
+                                            step: crate::backend::new_vm::CreateStep::Define,
+                                            error,
+                                        })
+                                    }),
+                                )
+                            },
+                        );
                     }
                 }
             }
@@ -1187,6 +1224,24 @@ impl Component for NewVmWizard {
         _dialog: &Self::Root,
     ) {
         match cmd {
+            WizardCmd::Facts(Ok(f)) => sender.input(WizardMsg::Facts(f)),
+            WizardCmd::Facts(Err(e)) => {
+                // The proposal then rests on defaults; the creation says what is wrong.
+                log::debug!("host facts for the wizard: {e}");
+            }
+            WizardCmd::Created(name, Ok(created)) => {
+                sender
+                    .output(WizardOutput::Created {
+                        uuid: created.uuid.clone(),
+                        name,
+                        created,
+                    })
+                    .ok();
+                sender.input(WizardMsg::Created);
+            }
+            WizardCmd::Created(name, Err(e)) => sender.input(WizardMsg::Failed(
+                crate::errors::create_error(&name, &e.step, &e.error),
+            )),
             WizardCmd::Inspected(ins) => {
                 self.busy = false;
                 if self.db.is_none() {
