@@ -69,13 +69,13 @@ fn lifecycle_actions_arrive_as_events() {
     changed(&c, &vm, VmState::Running);
     act(LifecycleAction::ForceOff);
     assert_eq!(changed(&c, &vm, VmState::ShutOff), 2, "reason: destroyed");
+    // As the overview asks: the process's start (none here), else when the connection saw
+    // the machine start.
     let started_at = |uuid: &str| {
-        c.handle.send(Request::StartedAt { uuid: uuid.into() });
-        c.wait("StartedAt", T, |u| match u {
-            Update::StartedAt { uuid: u, at } if u == uuid => Some(*at),
-            _ => None,
-        })
-        .0
+        let u = uuid.to_string();
+        let at = common::block_on(conn.call(move |c| bilik::backend::uptime::started_at(c, &u)))
+            .expect("answered");
+        at.or_else(|| conn.seen_start(uuid))
     };
     // Running since before Bilik connected: the test driver has no process to ask.
     let other = list

@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use bilik::backend::details::{Applied, HardwareChange};
-use bilik::backend::{machine_xml, snapshots, Request, Update};
+use bilik::backend::{machine_xml, snapshots};
 use common::{attach_disk_file, block_on, change, hw, virsh, virsh_try, Conn};
 
 const VM: &str = "bilik-details-vm";
@@ -213,11 +213,13 @@ fn hardware_snapshots_and_xml() {
     virsh(&["start", VM]);
 
     // Uptime: the start time of the machine's qemu process, read from /proc.
-    c.handle.send(Request::StartedAt { uuid: uuid.clone() });
-    let (at, _) = c.wait("StartedAt", Duration::from_secs(30), |u| match u {
-        Update::StartedAt { uuid: u, at } if *u == uuid => Some(*at),
-        _ => None,
-    });
+    let u = uuid.clone();
+    let at = block_on(
+        c.handle
+            .connection()
+            .call(move |c| bilik::backend::uptime::started_at(c, &u)),
+    )
+    .expect("answered");
     let at = at.expect("a running qemu machine has a start time");
     let slack = Duration::from_secs(2);
     assert!(

@@ -258,6 +258,9 @@ impl App {
         self.snapshots
             .emit(SnapshotsMsg::Show(vm.as_ref().and_then(on)));
         self.xml.emit(XmlMsg::Show(vm.as_ref().and_then(on)));
+        self.details.emit(VmDetailsMsg::Connection(
+            self.connection.as_ref().map(ConnectionHandle::connection),
+        ));
         self.details.emit(VmDetailsMsg::Show(vm));
     }
 
@@ -453,7 +456,6 @@ impl App {
                 }
                 self.list.emit(VmListMsg::Stats(stats))
             }
-            Update::StartedAt { uuid, at } => self.details.emit(VmDetailsMsg::StartedAt(uuid, at)),
             Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
                 self.shares_panel.emit(SharesMsg::Refresh(uuid.clone()));
                 self.nics_panel.emit(NicsMsg::Refresh(uuid.clone()));
@@ -588,9 +590,6 @@ impl Component for App {
                     name,
                     fullscreen,
                 },
-                VmDetailsOutput::WantStartedAt(uuid) => {
-                    AppMsg::Request(Request::StartedAt { uuid })
-                }
             },
         );
 

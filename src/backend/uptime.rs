@@ -8,6 +8,19 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Since when machine `uuid` of connection `conn` runs, where a process shows it (a local
+/// qemu machine); None elsewhere (see [`super::Connection::seen_start`]).
+pub fn started_at(
+    conn: &virt::connect::Connect,
+    uuid: &str,
+) -> Result<Option<SystemTime>, super::BackendError> {
+    let uri = conn.uri().map_err(|e| super::BackendError::from_read(&e))?;
+    // Only a local qemu machine has a process Bilik can see.
+    let local_qemu =
+        super::uri::parse(&uri).is_ok_and(|u| u.is_local() && u.driver.starts_with("qemu"));
+    Ok(local_qemu.then(|| qemu_started_at(uuid)).flatten())
+}
+
 /// When the qemu process of the machine `uuid` started, if one runs on this computer.
 pub fn qemu_started_at(uuid: &str) -> Option<SystemTime> {
     let boot = boot_time(&std::fs::read_to_string("/proc/stat").ok()?)?;

@@ -32,10 +32,6 @@ pub enum Request {
     Reconnect,
     /// Send the whole machine list again.
     Reload,
-    /// Since when a running machine runs.
-    StartedAt {
-        uuid: String,
-    },
     /// Clone a shut-off machine as `name` (its disks are copied).
     Clone {
         uuid: String,
@@ -77,11 +73,6 @@ pub enum Update {
         uuid: String,
     },
     Stats(Vec<DomainStats>),
-    /// Since when a machine runs; None when nobody can tell.
-    StartedAt {
-        uuid: String,
-        at: Option<std::time::SystemTime>,
-    },
     /// Bytes copied so far of a clone of `uuid`.
     CloneProgress {
         uuid: String,
@@ -143,6 +134,18 @@ impl Default for Options {
 pub struct ConnectionHandle {
     tx: Sender<Input>,
     uri: String,
+    seen_started: SeenStarted,
+}
+
+/// When the worker saw machines start (from libvirt's events): their uptime where no
+/// process of theirs can be read (remote hosts, the test driver).
+type SeenStarted = Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::SystemTime>>>;
+
+fn seen(
+    s: &SeenStarted,
+) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, std::time::SystemTime>> {
+    // A panic while holding it cannot leave the map half-written: use it as it is.
+    s.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl ConnectionHandle {
@@ -151,6 +154,7 @@ impl ConnectionHandle {
         uri::parse(uri).map_err(|e| BackendError::new(ErrorKind::InvalidUri(e), uri))?;
         events::start_event_loop().map_err(|e| BackendError::new(ErrorKind::Other, e))?;
         let (tx, rx) = mpsc::channel();
+        let seen_started = SeenStarted::default();
         let worker = Worker {
             uri: uri.to_string(),
             options,
@@ -161,7 +165,7 @@ impl ConnectionHandle {
             rates: RateTracker::default(),
             cancels: Default::default(),
             active: HashSet::new(),
-            seen_started: Default::default(),
+            seen_started: seen_started.clone(),
         };
         std::thread::Builder::new()
             .name(format!("libvirt {uri}"))
@@ -170,6 +174,7 @@ impl ConnectionHandle {
         Ok(ConnectionHandle {
             tx,
             uri: uri.to_string(),
+            seen_started,
         })
     }
 
@@ -182,6 +187,7 @@ impl ConnectionHandle {
         Connection {
             tx: self.tx.clone(),
             uri: self.uri.clone(),
+            seen_started: self.seen_started.clone(),
         }
     }
 
@@ -200,6 +206,7 @@ impl ConnectionHandle {
 pub struct Connection {
     tx: Sender<Input>,
     uri: String,
+    seen_started: SeenStarted,
 }
 
 impl std::fmt::Debug for Connection {
@@ -211,6 +218,11 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     pub fn uri(&self) -> &str {
         &self.uri
+    }
+
+    /// When this connection's worker saw machine `uuid` start, if it did.
+    pub fn seen_start(&self, uuid: &str) -> Option<std::time::SystemTime> {
+        seen(&self.seen_started).get(uuid).copied()
     }
 
     /// Runs `f` with the open connection on its thread. While disconnected (or once the
@@ -267,7 +279,7 @@ pub(super) struct Worker {
     /// UUIDs of machines with a qemu process, to skip the stats call when there are none.
     active: HashSet<String>,
     /// When this worker saw machines start: their uptime where no process can be read.
-    seen_started: std::collections::HashMap<String, std::time::SystemTime>,
+    seen_started: SeenStarted,
 }
 
 impl Worker {
@@ -449,10 +461,9 @@ impl Worker {
         match event {
             LibvirtEvent::DomainLifecycle { uuid, event, .. } => {
                 if event == sys::VIR_DOMAIN_EVENT_STARTED as i32 {
-                    self.seen_started
-                        .insert(uuid.clone(), std::time::SystemTime::now());
+                    seen(&self.seen_started).insert(uuid.clone(), std::time::SystemTime::now());
                 } else if event == sys::VIR_DOMAIN_EVENT_STOPPED as i32 {
-                    self.seen_started.remove(&uuid);
+                    seen(&self.seen_started).remove(&uuid);
                 }
                 self.refresh_domain(&uuid)
             }
@@ -532,16 +543,6 @@ impl Worker {
             Request::Reload => self.send_list(),
             Request::Clone { uuid, name } => self.start_clone(&uuid, &name),
             Request::CancelClone { uuid } => self.cancel_clone(&uuid),
-            Request::StartedAt { uuid } => {
-                // Only a local qemu machine has a process Bilik can see.
-                let local_qemu = super::uri::parse(&self.uri)
-                    .is_ok_and(|u| u.is_local() && u.driver.starts_with("qemu"));
-                let at = local_qemu
-                    .then(|| super::uptime::qemu_started_at(&uuid))
-                    .flatten()
-                    .or_else(|| self.seen_started.get(&uuid).copied());
-                (self.sink)(Update::StartedAt { uuid, at });
-            }
         }
     }
 }

@@ -23,8 +23,8 @@ pub enum VmDetailsMsg {
     Os(Option<String>),
     /// The last minutes of statistics of the shown machine.
     History(Vec<crate::model::stats_history::Sample>),
-    /// Since when a machine runs (None: nobody can tell).
-    StartedAt(String, Option<SystemTime>),
+    /// The connection the shown machine is on (to ask it since when a machine runs).
+    Connection(Option<crate::backend::Connection>),
     /// Time passed (every 30 s): the uptime line moves on.
     Tick,
 }
@@ -41,8 +41,6 @@ pub enum VmDetailsOutput {
         name: String,
         fullscreen: Option<bool>,
     },
-    /// The shown machine runs: since when?
-    WantStartedAt(String),
 }
 
 pub struct VmDetails {
@@ -50,6 +48,7 @@ pub struct VmDetails {
     handler: Option<glib::SignalHandlerId>,
     /// The running machine whose start time was asked for, and the answer once it came.
     started: Option<(String, Option<SystemTime>)>,
+    connection: Option<crate::backend::Connection>,
     /// Machines asked to shut down (while they still run), and when.
     shutting_down: std::collections::HashMap<String, std::time::Instant>,
 }
@@ -110,7 +109,8 @@ const ACTIONS: [LifecycleAction; 7] = [
 ];
 
 impl Component for VmDetails {
-    type CommandOutput = ();
+    /// Since when machine `.0` runs (None: nobody can tell).
+    type CommandOutput = (String, Option<SystemTime>);
     type Input = VmDetailsMsg;
     type Output = VmDetailsOutput;
     /// The "Clipboard & display" panel, shown under the buttons.
@@ -290,6 +290,7 @@ impl Component for VmDetails {
                 handler: None,
                 shutting_down: Default::default(),
                 started: None,
+                connection: None,
             },
             widgets,
         }
@@ -318,12 +319,9 @@ impl Component for VmDetails {
                 self.vm = vm;
             }
             VmDetailsMsg::Refresh | VmDetailsMsg::Tick => {}
-            VmDetailsMsg::StartedAt(uuid, at) => {
-                if let Some((asked, answer)) = &mut self.started {
-                    if *asked == uuid {
-                        *answer = at;
-                    }
-                }
+            VmDetailsMsg::Connection(c) => {
+                self.connection = c;
+                return;
             }
             VmDetailsMsg::Os(name) => {
                 widgets.os_line.set_visible(name.is_some());
@@ -401,7 +399,20 @@ impl Component for VmDetails {
             let uuid = vm.uuid();
             if self.started.as_ref().map(|(u, _)| u) != Some(&uuid) {
                 self.started = Some((uuid.clone(), None));
-                sender.output(VmDetailsOutput::WantStartedAt(uuid)).ok();
+                // Its qemu process's start where one can be read, else when the connection
+                // saw it start (from libvirt's event), else nobody can tell.
+                let conn = self.connection.clone();
+                let u = uuid.clone();
+                crate::ui::machine_target::ask_on(
+                    self.connection.as_ref(),
+                    &sender,
+                    move |c| crate::backend::uptime::started_at(c, &u),
+                    move |at| {
+                        let seen = conn.as_ref().and_then(|c| c.seen_start(&uuid));
+                        let at = at.ok().flatten().or(seen);
+                        (uuid, at)
+                    },
+                );
             }
         } else {
             self.started = None;
@@ -422,6 +433,21 @@ impl Component for VmDetails {
         flow_show(&widgets.console, state.is_active());
         for (action, button) in &widgets.buttons {
             flow_show(button, action.allowed_in(state));
+        }
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        (uuid, at): Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        if let Some((asked, answer)) = &mut self.started {
+            if *asked == uuid {
+                *answer = at;
+                self.update_with_view(widgets, VmDetailsMsg::Tick, sender, root);
+            }
         }
     }
 }
