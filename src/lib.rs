@@ -4,40 +4,53 @@
 //!
 //! ```text
 //! main.rs                    parses --connect, starts gettext and the relm4 app
-//! app.rs        App          the main window (AdwApplicationWindow)
-//!   └ AdwToastOverlay        failed actions appear as toasts with a "Details" button
+//! app/mod.rs    App          the main window (AdwApplicationWindow)
+//!   └ AdwToastOverlay        toasts: a screen's own answers, failures with "Details"
 //!     └ AdwNavigationSplitView
 //!       ├ sidebar: AdwToolbarView
 //!       │   ├ AdwHeaderBar   ui/connection_switcher.rs  ConnectionSwitcher (title widget)
-//!       │   │                + main menu (Setup Check, Keyboard Shortcuts, About)
+//!       │   │                + main menu (Storage, Networks, Preferences, Setup Check, …)
 //!       │   ├ AdwBanner      "Lost connection to … — reconnecting…"
 //!       │   └ ui/vm_list.rs  VmList: search, sort, virtualised GtkListView of
 //!       │                    ui/vm_row.rs rows (drawn by hand: sized without laying out text),
 //!       │                    status pages (connecting / empty / no match / error + Try Again)
-//!       └ content: AdwToolbarView
-//!           └ ui/vm_details.rs VmDetails: name, state + reason, usage, lifecycle buttons
+//!       └ content: AdwViewStack of the shown machine's tabs
+//!           ├ Overview  ui/vm_details.rs VmDetails (state + reason, uptime, graphs,
+//!           │           lifecycle buttons) with the panels ui/agent_panel.rs,
+//!           │           ui/nics_panel.rs, ui/shares_panel.rs, ui/usb_panel.rs
+//!           ├ Hardware  ui/hardware_panel.rs     ├ Snapshots ui/snapshots_panel.rs
+//!           └ XML       ui/xml_panel.rs
+//! app/actions.rs             lifecycle, delete, start without shares, consoles (the window's
+//!                            own questions to the connection)
 //! ui/new_vm.rs   NewVmWizard  AdwDialog: source → system (osinfo-db) → resources → name →
-//!                            summary; creation runs on the worker (backend/new_vm.rs)
+//!                            summary → creation (backend/new_vm.rs)
+//! ui/storage.rs, ui/networks.rs  the Storage and Networks dialogs
 //! ui/lifecycle.rs            confirmation dialogs (Force Off, Delete with disk choice)
 //! ui/setup_check.rs SetupCheck  AdwDialog: is this computer ready? (backend/host_check.rs,
 //!                            sentences in setup_text.rs); opens on first run and when a
 //!                            local connection fails
 //! ```
 //!
-//! ## Threads and data flow
+//! ## Threads and data flow: a screen asks, and hears its own answer
 //!
 //! ```text
-//! GTK main thread                      connection worker thread        libvirt-events thread
-//! App ──Request──▶ ConnectionHandle ──▶ Worker (owns virt::Connect) ◀── event callbacks
-//!  ▲                                     │  one bulk stats call / 2 s      (backend/events.rs,
-//!  └──────────── Update (via relm4 sender) ◀┘                              backend/event_loop.rs)
+//! GTK main thread                       connection worker thread       libvirt-events thread
+//! a screen ── Connection::call(f) ───▶  Worker (owns virt::Connect)   ◀── event callbacks
+//!    ▲  (relm4 command: the future)      runs f(&Connect), in order       (backend/events.rs,
+//!    └──────────── Result<T, BackendError> ◀┘                             backend/event_loop.rs)
+//! App ◀── Update (what libvirt pushed: state, list, stats, changes; clone progress) ──┘
 //! ```
 //!
-//! The first connection's worker starts before GTK does (`app::EarlyConnection`), so the
-//! machine list loads while the window is built; libvirt's event loop is Bilik's own poll
-//! loop, which never touches GTK's main context.
+//! A panel is shown a [`ui::machine_target::Machine`] (connection, UUID, name) and asks
+//! with `MachineTarget::ask`; a connection-wide dialog (storage, networks, the wizard)
+//! asks with `ask_on`. Answers are tagged with the machine they were for, so a late one is
+//! dropped. Only what libvirt pushes travels on the shared update stream, and `App` routes
+//! no replies. The first connection's worker starts before GTK does
+//! (`app::EarlyConnection`), so the machine list loads while the window is built;
+//! libvirt's event loop is Bilik's own poll loop, which never touches GTK's main context.
 //!
-//! * [`backend`] — GTK-free: URI checks, the worker, the event wrapper, stats, typed errors.
+//! * [`backend`] — GTK-free: the worker, plain feature functions over a connection, typed
+//!   errors (see its own map).
 //! * [`model`] — GObjects the views bind to ([`model::VmObject`]) and the per-connection
 //!   store ([`model::VmStore`]) that applies updates in place.
 //! * [`errors`] — the one place where errors become translated sentences.

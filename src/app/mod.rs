@@ -886,6 +886,8 @@ impl Component for App {
                         )))
                         .button_label(gettext("Force Off…"))
                         .timeout(0)
+                        // Shown at once, not behind a console hint the person has read.
+                        .priority(adw::ToastPriority::High)
                         .build();
                     // Force Off asks first, as from its own button.
                     let s = sender.clone();

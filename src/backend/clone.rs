@@ -4,7 +4,6 @@
 //! shared, not copied.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +12,6 @@ use virt::storage_vol::StorageVol;
 use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
-use super::worker::{Input, Update, Worker};
 use super::xml_edit::{EditError, XmlDoc};
 
 /// One disk to copy: its target, source volume and the new volume's name.
@@ -71,133 +69,109 @@ pub fn clone_xml(
     Ok(doc.into_text())
 }
 
-impl Worker {
-    /// Starts cloning `uuid` as `name` on a thread of its own (copies can take minutes);
-    /// its progress and result come back through the worker's channel.
-    pub(super) fn start_clone(&mut self, uuid: &str, name: &str) {
-        let r = (|| {
-            let dom = self
-                .conn()
-                .lookup_domain_by_uuid_string(uuid)
-                .map_err(|e| BackendError::from_op(&e))?;
-            if dom.is_active().unwrap_or(false) {
-                return Err(BackendError::new(
-                    ErrorKind::InvalidState,
-                    "shut the machine down before cloning it".to_string(),
-                ));
-            }
-            let existing: Vec<String> = self
-                .conn()
-                .list_all_domains(0)
-                .map(|d| d.iter().filter_map(|d| d.name().ok()).collect())
-                .unwrap_or_default();
-            super::new_vm::check_name(name, &existing)
-                .map_err(|p| BackendError::new(ErrorKind::Other, format!("name: {p:?}")))?;
-            let xml = dom
-                .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-                .map_err(|e| BackendError::from_op(&e))?;
-            let mut copies = Vec::new();
-            for d in super::worker::disks_from_xml(&xml)
-                .into_iter()
-                .filter(|d| !d.is_cdrom)
-            {
-                let vol = self
-                    .conn()
-                    .lookup_storage_vol_by_path(&d.path)
-                    .map_err(|_| {
-                        BackendError::new(
-                            ErrorKind::NotAVolume(d.path.clone()),
-                            format!(
-                                "{} is not in a storage pool, so libvirt cannot copy it",
-                                d.path
-                            ),
-                        )
-                    })?;
-                let pool = vol
-                    .lookup_storage_pool()
-                    .map_err(|e| BackendError::from_op(&e))?;
-                let taken = pool.list_volumes().unwrap_or_default();
-                let ext = d
-                    .path
-                    .rsplit_once('.')
-                    .map(|(_, e)| e)
-                    .filter(|e| e.len() <= 5);
-                let new_name = (1..)
-                    .map(|n| {
-                        let base = if n == 1 {
-                            format!("{name}-{}", d.target)
-                        } else {
-                            format!("{name}-{}-{n}", d.target)
-                        };
-                        match ext {
-                            Some(e) => format!("{base}.{e}"),
-                            None => base,
-                        }
-                    })
-                    .find(|v| !taken.contains(v))
-                    .expect("a free name");
-                let bytes = vol.info().map(|i| i.allocation).unwrap_or(0);
-                copies.push(Copy {
-                    source: vol,
-                    new_name,
-                    bytes,
-                });
-            }
-            Ok((xml, copies))
-        })();
-        let (xml, copies) = match r {
-            Ok(v) => v,
-            Err(error) => {
-                (self.sink)(Update::CloneFailed {
-                    uuid: uuid.to_string(),
-                    error,
-                });
-                return;
-            }
-        };
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.cancels.insert(uuid.to_string(), cancel.clone());
-        let conn = self.conn().clone();
-        let tx = self.tx.clone();
-        let (uuid, name) = (uuid.to_string(), name.to_string());
-        std::thread::Builder::new()
-            .name(format!("clone {name}"))
-            .spawn(move || {
-                let send = |u: Update| {
-                    // Fails only once the worker has stopped; nobody is listening then.
-                    let _ = tx.send(Input::Forward(u));
+/// A clone to copy: the source's definition and its disks to copy.
+pub struct Plan {
+    xml: String,
+    copies: Vec<Copy>,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Plan({} disks)", self.copies.len())
+    }
+}
+
+/// How far a copy is: bytes done of the total.
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// Checks that `uuid` can be cloned as `name` (shut off, a free name, disks in storage
+/// pools) and plans the copies (each disk gets a free volume name in its own pool).
+pub fn prepare(conn: &Connect, uuid: &str, name: &str) -> Result<Plan, BackendError> {
+    let dom = conn
+        .lookup_domain_by_uuid_string(uuid)
+        .map_err(|e| BackendError::from_op(&e))?;
+    if dom.is_active().unwrap_or(false) {
+        return Err(BackendError::new(
+            ErrorKind::InvalidState,
+            "shut the machine down before cloning it".to_string(),
+        ));
+    }
+    let existing: Vec<String> = conn
+        .list_all_domains(0)
+        .map(|d| d.iter().filter_map(|d| d.name().ok()).collect())
+        .unwrap_or_default();
+    super::new_vm::check_name(name, &existing)
+        .map_err(|p| BackendError::new(ErrorKind::Other, format!("name: {p:?}")))?;
+    let xml = dom
+        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+        .map_err(|e| BackendError::from_op(&e))?;
+    let mut copies = Vec::new();
+    for d in super::types::disks_from_xml(&xml)
+        .into_iter()
+        .filter(|d| !d.is_cdrom)
+    {
+        let vol = conn.lookup_storage_vol_by_path(&d.path).map_err(|_| {
+            BackendError::new(
+                ErrorKind::NotAVolume(d.path.clone()),
+                format!(
+                    "{} is not in a storage pool, so libvirt cannot copy it",
+                    d.path
+                ),
+            )
+        })?;
+        let pool = vol
+            .lookup_storage_pool()
+            .map_err(|e| BackendError::from_op(&e))?;
+        let taken = pool.list_volumes().unwrap_or_default();
+        let ext = d
+            .path
+            .rsplit_once('.')
+            .map(|(_, e)| e)
+            .filter(|e| e.len() <= 5);
+        let new_name = (1..)
+            .map(|n| {
+                let base = if n == 1 {
+                    format!("{name}-{}", d.target)
+                } else {
+                    format!("{name}-{}-{n}", d.target)
                 };
-                match copy_all(&conn, &uuid, &xml, &name, copies, &cancel, &tx) {
-                    Ok(new_uuid) => send(Update::Cloned {
-                        uuid: uuid.clone(),
-                        new_uuid,
-                        name,
-                    }),
-                    Err(error) => send(Update::CloneFailed { uuid, error }),
+                match ext {
+                    Some(e) => format!("{base}.{e}"),
+                    None => base,
                 }
             })
-            .expect("a thread for the copy");
+            .find(|v| !taken.contains(v))
+            .expect("a free name");
+        let bytes = vol.info().map(|i| i.allocation).unwrap_or(0);
+        copies.push(Copy {
+            source: vol,
+            new_name,
+            bytes,
+        });
     }
+    Ok(Plan { xml, copies })
+}
 
-    pub(super) fn cancel_clone(&mut self, uuid: &str) {
-        if let Some(c) = self.cancels.get(uuid) {
-            c.store(true, Ordering::SeqCst);
-        }
-    }
+/// Copies the disks and defines the clone; on a failure or `cancel`, what was copied so far
+/// is removed again. Returns the new machine's UUID.
+pub fn copy(
+    conn: &Connect,
+    name: &str,
+    plan: Plan,
+    cancel: &AtomicBool,
+    progress: &Progress,
+) -> Result<String, BackendError> {
+    copy_all(conn, &plan.xml, name, plan.copies, cancel, progress)
 }
 
 fn copy_all(
     conn: &Connect,
-    uuid: &str,
     xml: &str,
     name: &str,
     copies: Vec<Copy>,
     cancel: &AtomicBool,
-    tx: &Sender<Input>,
+    progress: &Progress,
 ) -> Result<String, BackendError> {
-    let send = |u: Update| {
-        let _ = tx.send(Input::Forward(u));
-    };
     let total: u64 = copies.iter().map(|c| c.bytes).sum::<u64>().max(1);
     let mut done = 0u64;
     let mut made: Vec<StorageVol> = Vec::new();
@@ -247,8 +221,8 @@ fn copy_all(
         let watcher = {
             let (conn, watching) = (conn.clone(), watching.clone());
             let (pool_name, vol_name) = (pool.name().unwrap_or_default(), c.new_name.clone());
-            let (uuid, base) = (uuid.to_string(), done);
-            let tx = tx.clone();
+            let base = done;
+            let progress = progress.clone();
             std::thread::spawn(move || {
                 while watching.load(Ordering::SeqCst) {
                     std::thread::sleep(Duration::from_millis(500));
@@ -258,11 +232,7 @@ fn copy_all(
                         .and_then(|v| v.info())
                         .map(|i| i.allocation)
                         .unwrap_or(0);
-                    let _ = tx.send(Input::Forward(Update::CloneProgress {
-                        uuid: uuid.clone(),
-                        done: base + now,
-                        total,
-                    }));
+                    progress(base + now, total);
                 }
             })
         };
@@ -277,11 +247,7 @@ fn copy_all(
                 ));
                 made.push(v);
                 done += c.bytes;
-                send(Update::CloneProgress {
-                    uuid: uuid.to_string(),
-                    done,
-                    total,
-                });
+                progress(done, total);
             }
             Err(e) => return Err(undo(&made, BackendError::from_op(&e))),
         }

@@ -147,7 +147,7 @@ pub fn hardware_from_xml(xml: &str) -> HardwareInfo {
             .any(|c| c.has_tag_name("bootmenu") && c.attribute("enable") == Some("yes"));
     }
     h.tpm = root.descendants().any(|c| c.has_tag_name("tpm"));
-    h.disks = super::worker::disks_from_xml(xml);
+    h.disks = super::types::disks_from_xml(xml);
     h.cdroms = root
         .descendants()
         .filter(|d| d.has_tag_name("disk") && d.attribute("device") == Some("cdrom"))
@@ -215,7 +215,7 @@ pub fn set_boot_order(xml: &str, devs: &[String]) -> Result<String, EditError> {
 
 /// A new disk's element: virtio, on the next free vdX name of the definition.
 fn disk_xml(domain_xml: &str, path: &str, format: &str) -> String {
-    let used: Vec<String> = super::worker::disks_from_xml(domain_xml)
+    let used: Vec<String> = super::types::disks_from_xml(domain_xml)
         .into_iter()
         .map(|d| d.target)
         .collect();
@@ -330,7 +330,7 @@ fn disk_users_of(conn: &Connect, path: &str) -> Vec<String> {
         .filter(|d| {
             d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
                 .map(|x| {
-                    super::worker::disks_from_xml(&x)
+                    super::types::disks_from_xml(&x)
                         .iter()
                         .any(|disk| disk.path == path)
                 })

@@ -509,7 +509,7 @@ pub fn check_permissions(host: &Host) -> CheckResult {
 
 /// The equivalent of `virsh list --all` on the connection.
 pub fn check_connection(host: &Host) -> (CheckResult, Option<Connect>) {
-    let listed = Connect::open(Some(&host.uri))
+    let listed = super::uri::open(&host.uri)
         .map_err(|e| (BackendError::from_connect(&host.uri, &e), e))
         .and_then(|conn| match conn.list_all_domains(0) {
             Ok(doms) => Ok((conn, doms.len())),
@@ -639,7 +639,7 @@ pub fn check_storage(host: &Host, conn: Option<&Connect>) -> CheckResult {
 
 /// Runs a libvirt fix on the connection `uri`.
 pub fn apply_libvirt_fix(uri: &str, fix: &LibvirtFix) -> Result<(), BackendError> {
-    let conn = Connect::open(Some(uri)).map_err(|e| BackendError::from_connect(uri, &e))?;
+    let conn = super::uri::open(uri).map_err(|e| BackendError::from_connect(uri, &e))?;
     let op = |e: virt::error::Error| BackendError::from_op(&e);
     match fix {
         LibvirtFix::StartNetwork => {

@@ -65,7 +65,7 @@ pub fn disks(conn: &Connect, uuid: &str) -> Result<Vec<super::DiskInfo>, Backend
     let xml = domain(conn, uuid)?
         .xml_desc(0)
         .map_err(|e| BackendError::from_read(&e))?;
-    Ok(super::worker::disks_from_xml(&xml))
+    Ok(super::types::disks_from_xml(&xml))
 }
 
 /// Deletes machine `uuid` (forced off first) with what belongs to it (snapshots' metadata,

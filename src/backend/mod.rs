@@ -1,39 +1,34 @@
 //! The libvirt backend. No GTK, relm4 or libadwaita in here (a test checks): it runs and
 //! is tested without a display.
 //!
+//! Its shape: one thread per connection owns the `virt::Connect` ([`worker`]); feature
+//! modules are plain functions over `&Connect` that return `Result<T, BackendError>`; a
+//! screen runs one on the connection's thread with [`Connection::call`] and awaits the
+//! answer. The worker's own update stream carries only what libvirt pushes (the connection's
+//! state, the machine list and its changes, statistics, pool / network / device changes) and
+//! a clone's progress. No feature module imports the worker.
+//!
+//! * [`worker`]: the connection's thread: connects and reconnects with backoff, registers
+//!   for events, polls statistics in one bulk call, runs typed calls in order; [`stats`]:
+//!   that bulk call; [`events`] / [`event_loop`]: libvirt's events on a thread of their own.
 //! * [`uri`]: checks connection URIs and names the wrong part.
-//! * [`events`]: the safe event-registration wrapper; [`event_loop`]: libvirt's event loop
-//!   on its own thread (a poll loop: libvirt's default one would run on GTK's main loop).
-//! * [`worker`]: one thread per connection owning its `virt::Connect`; typed requests in,
-//!   typed updates out; reconnects with backoff.
-//! * [`stats`]: the one bulk statistics call and rate computation.
-//! * [`error`]: libvirt failures sorted into kinds a person can act on.
+//! * [`error`]: libvirt failures sorted by code, domain and facts into kinds a person can
+//!   act on; [`start_problem`]: why a machine did not start (a missing or unreadable file,
+//!   KVM, shared folders, memory), from the facts rather than libvirt's words.
 //! * [`types`]: plain data handed to the UI.
-//! * [`console`]: the virt-viewer command line and what a console needs from the XML;
-//!   [`viewer_window`]: bringing an open console to the front (X11).
+//! * Per machine: [`lifecycle`] (start, shut down, …, delete with the disks picked),
+//!   [`details`] (hardware), [`snapshots`], [`machine_xml`], [`nics`] (network cards),
+//!   [`shares`] (shared folders, with [`shared_folders`] for the XML and this computer's
+//!   checks), [`agent_settings`] (clipboard, agents), [`usb`], [`uptime`], [`console`]
+//!   (what a console needs; the virt-viewer command line) and [`viewer_window`] (raising
+//!   an open console, X11), [`clone`] (a copy with progress, on a thread of its own).
 //! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`definition`]: a machine's
-//!   next-start definition edited with it; [`agent_settings`]: the
-//!   clipboard / agent settings of a machine built on it; [`shared_folders`]: virtiofs (the XML and this computer's checks),
-//!   [`shares`]: sharing with a machine (plain functions);
-//!   [`usb`]: host USB devices handed to a machine.
+//!   next-start definition edited with it.
+//! * Per connection: [`storage`] (pools and volumes), [`networks`] (virtual networks,
+//!   subnet checks, DHCP leases), [`new_vm`] (host facts, proposals, creation) with
+//!   [`osinfo`] and [`iso9660`] (recognising installer discs).
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
-//! * [`osinfo`]: the system's osinfo-db (OS facts, installer recognition) with
-//!   [`iso9660`] reading discs; [`new_vm`]: proposals and the creation of new machines.
-//! * [`networks`]: virtual networks (NAT, routed, isolated, bridged), subnet checks, DHCP
-//!   leases.
-//! * [`clone`]: copying a shut-off machine with its disks (on a thread of its own).
-//! * [`details`]: a machine's hardware (memory, processors, CD-ROM, boot);
-//!   [`snapshots`]: its snapshots (plain functions);
-//!   [`machine_xml`]: its definition as XML (plain functions, asked through
-//!   [`Connection::call`]).
-//! * [`nics`]: a machine's network cards (plug in, model, MAC, link, addresses).
-//! * [`storage`]: storage pools and volumes (create, start/stop, delete, grow), refusing
-//!   anything a machine uses.
-//! * [`start_problem`]: why a machine did not start (a missing or unreadable file, KVM,
-//!   shared folders, memory), from the facts rather than libvirt's words.
-//! * [`lifecycle`]: start, shut down, restart, force off, pause, resume (plain functions).
-//! * [`uptime`]: since when a machine runs (its qemu process's start, read from /proc).
 
 pub mod agent_settings;
 pub mod clone;

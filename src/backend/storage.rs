@@ -277,7 +277,7 @@ fn disk_users(conn: &virt::connect::Connect) -> HashMap<String, Vec<(String, boo
             continue;
         };
         let running = d.is_active().unwrap_or(false);
-        for disk in super::worker::disks_from_xml(&xml) {
+        for disk in super::types::disks_from_xml(&xml) {
             map.entry(disk.path)
                 .or_default()
                 .push((name.clone(), running));

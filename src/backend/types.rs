@@ -106,3 +106,69 @@ pub struct DiskInfo {
     /// True for CD/DVD images (installers), which are rarely meant to be deleted.
     pub is_cdrom: bool,
 }
+
+/// The disks of a domain XML: file and block sources, and pool volumes as `pool/volume`.
+pub fn disks_from_xml(xml: &str) -> Vec<DiskInfo> {
+    let Ok(doc) = roxmltree::Document::parse(xml) else {
+        return Vec::new();
+    };
+    doc.descendants()
+        .filter(|n| n.has_tag_name("disk"))
+        .filter(|n| matches!(n.attribute("device"), None | Some("disk") | Some("cdrom")))
+        .filter_map(|disk| {
+            let source = disk.children().find(|c| c.has_tag_name("source"))?;
+            let path = source
+                .attribute("file")
+                .or_else(|| source.attribute("dev"))
+                .map(str::to_string)
+                .or_else(|| {
+                    Some(format!(
+                        "{}/{}",
+                        source.attribute("pool")?,
+                        source.attribute("volume")?
+                    ))
+                })?;
+            let target = disk
+                .children()
+                .find(|c| c.has_tag_name("target"))
+                .and_then(|t| t.attribute("dev"))
+                .unwrap_or_default()
+                .to_string();
+            Some(DiskInfo {
+                target,
+                path,
+                is_cdrom: disk.attribute("device") == Some("cdrom"),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_file_block_and_volume_disks() {
+        let xml = r#"<domain type='kvm'><name>a</name><devices>
+            <disk type='file' device='disk'><source file='/var/lib/libvirt/images/a.qcow2'/><target dev='vda'/></disk>
+            <disk type='block' device='disk'><source dev='/dev/vg/b'/><target dev='vdb'/></disk>
+            <disk type='volume' device='disk'><source pool='default' volume='c.qcow2'/><target dev='vdc'/></disk>
+            <disk type='file' device='cdrom'><source file='/iso/debian.iso'/><target dev='sda'/></disk>
+            <disk type='file' device='cdrom'><target dev='sdb'/></disk>
+            <disk type='file' device='floppy'><source file='/f.img'/><target dev='fda'/></disk>
+          </devices></domain>"#;
+        let disks = disks_from_xml(xml);
+        let paths: Vec<_> = disks.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "/var/lib/libvirt/images/a.qcow2",
+                "/dev/vg/b",
+                "default/c.qcow2",
+                "/iso/debian.iso"
+            ]
+        );
+        assert!(disks[3].is_cdrom && !disks[0].is_cdrom);
+        assert_eq!(disks[0].target, "vda");
+    }
+}

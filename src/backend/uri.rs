@@ -72,6 +72,20 @@ impl ParsedUri {
     }
 }
 
+/// Opens `uri`. A local user session is tried a second time after a moment when its
+/// service did not answer: libvirt starts that service on demand, and one that is just
+/// stopping after its idle time (120 s) refuses the first try.
+pub fn open(uri: &str) -> Result<virt::connect::Connect, virt::error::Error> {
+    match virt::connect::Connect::open(Some(uri)) {
+        Err(e) if local_and_session(uri) == (true, true) => {
+            log::debug!("the session service did not answer ({e}); once more");
+            std::thread::sleep(std::time::Duration::from_millis(700));
+            virt::connect::Connect::open(Some(uri))
+        }
+        other => other,
+    }
+}
+
 /// Whether `uri` is on this computer, and whether it is a user session ("My user
 /// session", a remote one too).
 pub fn local_and_session(uri: &str) -> (bool, bool) {

@@ -1,9 +1,13 @@
 //! The connection worker: one thread per open connection that owns its `virt::Connect`.
 //!
-//! The UI talks to it only through [`ConnectionHandle::send`] (typed [`Request`]s) and hears
-//! back through a sink closure that receives typed [`Update`]s, so no libvirt call ever runs
-//! on the GTK main thread. libvirt's event callbacks feed the same channel as the requests,
-//! which keeps all libvirt work for a connection on this one thread, in order.
+//! Screens ask it with [`Connection::call`]: a typed function of a feature module runs on
+//! this thread (in order with everything else of the connection) and its result comes back
+//! through a future; while disconnected the answer is `NotConnected`, at once. What libvirt
+//! pushes — the connection's state, the machine list and its changes, statistics, pool,
+//! network and device changes — and a clone's progress go out as [`Update`]s through the
+//! sink closure. [`Request`] is only for the connection itself (reconnect, reload) and the
+//! clone, whose copy runs on a thread of its own. libvirt's event callbacks feed the same
+//! channel, so all libvirt work for a connection stays on this one thread, in order.
 //!
 //! States come from events; only statistics are polled, with one bulk call per interval for
 //! all running machines. When the connection drops (daemon stopped, keepalive timeout) the
@@ -22,10 +26,10 @@ use virt::sys;
 use super::error::{BackendError, ErrorKind};
 use super::events::{self, LibvirtEvent, Registrations};
 use super::stats::{self, RateTracker};
-use super::types::{DiskInfo, DomainInfo, DomainStats, VmState};
+use super::types::{DomainInfo, DomainStats, VmState};
 use super::uri;
 
-/// What the UI asks of a connection.
+/// What the UI asks of the connection itself (everything else is a [`Connection::call`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// Connect again now (the "Try again" button), resetting the backoff.
@@ -42,7 +46,8 @@ pub enum Request {
     },
 }
 
-/// What the connection tells the UI.
+/// What the connection tells the UI: what libvirt pushed, and a clone's progress. No
+/// answer to a question travels here.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     Connecting,
@@ -381,8 +386,7 @@ impl Worker {
 
     fn connect(&mut self) -> Result<(), BackendError> {
         (self.sink)(Update::Connecting);
-        let conn = Connect::open(Some(&self.uri))
-            .map_err(|e| BackendError::from_connect(&self.uri, &e))?;
+        let conn = uri::open(&self.uri).map_err(|e| BackendError::from_connect(&self.uri, &e))?;
         // Keepalive finds dead remote peers; local and test drivers may not support it.
         let _ = conn.set_keep_alive(5, 3);
         let tx = self.tx.clone();
@@ -545,6 +549,64 @@ impl Worker {
             Request::CancelClone { uuid } => self.cancel_clone(&uuid),
         }
     }
+
+    /// Starts cloning `uuid` as `name`: the plan here, the copy on a thread of its own
+    /// (copies take minutes) whose progress and result come back on the update stream.
+    fn start_clone(&mut self, uuid: &str, name: &str) {
+        let plan = match super::clone::prepare(self.conn(), uuid, name) {
+            Ok(p) => p,
+            Err(error) => {
+                return (self.sink)(Update::CloneFailed {
+                    uuid: uuid.to_string(),
+                    error,
+                })
+            }
+        };
+        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        self.cancels.insert(uuid.to_string(), cancel.clone());
+        let conn = self.conn().clone();
+        let tx = self.tx.clone();
+        let (uuid, name) = (uuid.to_string(), name.to_string());
+        let forward = {
+            let tx = tx.clone();
+            move |u: Update| {
+                if tx.send(Input::Forward(u)).is_err() {
+                    log::debug!("a clone's news after its connection closed");
+                }
+            }
+        };
+        let progress: super::clone::Progress = {
+            let (forward, uuid) = (forward.clone(), uuid.clone());
+            Arc::new(move |done, total| {
+                forward(Update::CloneProgress {
+                    uuid: uuid.clone(),
+                    done,
+                    total,
+                })
+            })
+        };
+        let spawned = std::thread::Builder::new()
+            .name(format!("clone {name}"))
+            .spawn(
+                move || match super::clone::copy(&conn, &name, plan, &cancel, &progress) {
+                    Ok(new_uuid) => forward(Update::Cloned {
+                        uuid: uuid.clone(),
+                        new_uuid,
+                        name,
+                    }),
+                    Err(error) => forward(Update::CloneFailed { uuid, error }),
+                },
+            );
+        if let Err(e) = spawned {
+            log::warn!("no thread for a clone: {e}");
+        }
+    }
+
+    fn cancel_clone(&mut self, uuid: &str) {
+        if let Some(c) = self.cancels.get(uuid) {
+            c.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
 }
 
 fn domain_info(dom: &Domain) -> Option<DomainInfo> {
@@ -563,70 +625,4 @@ fn domain_info(dom: &Domain) -> Option<DomainInfo> {
         state: VmState::from_raw(state),
         reason,
     })
-}
-
-/// The disks of a domain XML: file and block sources, and pool volumes as `pool/volume`.
-pub fn disks_from_xml(xml: &str) -> Vec<DiskInfo> {
-    let Ok(doc) = roxmltree::Document::parse(xml) else {
-        return Vec::new();
-    };
-    doc.descendants()
-        .filter(|n| n.has_tag_name("disk"))
-        .filter(|n| matches!(n.attribute("device"), None | Some("disk") | Some("cdrom")))
-        .filter_map(|disk| {
-            let source = disk.children().find(|c| c.has_tag_name("source"))?;
-            let path = source
-                .attribute("file")
-                .or_else(|| source.attribute("dev"))
-                .map(str::to_string)
-                .or_else(|| {
-                    Some(format!(
-                        "{}/{}",
-                        source.attribute("pool")?,
-                        source.attribute("volume")?
-                    ))
-                })?;
-            let target = disk
-                .children()
-                .find(|c| c.has_tag_name("target"))
-                .and_then(|t| t.attribute("dev"))
-                .unwrap_or_default()
-                .to_string();
-            Some(DiskInfo {
-                target,
-                path,
-                is_cdrom: disk.attribute("device") == Some("cdrom"),
-            })
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_file_block_and_volume_disks() {
-        let xml = r#"<domain type='kvm'><name>a</name><devices>
-            <disk type='file' device='disk'><source file='/var/lib/libvirt/images/a.qcow2'/><target dev='vda'/></disk>
-            <disk type='block' device='disk'><source dev='/dev/vg/b'/><target dev='vdb'/></disk>
-            <disk type='volume' device='disk'><source pool='default' volume='c.qcow2'/><target dev='vdc'/></disk>
-            <disk type='file' device='cdrom'><source file='/iso/debian.iso'/><target dev='sda'/></disk>
-            <disk type='file' device='cdrom'><target dev='sdb'/></disk>
-            <disk type='file' device='floppy'><source file='/f.img'/><target dev='fda'/></disk>
-          </devices></domain>"#;
-        let disks = disks_from_xml(xml);
-        let paths: Vec<_> = disks.iter().map(|d| d.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            [
-                "/var/lib/libvirt/images/a.qcow2",
-                "/dev/vg/b",
-                "default/c.qcow2",
-                "/iso/debian.iso"
-            ]
-        );
-        assert!(disks[3].is_cdrom && !disks[0].is_cdrom);
-        assert_eq!(disks[0].target, "vda");
-    }
 }

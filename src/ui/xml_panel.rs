@@ -2,7 +2,7 @@
 //! button; "Edit XML" for experts, which libvirt validates before saving. A refused edit
 //! shows libvirt's words and keeps what was typed.
 //!
-//! The tab asks the connection itself ([`Connection::call`] with the plain functions of
+//! The tab asks the connection itself ([`crate::backend::Connection::call`] with the plain functions of
 //! [`machine_xml`]) and hears its own answers as commands; nothing passes through `App`.
 
 use adw::prelude::*;
