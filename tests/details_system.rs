@@ -143,6 +143,24 @@ fn hardware_snapshots_and_xml() {
     assert_eq!(virsh(&["domname", &uuid]), "bilik-details-renamed");
     change(&c, &uuid, HardwareChange::Rename(VM.into()));
 
+    // A description: a note for people, set and removed as the Hardware tab does it.
+    let describe = |text: &'static str| {
+        let u = uuid.clone();
+        block_on(
+            c.handle
+                .connection()
+                .call(move |c| bilik::backend::details::set_description(c, &u, text)),
+        )
+        .expect("described")
+    };
+    describe("Builds & tests <everything>");
+    assert!(virsh(&["dumpxml", "--inactive", VM])
+        .contains("<description>Builds &amp; tests &lt;everything&gt;</description>"));
+    assert_eq!(hw(&c, &uuid).description, "Builds & tests <everything>");
+    describe("");
+    assert!(!virsh(&["dumpxml", "--inactive", VM]).contains("<description>"));
+    assert_eq!(hw(&c, &uuid).description, "");
+
     // Boot order, and disks: a new volume added then removed with its file; an existing
     // file added then removed with its file kept.
     change(

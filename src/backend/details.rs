@@ -37,6 +37,8 @@ pub struct HardwareInfo {
     pub cdroms: Vec<(String, String)>,
     pub disks: Vec<DiskInfo>,
     pub os_id: Option<String>,
+    /// The machine's description (libvirt's `<description>`), a note for people.
+    pub description: String,
     /// This computer's processor model could not be used when the machine was made, so it
     /// has QEMU's generic one (Bilik's note in the metadata).
     pub generic_cpu_fallback: bool,
@@ -108,6 +110,7 @@ pub fn hardware_from_xml(xml: &str) -> HardwareInfo {
     let root = doc.root_element();
     let child = |tag: &str| root.children().find(|c| c.has_tag_name(tag));
     h.name = text_of(&doc, &["name"]).unwrap_or_default();
+    h.description = text_of(&doc, &["description"]).unwrap_or_default();
     h.generic_cpu_fallback = doc.descendants().any(|n| {
         n.has_tag_name((super::shared_folders::CPU_NOTE_NS, "cpu"))
             && n.attribute("fallback") == Some("generic")
@@ -365,6 +368,27 @@ pub fn hardware(conn: &Connect, uuid: &str) -> Result<HardwareInfo, BackendError
         h.cdroms = l.cdroms;
     }
     Ok(h)
+}
+
+/// Sets the machine's description (a note for people, libvirt's `<description>`): in the
+/// definition, and at once on a running machine. An empty text removes it.
+pub fn set_description(conn: &Connect, uuid: &str, text: &str) -> Result<(), BackendError> {
+    let dom = conn
+        .lookup_domain_by_uuid_string(uuid)
+        .map_err(|e| BackendError::from_op(&e))?;
+    let mut flags = sys::VIR_DOMAIN_AFFECT_CONFIG;
+    if dom.is_active().map_err(|e| BackendError::from_read(&e))? {
+        flags |= sys::VIR_DOMAIN_AFFECT_LIVE;
+    }
+    let text = (!text.is_empty()).then_some(text);
+    dom.set_metadata(
+        sys::VIR_DOMAIN_METADATA_DESCRIPTION as i32,
+        text,
+        None,
+        None,
+        flags,
+    )
+    .map_err(|e| BackendError::from_op(&e))
 }
 
 /// Makes a hardware change: the machine's name (after a rename) and whether the change is

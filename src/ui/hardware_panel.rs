@@ -28,6 +28,7 @@ pub enum HardwareMsg {
     ChooseDisc(String),
     Insert(String, String),
     Rename,
+    Describe,
     /// Start from choice index of BOOT_CHOICES.
     Boot(u32),
     AddDisk,
@@ -81,6 +82,7 @@ pub struct HardwareWidgets {
     disk_rows: Vec<adw::ActionRow>,
     name: adw::EntryRow,
     rename: gtk::Button,
+    description: adw::EntryRow,
     clone: gtk::Button,
     clone_progress: gtk::ProgressBar,
     clone_cancel: gtk::Button,
@@ -223,6 +225,15 @@ impl Component for HardwarePanel {
         rename.connect_clicked(move |_| s.input(HardwareMsg::Rename));
         name.add_suffix(&rename);
         name_group.add(&name);
+        // A note for people ("the test server for the accounts team"), kept by libvirt.
+        let description = adw::EntryRow::builder()
+            .use_markup(false)
+            .title(gettext("Description"))
+            .show_apply_button(true)
+            .build();
+        let s = sender.clone();
+        description.connect_apply(move |_| s.input(HardwareMsg::Describe));
+        name_group.add(&description);
         let clone = gtk::Button::builder()
             .label(gettext("Clone…"))
             .valign(gtk::Align::Center)
@@ -275,6 +286,7 @@ impl Component for HardwarePanel {
                 disk_rows: Vec::new(),
                 name,
                 rename,
+                description,
                 clone,
                 clone_progress,
                 clone_cancel,
@@ -524,6 +536,19 @@ impl Component for HardwarePanel {
                     }
                 }
             }
+            HardwareMsg::Describe => {
+                let text = w.description.text().trim().to_string();
+                if self.info.as_ref().is_some_and(|i| i.description != text) {
+                    self.target.ask(
+                        &sender,
+                        move |c, uuid| details::set_description(c, uuid, &text),
+                        // Said like any change that is in effect at once.
+                        |uuid, r| {
+                            HardwareCmd::Changed(uuid, r.map(|()| (String::new(), Applied::Live)))
+                        },
+                    );
+                }
+            }
             HardwareMsg::Rename => {
                 let new = w.name.text().trim().to_string();
                 if self.info.as_ref().is_some_and(|i| i.name != new) && !new.is_empty() {
@@ -721,6 +746,9 @@ impl HardwarePanel {
         }
 
         w.name.set_text(&h.name);
+        if w.description.text() != h.description {
+            w.description.set_text(&h.description);
+        }
         w.rename.set_sensitive(!h.running);
         w.clone.set_sensitive(!h.running);
         // A greyed-out button must say why (its tooltip and accessible description).
