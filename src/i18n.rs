@@ -11,9 +11,16 @@ pub fn init() {
     // SAFETY: called first thing in main, before any other thread exists.
     unsafe { setlocale(LocaleCategory::LcAll, "") };
     // Failures leave the English strings in place, which is the right fallback.
-    let _ = bindtextdomain(crate::config::GETTEXT_PACKAGE, crate::config::localedir());
-    let _ = bind_textdomain_codeset(crate::config::GETTEXT_PACKAGE, "UTF-8");
-    let _ = textdomain(crate::config::GETTEXT_PACKAGE);
+    let package = crate::config::GETTEXT_PACKAGE;
+    crate::backend::ignored(
+        "no translations (bindtextdomain)",
+        bindtextdomain(package, crate::config::localedir()),
+    );
+    crate::backend::ignored(
+        "no translations (codeset)",
+        bind_textdomain_codeset(package, "UTF-8"),
+    );
+    crate::backend::ignored("no translations (textdomain)", textdomain(package));
 }
 
 /// Translates `msgid`, then replaces each `{key}` with its value.

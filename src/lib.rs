@@ -85,8 +85,8 @@ pub fn run(args: Vec<String>) -> i32 {
     if bench::enabled() {
         println!("bilik-bench: renderer {renderer:?}");
     }
-    i18n::init();
     logging::init();
+    i18n::init();
     let mut connect = None;
     let mut setup_check = false;
     let mut it = args.into_iter();

@@ -63,8 +63,11 @@ impl Settings {
     }
 
     pub fn set_int(&self, key: Key, value: i32) {
-        // Writes fail only for keys outside the schema, which `Key` rules out.
-        let _ = self.0.set_int(key.name(), value);
+        // Writes fail only for keys outside the schema (which `Key` rules out) or a
+        // read-only backend: said in the log, not to the person.
+        if let Err(e) = self.0.set_int(key.name(), value) {
+            log::warn!("setting {} not saved: {e}", key.name());
+        }
     }
 
     pub fn boolean(&self, key: Key) -> bool {
@@ -72,7 +75,9 @@ impl Settings {
     }
 
     pub fn set_boolean(&self, key: Key, value: bool) {
-        let _ = self.0.set_boolean(key.name(), value);
+        if let Err(e) = self.0.set_boolean(key.name(), value) {
+            log::warn!("setting {} not saved: {e}", key.name());
+        }
     }
 
     pub fn string(&self, key: Key) -> String {
@@ -80,7 +85,9 @@ impl Settings {
     }
 
     pub fn set_string(&self, key: Key, value: &str) {
-        let _ = self.0.set_string(key.name(), value);
+        if let Err(e) = self.0.set_string(key.name(), value) {
+            log::warn!("setting {} not saved: {e}", key.name());
+        }
     }
 
     /// Keeps `property` of `object` and the key in step, both ways.
@@ -98,6 +105,8 @@ impl Settings {
 
     pub fn set_strv(&self, key: Key, value: &[String]) {
         let v: Vec<&str> = value.iter().map(String::as_str).collect();
-        let _ = self.0.set_strv(key.name(), v.as_slice());
+        if let Err(e) = self.0.set_strv(key.name(), v.as_slice()) {
+            log::warn!("setting {} not saved: {e}", key.name());
+        }
     }
 }

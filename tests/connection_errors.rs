@@ -91,3 +91,35 @@ fn failure_seen(c: &Conn) {
         _ => None,
     });
 }
+
+/// Developer logging goes to GLib's log under the domain "bilik": with G_MESSAGES_DEBUG
+/// the debug lines show (here: the second try of a user session whose service did not
+/// answer), without it they stay quiet.
+#[test]
+fn debug_lines_go_to_glibs_log() {
+    let run = |debug: bool| {
+        let mut cmd = Command::new("target/debug/bilik");
+        cmd.args([
+            "--setup-check",
+            "--connect",
+            "qemu+unix:///session?socket=/nonexistent/libvirt-sock",
+        ]);
+        if debug {
+            cmd.env("G_MESSAGES_DEBUG", "bilik");
+        } else {
+            cmd.env_remove("G_MESSAGES_DEBUG");
+        }
+        let out = cmd.output().expect("bilik runs");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let loud = run(true);
+    assert!(
+        loud.contains("bilik-DEBUG") && loud.contains("the session service did not answer"),
+        "{loud}"
+    );
+    assert!(!run(false).contains("bilik-DEBUG"));
+}

@@ -59,7 +59,9 @@ impl EarlyConnection {
         let (tx, updates) = std::sync::mpsc::channel();
         let sink = Box::new(move |u| {
             // Fails only once the window is gone and nobody listens.
-            let _ = tx.send(u);
+            if tx.send(u).is_err() {
+                log::debug!("an update after the window closed");
+            }
         });
         EarlyConnection {
             handle: ConnectionHandle::open(uri, Options::default(), sink),

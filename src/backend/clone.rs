@@ -238,7 +238,9 @@ fn copy_all(
         };
         let r = StorageVol::create_xml_from(&pool, &new_xml, &c.source, 0);
         watching.store(false, Ordering::SeqCst);
-        let _ = watcher.join();
+        if watcher.join().is_err() {
+            log::debug!("the copy's progress watcher panicked; the copy itself is unaffected");
+        }
         match r {
             Ok(v) => {
                 paths.push((

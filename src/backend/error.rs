@@ -184,6 +184,14 @@ fn local_socket_problem(uri: &str, p: &super::uri::ParsedUri) -> ErrorKind {
     }
 }
 
+/// Logs an error that is ignored on purpose (at debug level, with `why`): nothing a person
+/// could do about it, but a developer can find it (`G_MESSAGES_DEBUG=bilik`).
+pub fn ignored<T, E: fmt::Display>(why: &str, result: Result<T, E>) {
+    if let Err(e) = result {
+        log::debug!("{why}: {e}");
+    }
+}
+
 impl fmt::Display for BackendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}: {}", self.kind, self.raw)

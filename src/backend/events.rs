@@ -127,59 +127,71 @@ impl Registrations {
             regs.network(tx)?;
             regs.pool(tx)?;
             // Optional events: absent on some drivers, never fatal.
-            let _ = regs.domain(
-                sys::VIR_DOMAIN_EVENT_ID_DEVICE_ADDED,
-                std::mem::transmute::<
-                    unsafe extern "C" fn(
-                        sys::virConnectPtr,
-                        sys::virDomainPtr,
-                        *const c_char,
-                        *mut c_void,
-                    ),
-                    unsafe extern "C" fn(sys::virConnectPtr, sys::virDomainPtr, *mut c_void),
-                >(on_device_added),
-                tx,
+            super::error::ignored(
+                "an optional event this driver does not offer",
+                regs.domain(
+                    sys::VIR_DOMAIN_EVENT_ID_DEVICE_ADDED,
+                    std::mem::transmute::<
+                        unsafe extern "C" fn(
+                            sys::virConnectPtr,
+                            sys::virDomainPtr,
+                            *const c_char,
+                            *mut c_void,
+                        ),
+                        unsafe extern "C" fn(sys::virConnectPtr, sys::virDomainPtr, *mut c_void),
+                    >(on_device_added),
+                    tx,
+                ),
             );
-            let _ = regs.domain(
-                sys::VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
-                std::mem::transmute::<
-                    unsafe extern "C" fn(
-                        sys::virConnectPtr,
-                        sys::virDomainPtr,
-                        *const c_char,
-                        *mut c_void,
-                    ),
-                    unsafe extern "C" fn(sys::virConnectPtr, sys::virDomainPtr, *mut c_void),
-                >(on_device_removed),
-                tx,
+            super::error::ignored(
+                "an optional event this driver does not offer",
+                regs.domain(
+                    sys::VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+                    std::mem::transmute::<
+                        unsafe extern "C" fn(
+                            sys::virConnectPtr,
+                            sys::virDomainPtr,
+                            *const c_char,
+                            *mut c_void,
+                        ),
+                        unsafe extern "C" fn(sys::virConnectPtr, sys::virDomainPtr, *mut c_void),
+                    >(on_device_removed),
+                    tx,
+                ),
             );
-            let _ = regs.domain(
-                sys::VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
-                std::mem::transmute::<
-                    unsafe extern "C" fn(
-                        sys::virConnectPtr,
-                        sys::virDomainPtr,
-                        c_int,
-                        *const c_char,
-                        *mut c_void,
-                    ),
-                    unsafe extern "C" fn(sys::virConnectPtr, sys::virDomainPtr, *mut c_void),
-                >(on_metadata),
-                tx,
+            super::error::ignored(
+                "an optional event this driver does not offer",
+                regs.domain(
+                    sys::VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+                    std::mem::transmute::<
+                        unsafe extern "C" fn(
+                            sys::virConnectPtr,
+                            sys::virDomainPtr,
+                            c_int,
+                            *const c_char,
+                            *mut c_void,
+                        ),
+                        unsafe extern "C" fn(sys::virConnectPtr, sys::virDomainPtr, *mut c_void),
+                    >(on_metadata),
+                    tx,
+                ),
             );
-            let _ = regs.domain(
-                sys::VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
-                std::mem::transmute::<
-                    unsafe extern "C" fn(
-                        sys::virConnectPtr,
-                        sys::virDomainPtr,
-                        c_int,
-                        c_int,
-                        *mut c_void,
-                    ),
-                    unsafe extern "C" fn(sys::virConnectPtr, sys::virDomainPtr, *mut c_void),
-                >(on_agent),
-                tx,
+            super::error::ignored(
+                "an optional event this driver does not offer",
+                regs.domain(
+                    sys::VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+                    std::mem::transmute::<
+                        unsafe extern "C" fn(
+                            sys::virConnectPtr,
+                            sys::virDomainPtr,
+                            c_int,
+                            c_int,
+                            *mut c_void,
+                        ),
+                        unsafe extern "C" fn(sys::virConnectPtr, sys::virDomainPtr, *mut c_void),
+                    >(on_agent),
+                    tx,
+                ),
             );
             // The test driver has no close callback support: not an error.
             let opaque = Box::into_raw(Box::new(tx.clone())) as *mut c_void;

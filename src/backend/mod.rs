@@ -61,6 +61,6 @@ pub mod viewer_window;
 pub mod worker;
 pub mod xml_edit;
 
-pub use error::{BackendError, ErrorKind};
+pub use error::{ignored, BackendError, ErrorKind};
 pub use types::{DiskInfo, DomainInfo, DomainStats, LifecycleAction, VmState};
 pub use worker::{Connection, ConnectionHandle, Options, Request, Update};

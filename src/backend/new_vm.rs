@@ -679,7 +679,7 @@ fn try_create(
             let path = match path {
                 Ok(p) => p,
                 Err(e) => {
-                    let _ = vol.delete(0);
+                    super::error::ignored("removing the new disk again", vol.delete(0));
                     return Err(e);
                 }
             };
@@ -691,7 +691,7 @@ fn try_create(
     let undo_volume = |v: &Option<virt::storage_vol::StorageVol>| {
         if let Some(v) = v {
             // Best effort: the error already being reported matters more.
-            let _ = v.delete(0);
+            super::error::ignored("removing the new disk again", v.delete(0));
         }
     };
     // 2. The definition.
@@ -712,7 +712,7 @@ fn try_create(
         if let Ok(n) = conn.lookup_network_by_name(net) {
             if !n.is_active().unwrap_or(true) {
                 // If it cannot start, the machine's start below fails and says why.
-                let _ = n.create();
+                super::error::ignored("starting the machine's network", n.create());
             }
         }
     }
@@ -758,7 +758,10 @@ fn try_create(
         let error = err(CreateStep::Start, &e);
         let flags = sys::VIR_DOMAIN_UNDEFINE_NVRAM | sys::VIR_DOMAIN_UNDEFINE_TPM;
         if dom.undefine_flags(flags).is_err() {
-            let _ = dom.undefine_flags(sys::VIR_DOMAIN_UNDEFINE_NVRAM);
+            super::error::ignored(
+                "removing the machine that did not start",
+                dom.undefine_flags(sys::VIR_DOMAIN_UNDEFINE_NVRAM),
+            );
         }
         undo_volume(&created_volume);
         return Err(error);

@@ -435,11 +435,11 @@ pub fn create_pool(
                 }
             }
         }
-        let _ = pool.destroy();
+        super::error::ignored("stopping the pool that did not start", pool.destroy());
         if buildable {
-            let _ = pool.delete(0);
+            super::error::ignored("removing its new folder", pool.delete(0));
         }
-        let _ = pool.undefine();
+        super::error::ignored("removing the pool that did not start", pool.undefine());
         return Err(err);
     }
     Ok(())
@@ -471,7 +471,10 @@ pub fn pool_action(conn: &Connect, name: &str, action: &PoolAction) -> Result<()
                     // the pool is put back as it was.
                     if let Err(e) = pool.delete(0) {
                         if was_active {
-                            let _ = pool.create(0);
+                            super::error::ignored(
+                                "starting the pool again after a refused delete",
+                                pool.create(0),
+                            );
                         }
                         return Err(e);
                     }

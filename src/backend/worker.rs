@@ -199,7 +199,9 @@ impl ConnectionHandle {
     /// Queues a request; it runs on the worker thread.
     pub fn send(&self, request: Request) {
         // Fails only if the worker has exited, which happens only after Drop.
-        let _ = self.tx.send(Input::Request(request));
+        if self.tx.send(Input::Request(request)).is_err() {
+            log::debug!("a request after the connection's worker ended");
+        }
     }
 }
 
@@ -267,7 +269,11 @@ impl Connection {
 
 impl Drop for ConnectionHandle {
     fn drop(&mut self) {
-        let _ = self.tx.send(Input::Shutdown);
+        // The worker may have ended already (its thread failed to start): nothing to stop.
+        super::error::ignored(
+            "stopping the connection's worker",
+            self.tx.send(Input::Shutdown),
+        );
     }
 }
 
@@ -388,10 +394,15 @@ impl Worker {
         (self.sink)(Update::Connecting);
         let conn = uri::open(&self.uri).map_err(|e| BackendError::from_connect(&self.uri, &e))?;
         // Keepalive finds dead remote peers; local and test drivers may not support it.
-        let _ = conn.set_keep_alive(5, 3);
+        super::error::ignored(
+            "keepalive (this driver does not support it)",
+            conn.set_keep_alive(5, 3),
+        );
         let tx = self.tx.clone();
         let sink: events::EventSink = Arc::new(move |e| {
-            let _ = tx.send(Input::Event(e));
+            if tx.send(Input::Event(e)).is_err() {
+                log::debug!("a libvirt event after the connection's worker ended");
+            }
         });
         let regs = Registrations::register(&conn, &sink).map_err(|e| BackendError::from_op(&e))?;
         self.conn = Some(conn);

@@ -135,7 +135,7 @@ impl Graphs {
                         }
                     }
                     // Drawing fails only on a broken cairo context; nothing to show then.
-                    let _ = cr.stroke();
+                    crate::backend::ignored("drawing a graph", cr.stroke());
                 }
             });
             b.append(&head);

@@ -147,7 +147,8 @@ def test_the_newcomers_path_on_the_user_session():
         app.find("The CD-ROM, then the disk", roles=["label"])
         app.screenshot("203-newcomer-hardware")
         clone = button(app, "Clone…")
-        assert "Shut the machine down to clone it" in (clone.get_description() or "")
+        wait_for("Clone… to say why it is greyed out", lambda: "Shut the machine down to clone it"
+                 in (clone.get_description() or ""))
         tab(app, "Overview")
         app.find("user-mode networking is the usual choice", roles=["label"])
         tab(app, "XML")
