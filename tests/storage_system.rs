@@ -8,7 +8,7 @@ mod common;
 use std::time::Instant;
 
 use bilik::backend::storage::{
-    self, PoolAction, PoolSpec, StorageError, StorageProblem, VolumeInfo,
+    self, Change as Op, PoolAction, PoolSpec, StorageError, StorageProblem, VolumeInfo,
 };
 use common::{block_on, virsh, virsh_try, Conn};
 
@@ -16,60 +16,13 @@ const POOL: &str = "bilik-storage-test";
 const DIR: &str = "/var/lib/libvirt/bilik-storage-test";
 const GIB: u64 = 1 << 30;
 
-/// The changes the Storage dialog makes, each run as it runs them: a typed call to the
-/// plain function of `storage`.
-enum Op {
-    CreatePool {
-        name: String,
-        spec: PoolSpec,
-        persistent: bool,
-        autostart: bool,
-    },
-    PoolAction {
-        pool: String,
-        action: PoolAction,
-    },
-    CreateVolume {
-        pool: String,
-        name: String,
-        format: String,
-        capacity: u64,
-    },
-    ResizeVolume {
-        pool: String,
-        name: String,
-        capacity: u64,
-    },
-    DeleteVolume {
-        pool: String,
-        name: String,
-    },
-}
-
+/// A change made as the Storage dialog makes it: a typed call to `storage::apply`.
 fn send(c: &Conn, op: Op) -> Result<(), StorageError> {
-    block_on(c.handle.connection().call(move |c| {
-        Ok(match op {
-            Op::CreatePool {
-                name,
-                spec,
-                persistent,
-                autostart,
-            } => storage::create_pool(c, &name, &spec, persistent, autostart),
-            Op::PoolAction { pool, action } => storage::pool_action(c, &pool, &action),
-            Op::CreateVolume {
-                pool,
-                name,
-                format,
-                capacity,
-            } => storage::create_volume(c, &pool, &name, &format, capacity),
-            Op::ResizeVolume {
-                pool,
-                name,
-                capacity,
-            } => storage::resize_volume(c, &pool, &name, capacity),
-            Op::DeleteVolume { pool, name } => storage::delete_volume(c, &pool, &name),
-        })
-    }))
+    block_on(
+        c.handle
+            .connection()
+            .call(move |c| Ok(storage::apply(c, op))),
+    )
     .expect("connected")
 }
 
@@ -224,7 +177,7 @@ fn a_folder_pool_and_its_volumes() {
     );
     let r = send(
         &c,
-        Op::PoolAction {
+        Op::Pool {
             pool: POOL.into(),
             action: PoolAction::Delete {
                 delete_folder: false,
@@ -250,7 +203,7 @@ fn a_folder_pool_and_its_volumes() {
     std::fs::write(format!("{DIR}/keep-me.img"), b"data").unwrap();
     let r = send(
         &c,
-        Op::PoolAction {
+        Op::Pool {
             pool: POOL.into(),
             action: PoolAction::Stop,
         },
@@ -260,7 +213,7 @@ fn a_folder_pool_and_its_volumes() {
     assert!(std::path::Path::new(&format!("{DIR}/keep-me.img")).exists());
     let r = send(
         &c,
-        Op::PoolAction {
+        Op::Pool {
             pool: POOL.into(),
             action: PoolAction::Start,
         },
@@ -268,7 +221,7 @@ fn a_folder_pool_and_its_volumes() {
     assert_eq!(outcome(r), Ok(()));
     let r = send(
         &c,
-        Op::PoolAction {
+        Op::Pool {
             pool: POOL.into(),
             action: PoolAction::Autostart(false),
         },
@@ -284,7 +237,7 @@ fn a_folder_pool_and_its_volumes() {
     // Delete with "remove the folder": libvirt refuses while it holds files; the pool stays.
     let r = send(
         &c,
-        Op::PoolAction {
+        Op::Pool {
             pool: POOL.into(),
             action: PoolAction::Delete {
                 delete_folder: true,
@@ -301,7 +254,7 @@ fn a_folder_pool_and_its_volumes() {
     std::fs::remove_file(format!("{DIR}/keep-me.img")).unwrap();
     let r = send(
         &c,
-        Op::PoolAction {
+        Op::Pool {
             pool: POOL.into(),
             action: PoolAction::Delete {
                 delete_folder: true,
@@ -334,7 +287,7 @@ fn one_off_and_unreachable_nfs_pools() {
     assert!(info.contains("Persistent:     no"), "{info}");
     let r = send(
         &c,
-        Op::PoolAction {
+        Op::Pool {
             pool: "bilik-oneoff".into(),
             action: PoolAction::Stop,
         },

@@ -614,6 +614,78 @@ pub fn delete_volume(conn: &Connect, pool: &str, name: &str) -> Result<(), Stora
     }
 }
 
+/// A change to the connection's storage, as the Storage dialog makes it.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Pool {
+        pool: String,
+        action: PoolAction,
+    },
+    CreatePool {
+        name: String,
+        spec: PoolSpec,
+        persistent: bool,
+        autostart: bool,
+    },
+    CreateVolume {
+        pool: String,
+        name: String,
+        format: String,
+        capacity: u64,
+    },
+    ResizeVolume {
+        pool: String,
+        name: String,
+        capacity: u64,
+    },
+    DeleteVolume {
+        pool: String,
+        name: String,
+    },
+}
+
+impl Change {
+    /// The pool it is about, and what it does when it works.
+    pub fn outcome(&self) -> (String, StorageDone) {
+        match self {
+            Change::Pool {
+                pool,
+                action: PoolAction::Delete { .. },
+            } => (pool.clone(), StorageDone::PoolDeleted),
+            Change::Pool { pool, .. } => (pool.clone(), StorageDone::PoolChanged),
+            Change::CreatePool { name, .. } => (name.clone(), StorageDone::PoolCreated),
+            Change::CreateVolume { pool, .. } => (pool.clone(), StorageDone::VolumeCreated),
+            Change::ResizeVolume { pool, .. } => (pool.clone(), StorageDone::VolumeResized),
+            Change::DeleteVolume { pool, .. } => (pool.clone(), StorageDone::VolumeDeleted),
+        }
+    }
+}
+
+/// Makes `change` with its function above.
+pub fn apply(conn: &Connect, change: Change) -> Result<(), StorageError> {
+    match change {
+        Change::Pool { pool, action } => pool_action(conn, &pool, &action),
+        Change::CreatePool {
+            name,
+            spec,
+            persistent,
+            autostart,
+        } => create_pool(conn, &name, &spec, persistent, autostart),
+        Change::CreateVolume {
+            pool,
+            name,
+            format,
+            capacity,
+        } => create_volume(conn, &pool, &name, &format, capacity),
+        Change::ResizeVolume {
+            pool,
+            name,
+            capacity,
+        } => resize_volume(conn, &pool, &name, capacity),
+        Change::DeleteVolume { pool, name } => delete_volume(conn, &pool, &name),
+    }
+}
+
 /// What a storage request did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StorageDone {

@@ -238,13 +238,7 @@ impl Component for AgentPanel {
                 crate::ui::widgets::toast_error(group, crate::errors::read_error(&e));
             }
             AgentPanelCmd::Saved(_, result) => {
-                match result {
-                    Ok(saved) => crate::ui::widgets::toast(group, &crate::errors::saved(&saved)),
-                    Err(e) => crate::ui::widgets::toast_error(
-                        group,
-                        crate::errors::change_error(self.target.name(), &e),
-                    ),
-                }
+                self.target.say_saved(group, result);
                 // The switches show what is true now, saved or not.
                 self.read(&sender);
             }

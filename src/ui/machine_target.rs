@@ -40,6 +40,22 @@ impl MachineTarget {
         self.0.as_ref().map_or("", |m| m.name.as_str())
     }
 
+    /// Says how a change to the shown machine went, in the window `widget` is in: "Saved."
+    /// (or when it takes effect), or why not.
+    pub fn say_saved(
+        &self,
+        widget: &impl gtk::prelude::IsA<gtk::Widget>,
+        result: Result<crate::backend::definition::Saved, BackendError>,
+    ) {
+        match result {
+            Ok(saved) => crate::ui::widgets::toast(widget, &crate::errors::saved(&saved)),
+            Err(e) => crate::ui::widgets::toast_error(
+                widget,
+                crate::errors::change_error(self.name(), &e),
+            ),
+        }
+    }
+
     /// Runs `f(connection, uuid)` on the connection's thread; its answer comes back to the
     /// panel as the command `answer(uuid, result)`. Nothing happens with no machine shown.
     pub fn ask<C, T, F, A>(&self, sender: &ComponentSender<C>, f: F, answer: A)

@@ -321,13 +321,7 @@ impl Component for SharesPanel {
                 crate::ui::widgets::toast_error(root, crate::errors::read_error(&e))
             }
             SharesCmd::Changed(_, result) => {
-                match result {
-                    Ok(saved) => crate::ui::widgets::toast(root, &crate::errors::saved(&saved)),
-                    Err(e) => crate::ui::widgets::toast_error(
-                        root,
-                        crate::errors::change_error(self.target.name(), &e),
-                    ),
-                }
+                self.target.say_saved(root, result);
                 self.read(&sender);
             }
         }

@@ -12,8 +12,8 @@ use relm4::prelude::*;
 use relm4::typed_view::list::{RelmListItem, TypedListView};
 
 use crate::backend::storage::{
-    self, PoolAction, PoolInfo, PoolSpec, PoolsOverview, StorageDone, StorageError, StorageProblem,
-    VolumeInfo,
+    self, Change, PoolAction, PoolInfo, PoolSpec, PoolsOverview, StorageDone, StorageError,
+    StorageProblem, VolumeInfo,
 };
 use crate::backend::{BackendError, Connection};
 use crate::i18n::gettext_f;
@@ -65,33 +65,6 @@ pub enum StorageCmd {
     /// that just went away is no news).
     Volumes(String, bool, Result<Vec<VolumeInfo>, BackendError>),
     Done(String, StorageDone, Result<(), StorageError>),
-}
-
-/// The changes this dialog makes, each run by its plain function of [`storage`].
-#[derive(Debug)]
-enum Change {
-    Pool(String, PoolAction),
-    CreatePool {
-        name: String,
-        spec: PoolSpec,
-        persistent: bool,
-        autostart: bool,
-    },
-    CreateVolume {
-        pool: String,
-        name: String,
-        format: String,
-        capacity: u64,
-    },
-    ResizeVolume {
-        pool: String,
-        name: String,
-        capacity: u64,
-    },
-    DeleteVolume {
-        pool: String,
-        name: String,
-    },
 }
 
 /// The pool types Bilik offers a form for, in this order, if the host supports them.
@@ -336,41 +309,12 @@ impl StorageDialog {
 
     /// Runs a change; its answer lists again, then says how it went.
     fn run(&self, sender: &ComponentSender<Self>, change: Change) {
-        let (pool, what) = match &change {
-            Change::Pool(p, PoolAction::Delete { .. }) => (p.clone(), StorageDone::PoolDeleted),
-            Change::Pool(p, _) => (p.clone(), StorageDone::PoolChanged),
-            Change::CreatePool { name, .. } => (name.clone(), StorageDone::PoolCreated),
-            Change::CreateVolume { pool, .. } => (pool.clone(), StorageDone::VolumeCreated),
-            Change::ResizeVolume { pool, .. } => (pool.clone(), StorageDone::VolumeResized),
-            Change::DeleteVolume { pool, .. } => (pool.clone(), StorageDone::VolumeDeleted),
-        };
+        let (pool, what) = change.outcome();
         // The outcome travels inside the call's answer (its own error type).
         ask_on(
             self.connection.as_ref(),
             sender,
-            move |c| {
-                Ok(match change {
-                    Change::Pool(p, action) => storage::pool_action(c, &p, &action),
-                    Change::CreatePool {
-                        name,
-                        spec,
-                        persistent,
-                        autostart,
-                    } => storage::create_pool(c, &name, &spec, persistent, autostart),
-                    Change::CreateVolume {
-                        pool,
-                        name,
-                        format,
-                        capacity,
-                    } => storage::create_volume(c, &pool, &name, &format, capacity),
-                    Change::ResizeVolume {
-                        pool,
-                        name,
-                        capacity,
-                    } => storage::resize_volume(c, &pool, &name, capacity),
-                    Change::DeleteVolume { pool, name } => storage::delete_volume(c, &pool, &name),
-                })
-            },
+            move |c| Ok(storage::apply(c, change)),
             move |r: Result<Result<(), StorageError>, BackendError>| {
                 StorageCmd::Done(
                     pool,
@@ -806,19 +750,37 @@ impl Component for StorageDialog {
                     d.present(Some(dialog));
                 } else {
                     self.busy = true;
-                    self.run(&sender, Change::Pool(p.name, PoolAction::Start));
+                    self.run(
+                        &sender,
+                        Change::Pool {
+                            pool: p.name,
+                            action: PoolAction::Start,
+                        },
+                    );
                 }
             }
             StorageMsg::ConfirmedStop => {
                 if let Some(p) = self.current.clone() {
                     self.busy = true;
-                    self.run(&sender, Change::Pool(p, PoolAction::Stop));
+                    self.run(
+                        &sender,
+                        Change::Pool {
+                            pool: p,
+                            action: PoolAction::Stop,
+                        },
+                    );
                 }
             }
             StorageMsg::Autostart(on) => {
                 if let Some(p) = self.pool().cloned() {
                     if p.autostart != on && p.persistent {
-                        self.run(&sender, Change::Pool(p.name, PoolAction::Autostart(on)));
+                        self.run(
+                            &sender,
+                            Change::Pool {
+                                pool: p.name,
+                                action: PoolAction::Autostart(on),
+                            },
+                        );
                     }
                 }
             }
@@ -863,7 +825,10 @@ impl Component for StorageDialog {
                     self.busy = true;
                     self.run(
                         &sender,
-                        Change::Pool(p, PoolAction::Delete { delete_folder }),
+                        Change::Pool {
+                            pool: p,
+                            action: PoolAction::Delete { delete_folder },
+                        },
                     );
                 }
             }
