@@ -21,7 +21,8 @@
 //!           ├ Hardware  ui/hardware_panel.rs     ├ Snapshots ui/snapshots_panel.rs
 //!           └ XML       ui/xml_panel.rs
 //! app/actions.rs             lifecycle, delete, start without shares, consoles (the window's
-//!                            own questions to the connection)
+//!                            own questions to the connection); app/window.rs builds the
+//!                            window, app/updates.rs applies what libvirt pushes
 //! ui/new_vm.rs   NewVmWizard  AdwDialog: source → system (osinfo-db) → resources → name →
 //!                            summary → creation (backend/new_vm.rs)
 //! ui/storage.rs, ui/networks.rs  the Storage and Networks dialogs

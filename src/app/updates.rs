@@ -1,0 +1,132 @@
+//! What libvirt pushed — the connection's state, the machine list and its changes,
+//! statistics, device / pool / network changes, clone progress — applied to the window.
+//! No answer to a question arrives here (see `app/actions.rs` and the screens).
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use super::*;
+
+impl App {
+    /// Applies what libvirt pushed (the connection's state, the list and its changes,
+    /// statistics, clone progress); no answer to a question arrives here.
+    pub(super) fn handle_update(&mut self, widgets: &AppWidgets, update: Update) {
+        match update {
+            Update::Connecting => {}
+            Update::Connected { uri } => {
+                crate::bench::mark("connected");
+                self.settings.set_string(Key::LastConnection, &uri);
+            }
+            Update::ConnectFailed { error, retrying_in } => {
+                if retrying_in.is_some() {
+                    // Still reconnecting after a loss: the banner already says so.
+                    return;
+                }
+                show_banner(&widgets.banner, None);
+                widgets.sidebar_content.set_sensitive(true);
+                self.show_vm(None);
+                self.list.emit(VmListMsg::Failed(errors::connection_error(
+                    &self.uri, &error,
+                )));
+                // A local connection that fails is most often a set-up problem: check the
+                // host once per run, and show the check if something must be fixed.
+                if !self.setup_auto_opened && self.uri.starts_with("qemu:///") {
+                    self.setup_auto_opened = true;
+                    self.setup.emit(SetupMsg::OpenIfProblems(
+                        widgets.window.clone(),
+                        self.uri.clone(),
+                    ));
+                }
+            }
+            Update::Lost { .. } => {
+                let text = gettext_f(
+                    "Lost connection to {uri} — reconnecting…",
+                    &[("uri", &self.uri)],
+                );
+                show_banner(&widgets.banner, Some(&text));
+                widgets.sidebar_content.set_sensitive(false);
+            }
+            Update::Domains(list) => {
+                show_banner(&widgets.banner, None);
+                widgets.sidebar_content.set_sensitive(true);
+                self.list.emit(VmListMsg::Replace(list));
+            }
+            Update::DomainChanged(info) => {
+                // Started or stopped: what can be attached live changes.
+                self.usb_panel.emit(UsbMsg::Refresh(info.uuid.clone()));
+                self.hardware.emit(HardwareMsg::Refresh(info.uuid.clone()));
+                self.snapshots
+                    .emit(SnapshotsMsg::Refresh(info.uuid.clone()));
+                self.xml.emit(XmlMsg::Refresh(info.uuid.clone()));
+                self.nics_panel.emit(NicsMsg::Refresh(info.uuid.clone()));
+                self.list.emit(VmListMsg::Upsert(info))
+            }
+            Update::DomainRemoved { uuid } => {
+                self.history.forget(&uuid);
+                self.list.emit(VmListMsg::Remove(uuid))
+            }
+            Update::Stats(stats) => {
+                self.history.push(&stats);
+                if let Some(uuid) = &self.selected {
+                    if stats.iter().any(|s| &s.uuid == uuid) {
+                        self.details
+                            .emit(VmDetailsMsg::History(self.history.get(uuid)));
+                    }
+                }
+                self.list.emit(VmListMsg::Stats(stats))
+            }
+            Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
+                self.shares_panel.emit(SharesMsg::Refresh(uuid.clone()));
+                self.nics_panel.emit(NicsMsg::Refresh(uuid.clone()));
+                self.hardware.emit(HardwareMsg::Refresh(uuid.clone()));
+                self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
+            }
+            Update::NetworkChanged { .. } => self.emit_networks(NetworksMsg::Changed),
+            Update::CloneProgress { uuid, done, total } => self
+                .hardware
+                .emit(HardwareMsg::CloneProgress(uuid, Some((done, total)))),
+            Update::Cloned {
+                uuid,
+                new_uuid,
+                name,
+            } => {
+                self.hardware.emit(HardwareMsg::CloneProgress(uuid, None));
+                widgets
+                    .toasts
+                    .add_toast(adw::Toast::new(&glib::markup_escape_text(&gettext_f(
+                        "“{name}” is ready.",
+                        &[("name", &name)],
+                    ))));
+                self.list.emit(VmListMsg::Select(new_uuid));
+            }
+            Update::CloneFailed { uuid, error } => {
+                self.hardware
+                    .emit(HardwareMsg::CloneProgress(uuid.clone(), None));
+                let name = self
+                    .list
+                    .model()
+                    .get(&uuid)
+                    .map(|v| v.name())
+                    .unwrap_or(uuid);
+                let cancelled = error.kind == crate::backend::ErrorKind::Cancelled;
+                // (A stop that left a copy behind is not "nothing kept": the details name it.)
+                self.toast_error(
+                    widgets,
+                    UserMessage {
+                        title: if cancelled {
+                            gettext("Copy stopped: nothing of it was kept.")
+                        } else {
+                            gettext_f("Could not clone “{name}”", &[("name", &name)])
+                        },
+                        advice: gettext(
+                            "Disks outside a storage pool cannot be copied by libvirt, and the machine must be shut off. The details say more.",
+                        ),
+                        details: error.raw,
+                    },
+                );
+            }
+            Update::PoolChanged { .. } => self.emit_storage(StorageMsg::Changed),
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! The main window as built at start: header bar, switcher, list, the machine's tabs and
+//! panels, shortcuts and actions. Only construction lives here; what the window does is in
+//! `app/mod.rs` (messages) and `app/actions.rs` (questions to the connection).
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use super::*;
+
+/// Builds the window, its children and the App (the body of `App::init`).
+pub(super) fn build(
+    init: AppInit,
+    window: adw::ApplicationWindow,
+    sender: ComponentSender<App>,
+) -> ComponentParts<App> {
+    crate::bench::mark("app-init");
+    let settings = init.settings;
+    window.set_default_size(
+        settings.int(Key::WindowWidth).max(360),
+        settings.int(Key::WindowHeight).max(294),
+    );
+    if settings.boolean(Key::WindowMaximized) {
+        window.maximize();
+    }
+    let s = settings.clone();
+    window.connect_close_request(move |w| {
+        let (width, height) = w.default_size();
+        s.set_int(Key::WindowWidth, width);
+        s.set_int(Key::WindowHeight, height);
+        s.set_boolean(Key::WindowMaximized, w.is_maximized());
+        glib::Propagation::Proceed
+    });
+
+    let switcher = ConnectionSwitcher::builder()
+        .launch((settings.clone(), init.uri.clone()))
+        .forward(sender.input_sender(), |o| match o {
+            SwitcherOutput::Switch(u) => AppMsg::Switch(u),
+        });
+    let list = VmList::builder()
+        .launch(())
+        .forward(sender.input_sender(), |o| match o {
+            VmListOutput::Selected(v) => AppMsg::Selected(v),
+            // Enter or a double click opens the machine's console, as in virt-manager.
+            VmListOutput::Activated(v) => AppMsg::OpenConsole {
+                uuid: v.uuid(),
+                name: v.name(),
+                fullscreen: None,
+            },
+            VmListOutput::TryAgain => AppMsg::TryAgain,
+            VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
+            VmListOutput::NewVm => AppMsg::NewVm,
+        });
+    let agent_panel = AgentPanel::builder().launch(()).detach();
+    let shares_panel = SharesPanel::builder().launch(()).detach();
+    // Panels that ask the connection themselves are detached: nothing comes back here.
+    let usb_panel = UsbPanel::builder().launch(()).detach();
+    let nics_panel = NicsPanel::builder().launch(()).detach();
+    let panels = gtk::Box::new(gtk::Orientation::Vertical, 24);
+    panels.append(agent_panel.widget());
+    panels.append(nics_panel.widget());
+    panels.append(shares_panel.widget());
+    panels.append(usb_panel.widget());
+    let details =
+        VmDetails::builder()
+            .launch(panels.upcast())
+            .forward(sender.input_sender(), |o| match o {
+                VmDetailsOutput::Action { uuid, name, action } => {
+                    AppMsg::Action { uuid, name, action }
+                }
+                VmDetailsOutput::OpenConsole {
+                    uuid,
+                    name,
+                    fullscreen,
+                } => AppMsg::OpenConsole {
+                    uuid,
+                    name,
+                    fullscreen,
+                },
+            });
+
+    // Sidebar: header with the connection switcher and the main menu, banner, list.
+    let menu = gio::Menu::new();
+    let connection_section = gio::Menu::new();
+    connection_section.append(Some(&gettext("_Storage")), Some("app.storage"));
+    connection_section.append(Some(&gettext("_Networks")), Some("app.networks"));
+    menu.append_section(None, &connection_section);
+    menu.append(Some(&gettext("_Preferences")), Some("app.preferences"));
+    menu.append(Some(&gettext("_Setup Check")), Some("app.setup-check"));
+    menu.append(Some(&gettext("_Keyboard Shortcuts")), Some("app.shortcuts"));
+    menu.append(Some(&gettext("_About Bilik")), Some("app.about"));
+    let menu_button = gtk::MenuButton::builder()
+        .icon_name("open-menu-symbolic")
+        .menu_model(&menu)
+        .primary(true)
+        .tooltip_text(gettext("Main Menu"))
+        .build();
+    menu_button.update_property(&[gtk::accessible::Property::Label(&gettext("Main Menu"))]);
+    let sidebar_header = adw::HeaderBar::builder()
+        .title_widget(switcher.widget())
+        .build();
+    sidebar_header.pack_end(&menu_button);
+    let new_button = gtk::Button::builder()
+        .icon_name("list-add-symbolic")
+        .action_name("app.new-vm")
+        .tooltip_text(gettext("New Virtual Machine (Ctrl+N)"))
+        .build();
+    new_button.update_property(&[gtk::accessible::Property::Label(&gettext(
+        "New Virtual Machine",
+    ))]);
+    sidebar_header.pack_start(&new_button);
+    let banner = adw::Banner::builder().visible(false).build();
+    let sidebar_content = gtk::Box::new(gtk::Orientation::Vertical, 0);
+    sidebar_content.append(list.widget());
+    let sidebar_view = adw::ToolbarView::new();
+    sidebar_view.add_top_bar(&sidebar_header);
+    sidebar_view.add_top_bar(&banner);
+    sidebar_view.set_content(Some(&sidebar_content));
+    let sidebar = adw::NavigationPage::builder()
+        .title(gettext("Virtual Machines"))
+        .tag("sidebar")
+        .child(&sidebar_view)
+        .build();
+
+    let hardware =
+        HardwarePanel::builder()
+            .launch(())
+            .forward(sender.input_sender(), |o| match o {
+                HardwareOutput::Request(r) => AppMsg::Request(r),
+                HardwareOutput::Os(uuid, os) => AppMsg::Os(uuid, os),
+            });
+    // The Snapshots tab asks the connection itself.
+    let snapshots = SnapshotsPanel::builder().launch(()).detach();
+    // The XML tab asks the connection itself (see ui/xml_panel.rs).
+    let xml = XmlPanel::builder().launch(()).detach();
+    // The details in tabs: Overview, Hardware, Snapshots, XML.
+    let tabs = adw::ViewStack::new();
+    tabs.add_titled_with_icon(
+        details.widget(),
+        Some("overview"),
+        &gettext("Overview"),
+        "computer-symbolic",
+    );
+    tabs.add_titled_with_icon(
+        hardware.widget(),
+        Some("hardware"),
+        &gettext("Hardware"),
+        "preferences-system-symbolic",
+    );
+    tabs.add_titled_with_icon(
+        snapshots.widget(),
+        Some("snapshots"),
+        &gettext("Snapshots"),
+        "document-open-recent-symbolic",
+    );
+    tabs.add_titled_with_icon(
+        xml.widget(),
+        Some("xml"),
+        &gettext("XML"),
+        "text-x-generic-symbolic",
+    );
+    let tab_switcher = adw::ViewSwitcher::builder()
+        .stack(&tabs)
+        .policy(adw::ViewSwitcherPolicy::Wide)
+        .sensitive(false)
+        .build();
+    let content_header = adw::HeaderBar::builder()
+        .title_widget(&tab_switcher)
+        .build();
+    let content_view = adw::ToolbarView::new();
+    content_view.add_top_bar(&content_header);
+    content_view.set_content(Some(&tabs));
+    let content = adw::NavigationPage::builder()
+        .title(gettext("Details"))
+        .tag("content")
+        .child(&content_view)
+        .build();
+
+    let split = adw::NavigationSplitView::builder()
+        .sidebar(&sidebar)
+        .content(&content)
+        .min_sidebar_width(300.0)
+        .max_sidebar_width(420.0)
+        .build();
+    let toasts = adw::ToastOverlay::new();
+    toasts.set_child(Some(&split));
+    window.set_content(Some(&toasts));
+
+    // Narrow windows show one pane at a time.
+    let bp = adw::Breakpoint::new(
+        adw::BreakpointCondition::parse("max-width: 600sp").expect("valid condition"),
+    );
+    bp.add_setter(&split, "collapsed", Some(&true.to_value()));
+    window.add_breakpoint(bp);
+
+    crate::ui::shortcuts::install_actions(&window);
+    let setup_action = gio::SimpleAction::new("setup-check", None);
+    let s = sender.clone();
+    setup_action.connect_activate(move |_, _| s.input(AppMsg::OpenSetupCheck));
+    relm4::main_application().add_action(&setup_action);
+    let prefs_action = gio::SimpleAction::new("preferences", None);
+    let s = sender.clone();
+    prefs_action.connect_activate(move |_, _| s.input(AppMsg::OpenPreferences));
+    relm4::main_application().add_action(&prefs_action);
+    relm4::main_application().set_accels_for_action("app.preferences", &["<Control>comma"]);
+    let new_action = gio::SimpleAction::new("new-vm", None);
+    let s = sender.clone();
+    new_action.connect_activate(move |_, _| s.input(AppMsg::NewVm));
+    relm4::main_application().add_action(&new_action);
+    relm4::main_application().set_accels_for_action("app.new-vm", &["<Control>n"]);
+    let storage_action = gio::SimpleAction::new("storage", None);
+    let s = sender.clone();
+    storage_action.connect_activate(move |_, _| s.input(AppMsg::OpenStorage));
+    relm4::main_application().add_action(&storage_action);
+    let networks_action = gio::SimpleAction::new("networks", None);
+    let s = sender.clone();
+    networks_action.connect_activate(move |_, _| s.input(AppMsg::OpenNetworks));
+    relm4::main_application().add_action(&networks_action);
+    let setup = SetupCheck::builder().launch(()).detach();
+    // First run: show what this computer needs before anything else.
+    let first_run = !settings.boolean(Key::SetupCheckSeen);
+    if first_run {
+        settings.set_boolean(Key::SetupCheckSeen, true);
+        setup.emit(SetupMsg::Open(window.clone(), init.uri.clone()));
+        // The check comes first: no reason to wait for the list.
+        sender.input(AppMsg::Present);
+    } else {
+        let s = sender.clone();
+        glib::timeout_add_local_once(
+            SHOW_WINDOW_BY.saturating_sub(init.started.elapsed()),
+            move || s.input(AppMsg::Present),
+        );
+    }
+
+    let mut model = App {
+        settings,
+        uri: init.uri,
+        connection: None,
+        generation: 0,
+        switcher,
+        list,
+        details,
+        agent_panel,
+        shares_panel,
+        usb_panel,
+        nics_panel,
+        hardware,
+        snapshots,
+        xml,
+        setup,
+        wizard: None,
+        storage: None,
+        networks: None,
+        setup_auto_opened: first_run,
+        history: Default::default(),
+        selected: None,
+        osdb: None,
+        osdb_requested: false,
+        os_id: None,
+        consoles: Default::default(),
+    };
+    crate::bench::start();
+    crate::bench::mark("app-init-built");
+    // While the first connection loads, compute the window's styles and sizes (fonts,
+    // icons, every widget's CSS), then show it: its first frame is drawn while libvirt
+    // is still answering, and the list (if it came meanwhile) follows in the next.
+    let (w, s) = (window.clone(), sender.clone());
+    glib::idle_add_local_once(move || {
+        if !w.is_visible() {
+            gtk::prelude::WidgetExt::realize(&w);
+            let _ = w.measure(gtk::Orientation::Horizontal, -1);
+            let _ = w.measure(gtk::Orientation::Vertical, -1);
+            crate::bench::mark("window-prepared");
+            s.input(AppMsg::Present);
+        }
+    });
+    model.adopt_connection(init.early, &sender);
+    let widgets = AppWidgets {
+        window,
+        toasts,
+        banner,
+        split,
+        sidebar_content,
+        tabs,
+        tab_switcher,
+    };
+    ComponentParts { model, widgets }
+}
