@@ -23,9 +23,9 @@
 //! app/actions.rs             lifecycle, delete, start without shares, consoles (the window's
 //!                            own questions to the connection); app/window.rs builds the
 //!                            window, app/updates.rs applies what libvirt pushes
-//! ui/new_vm.rs   NewVmWizard  AdwDialog: source → system (osinfo-db) → resources → name →
+//! ui/new_vm/     NewVmWizard  AdwDialog: source → system (osinfo-db) → resources → name →
 //!                            summary → creation (backend/new_vm.rs)
-//! ui/storage.rs, ui/networks.rs  the Storage and Networks dialogs
+//! ui/storage/, ui/networks.rs  the Storage and Networks dialogs
 //! ui/lifecycle.rs            confirmation dialogs (Force Off, Delete with disk choice)
 //! ui/setup_check.rs SetupCheck  AdwDialog: is this computer ready? (backend/host_check.rs,
 //!                            sentences in setup_text.rs); opens on first run and when a

@@ -1,0 +1,619 @@
+//! The new-machine wizard (an AdwDialog): 1 source (installer disc, existing disk, network
+//! boot) → 2 operating system (recognised from the disc through osinfo-db, or picked) →
+//! 3 memory, processors and disk (osinfo-db's recommendation, checked against the host) →
+//! 4 name → 5 summary in words, with the keyboard-layout warning.
+//!
+//! Reading the disc, osinfo-db and the keyboard files runs off the main thread; the wizard
+//! asks the connection itself for the host's facts and the creation (`ask_on`). Split by
+//! role: `build.rs` builds the pages, `decisions.rs` decides (proposal, checks, summary,
+//! notes), `render.rs` shows it, this file handles the messages.
+
+mod build;
+mod decisions;
+mod render;
+
+use render::*;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use crate::backend::image_access::{self, AccessBlock};
+use crate::backend::iso9660::{self, IsoError};
+use crate::backend::new_vm::{
+    self, DiskBus, Firmware, HostFacts, Install, NameProblem, NetworkChoice, NewVm, Proposal,
+};
+use crate::backend::osinfo::{Detected, OsDb};
+use crate::errors::UserMessage;
+use crate::i18n::gettext_f;
+use crate::settings::{Key, Settings};
+use crate::ui::widgets::spin_row;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Iso,
+    Import,
+    Network,
+}
+
+#[derive(Debug)]
+pub enum WizardMsg {
+    /// Show the wizard over `parent` for the connection `uri`.
+    /// Opens over the window for this connection (its URI, and how to ask it).
+    Open(
+        adw::ApplicationWindow,
+        String,
+        Option<crate::backend::Connection>,
+    ),
+    Facts(HostFacts),
+    Kind(SourceKind),
+    Path(String),
+    Choose,
+    Next,
+    Back,
+    Search(String),
+    PickOs(String),
+    Memory(u64),
+    Vcpus(u32),
+    DiskSize(u64),
+    Pool(u32),
+    Name(String),
+    Customise(bool),
+    AllowAccess,
+    Create,
+    /// The machine exists: close.
+    Created,
+    Failed(UserMessage),
+    /// osinfo-db, read by the App at start (saves reading it again here).
+    Db(Arc<OsDb>),
+}
+
+#[derive(Debug)]
+pub enum WizardOutput {
+    /// A machine was made (the window shows it and, when it was started, its console).
+    Created {
+        uuid: String,
+        name: String,
+        created: crate::backend::new_vm::Created,
+    },
+}
+
+/// What reading the chosen source found.
+#[derive(Debug)]
+pub struct Inspection {
+    db: Arc<OsDb>,
+    layout: Option<String>,
+    result: Result<Found, String>,
+}
+
+#[derive(Debug)]
+enum Found {
+    Iso(Option<Detected>),
+    Disk(String),
+    Nothing,
+}
+
+#[derive(Debug)]
+pub enum WizardCmd {
+    Inspected(Inspection),
+    /// What the host offers (the connection's answer).
+    Facts(Result<HostFacts, crate::backend::BackendError>),
+    /// The creation's answer for machine `.0`.
+    Created(
+        String,
+        Result<crate::backend::new_vm::Created, crate::backend::new_vm::CreateError>,
+    ),
+    /// The qemu user's access to the chosen file (system connections only).
+    Access(Result<(), AccessBlock>),
+    AccessFixed(Result<(), String>),
+}
+
+const STEPS: usize = 5;
+
+pub struct NewVmWizard {
+    settings: Settings,
+    uri: String,
+    connection: Option<crate::backend::Connection>,
+    parent: Option<adw::ApplicationWindow>,
+    db: Option<Arc<OsDb>>,
+    facts: HostFacts,
+    layout: Option<String>,
+    step: usize,
+    kind: SourceKind,
+    path: String,
+    busy: bool,
+    source_error: Option<String>,
+    access: Option<AccessBlock>,
+    detected: Option<Detected>,
+    import_format: String,
+    os_id: Option<String>,
+    search: String,
+    /// The search the system list was last filled for.
+    listed: Option<String>,
+    proposal: Option<Proposal>,
+    /// The OS the resource fields were last filled for.
+    filled_for: Option<Option<String>>,
+    memory_mib: u64,
+    vcpus: u32,
+    disk_gib: u64,
+    pool: u32,
+    name: String,
+    name_touched: bool,
+    customise: bool,
+    failure: Option<UserMessage>,
+    /// The model changed the fields (a new proposal): write them into the widgets once.
+    /// Otherwise the widgets lead, and writing back would race with their own signals.
+    push_fields: bool,
+}
+
+pub struct WizardWidgets {
+    stack: gtk::Stack,
+    title: adw::WindowTitle,
+    back: gtk::Button,
+    next: gtk::Button,
+    create: gtk::Button,
+    spinner: gtk::Spinner,
+    // 1. source
+    kind_checks: [gtk::CheckButton; 3],
+    path_group: adw::PreferencesGroup,
+    path_row: adw::EntryRow,
+    source_error: gtk::Label,
+    allow_access: gtk::Button,
+    // 2. system
+    detected_row: adw::ActionRow,
+    search: gtk::SearchEntry,
+    os_list: gtk::ListBox,
+    generic_list: gtk::ListBox,
+    // 3. resources
+    memory_row: adw::ActionRow,
+    memory: gtk::SpinButton,
+    memory_note: gtk::Label,
+    vcpus_row: adw::ActionRow,
+    vcpus: gtk::SpinButton,
+    disk_group: adw::PreferencesGroup,
+    disk: gtk::SpinButton,
+    pool: adw::ComboRow,
+    pool_names: gtk::StringList,
+    disk_note: gtk::Label,
+    // 4. name
+    name_row: adw::EntryRow,
+    name_error: gtk::Label,
+    // 5. summary
+    summary: adw::PreferencesGroup,
+    summary_rows: Vec<adw::ActionRow>,
+    keyboard: gtk::Label,
+    failure: gtk::Label,
+    failure_details: gtk::Label,
+    failure_box: gtk::Box,
+}
+
+fn size(bytes: u64) -> String {
+    glib::format_size_full(bytes, glib::FormatSizeFlags::IEC_UNITS).to_string()
+}
+
+/// Memory as people say it: "512 MiB", "4 GiB", "3.5 GiB".
+fn mib(m: u64) -> String {
+    if m >= 1024 && m.is_multiple_of(1024) {
+        format!("{} GiB", m / 1024)
+    } else if m >= 1024 {
+        format!("{:.1} GiB", m as f64 / 1024.0)
+    } else {
+        format!("{m} MiB")
+    }
+}
+
+fn note_label() -> gtk::Label {
+    gtk::Label::builder()
+        .wrap(true)
+        .xalign(0.0)
+        .margin_top(6)
+        .css_classes(["dim-label"])
+        .build()
+}
+
+fn error_label() -> gtk::Label {
+    let l = note_label();
+    l.set_css_classes(&["error"]);
+    l.set_visible(false);
+    l
+}
+
+fn iso_error(e: &IsoError) -> String {
+    match e {
+        IsoError::NotAnIso => gettext(
+            "This file is not a disc image (ISO 9660). Choose the installer’s .iso file, or “Import an existing disk image” for a disk.",
+        ),
+        IsoError::Unreadable(raw) => gettext_f(
+            "Bilik cannot read this file ({error}). Check the path and that you may read it.",
+            &[("error", raw)],
+        ),
+    }
+}
+
+/// Reads the chosen source off the main thread.
+fn inspect(db: Option<Arc<OsDb>>, kind: SourceKind, path: String) -> Inspection {
+    let db = db.unwrap_or_else(|| Arc::new(OsDb::load_default()));
+    let layout = crate::keyboard_layout::from_system();
+    let p = PathBuf::from(&path);
+    let result = match kind {
+        SourceKind::Network => Ok(Found::Nothing),
+        _ if path.is_empty() => Err(gettext("Choose a file first.")),
+        _ if !p.is_absolute() => Err(gettext(
+            "Give the full path of the file, starting with “/”, or use “Choose File”.",
+        )),
+        _ if p.is_dir() => Err(gettext("This is a folder. Choose a file inside it.")),
+        _ if !p.exists() => Err(gettext_f(
+            "There is no file at {path}. Check the spelling, or use “Choose File”.",
+            &[("path", &path)],
+        )),
+        SourceKind::Iso => match iso9660::read(&p) {
+            Ok(info) => Ok(Found::Iso(db.identify(&info))),
+            Err(e) => Err(iso_error(&e)),
+        },
+        SourceKind::Import => match iso9660::disk_image_format(&p) {
+            Ok(f) => Ok(Found::Disk(f.to_string())),
+            Err(e) => Err(gettext_f(
+                "Bilik cannot read this file ({error}). Check the path and that you may read it.",
+                &[("error", &e.to_string())],
+            )),
+        },
+    };
+    Inspection { db, layout, result }
+}
+
+impl Component for NewVmWizard {
+    type CommandOutput = WizardCmd;
+    type Input = WizardMsg;
+    type Output = WizardOutput;
+    type Init = Settings;
+    type Root = adw::Dialog;
+    type Widgets = WizardWidgets;
+
+    fn init_root() -> Self::Root {
+        adw::Dialog::builder()
+            .title(gettext("New Virtual Machine"))
+            .content_width(620)
+            .content_height(680)
+            .build()
+    }
+
+    fn init(
+        settings: Settings,
+        dialog: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
+        build::build(settings, dialog, sender)
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        msg: Self::Input,
+        sender: ComponentSender<Self>,
+        dialog: &Self::Root,
+    ) {
+        match msg {
+            WizardMsg::Open(parent, uri, connection) => {
+                self.reset();
+                self.uri = uri;
+                self.connection = connection;
+                self.layout = crate::keyboard_layout::from_gnome();
+                widgets.kind_checks[0].set_active(true);
+                self.kind = SourceKind::Iso;
+                widgets.path_row.set_text("");
+                widgets.name_row.set_text("");
+                widgets.search.set_text("");
+                self.parent = Some(parent.clone());
+                crate::ui::widgets::present_over(dialog, &parent);
+                widgets.path_row.grab_focus();
+                crate::ui::machine_target::ask_on(
+                    self.connection.as_ref(),
+                    &sender,
+                    crate::backend::new_vm::host_facts,
+                    WizardCmd::Facts,
+                );
+            }
+            WizardMsg::Facts(f) => {
+                self.facts = f;
+                // The proposal depends on the host: redo it if the fields were filled.
+                self.filled_for = None;
+                if self.step >= 2 {
+                    self.fill_resources();
+                }
+                widgets.pool_names.splice(
+                    0,
+                    widgets.pool_names.n_items(),
+                    &self
+                        .facts
+                        .pools
+                        .iter()
+                        .map(|p| {
+                            if p.path.is_empty() {
+                                p.name.clone()
+                            } else {
+                                format!("{} — {}", p.name, p.path)
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                );
+                widgets.pool.set_visible(!self.facts.pools.is_empty());
+                self.pool = 0;
+            }
+            WizardMsg::Kind(k) => {
+                self.kind = k;
+                self.source_error = None;
+                self.access = None;
+                self.detected = None;
+            }
+            WizardMsg::Path(p) => {
+                if p != self.path {
+                    self.path = p;
+                    self.source_error = None;
+                    self.access = None;
+                }
+            }
+            WizardMsg::Choose => {
+                let title = match self.kind {
+                    SourceKind::Import => gettext("Choose a Disk Image"),
+                    _ => gettext("Choose a Disc Image"),
+                };
+                let filter = gtk::FileFilter::new();
+                match self.kind {
+                    SourceKind::Import => {
+                        filter.set_name(Some(&gettext("Disk images")));
+                        for p in ["*.qcow2", "*.img", "*.raw"] {
+                            filter.add_pattern(p);
+                        }
+                    }
+                    _ => {
+                        filter.set_name(Some(&gettext("Disc images (ISO)")));
+                        filter.add_pattern("*.iso");
+                        filter.add_pattern("*.ISO");
+                    }
+                }
+                let filters = gio::ListStore::new::<gtk::FileFilter>();
+                filters.append(&filter);
+                let file_dialog = gtk::FileDialog::builder()
+                    .title(title)
+                    .modal(true)
+                    .filters(&filters)
+                    .build();
+                let last = self.settings.string(Key::LastImageFolder);
+                if !last.is_empty() {
+                    file_dialog.set_initial_folder(Some(&gio::File::for_path(&last)));
+                }
+                let row = widgets.path_row.clone();
+                let settings = self.settings.clone();
+                file_dialog.open(
+                    self.parent.as_ref(),
+                    None::<&gio::Cancellable>,
+                    move |res| {
+                        if let Ok(Some(path)) = res.map(|f| f.path()) {
+                            if let Some(dir) = path.parent() {
+                                settings
+                                    .set_string(Key::LastImageFolder, &dir.display().to_string());
+                            }
+                            // Setting the text sends WizardMsg::Path.
+                            row.set_text(&path.display().to_string());
+                        }
+                    },
+                );
+            }
+            WizardMsg::Next => {
+                if !self.can_go_on() {
+                    if self.step == 3 {
+                        self.name_touched = true;
+                    }
+                } else {
+                    match self.step {
+                        0 => {
+                            self.busy = true;
+                            self.source_error = None;
+                            let (db, kind) = (self.db.clone(), self.kind);
+                            let path = self.path.trim().to_string();
+                            sender.spawn_oneshot_command(move || {
+                                WizardCmd::Inspected(inspect(db, kind, path))
+                            });
+                        }
+                        1 => {
+                            self.fill_resources();
+                            self.step = 2;
+                        }
+                        4 => {}
+                        s => self.step = s + 1,
+                    }
+                }
+            }
+            WizardMsg::Back => {
+                if self.step > 0 && !self.busy {
+                    self.step -= 1;
+                    self.failure = None;
+                }
+            }
+            WizardMsg::Search(q) => {
+                self.search = q;
+            }
+            WizardMsg::PickOs(id) => {
+                if !id.is_empty() {
+                    self.os_id = Some(id);
+                }
+            }
+            WizardMsg::Memory(m) => self.memory_mib = m,
+            WizardMsg::Vcpus(n) => self.vcpus = n,
+            WizardMsg::DiskSize(g) => self.disk_gib = g,
+            WizardMsg::Pool(i) => self.pool = i,
+            WizardMsg::Name(n) => {
+                if n != self.name {
+                    self.name = n;
+                    self.name_touched = true;
+                }
+            }
+            WizardMsg::Customise(c) => self.customise = c,
+            WizardMsg::AllowAccess => {
+                if let Some(block) = self.access.clone() {
+                    self.busy = true;
+                    sender.spawn_oneshot_command(move || {
+                        WizardCmd::AccessFixed(
+                            crate::ui::setup_check::run_privileged(&block.fix).map_err(
+                                |e| match e {
+                                    crate::ui::setup_check::FixError::Failed(s) => s,
+                                    crate::ui::setup_check::FixError::NoPkexec(cmd) => cmd,
+                                },
+                            ),
+                        )
+                    });
+                }
+            }
+            WizardMsg::Create => {
+                if let Some(spec) = self.spec() {
+                    if self.name_check().is_ok() {
+                        self.busy = true;
+                        self.failure = None;
+                        let name = spec.name.clone();
+                        // The creation's own error type travels inside the call's answer.
+                        crate::ui::machine_target::ask_on(
+                            self.connection.as_ref(),
+                            &sender,
+                            move |c| Ok(crate::backend::new_vm::create(c, &spec)),
+                            move |r| {
+                                WizardCmd::Created(
+                                    name,
+                                    r.unwrap_or_else(|error| {
+                                        Err(crate::backend::new_vm::CreateError {
+                                            step: crate::backend::new_vm::CreateStep::Define,
+                                            error,
+                                        })
+                                    }),
+                                )
+                            },
+                        );
+                    }
+                }
+            }
+            WizardMsg::Created => {
+                self.busy = false;
+                dialog.close();
+            }
+            WizardMsg::Failed(msg) => {
+                self.busy = false;
+                self.failure = Some(msg);
+            }
+            WizardMsg::Db(db) => {
+                if self.db.is_none() {
+                    self.fill_generic(widgets, &db);
+                    self.db = Some(db);
+                }
+            }
+        }
+        self.render(widgets);
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        cmd: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        _dialog: &Self::Root,
+    ) {
+        match cmd {
+            WizardCmd::Facts(Ok(f)) => sender.input(WizardMsg::Facts(f)),
+            WizardCmd::Facts(Err(e)) => {
+                // The proposal then rests on defaults; the creation says what is wrong.
+                log::debug!("host facts for the wizard: {e}");
+            }
+            WizardCmd::Created(name, Ok(created)) => {
+                sender
+                    .output(WizardOutput::Created {
+                        uuid: created.uuid.clone(),
+                        name,
+                        created,
+                    })
+                    .ok();
+                sender.input(WizardMsg::Created);
+            }
+            WizardCmd::Created(name, Err(e)) => sender.input(WizardMsg::Failed(
+                crate::errors::create_error(&name, &e.step, &e.error),
+            )),
+            WizardCmd::Inspected(ins) => {
+                self.busy = false;
+                if self.db.is_none() {
+                    self.fill_generic(widgets, &ins.db);
+                }
+                self.db = Some(ins.db);
+                if self.layout.is_none() {
+                    self.layout = ins.layout;
+                }
+                match ins.result {
+                    Err(e) => self.source_error = Some(e),
+                    Ok(found) => {
+                        match found {
+                            Found::Iso(d) => {
+                                self.os_id = d.as_ref().map(|d| d.os_id.clone());
+                                self.detected = d;
+                            }
+                            Found::Disk(format) => {
+                                self.import_format = format;
+                                self.detected = None;
+                            }
+                            Found::Nothing => self.detected = None,
+                        }
+                        if self.kind != SourceKind::Network && self.is_local_system() {
+                            // Libvirt's qemu runs as its own user: check it can open the file.
+                            self.busy = true;
+                            let path = PathBuf::from(self.path.trim());
+                            sender.spawn_oneshot_command(move || {
+                                WizardCmd::Access(match image_access::qemu_user() {
+                                    Some((user, uid, gid)) => {
+                                        image_access::image_access(&path, &user, uid, &[gid])
+                                    }
+                                    None => Ok(()),
+                                })
+                            });
+                        } else {
+                            self.step = 1;
+                        }
+                    }
+                }
+            }
+            WizardCmd::Access(res) => {
+                self.busy = false;
+                match res {
+                    Ok(()) => {
+                        self.access = None;
+                        self.step = 1;
+                    }
+                    Err(block) => {
+                        self.source_error = Some(gettext_f(
+                            "Virtual machines run as the system user “{user}”, who cannot open {path}. “Allow Access” gives that one user access to it, nobody else; or move the file to /var/lib/libvirt/images.",
+                            &[("user", &block.user), ("path", &block.at.display().to_string())],
+                        ));
+                        self.access = Some(block);
+                    }
+                }
+            }
+            WizardCmd::AccessFixed(res) => {
+                self.busy = false;
+                match res {
+                    Ok(()) => {
+                        self.access = None;
+                        self.source_error = None;
+                        sender.input(WizardMsg::Next);
+                    }
+                    Err(cmd_or_error) => {
+                        self.source_error = Some(gettext_f(
+                            "Bilik could not change the access itself. Run this as administrator, then press Next: {command}",
+                            &[("command", &cmd_or_error)],
+                        ));
+                    }
+                }
+            }
+        }
+        self.render(widgets);
+    }
+}

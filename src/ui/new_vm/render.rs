@@ -1,0 +1,283 @@
+//! Shows the wizard's state: the generic systems, the system list with the choice marked,
+//! the fields, notes and the summary of the page shown.
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use relm4::prelude::*;
+
+use super::*;
+
+pub(super) fn page(
+    title: &str,
+    description: &str,
+) -> (adw::PreferencesPage, adw::PreferencesGroup) {
+    let page = adw::PreferencesPage::new();
+    let group = adw::PreferencesGroup::builder()
+        .title(glib::markup_escape_text(title))
+        .description(glib::markup_escape_text(description))
+        .build();
+    page.add(&group);
+    (page, group)
+}
+
+/// Choosing a row (click, keyboard or a screen reader's selection) picks its system.
+pub(super) fn pick_on_select(list: &gtk::ListBox, sender: &ComponentSender<NewVmWizard>) {
+    let s = sender.clone();
+    list.connect_row_selected(move |_, row| {
+        if let Some(row) = row {
+            s.input(WizardMsg::PickOs(row.widget_name().to_string()));
+        }
+    });
+}
+
+/// A system's row: its name, its short id, and a check mark shown while it is the choice.
+pub(super) fn os_row(id: &str, title: &str, subtitle: &str) -> adw::ActionRow {
+    let row = adw::ActionRow::builder().activatable(true).build();
+    crate::ui::widgets::set_plain_text(&row, title, Some(subtitle));
+    // The row's name carries the osinfo id (see `pick_on_select`).
+    row.set_widget_name(id);
+    let mark = gtk::Image::builder()
+        .icon_name("object-select-symbolic")
+        .visible(false)
+        .css_classes(["accent"])
+        .build();
+    mark.update_property(&[gtk::accessible::Property::Label(&gettext("Chosen"))]);
+    row.add_suffix(&mark);
+    row
+}
+
+/// The check mark of a row made by [`os_row`].
+pub(super) fn chosen_mark(row: &gtk::Widget) -> Option<gtk::Image> {
+    let mut stack = vec![row.clone()];
+    while let Some(w) = stack.pop() {
+        if let Some(img) = w.downcast_ref::<gtk::Image>() {
+            if img.icon_name().as_deref() == Some("object-select-symbolic") {
+                return Some(img.clone());
+            }
+        }
+        let mut c = w.first_child();
+        while let Some(x) = c {
+            c = x.next_sibling();
+            stack.push(x);
+        }
+    }
+    None
+}
+
+/// Selects the row of system `id` in `list` (none if it is not there), and marks it: a
+/// boxed list does not highlight its selected row, so the choice shows a check mark, and
+/// its accessible state says "selected".
+pub(super) fn sync_selection(list: &gtk::ListBox, id: Option<&str>) -> bool {
+    let mut child = list.first_child();
+    let mut found = false;
+    while let Some(c) = child {
+        if let Some(row) = c.downcast_ref::<gtk::ListBoxRow>() {
+            let chosen = Some(row.widget_name().as_str()) == id;
+            if chosen {
+                found = true;
+                if !row.is_selected() {
+                    list.select_row(Some(row));
+                }
+            }
+            if let Some(mark) = chosen_mark(row.upcast_ref()) {
+                mark.set_visible(chosen);
+            }
+            row.update_state(&[gtk::accessible::State::Selected(Some(chosen))]);
+        }
+        child = c.next_sibling();
+    }
+    if !found && list.selected_row().is_some() {
+        list.unselect_all();
+    }
+    found
+}
+
+pub(super) fn fill_os_list(list: &gtk::ListBox, db: &OsDb, query: &str, chosen: Option<&str>) {
+    while let Some(child) = list.first_child() {
+        list.remove(&child);
+    }
+    // The newest first; a short list keeps typing instant — the search narrows it.
+    let mut found = db.search(query).into_iter().take(40).collect::<Vec<_>>();
+    // The current choice (e.g. recognised from the disc) is always there to be seen.
+    if query.is_empty() {
+        if let Some(e) = chosen.and_then(|id| db.get(id)) {
+            if !found.iter().any(|f| f.id == e.id) {
+                found.insert(0, e);
+            }
+        }
+    }
+    for e in found {
+        list.append(&os_row(&e.id, &e.name, &e.short_id));
+    }
+}
+
+impl NewVmWizard {
+    pub(super) fn fill_generic(&self, widgets: &WizardWidgets, db: &OsDb) {
+        let g = db.generic();
+        for (title, subtitle, id) in [
+            (
+                gettext("Generic Linux"),
+                gettext("Any recent Linux distribution"),
+                g.linux,
+            ),
+            (
+                gettext("Generic Windows"),
+                gettext("A recent desktop Windows"),
+                g.windows,
+            ),
+            (
+                gettext("Other"),
+                gettext("Anything else: safe, slower devices"),
+                g.other,
+            ),
+        ] {
+            let Some(id) = id else { continue };
+            widgets.generic_list.append(&os_row(&id, &title, &subtitle));
+        }
+    }
+
+    pub(super) fn render(&mut self, w: &mut WizardWidgets) {
+        let names = ["source", "system", "resources", "name", "summary"];
+        if w.stack.visible_child_name().as_deref() != Some(names[self.step]) {
+            w.stack.set_visible_child_name(names[self.step]);
+        }
+        w.title.set_subtitle(&gettext_f(
+            "Step {n} of {total}",
+            &[
+                ("n", &(self.step + 1).to_string()),
+                ("total", &STEPS.to_string()),
+            ],
+        ));
+        w.back.set_sensitive(self.step > 0 && !self.busy);
+        w.next.set_visible(self.step < STEPS - 1);
+        w.next.set_sensitive(self.can_go_on());
+        w.create.set_visible(self.step == STEPS - 1);
+        w.create
+            .set_sensitive(self.step == STEPS - 1 && self.can_go_on() && self.name_check().is_ok());
+        w.spinner.set_visible(self.busy);
+        w.spinner.set_spinning(self.busy);
+
+        // 1. Source.
+        w.path_group.set_visible(self.kind != SourceKind::Network);
+        w.path_row.set_title(&match self.kind {
+            SourceKind::Import => gettext("Disk image file"),
+            _ => gettext("Disc image file (.iso)"),
+        });
+        w.source_error.set_visible(self.source_error.is_some());
+        w.source_error
+            .set_label(self.source_error.as_deref().unwrap_or(""));
+        w.allow_access.set_visible(self.access.is_some());
+
+        // 2. System.
+        if self.step == 1 {
+            let (title, subtitle) = match (&self.detected, self.kind) {
+                (Some(_), _) if self.os_id == self.detected.as_ref().map(|d| d.os_id.clone()) => (
+                    gettext_f("Recognised: {system}", &[("system", &self.os_name())]),
+                    gettext(
+                        "Bilik read this from the disc. If it is wrong, pick the right one below.",
+                    ),
+                ),
+                (_, SourceKind::Iso) if self.os_id.is_none() => (
+                    gettext("Bilik could not recognise this disc"),
+                    gettext("Pick the system below (type to search), or a generic choice."),
+                ),
+                _ if self.os_id.is_none() => (
+                    gettext("Which system is it?"),
+                    gettext("Pick it below (type to search), or a generic choice."),
+                ),
+                _ => (
+                    gettext_f("Chosen: {system}", &[("system", &self.os_name())]),
+                    gettext("Pick another one below to change it."),
+                ),
+            };
+            w.detected_row.set_title(&title);
+            w.detected_row.set_subtitle(&subtitle);
+            if let Some(db) = &self.db {
+                if self.listed.as_deref() != Some(self.search.as_str()) {
+                    fill_os_list(&w.os_list, db, &self.search, self.os_id.as_deref());
+                    self.listed = Some(self.search.clone());
+                }
+            }
+            let in_list = sync_selection(&w.os_list, self.os_id.as_deref());
+            let generic = sync_selection(&w.generic_list, self.os_id.as_deref());
+            // A choice made before the list was filled (recognised from the disc) must be
+            // there to be seen: fill it again with the choice in it.
+            if let (Some(db), false, false) = (&self.db, in_list, generic) {
+                if self.os_id.is_some() && self.search.is_empty() {
+                    fill_os_list(&w.os_list, db, &self.search, self.os_id.as_deref());
+                    sync_selection(&w.os_list, self.os_id.as_deref());
+                }
+            }
+        }
+
+        // 3. Resources.
+        let push = std::mem::take(&mut self.push_fields);
+        if self.step == 2 || push {
+            let max_mem = (self.facts.memory_total >> 20)
+                .max(self.memory_mib)
+                .max(1024) as f64;
+            w.memory.adjustment().set_upper(max_mem);
+            if push {
+                w.memory.set_value(self.memory_mib as f64);
+            }
+            let max_cpus = (self.facts.cpus.max(1)).max(self.vcpus) as f64;
+            w.vcpus.adjustment().set_upper(max_cpus);
+            if push {
+                w.vcpus.set_value(self.vcpus as f64);
+            }
+            w.memory_row.set_subtitle(&mib(self.memory_mib));
+            w.vcpus_row.set_subtitle(&gettext_f(
+                "This computer has {n}",
+                &[("n", &self.facts.cpus.to_string())],
+            ));
+            if push {
+                w.disk.set_value(self.disk_gib as f64);
+            }
+            if w.pool.selected() != self.pool && (self.pool as usize) < self.facts.pools.len() {
+                w.pool.set_selected(self.pool);
+            }
+            w.memory_note.set_label(&self.memory_note());
+            w.disk_group.set_visible(self.kind != SourceKind::Import);
+            w.disk_note.set_label(&self.disk_note());
+        }
+
+        // 4. Name.
+        if push {
+            w.name_row.set_text(&self.name);
+        }
+        let problem = self.name_check().err();
+        w.name_error
+            .set_visible(problem.is_some() && (self.name_touched || !self.name.is_empty()));
+        w.name_error.set_label(
+            &problem
+                .as_ref()
+                .map(crate::errors::name_problem)
+                .unwrap_or_default(),
+        );
+
+        // 5. Summary.
+        if self.step == 4 {
+            for r in w.summary_rows.drain(..) {
+                w.summary.remove(&r);
+            }
+            for (title, text) in self.summary() {
+                let row = adw::ActionRow::builder()
+                    .use_markup(false)
+                    .title(&title)
+                    .subtitle(&text)
+                    .css_classes(["property"])
+                    .build();
+                w.summary.add(&row);
+                w.summary_rows.push(row);
+            }
+            let hint = self.keyboard_hint();
+            w.keyboard.set_visible(hint.is_some());
+            w.keyboard.set_label(hint.as_deref().unwrap_or(""));
+        }
+        w.failure_box.set_visible(self.failure.is_some());
+        if let Some(f) = &self.failure {
+            w.failure.set_label(&format!("{} {}", f.title, f.advice));
+            w.failure_details.set_label(&f.details);
+        }
+    }
+}
