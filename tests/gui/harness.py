@@ -222,6 +222,19 @@ class App:
             raise Failure(f"the parent of “{name(node)}” cannot select")
         sel.select_child(node.get_index_in_parent())
 
+    def wheel(self, clicks, x=650, y=400):
+        """Turns the mouse wheel over a point of the window (down for clicks > 0), as a
+        person scrolls to what a screenshot should show."""
+        win = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^Bilik$",
+                              "getwindowgeometry", "--shell"], capture_output=True, text=True,
+                             timeout=10).stdout
+        geo = dict(line.split("=", 1) for line in win.split() if "=" in line)
+        button = "5" if clicks > 0 else "4"
+        subprocess.run(["xdotool", "mousemove", str(int(geo.get("X", 0)) + x),
+                        str(int(geo.get("Y", 0)) + y), "click", "--repeat", str(abs(clicks)),
+                        "--delay", "30", button], check=True, timeout=10)
+        time.sleep(0.5)
+
     def screenshot(self, label):
         os.makedirs(os.path.dirname(SHOTS) if SHOTS.endswith(".png") else SHOTS, exist_ok=True)
         path = SHOTS if SHOTS.endswith(".png") else os.path.join(SHOTS, f"{label}.png")

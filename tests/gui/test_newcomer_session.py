@@ -185,7 +185,9 @@ def test_the_newcomers_path_on_the_user_session():
         app.find("Instead, copy files over the network with scp", roles=["label"])
         share_button = button(app, "Share a Folder…")
         assert not share_button.get_state_set().contains(harness.Atspi.StateType.SENSITIVE)
+        app.wheel(12)
         app.screenshot("206-newcomer-share-refused")
+        app.wheel(-30)
 
         # A share made before (another tool, an older Bilik) stops the machine from
         # starting: the error names it and offers to start without it.
@@ -214,7 +216,9 @@ def test_the_newcomers_path_on_the_user_session():
         wait_for("a way to share it again", lambda: [
             n for n in harness.walk(app.root)
             if harness.name(n) in ("Share downloads again", "Share Again")])
+        app.wheel(12)
         app.screenshot("208-newcomer-share-set-aside")
+        app.wheel(-30)
         session_virsh("destroy", VM)
 
         # 6. A start that fails for a missing disc says which file.
