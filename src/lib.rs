@@ -25,7 +25,7 @@
 //!                            window, app/updates.rs applies what libvirt pushes
 //! ui/new_vm/     NewVmWizard  AdwDialog: source → system (osinfo-db) → resources → name →
 //!                            summary → creation (backend/new_vm.rs)
-//! ui/storage/, ui/networks.rs  the Storage and Networks dialogs
+//! ui/storage/, ui/networks/  the Storage and Networks dialogs
 //! ui/lifecycle.rs            confirmation dialogs (Force Off, Delete with disk choice)
 //! ui/setup_check.rs SetupCheck  AdwDialog: is this computer ready? (backend/host_check.rs,
 //!                            sentences in setup_text.rs); opens on first run and when a
