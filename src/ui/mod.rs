@@ -10,7 +10,6 @@ pub mod machine_target;
 pub mod networks;
 pub mod new_vm;
 pub mod nics_panel;
-pub mod panel_target;
 pub mod preferences;
 pub mod setup_check;
 pub mod shares_panel;
