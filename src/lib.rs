@@ -14,7 +14,8 @@
 //!       │   └ ui/vm_list.rs  VmList: search, sort, virtualised GtkListView of
 //!       │                    ui/vm_row.rs rows (drawn by hand: sized without laying out text),
 //!       │                    status pages (connecting / empty / no match / error + Try Again)
-//!       └ content: AdwViewStack of the shown machine's tabs
+//!       └ content: ui/machine_view.rs MachineView — told only which machine is shown
+//!         (and what libvirt pushed); no machine: a status page and no tab bar. Its tabs:
 //!           ├ Overview  ui/vm_details.rs VmDetails (state + reason, uptime, graphs,
 //!           │           lifecycle buttons) with the panels ui/agent_panel.rs,
 //!           │           ui/nics_panel.rs, ui/shares_panel.rs, ui/usb_panel.rs

@@ -1,5 +1,5 @@
-//! The main window component: owns the connection worker handle, shows the chosen machine
-//! in its tabs and panels (each asks the connection itself), hosts the connection switcher,
+//! The main window component: owns the connection worker handle, tells the machine view
+//! which machine is chosen (its panels each ask the connection itself), hosts the connection switcher,
 //! the lost-connection banner, toasts, the dialogs and keyboard shortcuts. Split by role:
 //! `window.rs` builds it, `updates.rs` applies what libvirt pushes, `actions.rs` asks the
 //! connection for what the window does with a machine.
@@ -20,21 +20,14 @@ use crate::backend::{ConnectionHandle, LifecycleAction, Options, Request, Update
 use crate::errors::{self, UserMessage};
 use crate::i18n::gettext_f;
 use crate::settings::{Key, Settings};
-use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
-use crate::ui::hardware_panel::{HardwareMsg, HardwareOutput, HardwarePanel};
 use crate::ui::lifecycle;
+use crate::ui::machine_view::{MachineView, MachineViewMsg, MachineViewOutput};
 use crate::ui::networks::{NetworksDialog, NetworksMsg};
 use crate::ui::new_vm::{NewVmWizard, WizardMsg, WizardOutput};
-use crate::ui::nics_panel::{NicsMsg, NicsPanel};
 use crate::ui::setup_check::{SetupCheck, SetupMsg};
-use crate::ui::shares_panel::{SharesMsg, SharesPanel};
-use crate::ui::snapshots_panel::{SnapshotsMsg, SnapshotsPanel};
 use crate::ui::storage::{StorageDialog, StorageMsg};
-use crate::ui::usb_panel::{UsbMsg, UsbPanel};
-use crate::ui::vm_details::{VmDetails, VmDetailsMsg, VmDetailsOutput};
 use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
-use crate::ui::xml_panel::{XmlMsg, XmlPanel};
 
 pub struct AppInit {
     pub settings: Settings,
@@ -85,8 +78,6 @@ pub enum AppMsg {
     },
     /// "Start without the shared folders" for this machine.
     StartWithoutShares(String),
-    /// The operating system of machine `uuid` as its Hardware tab read it.
-    Os(String, Option<String>),
     /// Show the window if it is not shown yet (at start: once prepared, or time is up).
     Present,
     Switch(String),
@@ -122,8 +113,6 @@ pub enum AppMsg {
 pub enum AppCmd {
     /// An update from the worker of connection number `.0`.
     Backend(u64, Update),
-    /// osinfo-db was read (for operating-system names).
-    OsDb(std::sync::Arc<crate::backend::osinfo::OsDb>),
     /// An already open console was asked for; `raised` when it came to the front.
     ConsoleRaised { name: String, raised: bool },
     /// A console (virt-viewer) ended, well or not.
@@ -162,14 +151,8 @@ pub struct App {
     generation: u64,
     switcher: Controller<ConnectionSwitcher>,
     list: Controller<VmList>,
-    details: Controller<VmDetails>,
-    agent_panel: Controller<AgentPanel>,
-    shares_panel: Controller<SharesPanel>,
-    usb_panel: Controller<UsbPanel>,
-    nics_panel: Controller<NicsPanel>,
-    hardware: Controller<HardwarePanel>,
-    snapshots: Controller<SnapshotsPanel>,
-    xml: Controller<XmlPanel>,
+    /// The shown machine's tabs and panels.
+    machine_view: Controller<MachineView>,
     setup: Controller<SetupCheck>,
     /// The dialogs are built the first time they open: the first frame comes sooner.
     wizard: Option<Controller<NewVmWizard>>,
@@ -177,15 +160,6 @@ pub struct App {
     networks: Option<Controller<NetworksDialog>>,
     /// The setup check opened by itself once already in this run.
     setup_auto_opened: bool,
-    /// The last minutes of statistics, for the overview graphs.
-    history: crate::model::stats_history::StatsHistory,
-    /// The machine shown in the details.
-    selected: Option<String>,
-    /// osinfo-db, once read (off the main thread, at start).
-    osdb: Option<std::sync::Arc<crate::backend::osinfo::OsDb>>,
-    osdb_requested: bool,
-    /// The shown machine's libosinfo id, if it has one.
-    os_id: Option<String>,
     /// Machines whose console is open (one console per machine), with the viewer's process
     /// id once it runs (0 before).
     consoles: std::collections::HashMap<String, Arc<AtomicU32>>,
@@ -197,8 +171,6 @@ pub struct AppWidgets {
     banner: adw::Banner,
     split: adw::NavigationSplitView,
     sidebar_content: gtk::Box,
-    tabs: adw::ViewStack,
-    tab_switcher: adw::ViewSwitcher,
 }
 
 impl App {
@@ -207,7 +179,7 @@ impl App {
         let generation = self.generation;
         // Dropping the old handle stops its worker without waiting for it.
         self.connection = None;
-        self.history.clear();
+        self.machine_view.emit(MachineViewMsg::Reset);
         self.show_vm(None);
         // The command channel is Send (AppMsg is not: it carries GObjects).
         let commands = sender.command_sender().clone();
@@ -241,58 +213,10 @@ impl App {
         });
     }
 
-    /// Shows a machine (or none) in the details pane and its panels.
+    /// Shows a machine (or none) in the machine view.
     fn show_vm(&self, vm: Option<crate::model::VmObject>) {
-        let on = |vm: &crate::model::VmObject| {
-            self.connection
-                .as_ref()
-                .map(|c| crate::ui::machine_target::Machine {
-                    connection: c.connection(),
-                    uuid: vm.uuid(),
-                    name: vm.name(),
-                })
-        };
-        self.usb_panel.emit(UsbMsg::Show(vm.as_ref().and_then(on)));
-        self.shares_panel
-            .emit(SharesMsg::Show(vm.as_ref().and_then(on)));
-        self.agent_panel
-            .emit(AgentPanelMsg::Show(vm.as_ref().and_then(on)));
-        self.nics_panel
-            .emit(NicsMsg::Show(vm.as_ref().and_then(on)));
-        self.hardware
-            .emit(HardwareMsg::Show(vm.as_ref().and_then(on)));
-        self.snapshots
-            .emit(SnapshotsMsg::Show(vm.as_ref().and_then(on)));
-        self.xml.emit(XmlMsg::Show(vm.as_ref().and_then(on)));
-        self.details.emit(VmDetailsMsg::Connection(
-            self.connection.as_ref().map(ConnectionHandle::connection),
-        ));
-        self.details.emit(VmDetailsMsg::Show(vm));
-    }
-
-    /// Names the shown machine's operating system in the overview. osinfo-db is read the
-    /// first time a name is needed (off the main thread), not at start: the first screen
-    /// comes sooner.
-    fn show_os(&mut self, sender: &ComponentSender<Self>) {
-        let Some(id) = self.os_id.clone() else {
-            self.details.emit(VmDetailsMsg::Os(None));
-            return;
-        };
-        match &self.osdb {
-            Some(db) => {
-                let name = db.get(&id).map(|e| e.name.clone()).unwrap_or(id);
-                self.details.emit(VmDetailsMsg::Os(Some(name)));
-            }
-            None if !self.osdb_requested => {
-                self.osdb_requested = true;
-                sender.spawn_oneshot_command(|| {
-                    AppCmd::OsDb(std::sync::Arc::new(
-                        crate::backend::osinfo::OsDb::load_default(),
-                    ))
-                });
-            }
-            None => {}
-        }
+        let shown = vm.and_then(|vm| Some((self.connection.as_ref()?.connection(), vm)));
+        self.machine_view.emit(MachineViewMsg::Show(shown));
     }
 
     fn emit_wizard(&self, msg: WizardMsg) {
@@ -331,9 +255,6 @@ impl App {
                             generic_cpu: created.generic_cpu,
                         },
                     });
-                if let Some(db) = &self.osdb {
-                    w.emit(WizardMsg::Db(db.clone()));
-                }
                 self.wizard = Some(w);
             }
             "storage" if self.storage.is_none() => {
@@ -383,7 +304,8 @@ impl App {
         let pid = Arc::new(AtomicU32::new(0));
         self.consoles.insert(uuid.clone(), pid.clone());
         // A console makes the SPICE agent connect: show its state afresh.
-        self.agent_panel.emit(AgentPanelMsg::Refresh(uuid.clone()));
+        self.machine_view
+            .emit(MachineViewMsg::ConsoleOpened(uuid.clone()));
         sender.spawn_oneshot_command(move || {
             let error = crate::ui::console::run_viewer(&argv, &pid);
             AppCmd::ConsoleClosed { uuid, name, error }
@@ -451,20 +373,8 @@ impl Component for App {
             AppMsg::Selected(vm) => {
                 if vm.is_some() {
                     widgets.split.set_show_content(true);
-                } else {
-                    widgets.tabs.set_visible_child_name("overview");
                 }
-                widgets.tab_switcher.set_sensitive(vm.is_some());
-                self.selected = vm.as_ref().map(|v| v.uuid());
-                let samples = self
-                    .selected
-                    .as_ref()
-                    .map(|u| self.history.get(u))
-                    .unwrap_or_default();
                 self.show_vm(vm);
-                self.os_id = None;
-                self.details.emit(VmDetailsMsg::Os(None));
-                self.details.emit(VmDetailsMsg::History(samples));
             }
             AppMsg::Action { uuid, name, action } => match action {
                 LifecycleAction::ForceOff => {
@@ -557,12 +467,6 @@ impl Component for App {
                 self.delete(&sender, uuid, delete_disks);
             }
             AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
-            AppMsg::Os(uuid, os) => {
-                if self.selected.as_deref() == Some(uuid.as_str()) && self.os_id != os {
-                    self.os_id = os;
-                    self.show_os(&sender);
-                }
-            }
             AppMsg::Request(r) => self.request(r),
             AppMsg::OpenPreferences => {
                 crate::ui::preferences::show(&widgets.window, &self.settings)
@@ -635,11 +539,6 @@ impl Component for App {
                 if generation == self.generation {
                     self.handle_update(widgets, update);
                 }
-            }
-            AppCmd::OsDb(db) => {
-                self.emit_wizard(WizardMsg::Db(db.clone()));
-                self.osdb = Some(db);
-                self.show_os(&sender);
             }
             AppCmd::ConsoleRaised { name, raised } => {
                 if !raised {

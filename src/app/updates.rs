@@ -54,44 +54,33 @@ impl App {
             }
             Update::DomainChanged(info) => {
                 // Started or stopped: what can be attached live changes.
-                self.usb_panel.emit(UsbMsg::Refresh(info.uuid.clone()));
-                self.hardware.emit(HardwareMsg::Refresh(info.uuid.clone()));
-                self.snapshots
-                    .emit(SnapshotsMsg::Refresh(info.uuid.clone()));
-                self.xml.emit(XmlMsg::Refresh(info.uuid.clone()));
-                self.nics_panel.emit(NicsMsg::Refresh(info.uuid.clone()));
+                self.machine_view
+                    .emit(MachineViewMsg::StateChanged(info.uuid.clone()));
                 self.list.emit(VmListMsg::Upsert(info))
             }
             Update::DomainRemoved { uuid } => {
-                self.history.forget(&uuid);
+                self.machine_view
+                    .emit(MachineViewMsg::Removed(uuid.clone()));
                 self.list.emit(VmListMsg::Remove(uuid))
             }
             Update::Stats(stats) => {
-                self.history.push(&stats);
-                if let Some(uuid) = &self.selected {
-                    if stats.iter().any(|s| &s.uuid == uuid) {
-                        self.details
-                            .emit(VmDetailsMsg::History(self.history.get(uuid)));
-                    }
-                }
+                self.machine_view.emit(MachineViewMsg::Stats(stats.clone()));
                 self.list.emit(VmListMsg::Stats(stats))
             }
             Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
-                self.shares_panel.emit(SharesMsg::Refresh(uuid.clone()));
-                self.nics_panel.emit(NicsMsg::Refresh(uuid.clone()));
-                self.hardware.emit(HardwareMsg::Refresh(uuid.clone()));
-                self.agent_panel.emit(AgentPanelMsg::Refresh(uuid))
+                self.machine_view.emit(MachineViewMsg::DevicesChanged(uuid))
             }
             Update::NetworkChanged { .. } => self.emit_networks(NetworksMsg::Changed),
             Update::CloneProgress { uuid, done, total } => self
-                .hardware
-                .emit(HardwareMsg::CloneProgress(uuid, Some((done, total)))),
+                .machine_view
+                .emit(MachineViewMsg::CloneProgress(uuid, Some((done, total)))),
             Update::Cloned {
                 uuid,
                 new_uuid,
                 name,
             } => {
-                self.hardware.emit(HardwareMsg::CloneProgress(uuid, None));
+                self.machine_view
+                    .emit(MachineViewMsg::CloneProgress(uuid, None));
                 widgets
                     .toasts
                     .add_toast(adw::Toast::new(&glib::markup_escape_text(&gettext_f(
@@ -101,8 +90,8 @@ impl App {
                 self.list.emit(VmListMsg::Select(new_uuid));
             }
             Update::CloneFailed { uuid, error } => {
-                self.hardware
-                    .emit(HardwareMsg::CloneProgress(uuid.clone(), None));
+                self.machine_view
+                    .emit(MachineViewMsg::CloneProgress(uuid.clone(), None));
                 let name = self
                     .list
                     .model()

@@ -51,24 +51,14 @@ pub(super) fn build(
             VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
             VmListOutput::NewVm => AppMsg::NewVm,
         });
-    let agent_panel = AgentPanel::builder().launch(()).detach();
-    let shares_panel = SharesPanel::builder().launch(()).detach();
-    // Panels that ask the connection themselves are detached: nothing comes back here.
-    let usb_panel = UsbPanel::builder().launch(()).detach();
-    let nics_panel = NicsPanel::builder().launch(()).detach();
-    let panels = gtk::Box::new(gtk::Orientation::Vertical, 24);
-    panels.append(agent_panel.widget());
-    panels.append(nics_panel.widget());
-    panels.append(shares_panel.widget());
-    panels.append(usb_panel.widget());
-    let details =
-        VmDetails::builder()
-            .launch(panels.upcast())
+    let machine_view =
+        MachineView::builder()
+            .launch(())
             .forward(sender.input_sender(), |o| match o {
-                VmDetailsOutput::Action { uuid, name, action } => {
+                MachineViewOutput::Action { uuid, name, action } => {
                     AppMsg::Action { uuid, name, action }
                 }
-                VmDetailsOutput::OpenConsole {
+                MachineViewOutput::OpenConsole {
                     uuid,
                     name,
                     fullscreen,
@@ -77,6 +67,7 @@ pub(super) fn build(
                     name,
                     fullscreen,
                 },
+                MachineViewOutput::Request(r) => AppMsg::Request(r),
             });
 
     // Sidebar: header with the connection switcher and the main menu, banner, list.
@@ -122,58 +113,10 @@ pub(super) fn build(
         .child(&sidebar_view)
         .build();
 
-    let hardware =
-        HardwarePanel::builder()
-            .launch(())
-            .forward(sender.input_sender(), |o| match o {
-                HardwareOutput::Request(r) => AppMsg::Request(r),
-                HardwareOutput::Os(uuid, os) => AppMsg::Os(uuid, os),
-            });
-    // The Snapshots tab asks the connection itself.
-    let snapshots = SnapshotsPanel::builder().launch(()).detach();
-    // The XML tab asks the connection itself (see ui/xml_panel.rs).
-    let xml = XmlPanel::builder().launch(()).detach();
-    // The details in tabs: Overview, Hardware, Snapshots, XML.
-    let tabs = adw::ViewStack::new();
-    tabs.add_titled_with_icon(
-        details.widget(),
-        Some("overview"),
-        &gettext("Overview"),
-        "computer-symbolic",
-    );
-    tabs.add_titled_with_icon(
-        hardware.widget(),
-        Some("hardware"),
-        &gettext("Hardware"),
-        "preferences-system-symbolic",
-    );
-    tabs.add_titled_with_icon(
-        snapshots.widget(),
-        Some("snapshots"),
-        &gettext("Snapshots"),
-        "document-open-recent-symbolic",
-    );
-    tabs.add_titled_with_icon(
-        xml.widget(),
-        Some("xml"),
-        &gettext("XML"),
-        "text-x-generic-symbolic",
-    );
-    let tab_switcher = adw::ViewSwitcher::builder()
-        .stack(&tabs)
-        .policy(adw::ViewSwitcherPolicy::Wide)
-        .sensitive(false)
-        .build();
-    let content_header = adw::HeaderBar::builder()
-        .title_widget(&tab_switcher)
-        .build();
-    let content_view = adw::ToolbarView::new();
-    content_view.add_top_bar(&content_header);
-    content_view.set_content(Some(&tabs));
     let content = adw::NavigationPage::builder()
         .title(gettext("Details"))
         .tag("content")
-        .child(&content_view)
+        .child(machine_view.widget())
         .build();
 
     let split = adw::NavigationSplitView::builder()
@@ -239,24 +182,12 @@ pub(super) fn build(
         generation: 0,
         switcher,
         list,
-        details,
-        agent_panel,
-        shares_panel,
-        usb_panel,
-        nics_panel,
-        hardware,
-        snapshots,
-        xml,
+        machine_view,
         setup,
         wizard: None,
         storage: None,
         networks: None,
         setup_auto_opened: first_run,
-        history: Default::default(),
-        selected: None,
-        osdb: None,
-        osdb_requested: false,
-        os_id: None,
         consoles: Default::default(),
     };
     crate::bench::start();
@@ -281,8 +212,6 @@ pub(super) fn build(
         banner,
         split,
         sidebar_content,
-        tabs,
-        tab_switcher,
     };
     ComponentParts { model, widgets }
 }

@@ -176,6 +176,14 @@ impl OsDb {
         OsDb::load(&default_dirs())
     }
 
+    /// The database from the usual places, read once per run and shared by every screen
+    /// that names systems (call it off the main thread: the first call reads files).
+    pub fn shared() -> std::sync::Arc<OsDb> {
+        static DB: std::sync::OnceLock<std::sync::Arc<OsDb>> = std::sync::OnceLock::new();
+        DB.get_or_init(|| std::sync::Arc::new(OsDb::load_default()))
+            .clone()
+    }
+
     pub fn load(dirs: &[PathBuf]) -> OsDb {
         let langs = wanted_languages();
         let mut db = OsDb::default();

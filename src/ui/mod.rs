@@ -7,6 +7,7 @@ pub mod graphs;
 pub mod hardware_panel;
 pub mod lifecycle;
 pub mod machine_target;
+pub mod machine_view;
 pub mod networks;
 pub mod new_vm;
 pub mod nics_panel;

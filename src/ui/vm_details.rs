@@ -131,13 +131,8 @@ impl Component for VmDetails {
         stack: Self::Root,
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
-        let nothing = adw::StatusPage::builder()
-            .icon_name("computer-symbolic")
-            .title(gettext("No machine selected"))
-            .description(gettext(
-                "Pick a virtual machine in the list to see and control it.",
-            ))
-            .build();
+        // No machine: MachineView shows its status page instead of this one.
+        let nothing = gtk::Box::new(gtk::Orientation::Vertical, 0);
 
         let page = gtk::Box::builder()
             .orientation(gtk::Orientation::Vertical)

@@ -28,10 +28,15 @@ def test_list_states_and_lifecycle_buttons():
     app.find("Virtual machines", roles=["list"])
     row = app.find("web-01, Running", roles=["list item"])
     app.find("db-01, Shut off", roles=["list item"])
+    # No machine chosen yet: the pane says what to do, without a tab bar to choose from.
+    app.find("No machine selected")
+    assert not [t for t in app.find_all(["page tab"]) if harness.name(t) == "Overview"]
     app.screenshot("02-list")
 
     app.select(row)
     app.find("web-01", roles=["label"], exact=True)
+    app.gone("No machine selected")
+    app.find("Overview", roles=["page tab"], exact=True)
     app.click(app.find("Pause", roles=["button"], exact=True))
     app.find("web-01, Paused", roles=["list item"])
     assert "Paused by you." in " ".join(app.texts())
@@ -118,13 +123,3 @@ def test_a_slow_connection_says_it_is_connecting():
     finally:
         silent.close()
         os.unlink(path)
-
-
-if __name__ == "__main__":
-    harness.run_tests([
-        test_starts_on_the_user_session_with_an_empty_list,
-        test_list_states_and_lifecycle_buttons,
-        test_delete_lists_disks_unticked,
-        test_mistyped_uri_gets_a_sentence,
-        test_a_slow_connection_says_it_is_connecting,
-    ])

@@ -235,7 +235,7 @@ fn iso_error(e: &IsoError) -> String {
 
 /// Reads the chosen source off the main thread.
 fn inspect(db: Option<Arc<OsDb>>, kind: SourceKind, path: String) -> Inspection {
-    let db = db.unwrap_or_else(|| Arc::new(OsDb::load_default()));
+    let db = db.unwrap_or_else(OsDb::shared);
     let layout = crate::keyboard_layout::from_system();
     let p = PathBuf::from(&path);
     let result = match kind {
