@@ -254,32 +254,6 @@ class App:
                 self.proc.wait()
 
 
-def run_tests(tests):
-    """Runs test functions, prints one line each and a summary; exits non-zero on failure."""
-    passed = failed = 0
-    for t in tests:
-        t0 = time.monotonic()
-        try:
-            t()
-            passed += 1
-            print(f"gui: {t.__name__} ... ok ({time.monotonic() - t0:.1f} s)", flush=True)
-        except Exception as e:
-            failed += 1
-            print(f"gui: {t.__name__} ... FAILED: {e}", flush=True)
-            for a in list(App.running):
-                with open(a.log_path) as f:
-                    log = f.read().strip()
-                if log:
-                    print(f"--- bilik's output:\n{log[-3000:]}", file=sys.stderr)
-                if getattr(a, "root", None) is not None:
-                    print("\n".join(dump(a.root)[:300]), file=sys.stderr)
-        finally:
-            for a in list(App.running):
-                a.quit()
-    print(f"gui: {passed} passed, {failed} failed", flush=True)
-    sys.exit(1 if failed else 0)
-
-
 def dump(node, depth=0, out=None, max_depth=40):
     """The visible tree as indented 'role “name”' lines (printed when a test fails)."""
     out = [] if out is None else out

@@ -49,7 +49,3 @@ def test_switches_and_channels_change_the_definition():
         app.quit()
     finally:
         virsh("undefine", VM, check=False)
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_switches_and_channels_change_the_definition])

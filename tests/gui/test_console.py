@@ -115,7 +115,3 @@ def test_open_console_of_a_running_machine():
             subprocess.run(["kill", str(p)])
         virsh("destroy", VM, check=False)
         virsh("undefine", VM, check=False)
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_open_console_of_a_running_machine])

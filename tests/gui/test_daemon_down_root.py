@@ -38,7 +38,3 @@ def test_service_not_running_is_explained_and_try_again_works():
         app.quit()
     finally:
         libvirtd("start")
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_service_not_running_is_explained_and_try_again_works])

@@ -127,34 +127,24 @@ def test_hardware_snapshots_and_xml_tabs():
         cleanup()
 
 
-def test_overview_graphs_of_a_running_machine():
-    vm = "bilik-graphs-vm"
-    harness.define_tiny_vm(vm)
+def test_overview_graphs_of_a_running_machine(tiny_vm):
+    vm = tiny_vm("bilik-graphs-vm")
     virsh("start", vm)
-    try:
-        app = App(["--connect", "qemu:///system"])
-        app.select(app.find(f"{vm}, Running", roles=["list item"]))
+    app = App(["--connect", "qemu:///system"])
+    app.select(app.find(f"{vm}, Running", roles=["list item"]))
 
-        def cpu_reading():
-            # The figure beside the CPU graph's title, such as "3 %".
-            for n in harness.walk(app.root):
-                nm = harness.name(n)
-                if harness.role(n) == "label" and nm.endswith(" %") and nm[:-2].isdigit():
-                    return nm
-            return None
-        reading = wait_for("a CPU reading in the graph", cpu_reading, timeout=30)
-        print(f"CPU graph reads {reading}")
-        time.sleep(5)  # a few more samples for the screenshot
-        app.find("Memory", exact=True)
-        # Uptime from the qemu process: it started moments ago.
-        app.find("Started less than a minute ago", roles=["label"], exact=True)
-        app.screenshot("133-overview-graphs")
-        app.quit()
-    finally:
-        virsh("destroy", vm, check=False)
-        virsh("undefine", vm, check=False)
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_hardware_snapshots_and_xml_tabs,
-                       test_overview_graphs_of_a_running_machine])
+    def cpu_reading():
+        # The figure beside the CPU graph's title, such as "3 %".
+        for n in harness.walk(app.root):
+            nm = harness.name(n)
+            if harness.role(n) == "label" and nm.endswith(" %") and nm[:-2].isdigit():
+                return nm
+        return None
+    reading = wait_for("a CPU reading in the graph", cpu_reading, timeout=30)
+    print(f"CPU graph reads {reading}")
+    time.sleep(5)  # a few more samples for the screenshot
+    app.find("Memory", exact=True)
+    # Uptime from the qemu process: it started moments ago.
+    app.find("Started less than a minute ago", roles=["label"], exact=True)
+    app.screenshot("133-overview-graphs")
+    app.quit()

@@ -72,7 +72,3 @@ def test_network_life():
     finally:
         virsh("net-autostart", "default")
         cleanup()
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_network_life])

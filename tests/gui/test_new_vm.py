@@ -189,9 +189,3 @@ def test_customise_before_install_defines_and_shows_details():
     finally:
         virsh("destroy", name, check=False)
         virsh("undefine", name, "--nvram", "--remove-all-storage", check=False)
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_create_a_machine_from_a_recognised_disc,
-                       test_unknown_disc_leads_to_the_picker,
-                       test_customise_before_install_defines_and_shows_details])

@@ -164,7 +164,7 @@ def test_the_newcomers_path_on_the_user_session():
         # 4. Shut Down: asked at once; a machine without a system does not answer, and
         #    Force Off is offered where the person looks.
         app.click(button(app, "Shut Down"))
-        app.find("Shutting down — asked the system in the machine", roles=["label"], timeout=3)
+        app.find("Shutting down — asked the system in the machine", roles=["label"], timeout=10)
         app.screenshot("204-newcomer-shutting-down")
         app.find("Its system has not reacted to the request to shut down", roles=["label"],
                  timeout=25)
@@ -264,7 +264,3 @@ def test_the_newcomers_path_on_the_user_session():
         app.quit()
     finally:
         cleanup()
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_the_newcomers_path_on_the_user_session])

@@ -35,7 +35,3 @@ def test_list_returns_after_the_daemon_restarts():
         libvirtd("start")
         virsh("destroy", VM, check=False)
         virsh("undefine", VM, check=False)
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_list_returns_after_the_daemon_restarts])

@@ -79,8 +79,3 @@ def test_image_in_a_private_folder_is_flagged():
     app.click(app.find("Check", roles=["button"], exact=True))
     app.find("Virtual machines can open this file.", roles=["label"])
     app.quit()
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_opens_by_itself_on_first_run, test_opens_from_the_main_menu,
-                       test_image_in_a_private_folder_is_flagged])

@@ -42,7 +42,3 @@ def test_share_and_unshare_a_folder():
         app.quit()
     finally:
         virsh("undefine", VM, check=False)
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_share_and_unshare_a_folder])

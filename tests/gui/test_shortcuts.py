@@ -64,8 +64,3 @@ def test_the_list_has_the_focus_and_typing_searches():
     app.screenshot("41-typed-search")
     app.find("web-02, Running", roles=["list item"])
     app.quit()
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_shortcuts_window_and_quit_keep_the_size,
-                       test_the_list_has_the_focus_and_typing_searches])

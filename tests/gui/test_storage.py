@@ -87,7 +87,3 @@ def test_pool_and_volume_life():
         app.quit()
     finally:
         cleanup()
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_pool_and_volume_life])

@@ -12,7 +12,3 @@ def test_speaks_indonesian():
     assert "No virtual machines here" not in texts, texts
     app.screenshot("20-indonesian")
     app.quit()
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_speaks_indonesian])

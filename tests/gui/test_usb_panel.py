@@ -35,7 +35,3 @@ def test_usb_devices_listed_and_refusal_explained():
         Atspi.StateType.CHECKED))
     app.screenshot("80-usb-devices")
     app.quit()
-
-
-if __name__ == "__main__":
-    harness.run_tests([test_usb_devices_listed_and_refusal_explained])
