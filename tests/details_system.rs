@@ -313,6 +313,28 @@ fn hardware_snapshots_and_xml() {
     }
     virsh_try(&["destroy", VM]);
 
+    // A snapshot's description changed afterwards (added after the move to typed calls: the
+    // backend function and the tab's button were all it took). Only the description
+    // changes; the snapshot stays the current one.
+    let before = virsh(&["snapshot-dumpxml", VM, "clean"]);
+    let u = uuid.clone();
+    snapshot_call(&c, move |c| {
+        snapshots::describe(c, &u, "clean", "fresh system, nothing installed").map(|()| false)
+    });
+    let after = virsh(&["snapshot-dumpxml", VM, "clean"]);
+    assert!(
+        after.contains("<description>fresh system, nothing installed</description>"),
+        "{after}"
+    );
+    assert_eq!(
+        diff(&before, &after),
+        vec![
+            "+<description>fresh system, nothing installed</description>".to_string(),
+            "-<description>before anything</description>".to_string()
+        ]
+    );
+    assert_eq!(virsh(&["snapshot-current", "--name", VM]), "clean");
+
     // XML: a valid edit is defined; an invalid one is refused and changes nothing. Called
     // the way the XML tab calls it: through the connection's thread, answered by a future.
     let conn = c.handle.connection();

@@ -1,5 +1,5 @@
 //! A machine's snapshots: list, take (internal, or disks only where firmware or disks rule
-//! that out), go back, delete. Plain functions over a connection, asked by the Snapshots
+//! that out), describe, go back, delete. Plain functions over a connection, asked by the Snapshots
 //! tab through [`super::Connection::call`].
 
 use virt::connect::Connect;
@@ -8,7 +8,7 @@ use virt::domain_snapshot::DomainSnapshot;
 use virt::sys;
 
 use super::error::{BackendError, ErrorKind};
-use super::xml_edit::escape_attr;
+use super::xml_edit::{escape_attr, XmlDoc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotInfo {
@@ -149,4 +149,76 @@ pub fn delete(conn: &Connect, uuid: &str, name: &str) -> Result<(), BackendError
     snapshot(conn, uuid, name)?
         .delete(0)
         .map_err(|e| BackendError::from_op(&e))
+}
+
+/// Gives the snapshot `name` a new description (empty: none). libvirt has no call for it:
+/// the snapshot's own XML, with only its `<description>` changed, is defined again over it
+/// ("redefine"), so its disks, memory and place in the tree stay as they are.
+pub fn describe(
+    conn: &Connect,
+    uuid: &str,
+    name: &str,
+    description: &str,
+) -> Result<(), BackendError> {
+    let snap = snapshot(conn, uuid, name)?;
+    let xml = snap
+        .xml_desc(sys::VIR_DOMAIN_SNAPSHOT_XML_SECURE)
+        .map_err(|e| BackendError::from_read(&e))?;
+    let edited = with_description(&xml, description)
+        .map_err(|e| BackendError::new(ErrorKind::Other, format!("{e:?}")))?;
+    let dom = domain(conn, uuid)?;
+    let mut flags = sys::VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE;
+    if snap.is_current(0).unwrap_or(false) {
+        // Redefining the current snapshot without this flag would make it not current.
+        flags |= sys::VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT;
+    }
+    dom.create_snapshot_xml(&edited, flags)
+        .map(|_| ())
+        .map_err(|e| BackendError::from_op(&e))
+}
+
+/// The snapshot XML with its description set to `text` (removed when empty), nothing
+/// else changed.
+fn with_description(xml: &str, text: &str) -> Result<String, super::xml_edit::EditError> {
+    let mut doc = XmlDoc::new(xml)?;
+    let has = doc.exists(&["domainsnapshot", "description"]);
+    match (has, text.is_empty()) {
+        (true, true) => doc.remove(&["domainsnapshot", "description"])?,
+        (true, false) => doc.set_text(&["domainsnapshot", "description"], text)?,
+        (false, true) => {}
+        (false, false) => doc.append_child(
+            &["domainsnapshot"],
+            &format!("<description>{}</description>", escape_attr(text)),
+        )?,
+    }
+    Ok(doc.into_text())
+}
+
+#[cfg(test)]
+mod describe_tests {
+    use super::with_description;
+
+    const SNAP: &str = "<domainsnapshot>\n  <name>before</name>\n  <description>old</description>\n  <state>shutoff</state>\n  <creationTime>1</creationTime>\n  <domain type='kvm'><name>vm</name><description>the machine's own</description></domain>\n</domainsnapshot>\n";
+
+    #[test]
+    fn only_the_snapshots_own_description_changes() {
+        let out = with_description(SNAP, "after <the> update & more").unwrap();
+        assert!(out.contains("<description>after &lt;the&gt; update &amp; more</description>"));
+        // The machine's description inside the snapshot is the machine's, kept as it was.
+        assert!(out.contains("<description>the machine's own</description>"));
+        assert_eq!(
+            out.replace("after &lt;the&gt; update &amp; more", "old"),
+            SNAP
+        );
+    }
+
+    #[test]
+    fn an_empty_description_removes_it_and_a_new_one_is_added() {
+        let none = with_description(SNAP, "").unwrap();
+        assert!(!none.contains("<description>old</description>"));
+        assert!(none.contains("<state>shutoff</state>"));
+        let again = with_description(&none, "new").unwrap();
+        assert!(again.contains("<description>new</description>"));
+        assert!(again.contains("<description>the machine's own</description>"));
+    }
 }

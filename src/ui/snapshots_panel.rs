@@ -24,6 +24,9 @@ pub enum SnapshotsMsg {
     ConfirmedRevert(String),
     Delete(String),
     ConfirmedDelete(String),
+    /// Change the description of the snapshot `.0` (asks for the new text first).
+    Describe(String),
+    ConfirmedDescribe(String, String),
 }
 
 /// The connection's answers, for the machine named first.
@@ -32,6 +35,8 @@ pub enum SnapshotsCmd {
     List(String, Result<Vec<SnapshotInfo>, BackendError>),
     /// Taken (true: disks only), gone back to, or deleted.
     Done(String, Result<bool, BackendError>),
+    /// A snapshot's description changed (the form to take one keeps what is typed there).
+    Described(String, Result<(), BackendError>),
 }
 
 pub struct SnapshotsPanel {
@@ -228,6 +233,51 @@ impl Component for SnapshotsPanel {
                 d.present(page.root().as_ref());
                 return;
             }
+            SnapshotsMsg::Describe(name) => {
+                let old = self
+                    .list
+                    .iter()
+                    .find(|s| s.name == name)
+                    .map(|s| s.description.clone())
+                    .unwrap_or_default();
+                let d = adw::AlertDialog::new(
+                    Some(&gettext_f(
+                        "Describe the snapshot “{snapshot}”",
+                        &[("snapshot", &name)],
+                    )),
+                    Some(&gettext(
+                        "A few words on what this moment was, to find it again later. Only the description changes.",
+                    )),
+                );
+                let text = gtk::Entry::builder()
+                    .text(&old)
+                    .activates_default(true)
+                    .build();
+                text.update_property(&[gtk::accessible::Property::Label(&gettext("Description"))]);
+                d.set_extra_child(Some(&text));
+                d.add_response("cancel", &gettext("Cancel"));
+                d.add_response("save", &gettext("Save"));
+                d.set_response_appearance("save", adw::ResponseAppearance::Suggested);
+                d.set_default_response(Some("save"));
+                d.set_close_response("cancel");
+                let s = sender.clone();
+                d.connect_response(None, move |_, r| {
+                    let new = text.text().trim().to_string();
+                    if r == "save" && new != old {
+                        s.input(SnapshotsMsg::ConfirmedDescribe(name.clone(), new))
+                    }
+                });
+                d.present(page.root().as_ref());
+                return;
+            }
+            SnapshotsMsg::ConfirmedDescribe(name, text) => {
+                self.target.ask(
+                    &sender,
+                    move |c, uuid| snapshots::describe(c, uuid, &name, &text),
+                    SnapshotsCmd::Described,
+                );
+                return;
+            }
             SnapshotsMsg::ConfirmedDelete(name) => {
                 self.change(&sender, move |c, uuid| {
                     snapshots::delete(c, uuid, &name).map(|()| false)
@@ -247,8 +297,20 @@ impl Component for SnapshotsPanel {
     ) {
         match answer {
             // An answer about a machine no longer shown is dropped.
-            SnapshotsCmd::List(uuid, _) | SnapshotsCmd::Done(uuid, _) if !self.target.is(&uuid) => {
+            SnapshotsCmd::List(uuid, _)
+            | SnapshotsCmd::Done(uuid, _)
+            | SnapshotsCmd::Described(uuid, _)
+                if !self.target.is(&uuid) =>
+            {
                 return
+            }
+            SnapshotsCmd::Described(_, Ok(())) => {
+                self.error = None;
+                self.list(&sender);
+            }
+            SnapshotsCmd::Described(_, Err(e)) => {
+                let m = crate::errors::change_error(self.target.name(), &e);
+                self.error = Some(format!("{} {}\n{}", m.title, m.advice, m.details));
             }
             SnapshotsCmd::List(_, Ok(list)) => {
                 w.take_group.set_visible(true);
@@ -342,7 +404,21 @@ impl SnapshotsPanel {
             let s = sender.clone();
             let n = snap.name.clone();
             delete.connect_clicked(move |_| s.input(SnapshotsMsg::Delete(n.clone())));
+            let describe = gtk::Button::builder()
+                .icon_name("document-edit-symbolic")
+                .valign(gtk::Align::Center)
+                .css_classes(["flat"])
+                .tooltip_text(gettext("Change the description"))
+                .build();
+            describe.update_property(&[gtk::accessible::Property::Label(&gettext_f(
+                "Describe the snapshot {snapshot}",
+                &[("snapshot", &snap.name)],
+            ))]);
+            let s = sender.clone();
+            let n = snap.name.clone();
+            describe.connect_clicked(move |_| s.input(SnapshotsMsg::Describe(n.clone())));
             row.add_suffix(&revert);
+            row.add_suffix(&describe);
             row.add_suffix(&delete);
             w.list_group.add(&row);
             w.rows.push(row);

@@ -102,6 +102,14 @@ def test_hardware_snapshots_and_xml_tabs():
         app.click(button(app, "Take Snapshot"))
         wait_for("the snapshot", lambda: "clean-install" in virsh("snapshot-list", VM))
         app.find("clean-install", roles=["label"], exact=True)
+        # Its description, given afterwards.
+        app.click(app.find("Describe the snapshot clean-install", roles=["button", "push button"]))
+        text = app.find("Description", roles=["text", "entry"], exact=True)
+        text.get_editable_text_iface().set_text_contents("fresh system")
+        app.click(button(app, "Save"))
+        wait_for("the description in the snapshot", lambda: "<description>fresh system<"
+                 in virsh("snapshot-dumpxml", VM, "clean-install"))
+        app.find("fresh system", roles=["label"])
         app.screenshot("131-details-snapshots")
         app.click(app.find("Delete the snapshot clean-install", roles=["button", "push button"]))
         app.click(button(app, "Delete"))
