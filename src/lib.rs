@@ -25,7 +25,8 @@
 //!                            own questions to the connection); app/window.rs builds the
 //!                            window, app/updates.rs applies what libvirt pushes
 //! ui/new_vm/     NewVmWizard  AdwDialog: source → system (osinfo-db) → resources → name →
-//!                            summary → creation (backend/new_vm.rs)
+//!                            summary → creation (backend/new_vm.rs); what it decides is
+//!                            model/new_vm_plan.rs NewVmPlan (GTK-free, unit-tested)
 //! ui/storage/, ui/networks/  the Storage and Networks dialogs
 //! ui/lifecycle.rs            confirmation dialogs (Force Off, Delete with disk choice)
 //! ui/setup_check.rs SetupCheck  AdwDialog: is this computer ready? (backend/host_check.rs,
@@ -54,7 +55,8 @@
 //! * [`backend`] — GTK-free: the worker, plain feature functions over a connection, typed
 //!   errors (see its own map).
 //! * [`model`] — GObjects the views bind to ([`model::VmObject`]) and the per-connection
-//!   store ([`model::VmStore`]) that applies updates in place.
+//!   store ([`model::VmStore`]) that applies updates in place. The new-machine
+//!   wizard's decisions: [`model::new_vm_plan::NewVmPlan`].
 //! * [`errors`] — the one place where errors become translated sentences.
 //! * [`renderer`] — GTK draws without OpenGL on a computer without a GPU (decided before
 //!   GTK starts).

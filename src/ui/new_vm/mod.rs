@@ -4,12 +4,12 @@
 //! 4 name → 5 summary in words, with the keyboard-layout warning.
 //!
 //! Reading the disc, osinfo-db and the keyboard files runs off the main thread; the wizard
-//! asks the connection itself for the host's facts and the creation (`ask_on`). Split by
-//! role: `build.rs` builds the pages, `decisions.rs` decides (proposal, checks, summary,
-//! notes), `render.rs` shows it, this file handles the messages.
+//! asks the connection itself for the host's facts and the creation (`ask_on`). What it
+//! decides (proposal, checks, summary, notes) is a GTK-free [`NewVmPlan`]
+//! (`model/new_vm_plan.rs`); here `build.rs` builds the pages, `render.rs` shows the plan,
+//! this file handles the messages.
 
 mod build;
-mod decisions;
 mod render;
 
 use render::*;
@@ -23,21 +23,14 @@ use relm4::prelude::*;
 
 use crate::backend::image_access::{self, AccessBlock};
 use crate::backend::iso9660::{self, IsoError};
-use crate::backend::new_vm::{
-    self, DiskBus, Firmware, HostFacts, Install, NameProblem, NetworkChoice, NewVm, Proposal,
-};
+use crate::backend::new_vm::HostFacts;
 use crate::backend::osinfo::{Detected, OsDb};
 use crate::errors::UserMessage;
 use crate::i18n::gettext_f;
+pub use crate::model::new_vm_plan::SourceKind;
+use crate::model::new_vm_plan::{mib, NewVmPlan, STEPS};
 use crate::settings::{Key, Settings};
 use crate::ui::widgets::spin_row;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceKind {
-    Iso,
-    Import,
-    Network,
-}
 
 #[derive(Debug)]
 pub enum WizardMsg {
@@ -67,8 +60,6 @@ pub enum WizardMsg {
     /// The machine exists: close.
     Created,
     Failed(UserMessage),
-    /// osinfo-db, read by the App at start (saves reading it again here).
-    Db(Arc<OsDb>),
 }
 
 #[derive(Debug)]
@@ -111,42 +102,32 @@ pub enum WizardCmd {
     AccessFixed(Result<(), String>),
 }
 
-const STEPS: usize = 5;
-
 pub struct NewVmWizard {
     settings: Settings,
-    uri: String,
     connection: Option<crate::backend::Connection>,
     parent: Option<adw::ApplicationWindow>,
-    db: Option<Arc<OsDb>>,
-    facts: HostFacts,
-    layout: Option<String>,
-    step: usize,
-    kind: SourceKind,
-    path: String,
-    busy: bool,
+    /// What is known and chosen, and what follows from it (GTK-free, unit-tested).
+    plan: NewVmPlan,
     source_error: Option<String>,
     access: Option<AccessBlock>,
-    detected: Option<Detected>,
-    import_format: String,
-    os_id: Option<String>,
     search: String,
     /// The search the system list was last filled for.
     listed: Option<String>,
-    proposal: Option<Proposal>,
-    /// The OS the resource fields were last filled for.
-    filled_for: Option<Option<String>>,
-    memory_mib: u64,
-    vcpus: u32,
-    disk_gib: u64,
-    pool: u32,
-    name: String,
-    name_touched: bool,
-    customise: bool,
     failure: Option<UserMessage>,
     /// The model changed the fields (a new proposal): write them into the widgets once.
     /// Otherwise the widgets lead, and writing back would race with their own signals.
     push_fields: bool,
+}
+
+impl NewVmWizard {
+    /// Back to the first page with nothing chosen.
+    fn reset(&mut self) {
+        self.plan.reset();
+        self.source_error = None;
+        self.access = None;
+        self.search.clear();
+        self.failure = None;
+    }
 }
 
 pub struct WizardWidgets {
@@ -188,21 +169,6 @@ pub struct WizardWidgets {
     failure: gtk::Label,
     failure_details: gtk::Label,
     failure_box: gtk::Box,
-}
-
-fn size(bytes: u64) -> String {
-    glib::format_size_full(bytes, glib::FormatSizeFlags::IEC_UNITS).to_string()
-}
-
-/// Memory as people say it: "512 MiB", "4 GiB", "3.5 GiB".
-fn mib(m: u64) -> String {
-    if m >= 1024 && m.is_multiple_of(1024) {
-        format!("{} GiB", m / 1024)
-    } else if m >= 1024 {
-        format!("{:.1} GiB", m as f64 / 1024.0)
-    } else {
-        format!("{m} MiB")
-    }
 }
 
 fn note_label() -> gtk::Label {
@@ -298,11 +264,11 @@ impl Component for NewVmWizard {
         match msg {
             WizardMsg::Open(parent, uri, connection) => {
                 self.reset();
-                self.uri = uri;
+                self.plan.uri = uri;
                 self.connection = connection;
-                self.layout = crate::keyboard_layout::from_gnome();
+                self.plan.layout = crate::keyboard_layout::from_gnome();
                 widgets.kind_checks[0].set_active(true);
-                self.kind = SourceKind::Iso;
+                self.plan.kind = SourceKind::Iso;
                 widgets.path_row.set_text("");
                 widgets.name_row.set_text("");
                 widgets.search.set_text("");
@@ -317,16 +283,17 @@ impl Component for NewVmWizard {
                 );
             }
             WizardMsg::Facts(f) => {
-                self.facts = f;
+                self.plan.facts = f;
                 // The proposal depends on the host: redo it if the fields were filled.
-                self.filled_for = None;
-                if self.step >= 2 {
-                    self.fill_resources();
+                self.plan.filled_for = None;
+                if self.plan.step >= 2 && self.plan.fill_resources() {
+                    self.push_fields = true;
                 }
                 widgets.pool_names.splice(
                     0,
                     widgets.pool_names.n_items(),
                     &self
+                        .plan
                         .facts
                         .pools
                         .iter()
@@ -342,29 +309,29 @@ impl Component for NewVmWizard {
                         .map(String::as_str)
                         .collect::<Vec<_>>(),
                 );
-                widgets.pool.set_visible(!self.facts.pools.is_empty());
-                self.pool = 0;
+                widgets.pool.set_visible(!self.plan.facts.pools.is_empty());
+                self.plan.pool = 0;
             }
             WizardMsg::Kind(k) => {
-                self.kind = k;
+                self.plan.kind = k;
                 self.source_error = None;
                 self.access = None;
-                self.detected = None;
+                self.plan.detected = None;
             }
             WizardMsg::Path(p) => {
-                if p != self.path {
-                    self.path = p;
+                if p != self.plan.path {
+                    self.plan.path = p;
                     self.source_error = None;
                     self.access = None;
                 }
             }
             WizardMsg::Choose => {
-                let title = match self.kind {
+                let title = match self.plan.kind {
                     SourceKind::Import => gettext("Choose a Disk Image"),
                     _ => gettext("Choose a Disc Image"),
                 };
                 let filter = gtk::FileFilter::new();
-                match self.kind {
+                match self.plan.kind {
                     SourceKind::Import => {
                         filter.set_name(Some(&gettext("Disk images")));
                         for p in ["*.qcow2", "*.img", "*.raw"] {
@@ -406,33 +373,35 @@ impl Component for NewVmWizard {
                 );
             }
             WizardMsg::Next => {
-                if !self.can_go_on() {
-                    if self.step == 3 {
-                        self.name_touched = true;
+                if !self.plan.can_go_on() {
+                    if self.plan.step == 3 {
+                        self.plan.name_touched = true;
                     }
                 } else {
-                    match self.step {
+                    match self.plan.step {
                         0 => {
-                            self.busy = true;
+                            self.plan.busy = true;
                             self.source_error = None;
-                            let (db, kind) = (self.db.clone(), self.kind);
-                            let path = self.path.trim().to_string();
+                            let (db, kind) = (self.plan.db.clone(), self.plan.kind);
+                            let path = self.plan.path.trim().to_string();
                             sender.spawn_oneshot_command(move || {
                                 WizardCmd::Inspected(inspect(db, kind, path))
                             });
                         }
                         1 => {
-                            self.fill_resources();
-                            self.step = 2;
+                            if self.plan.fill_resources() {
+                                self.push_fields = true;
+                            }
+                            self.plan.step = 2;
                         }
                         4 => {}
-                        s => self.step = s + 1,
+                        s => self.plan.step = s + 1,
                     }
                 }
             }
             WizardMsg::Back => {
-                if self.step > 0 && !self.busy {
-                    self.step -= 1;
+                if self.plan.step > 0 && !self.plan.busy {
+                    self.plan.step -= 1;
                     self.failure = None;
                 }
             }
@@ -441,23 +410,23 @@ impl Component for NewVmWizard {
             }
             WizardMsg::PickOs(id) => {
                 if !id.is_empty() {
-                    self.os_id = Some(id);
+                    self.plan.os_id = Some(id);
                 }
             }
-            WizardMsg::Memory(m) => self.memory_mib = m,
-            WizardMsg::Vcpus(n) => self.vcpus = n,
-            WizardMsg::DiskSize(g) => self.disk_gib = g,
-            WizardMsg::Pool(i) => self.pool = i,
+            WizardMsg::Memory(m) => self.plan.memory_mib = m,
+            WizardMsg::Vcpus(n) => self.plan.vcpus = n,
+            WizardMsg::DiskSize(g) => self.plan.disk_gib = g,
+            WizardMsg::Pool(i) => self.plan.pool = i,
             WizardMsg::Name(n) => {
-                if n != self.name {
-                    self.name = n;
-                    self.name_touched = true;
+                if n != self.plan.name {
+                    self.plan.name = n;
+                    self.plan.name_touched = true;
                 }
             }
-            WizardMsg::Customise(c) => self.customise = c,
+            WizardMsg::Customise(c) => self.plan.customise = c,
             WizardMsg::AllowAccess => {
                 if let Some(block) = self.access.clone() {
-                    self.busy = true;
+                    self.plan.busy = true;
                     sender.spawn_oneshot_command(move || {
                         WizardCmd::AccessFixed(
                             crate::ui::setup_check::run_privileged(&block.fix).map_err(
@@ -471,9 +440,9 @@ impl Component for NewVmWizard {
                 }
             }
             WizardMsg::Create => {
-                if let Some(spec) = self.spec() {
-                    if self.name_check().is_ok() {
-                        self.busy = true;
+                if let Some(spec) = self.plan.spec() {
+                    if self.plan.name_check().is_ok() {
+                        self.plan.busy = true;
                         self.failure = None;
                         let name = spec.name.clone();
                         // The creation's own error type travels inside the call's answer.
@@ -497,18 +466,12 @@ impl Component for NewVmWizard {
                 }
             }
             WizardMsg::Created => {
-                self.busy = false;
+                self.plan.busy = false;
                 dialog.close();
             }
             WizardMsg::Failed(msg) => {
-                self.busy = false;
+                self.plan.busy = false;
                 self.failure = Some(msg);
-            }
-            WizardMsg::Db(db) => {
-                if self.db.is_none() {
-                    self.fill_generic(widgets, &db);
-                    self.db = Some(db);
-                }
             }
         }
         self.render(widgets);
@@ -541,32 +504,32 @@ impl Component for NewVmWizard {
                 crate::errors::create_error(&name, &e.step, &e.error),
             )),
             WizardCmd::Inspected(ins) => {
-                self.busy = false;
-                if self.db.is_none() {
+                self.plan.busy = false;
+                if self.plan.db.is_none() {
                     self.fill_generic(widgets, &ins.db);
                 }
-                self.db = Some(ins.db);
-                if self.layout.is_none() {
-                    self.layout = ins.layout;
+                self.plan.db = Some(ins.db);
+                if self.plan.layout.is_none() {
+                    self.plan.layout = ins.layout;
                 }
                 match ins.result {
                     Err(e) => self.source_error = Some(e),
                     Ok(found) => {
                         match found {
                             Found::Iso(d) => {
-                                self.os_id = d.as_ref().map(|d| d.os_id.clone());
-                                self.detected = d;
+                                self.plan.os_id = d.as_ref().map(|d| d.os_id.clone());
+                                self.plan.detected = d;
                             }
                             Found::Disk(format) => {
-                                self.import_format = format;
-                                self.detected = None;
+                                self.plan.import_format = format;
+                                self.plan.detected = None;
                             }
-                            Found::Nothing => self.detected = None,
+                            Found::Nothing => self.plan.detected = None,
                         }
-                        if self.kind != SourceKind::Network && self.is_local_system() {
+                        if self.plan.kind != SourceKind::Network && self.plan.is_local_system() {
                             // Libvirt's qemu runs as its own user: check it can open the file.
-                            self.busy = true;
-                            let path = PathBuf::from(self.path.trim());
+                            self.plan.busy = true;
+                            let path = PathBuf::from(self.plan.path.trim());
                             sender.spawn_oneshot_command(move || {
                                 WizardCmd::Access(match image_access::qemu_user() {
                                     Some((user, uid, gid)) => {
@@ -576,17 +539,17 @@ impl Component for NewVmWizard {
                                 })
                             });
                         } else {
-                            self.step = 1;
+                            self.plan.step = 1;
                         }
                     }
                 }
             }
             WizardCmd::Access(res) => {
-                self.busy = false;
+                self.plan.busy = false;
                 match res {
                     Ok(()) => {
                         self.access = None;
-                        self.step = 1;
+                        self.plan.step = 1;
                     }
                     Err(block) => {
                         self.source_error = Some(gettext_f(
@@ -598,7 +561,7 @@ impl Component for NewVmWizard {
                 }
             }
             WizardCmd::AccessFixed(res) => {
-                self.busy = false;
+                self.plan.busy = false;
                 match res {
                     Ok(()) => {
                         self.access = None;

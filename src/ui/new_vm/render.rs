@@ -138,28 +138,30 @@ impl NewVmWizard {
 
     pub(super) fn render(&mut self, w: &mut WizardWidgets) {
         let names = ["source", "system", "resources", "name", "summary"];
-        if w.stack.visible_child_name().as_deref() != Some(names[self.step]) {
-            w.stack.set_visible_child_name(names[self.step]);
+        if w.stack.visible_child_name().as_deref() != Some(names[self.plan.step]) {
+            w.stack.set_visible_child_name(names[self.plan.step]);
         }
         w.title.set_subtitle(&gettext_f(
             "Step {n} of {total}",
             &[
-                ("n", &(self.step + 1).to_string()),
+                ("n", &(self.plan.step + 1).to_string()),
                 ("total", &STEPS.to_string()),
             ],
         ));
-        w.back.set_sensitive(self.step > 0 && !self.busy);
-        w.next.set_visible(self.step < STEPS - 1);
-        w.next.set_sensitive(self.can_go_on());
-        w.create.set_visible(self.step == STEPS - 1);
-        w.create
-            .set_sensitive(self.step == STEPS - 1 && self.can_go_on() && self.name_check().is_ok());
-        w.spinner.set_visible(self.busy);
-        w.spinner.set_spinning(self.busy);
+        w.back.set_sensitive(self.plan.step > 0 && !self.plan.busy);
+        w.next.set_visible(self.plan.step < STEPS - 1);
+        w.next.set_sensitive(self.plan.can_go_on());
+        w.create.set_visible(self.plan.step == STEPS - 1);
+        w.create.set_sensitive(
+            self.plan.step == STEPS - 1 && self.plan.can_go_on() && self.plan.name_check().is_ok(),
+        );
+        w.spinner.set_visible(self.plan.busy);
+        w.spinner.set_spinning(self.plan.busy);
 
         // 1. Source.
-        w.path_group.set_visible(self.kind != SourceKind::Network);
-        w.path_row.set_title(&match self.kind {
+        w.path_group
+            .set_visible(self.plan.kind != SourceKind::Network);
+        w.path_row.set_title(&match self.plan.kind {
             SourceKind::Import => gettext("Disk image file"),
             _ => gettext("Disc image file (.iso)"),
         });
@@ -169,85 +171,89 @@ impl NewVmWizard {
         w.allow_access.set_visible(self.access.is_some());
 
         // 2. System.
-        if self.step == 1 {
-            let (title, subtitle) = match (&self.detected, self.kind) {
-                (Some(_), _) if self.os_id == self.detected.as_ref().map(|d| d.os_id.clone()) => (
-                    gettext_f("Recognised: {system}", &[("system", &self.os_name())]),
+        if self.plan.step == 1 {
+            let (title, subtitle) = match (&self.plan.detected, self.plan.kind) {
+                (Some(_), _) if self.plan.os_id == self.plan.detected.as_ref().map(|d| d.os_id.clone()) => (
+                    gettext_f("Recognised: {system}", &[("system", &self.plan.os_name())]),
                     gettext(
                         "Bilik read this from the disc. If it is wrong, pick the right one below.",
                     ),
                 ),
-                (_, SourceKind::Iso) if self.os_id.is_none() => (
+                (_, SourceKind::Iso) if self.plan.os_id.is_none() => (
                     gettext("Bilik could not recognise this disc"),
                     gettext("Pick the system below (type to search), or a generic choice."),
                 ),
-                _ if self.os_id.is_none() => (
+                _ if self.plan.os_id.is_none() => (
                     gettext("Which system is it?"),
                     gettext("Pick it below (type to search), or a generic choice."),
                 ),
                 _ => (
-                    gettext_f("Chosen: {system}", &[("system", &self.os_name())]),
+                    gettext_f("Chosen: {system}", &[("system", &self.plan.os_name())]),
                     gettext("Pick another one below to change it."),
                 ),
             };
             w.detected_row.set_title(&title);
             w.detected_row.set_subtitle(&subtitle);
-            if let Some(db) = &self.db {
+            if let Some(db) = &self.plan.db {
                 if self.listed.as_deref() != Some(self.search.as_str()) {
-                    fill_os_list(&w.os_list, db, &self.search, self.os_id.as_deref());
+                    fill_os_list(&w.os_list, db, &self.search, self.plan.os_id.as_deref());
                     self.listed = Some(self.search.clone());
                 }
             }
-            let in_list = sync_selection(&w.os_list, self.os_id.as_deref());
-            let generic = sync_selection(&w.generic_list, self.os_id.as_deref());
+            let in_list = sync_selection(&w.os_list, self.plan.os_id.as_deref());
+            let generic = sync_selection(&w.generic_list, self.plan.os_id.as_deref());
             // A choice made before the list was filled (recognised from the disc) must be
             // there to be seen: fill it again with the choice in it.
-            if let (Some(db), false, false) = (&self.db, in_list, generic) {
-                if self.os_id.is_some() && self.search.is_empty() {
-                    fill_os_list(&w.os_list, db, &self.search, self.os_id.as_deref());
-                    sync_selection(&w.os_list, self.os_id.as_deref());
+            if let (Some(db), false, false) = (&self.plan.db, in_list, generic) {
+                if self.plan.os_id.is_some() && self.search.is_empty() {
+                    fill_os_list(&w.os_list, db, &self.search, self.plan.os_id.as_deref());
+                    sync_selection(&w.os_list, self.plan.os_id.as_deref());
                 }
             }
         }
 
         // 3. Resources.
         let push = std::mem::take(&mut self.push_fields);
-        if self.step == 2 || push {
-            let max_mem = (self.facts.memory_total >> 20)
-                .max(self.memory_mib)
+        if self.plan.step == 2 || push {
+            let max_mem = (self.plan.facts.memory_total >> 20)
+                .max(self.plan.memory_mib)
                 .max(1024) as f64;
             w.memory.adjustment().set_upper(max_mem);
             if push {
-                w.memory.set_value(self.memory_mib as f64);
+                w.memory.set_value(self.plan.memory_mib as f64);
             }
-            let max_cpus = (self.facts.cpus.max(1)).max(self.vcpus) as f64;
+            let max_cpus = (self.plan.facts.cpus.max(1)).max(self.plan.vcpus) as f64;
             w.vcpus.adjustment().set_upper(max_cpus);
             if push {
-                w.vcpus.set_value(self.vcpus as f64);
+                w.vcpus.set_value(self.plan.vcpus as f64);
             }
-            w.memory_row.set_subtitle(&mib(self.memory_mib));
+            w.memory_row.set_subtitle(&mib(self.plan.memory_mib));
             w.vcpus_row.set_subtitle(&gettext_f(
                 "This computer has {n}",
-                &[("n", &self.facts.cpus.to_string())],
+                &[("n", &self.plan.facts.cpus.to_string())],
             ));
             if push {
-                w.disk.set_value(self.disk_gib as f64);
+                w.disk.set_value(self.plan.disk_gib as f64);
             }
-            if w.pool.selected() != self.pool && (self.pool as usize) < self.facts.pools.len() {
-                w.pool.set_selected(self.pool);
+            if w.pool.selected() != self.plan.pool
+                && (self.plan.pool as usize) < self.plan.facts.pools.len()
+            {
+                w.pool.set_selected(self.plan.pool);
             }
-            w.memory_note.set_label(&self.memory_note());
-            w.disk_group.set_visible(self.kind != SourceKind::Import);
-            w.disk_note.set_label(&self.disk_note());
+            w.memory_note.set_label(&self.plan.memory_note());
+            w.disk_group
+                .set_visible(self.plan.kind != SourceKind::Import);
+            w.disk_note.set_label(&self.plan.disk_note());
         }
 
         // 4. Name.
         if push {
-            w.name_row.set_text(&self.name);
+            w.name_row.set_text(&self.plan.name);
         }
-        let problem = self.name_check().err();
-        w.name_error
-            .set_visible(problem.is_some() && (self.name_touched || !self.name.is_empty()));
+        let problem = self.plan.name_check().err();
+        w.name_error.set_visible(
+            problem.is_some() && (self.plan.name_touched || !self.plan.name.is_empty()),
+        );
         w.name_error.set_label(
             &problem
                 .as_ref()
@@ -256,11 +262,11 @@ impl NewVmWizard {
         );
 
         // 5. Summary.
-        if self.step == 4 {
+        if self.plan.step == 4 {
             for r in w.summary_rows.drain(..) {
                 w.summary.remove(&r);
             }
-            for (title, text) in self.summary() {
+            for (title, text) in self.plan.summary() {
                 let row = adw::ActionRow::builder()
                     .use_markup(false)
                     .title(&title)
@@ -270,7 +276,7 @@ impl NewVmWizard {
                 w.summary.add(&row);
                 w.summary_rows.push(row);
             }
-            let hint = self.keyboard_hint();
+            let hint = self.plan.keyboard_hint();
             w.keyboard.set_visible(hint.is_some());
             w.keyboard.set_label(hint.as_deref().unwrap_or(""));
         }
