@@ -25,7 +25,7 @@
 //!                            own questions to the connection); app/window.rs builds the
 //!                            window, app/updates.rs applies what libvirt pushes
 //! ui/new_vm/     NewVmWizard  AdwDialog: source → system (osinfo-db) → resources → name →
-//!                            summary → creation (backend/new_vm.rs); what it decides is
+//!                            summary → creation (backend/new_vm/); what it decides is
 //!                            model/new_vm_plan.rs NewVmPlan (GTK-free, unit-tested)
 //! ui/storage/, ui/networks/  the Storage and Networks dialogs
 //! ui/lifecycle.rs            confirmation dialogs (Force Off, Delete with disk choice)
