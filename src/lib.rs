@@ -41,12 +41,13 @@
 //! a screen ── Connection::call(f) ───▶  Worker (owns virt::Connect)   ◀── event callbacks
 //!    ▲  (relm4 command: the future)      runs f(&Connect), in order       (backend/events.rs,
 //!    └──────────── Result<T, BackendError> ◀┘                             backend/event_loop.rs)
-//! App ◀── Update (what libvirt pushed: state, list, stats, changes; clone progress) ──┘
+//! App ◀── Update (what libvirt pushed: state, list, stats, changes) ─────────────┘
 //! ```
 //!
 //! A panel is shown a [`ui::machine_target::Machine`] (connection, UUID, name) and asks
 //! with `MachineTarget::ask`; a connection-wide dialog (storage, networks, the wizard)
-//! asks with `ask_on`. Answers are tagged with the machine they were for, so a late one is
+//! asks with `ask_on`; a clone (minutes of copying) is a `ui::clone_job::CloneJob` of the
+//! Hardware tab, on `Connection::call_long`. Answers are tagged with the machine they were for, so a late one is
 //! dropped. Only what libvirt pushes travels on the shared update stream, and `App` routes
 //! no replies. The first connection's worker starts before GTK does
 //! (`app::EarlyConnection`), so the machine list loads while the window is built;

@@ -4,13 +4,40 @@
 
 mod common;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
-use bilik::backend::{Request, Update};
-use common::{virsh, virsh_try, Conn};
+use bilik::backend::{clone, BackendError};
+use common::{block_on, virsh, virsh_try, Conn};
 
 const VM: &str = "bilik-clone-src";
 const CLONE: &str = "bilik-clone-copy";
+
+/// Clones the way the Hardware tab does: the plan on the connection's thread, the copy on
+/// a thread of its own. Answers the new UUID and how many progress reports came.
+fn clone_as(c: &Conn, uuid: &str, name: &str) -> (Result<String, BackendError>, usize) {
+    clone_with(c, uuid, name, false)
+}
+
+fn clone_with(
+    c: &Conn,
+    uuid: &str,
+    name: &str,
+    cancelled: bool,
+) -> (Result<String, BackendError>, usize) {
+    let reports = Arc::new(AtomicUsize::new(0));
+    let r = reports.clone();
+    let progress: clone::Progress = Arc::new(move |_, _| {
+        r.fetch_add(1, Ordering::SeqCst);
+    });
+    let cancel = Arc::new(AtomicBool::new(cancelled));
+    let (u, n, n2) = (uuid.to_string(), name.to_string(), name.to_string());
+    let result = block_on(c.handle.connection().call_long(
+        move |c| clone::prepare(c, &u, &n),
+        move |c, plan| clone::copy(c, &n2, plan, &cancel, &progress),
+    ));
+    (result, reports.load(Ordering::SeqCst))
+}
 
 fn cleanup() {
     for n in [VM, CLONE] {
@@ -48,19 +75,14 @@ fn clone_a_shut_off_machine() {
     let before = virsh(&["dumpxml", "--inactive", VM]);
     let c = Conn::open(common::SYSTEM);
     c.domains();
-    c.handle.send(Request::Clone {
-        uuid: uuid.clone(),
-        name: CLONE.into(),
-    });
-    let (new_uuid, seen) = c.wait("Cloned", Duration::from_secs(120), |u| match u {
-        Update::Cloned { new_uuid, .. } => Some(new_uuid.clone()),
-        Update::CloneFailed { error, .. } => panic!("{error:?}"),
-        _ => None,
-    });
-    let progress = seen
-        .iter()
-        .filter(|u| matches!(u, Update::CloneProgress { .. }))
-        .count();
+    // Cancel pressed: a typed "cancelled", and nothing of the copy is left.
+    let (result, _) = clone_with(&c, &uuid, CLONE, true);
+    let err = result.expect_err("cancelled");
+    assert_eq!(err.kind, bilik::backend::ErrorKind::Cancelled, "{err:?}");
+    assert!(!virsh_try(&["domuuid", CLONE]).0, "no clone defined");
+    assert!(!virsh(&["vol-list", "default"]).contains(&format!("{CLONE}-vda.qcow2")));
+    let (result, progress) = clone_as(&c, &uuid, CLONE);
+    let new_uuid = result.expect("cloned");
     println!("cloned as {new_uuid} after {progress} progress updates");
     assert!(progress >= 1);
     assert_ne!(new_uuid, uuid);
@@ -80,17 +102,8 @@ fn clone_a_shut_off_machine() {
     // A running machine is not cloned. (Other tests may have stopped the default network.)
     virsh_try(&["net-start", "default"]);
     virsh(&["start", VM]);
-    c.handle.send(Request::Clone {
-        uuid: uuid.clone(),
-        name: "bilik-clone-other".into(),
-    });
-    let err = c
-        .wait("CloneFailed", Duration::from_secs(30), |u| match u {
-            Update::CloneFailed { error, .. } => Some(error.clone()),
-            Update::Cloned { .. } => panic!("a running machine must not be cloned"),
-            _ => None,
-        })
-        .0;
+    let (result, _) = clone_as(&c, &uuid, "bilik-clone-other");
+    let err = result.expect_err("a running machine must not be cloned");
     assert!(err.raw.contains("shut the machine down"));
     cleanup();
 }

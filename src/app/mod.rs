@@ -104,8 +104,8 @@ pub enum AppMsg {
     NewVm,
     OpenStorage,
     OpenNetworks,
-    /// A request from a panel, for the connection worker.
-    Request(Request),
+    /// Show machine `.0` (a clone just made).
+    ShowMachine(String),
 }
 
 /// Work finished off the main thread.
@@ -266,12 +266,6 @@ impl App {
                 self.networks = Some(NetworksDialog::builder().launch(()).detach());
             }
             _ => {}
-        }
-    }
-
-    fn request(&self, r: Request) {
-        if let Some(c) = &self.connection {
-            c.send(r);
         }
     }
 
@@ -467,7 +461,7 @@ impl Component for App {
                 self.delete(&sender, uuid, delete_disks);
             }
             AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
-            AppMsg::Request(r) => self.request(r),
+            AppMsg::ShowMachine(uuid) => self.list.emit(VmListMsg::Select(uuid)),
             AppMsg::OpenPreferences => {
                 crate::ui::preferences::show(&widgets.window, &self.settings)
             }

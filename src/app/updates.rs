@@ -1,16 +1,15 @@
 //! What libvirt pushed — the connection's state, the machine list and its changes,
-//! statistics, device / pool / network changes, clone progress — applied to the window.
+//! statistics, device / pool / network changes — applied to the window.
 //! No answer to a question arrives here (see `app/actions.rs` and the screens).
 
 use adw::prelude::*;
-use gettextrs::gettext;
 use relm4::prelude::*;
 
 use super::*;
 
 impl App {
     /// Applies what libvirt pushed (the connection's state, the list and its changes,
-    /// statistics, clone progress); no answer to a question arrives here.
+    /// statistics); no answer to a question arrives here.
     pub(super) fn handle_update(&mut self, widgets: &AppWidgets, update: Update) {
         match update {
             Update::Connecting => {}
@@ -71,50 +70,6 @@ impl App {
                 self.machine_view.emit(MachineViewMsg::DevicesChanged(uuid))
             }
             Update::NetworkChanged { .. } => self.emit_networks(NetworksMsg::Changed),
-            Update::CloneProgress { uuid, done, total } => self
-                .machine_view
-                .emit(MachineViewMsg::CloneProgress(uuid, Some((done, total)))),
-            Update::Cloned {
-                uuid,
-                new_uuid,
-                name,
-            } => {
-                self.machine_view
-                    .emit(MachineViewMsg::CloneProgress(uuid, None));
-                widgets
-                    .toasts
-                    .add_toast(adw::Toast::new(&glib::markup_escape_text(&gettext_f(
-                        "“{name}” is ready.",
-                        &[("name", &name)],
-                    ))));
-                self.list.emit(VmListMsg::Select(new_uuid));
-            }
-            Update::CloneFailed { uuid, error } => {
-                self.machine_view
-                    .emit(MachineViewMsg::CloneProgress(uuid.clone(), None));
-                let name = self
-                    .list
-                    .model()
-                    .get(&uuid)
-                    .map(|v| v.name())
-                    .unwrap_or(uuid);
-                let cancelled = error.kind == crate::backend::ErrorKind::Cancelled;
-                // (A stop that left a copy behind is not "nothing kept": the details name it.)
-                self.toast_error(
-                    widgets,
-                    UserMessage {
-                        title: if cancelled {
-                            gettext("Copy stopped: nothing of it was kept.")
-                        } else {
-                            gettext_f("Could not clone “{name}”", &[("name", &name)])
-                        },
-                        advice: gettext(
-                            "Disks outside a storage pool cannot be copied by libvirt, and the machine must be shut off. The details say more.",
-                        ),
-                        details: error.raw,
-                    },
-                );
-            }
             Update::PoolChanged { .. } => self.emit_storage(StorageMsg::Changed),
         }
     }

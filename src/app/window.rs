@@ -67,7 +67,7 @@ pub(super) fn build(
                     name,
                     fullscreen,
                 },
-                MachineViewOutput::Request(r) => AppMsg::Request(r),
+                MachineViewOutput::Cloned(uuid) => AppMsg::ShowMachine(uuid),
             });
 
     // Sidebar: header with the connection switcher and the main menu, banner, list.

@@ -36,18 +36,10 @@ pub enum Request {
     Reconnect,
     /// Send the whole machine list again.
     Reload,
-    /// Clone a shut-off machine as `name` (its disks are copied).
-    Clone {
-        uuid: String,
-        name: String,
-    },
-    CancelClone {
-        uuid: String,
-    },
 }
 
-/// What the connection tells the UI: what libvirt pushed, and a clone's progress. No
-/// answer to a question travels here.
+/// What the connection tells the UI: what libvirt pushed. No answer to a question travels
+/// here.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     Connecting,
@@ -78,22 +70,6 @@ pub enum Update {
         uuid: String,
     },
     Stats(Vec<DomainStats>),
-    /// Bytes copied so far of a clone of `uuid`.
-    CloneProgress {
-        uuid: String,
-        done: u64,
-        total: u64,
-    },
-    Cloned {
-        uuid: String,
-        new_uuid: String,
-        name: String,
-    },
-    /// Cloning failed or was cancelled; nothing of the clone is left.
-    CloneFailed {
-        uuid: String,
-        error: BackendError,
-    },
     NetworkChanged {
         name: String,
     },
@@ -113,8 +89,6 @@ pub(super) enum Input {
     Request(Request),
     Call(Job),
     Event(LibvirtEvent),
-    /// An update from a helper thread of this worker (a long copy), passed on as is.
-    Forward(Update),
     Shutdown,
 }
 
@@ -168,7 +142,6 @@ impl ConnectionHandle {
             conn: None,
             regs: None,
             rates: RateTracker::default(),
-            cancels: Default::default(),
             active: HashSet::new(),
             seen_started: seen_started.clone(),
         };
@@ -267,6 +240,46 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// A long job (a copy of minutes): `prepare` runs on the connection's thread like
+    /// [`Connection::call`], then `work` gets its own thread with a reference to the
+    /// connection, so that the connection keeps answering everything else meanwhile.
+    /// Progress and cancelling are the caller's (passed into `work`).
+    pub fn call_long<P, T, F, W>(
+        &self,
+        prepare: F,
+        work: W,
+    ) -> impl std::future::Future<Output = Result<T, BackendError>> + Send + 'static
+    where
+        P: Send + 'static,
+        T: Send + 'static,
+        F: FnOnce(&Connect) -> Result<P, BackendError> + Send + 'static,
+        W: FnOnce(&Connect, P) -> Result<T, BackendError> + Send + 'static,
+    {
+        let prepared = self.call(move |c| Ok((c.clone(), prepare(c)?)));
+        async move {
+            let (conn, plan) = prepared.await?;
+            let (answer, heard) = tokio::sync::oneshot::channel();
+            std::thread::Builder::new()
+                .name("bilik long job".into())
+                .spawn(move || {
+                    if answer.send(work(&conn, plan)).is_err() {
+                        log::debug!("a long job ended after the screen that waited went away");
+                    }
+                })
+                .map_err(|e| {
+                    BackendError::new(ErrorKind::Other, format!("no thread for the job: {e}"))
+                })?;
+            heard.await.unwrap_or_else(|_| {
+                Err(BackendError::new(
+                    ErrorKind::Other,
+                    "the job's thread ended without an answer".to_string(),
+                ))
+            })
+        }
+    }
+}
+
 impl Drop for ConnectionHandle {
     fn drop(&mut self) {
         // The worker may have ended already (its thread failed to start): nothing to stop.
@@ -285,8 +298,6 @@ pub(super) struct Worker {
     conn: Option<Connect>,
     regs: Option<Registrations>,
     rates: RateTracker,
-    /// Cancel flags of clones being copied, by source machine.
-    pub(super) cancels: std::collections::HashMap<String, Arc<std::sync::atomic::AtomicBool>>,
     /// UUIDs of machines with a qemu process, to skip the stats call when there are none.
     active: HashSet<String>,
     /// When this worker saw machines start: their uptime where no process can be read.
@@ -347,12 +358,6 @@ impl Worker {
                         let raw = format!("libvirt closed the connection (reason {reason})");
                         retry = Some(self.lost(BackendError::new(ErrorKind::ConnectionLost, raw)));
                     }
-                }
-                Some(Input::Forward(u)) => {
-                    if let Update::Cloned { uuid, .. } | Update::CloneFailed { uuid, .. } = &u {
-                        self.cancels.remove(uuid);
-                    }
-                    (self.sink)(u)
                 }
                 Some(Input::Event(e)) => {
                     if self.conn.is_some() {
@@ -556,66 +561,6 @@ impl Worker {
         match request {
             Request::Reconnect => {}
             Request::Reload => self.send_list(),
-            Request::Clone { uuid, name } => self.start_clone(&uuid, &name),
-            Request::CancelClone { uuid } => self.cancel_clone(&uuid),
-        }
-    }
-
-    /// Starts cloning `uuid` as `name`: the plan here, the copy on a thread of its own
-    /// (copies take minutes) whose progress and result come back on the update stream.
-    fn start_clone(&mut self, uuid: &str, name: &str) {
-        let plan = match super::clone::prepare(self.conn(), uuid, name) {
-            Ok(p) => p,
-            Err(error) => {
-                return (self.sink)(Update::CloneFailed {
-                    uuid: uuid.to_string(),
-                    error,
-                })
-            }
-        };
-        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        self.cancels.insert(uuid.to_string(), cancel.clone());
-        let conn = self.conn().clone();
-        let tx = self.tx.clone();
-        let (uuid, name) = (uuid.to_string(), name.to_string());
-        let forward = {
-            let tx = tx.clone();
-            move |u: Update| {
-                if tx.send(Input::Forward(u)).is_err() {
-                    log::debug!("a clone's news after its connection closed");
-                }
-            }
-        };
-        let progress: super::clone::Progress = {
-            let (forward, uuid) = (forward.clone(), uuid.clone());
-            Arc::new(move |done, total| {
-                forward(Update::CloneProgress {
-                    uuid: uuid.clone(),
-                    done,
-                    total,
-                })
-            })
-        };
-        let spawned = std::thread::Builder::new()
-            .name(format!("clone {name}"))
-            .spawn(
-                move || match super::clone::copy(&conn, &name, plan, &cancel, &progress) {
-                    Ok(new_uuid) => forward(Update::Cloned {
-                        uuid: uuid.clone(),
-                        new_uuid,
-                        name,
-                    }),
-                    Err(error) => forward(Update::CloneFailed { uuid, error }),
-                },
-            );
-        if let Err(e) = spawned {
-            log::warn!("no thread for a clone: {e}");
-        }
-    }
-
-    fn cancel_clone(&mut self, uuid: &str) {
-        if let Some(c) = self.cancels.get(uuid) {
-            c.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
 }

@@ -1,16 +1,17 @@
 //! The "Hardware" tab of a machine: memory and processors (now and at the next start),
 //! firmware, boot, CD-ROMs (put a disc in or take it out while running), disks, autostart
 //! and the name. Each change says whether it applied now or waits for the next start. The
-//! tab asks the connection itself ([`MachineTarget::ask`] with [`details`]); only a clone
-//! (a long copy with progress) goes through the App's requests.
+//! tab asks the connection itself ([`MachineTarget::ask`] with [`details`]); a clone (a
+//! long copy with progress) is a [`CloneJob`] of the tab's own.
 
 use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
 use crate::backend::details::{self, Applied, HardwareChange, HardwareInfo};
-use crate::backend::{BackendError, Request};
+use crate::backend::BackendError;
 use crate::i18n::gettext_f;
+use crate::ui::clone_job::{self, CloneJob};
 use crate::ui::machine_target::{Machine, MachineTarget};
 use crate::ui::widgets::{group, header_button, panel_group, spin_row};
 
@@ -48,8 +49,8 @@ const BOOT_CHOICES: [&[&str]; 3] = [&["hd"], &["cdrom", "hd"], &["network", "hd"
 
 #[derive(Debug)]
 pub enum HardwareOutput {
-    /// A clone: a long copy whose progress comes on the connection's update stream.
-    Request(Request),
+    /// A clone of this machine was made: show it (by its UUID).
+    Cloned(String),
     /// The machine's operating system (libosinfo id) as read, for the overview.
     Os(String, Option<String>),
 }
@@ -59,11 +60,20 @@ pub enum HardwareOutput {
 pub enum HardwareCmd {
     Info(String, Result<HardwareInfo, BackendError>),
     Changed(String, Result<(String, Applied), BackendError>),
+    /// The clone of machine `source` (named `source_name`) as `name` ended.
+    Cloned {
+        source: String,
+        source_name: String,
+        name: String,
+        result: Result<String, BackendError>,
+    },
 }
 
 pub struct HardwarePanel {
     target: MachineTarget,
     info: Option<HardwareInfo>,
+    /// The clone under way (one at a time, as its progress bar is one).
+    cloning: Option<CloneJob>,
 }
 
 pub struct HardwareWidgets {
@@ -267,6 +277,7 @@ impl Component for HardwarePanel {
         let model = HardwarePanel {
             target: MachineTarget::default(),
             info: None,
+            cloning: None,
         };
         ComponentParts {
             model,
@@ -492,13 +503,28 @@ impl Component for HardwarePanel {
                 d.present(page.root().as_ref());
             }
             HardwareMsg::ConfirmedClone(name) => {
-                if let Some(uuid) = self.target.uuid() {
-                    sender
-                        .output(HardwareOutput::Request(Request::Clone {
-                            uuid: uuid.to_string(),
-                            name,
-                        }))
-                        .ok();
+                if let (Some(machine), None) = (self.target.machine(), &self.cloning) {
+                    let input = sender.input_sender().clone();
+                    let uuid = machine.uuid.clone();
+                    let (source, source_name) = (machine.uuid.clone(), machine.name.clone());
+                    let n = name.clone();
+                    self.cloning = Some(CloneJob::start(
+                        &sender,
+                        machine,
+                        name,
+                        move |done, total| {
+                            input.emit(HardwareMsg::CloneProgress(
+                                uuid.clone(),
+                                Some((done, total)),
+                            ))
+                        },
+                        move |result| HardwareCmd::Cloned {
+                            source,
+                            source_name,
+                            name: n,
+                            result,
+                        },
+                    ));
                     w.clone_progress.set_fraction(0.0);
                     w.clone_progress
                         .set_text(Some(&gettext("Starting to copy…")));
@@ -507,12 +533,8 @@ impl Component for HardwarePanel {
                 }
             }
             HardwareMsg::CancelClone => {
-                if let Some(uuid) = self.target.uuid() {
-                    sender
-                        .output(HardwareOutput::Request(Request::CancelClone {
-                            uuid: uuid.to_string(),
-                        }))
-                        .ok();
+                if let Some(job) = &self.cloning {
+                    job.cancel();
                 }
             }
             HardwareMsg::CloneProgress(uuid, p) => {
@@ -576,6 +598,29 @@ impl HardwarePanel {
         page: &adw::PreferencesPage,
     ) {
         match answer {
+            HardwareCmd::Cloned {
+                source,
+                source_name,
+                name,
+                result,
+            } => {
+                self.cloning = None;
+                sender.input(HardwareMsg::CloneProgress(source, None));
+                match result {
+                    Ok(new_uuid) => {
+                        crate::ui::widgets::toast(
+                            page,
+                            &gettext_f("“{name}” is ready.", &[("name", &name)]),
+                        );
+                        if sender.output(HardwareOutput::Cloned(new_uuid)).is_err() {
+                            log::debug!("a clone ended after the window closed");
+                        }
+                    }
+                    Err(e) => {
+                        crate::ui::widgets::toast_error(page, clone_job::failure(&source_name, &e))
+                    }
+                }
+            }
             HardwareCmd::Info(uuid, _) | HardwareCmd::Changed(uuid, _)
                 if !self.target.is(&uuid) => {}
             HardwareCmd::Info(uuid, Ok(info)) => {

@@ -31,6 +31,11 @@ impl MachineTarget {
         self.0.as_ref().is_some_and(|m| m.uuid == uuid)
     }
 
+    /// The machine shown, with its connection.
+    pub fn machine(&self) -> Option<&Machine> {
+        self.0.as_ref()
+    }
+
     pub fn uuid(&self) -> Option<&str> {
         self.0.as_ref().map(|m| m.uuid.as_str())
     }

@@ -13,7 +13,7 @@ use gettextrs::gettext;
 use relm4::prelude::*;
 
 use crate::backend::osinfo::OsDb;
-use crate::backend::{Connection, DomainStats, LifecycleAction, Request};
+use crate::backend::{Connection, DomainStats, LifecycleAction};
 use crate::model::stats_history::StatsHistory;
 use crate::model::VmObject;
 use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg};
@@ -42,14 +42,12 @@ pub enum MachineViewMsg {
     Removed(String),
     /// Another connection: nothing of the old one is kept.
     Reset,
-    /// A clone's progress (None: it ended).
-    CloneProgress(String, Option<(u64, u64)>),
     /// Show the overview tab.
     Overview,
     /// The Hardware tab read the machine's system (libosinfo id).
     Os(String, Option<String>),
-    /// The Hardware tab started a long job (a clone): it goes to the window's connection.
-    Job(Request),
+    /// The Hardware tab made a clone (its UUID).
+    Cloned(String),
 }
 
 #[derive(Debug)]
@@ -64,8 +62,8 @@ pub enum MachineViewOutput {
         name: String,
         fullscreen: Option<bool>,
     },
-    /// A long job for the connection's worker (a clone, with progress).
-    Request(Request),
+    /// A clone was made: show it (its UUID).
+    Cloned(String),
 }
 
 pub struct MachineView {
@@ -157,7 +155,7 @@ impl Component for MachineView {
         let hardware = HardwarePanel::builder()
             .launch(())
             .forward(sender.input_sender(), |o| match o {
-                HardwareOutput::Request(r) => MachineViewMsg::Job(r),
+                HardwareOutput::Cloned(uuid) => MachineViewMsg::Cloned(uuid),
                 HardwareOutput::Os(uuid, os) => MachineViewMsg::Os(uuid, os),
             });
         let snapshots = SnapshotsPanel::builder().launch(()).detach();
@@ -311,12 +309,9 @@ impl Component for MachineView {
             }
             MachineViewMsg::Removed(uuid) => self.history.forget(&uuid),
             MachineViewMsg::Reset => self.history.clear(),
-            MachineViewMsg::CloneProgress(uuid, progress) => self
-                .hardware
-                .emit(HardwareMsg::CloneProgress(uuid, progress)),
-            MachineViewMsg::Job(r) => {
-                if sender.output(MachineViewOutput::Request(r)).is_err() {
-                    log::debug!("a clone request after the window closed: dropped");
+            MachineViewMsg::Cloned(uuid) => {
+                if sender.output(MachineViewOutput::Cloned(uuid)).is_err() {
+                    log::debug!("a clone made after the window closed");
                 }
             }
             MachineViewMsg::Overview => widgets.tabs.set_visible_child_name("overview"),

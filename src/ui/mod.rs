@@ -1,6 +1,7 @@
 //! One relm4 component per screen part; see the map in the crate root.
 
 pub mod agent_panel;
+pub mod clone_job;
 pub mod connection_switcher;
 pub mod console;
 pub mod graphs;
