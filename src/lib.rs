@@ -63,7 +63,7 @@
 //!   GTK starts).
 //! * [`logging`] — the `log` crate's lines go to GLib's log, domain "bilik".
 //! * [`settings`] — typed GSettings keys; [`i18n`] — gettext helpers; [`config`] — build
-//!   values from meson; [`bench`] — opt-in figures for `build-aux/bench`.
+//!   values from meson; [`mod@bench`] — opt-in figures for `build-aux/bench`.
 
 pub mod app;
 pub mod backend;

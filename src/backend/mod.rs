@@ -5,7 +5,7 @@
 //! modules are plain functions over `&Connect` that return `Result<T, BackendError>`; a
 //! screen runs one on the connection's thread with [`Connection::call`] and awaits the
 //! answer; a long job (a clone's copy) is prepared there and runs on a thread of its own
-//! ([`Connection::call_long`]), its progress heard by the screen that started it. The
+//! ([`worker::Connection::call_long`]), its progress heard by the screen that started it. The
 //! worker's own update stream carries only what libvirt pushes (the connection's state, the
 //! machine list and its changes, statistics, pool / network / device changes). No feature
 //! module imports the worker.

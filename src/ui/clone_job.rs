@@ -1,5 +1,5 @@
 //! A clone started from a machine's Hardware tab: the plan on the connection's thread, the
-//! copy of the disks (minutes) on a thread of its own ([`Connection::call_long`]), its
+//! copy of the disks (minutes) on a thread of its own ([`crate::backend::Connection::call_long`]), its
 //! progress heard by the tab, stopped by its Cancel button, and its end said in a toast.
 
 use std::sync::atomic::{AtomicBool, Ordering};
