@@ -55,8 +55,9 @@
 //!
 //! * [`backend`] — GTK-free: the worker, plain feature functions over a connection, typed
 //!   errors (see its own map).
-//! * [`model`] — GObjects the views bind to ([`model::VmObject`]) and the per-connection
-//!   store ([`model::VmStore`]) that applies updates in place. The new-machine
+//! * [`model`] — GObjects the views bind to ([`model::VmObject`]); a connection's model
+//!   ([`model::connection_model::ConnectionModel`]) applies what libvirt pushed to its
+//!   store ([`model::VmStore`]) in place, and the list view binds to that store. The new-machine
 //!   wizard's decisions: [`model::new_vm_plan::NewVmPlan`].
 //! * [`errors`] — the one place where errors become translated sentences.
 //! * [`renderer`] — GTK draws without OpenGL on a computer without a GPU (decided before

@@ -98,8 +98,8 @@ impl App {
     }
 
     pub(super) fn name_of(&self, uuid: &str) -> String {
-        self.list
-            .model()
+        self.current
+            .store
             .get(uuid)
             .map(|v| v.name())
             .unwrap_or_else(|| uuid.to_string())

@@ -19,6 +19,7 @@ use crate::backend::console::{self, ConsoleOptions, DisplayInfo};
 use crate::backend::{ConnectionHandle, LifecycleAction, Options, Request, Update};
 use crate::errors::{self, UserMessage};
 use crate::i18n::gettext_f;
+use crate::model::connection_model::{Change, ConnectionModel};
 use crate::settings::{Key, Settings};
 use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
 use crate::ui::lifecycle;
@@ -145,7 +146,8 @@ pub enum AppCmd {
 
 pub struct App {
     settings: Settings,
-    uri: String,
+    /// The connection shown: its URI and machines (the list view binds to its store).
+    current: ConnectionModel,
     connection: Option<ConnectionHandle>,
     /// Increases with every (re)opened connection; updates from older ones are dropped.
     generation: u64,
@@ -184,17 +186,24 @@ impl App {
         // The command channel is Send (AppMsg is not: it carries GObjects).
         let commands = sender.command_sender().clone();
         let sink = Box::new(move |u| commands.emit(AppCmd::Backend(generation, u)));
-        self.use_connection(ConnectionHandle::open(&self.uri, Options::default(), sink));
+        self.use_connection(ConnectionHandle::open(
+            &self.current.uri,
+            Options::default(),
+            sink,
+        ));
     }
 
     /// Keeps a just-opened connection, or shows why it could not open.
     fn use_connection(&mut self, opened: Result<ConnectionHandle, crate::backend::BackendError>) {
-        self.list.emit(VmListMsg::Connecting(self.uri.clone()));
+        self.list.emit(VmListMsg::Bind(self.current.store.clone()));
+        self.list
+            .emit(VmListMsg::Connecting(self.current.uri.clone()));
         match opened {
             Ok(handle) => self.connection = Some(handle),
-            Err(e) => self
-                .list
-                .emit(VmListMsg::Failed(errors::connection_error(&self.uri, &e))),
+            Err(e) => self.list.emit(VmListMsg::Failed(errors::connection_error(
+                &self.current.uri,
+                &e,
+            ))),
         }
     }
 
@@ -294,7 +303,7 @@ impl App {
             self.toast_error(widgets, msg);
             return;
         }
-        let argv = console::viewer_argv(&self.uri, &uuid, &opts);
+        let argv = console::viewer_argv(&self.current.uri, &uuid, &opts);
         let pid = Arc::new(AtomicU32::new(0));
         self.consoles.insert(uuid.clone(), pid.clone());
         // A console makes the SPICE agent connect: show its state afresh.
@@ -341,9 +350,9 @@ impl Component for App {
     ) {
         match msg {
             AppMsg::Switch(uri) => {
-                self.uri = uri;
+                self.current = ConnectionModel::new(&uri);
                 self.switcher
-                    .emit(SwitcherMsg::SetCurrent(self.uri.clone()));
+                    .emit(SwitcherMsg::SetCurrent(self.current.uri.clone()));
                 show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);
                 self.open_connection(&sender);
@@ -358,7 +367,8 @@ impl Component for App {
                 }
             }
             AppMsg::TryAgain => {
-                self.list.emit(VmListMsg::Connecting(self.uri.clone()));
+                self.list
+                    .emit(VmListMsg::Connecting(self.current.uri.clone()));
                 match &self.connection {
                     Some(c) => c.send(Request::Reconnect),
                     None => self.open_connection(&sender),
@@ -394,8 +404,8 @@ impl Component for App {
             },
             AppMsg::CheckShutdown(uuid, name) => {
                 let still_on = self
-                    .list
-                    .model()
+                    .current
+                    .store
                     .get(&uuid)
                     .is_some_and(|v| v.vm_state().is_active());
                 if still_on {
@@ -511,13 +521,14 @@ impl Component for App {
                 self.ensure_dialogs(&sender, "wizard");
                 self.emit_wizard(WizardMsg::Open(
                     widgets.window.clone(),
-                    self.uri.clone(),
+                    self.current.uri.clone(),
                     self.connection.as_ref().map(ConnectionHandle::connection),
                 ))
             }
-            AppMsg::OpenSetupCheck => self
-                .setup
-                .emit(SetupMsg::Open(widgets.window.clone(), self.uri.clone())),
+            AppMsg::OpenSetupCheck => self.setup.emit(SetupMsg::Open(
+                widgets.window.clone(),
+                self.current.uri.clone(),
+            )),
         }
     }
 

@@ -11,6 +11,15 @@ impl App {
     /// Applies what libvirt pushed (the connection's state, the list and its changes,
     /// statistics); no answer to a question arrives here.
     pub(super) fn handle_update(&mut self, widgets: &AppWidgets, update: Update) {
+        if matches!(update, Update::Domains(_)) {
+            crate::bench::mark("list-received");
+        }
+        // The machines first: the list view shows the store it is bound to, told only
+        // that it changed.
+        match self.current.apply(&update) {
+            Change::None => {}
+            change => self.list.emit(VmListMsg::Changed(change)),
+        }
         match update {
             Update::Connecting => {}
             Update::Connected { uri } => {
@@ -26,45 +35,42 @@ impl App {
                 widgets.sidebar_content.set_sensitive(true);
                 self.show_vm(None);
                 self.list.emit(VmListMsg::Failed(errors::connection_error(
-                    &self.uri, &error,
+                    &self.current.uri,
+                    &error,
                 )));
                 // A local connection that fails is most often a set-up problem: check the
                 // host once per run, and show the check if something must be fixed.
-                if !self.setup_auto_opened && self.uri.starts_with("qemu:///") {
+                if !self.setup_auto_opened && self.current.uri.starts_with("qemu:///") {
                     self.setup_auto_opened = true;
                     self.setup.emit(SetupMsg::OpenIfProblems(
                         widgets.window.clone(),
-                        self.uri.clone(),
+                        self.current.uri.clone(),
                     ));
                 }
             }
             Update::Lost { .. } => {
                 let text = gettext_f(
                     "Lost connection to {uri} — reconnecting…",
-                    &[("uri", &self.uri)],
+                    &[("uri", &self.current.uri)],
                 );
                 show_banner(&widgets.banner, Some(&text));
                 widgets.sidebar_content.set_sensitive(false);
             }
-            Update::Domains(list) => {
+            Update::Domains(_) => {
+                crate::bench::mark("store-replaced");
                 show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);
-                self.list.emit(VmListMsg::Replace(list));
             }
             Update::DomainChanged(info) => {
                 // Started or stopped: what can be attached live changes.
                 self.machine_view
-                    .emit(MachineViewMsg::StateChanged(info.uuid.clone()));
-                self.list.emit(VmListMsg::Upsert(info))
+                    .emit(MachineViewMsg::StateChanged(info.uuid));
             }
             Update::DomainRemoved { uuid } => {
-                self.machine_view
-                    .emit(MachineViewMsg::Removed(uuid.clone()));
-                self.list.emit(VmListMsg::Remove(uuid))
+                self.machine_view.emit(MachineViewMsg::Removed(uuid));
             }
             Update::Stats(stats) => {
-                self.machine_view.emit(MachineViewMsg::Stats(stats.clone()));
-                self.list.emit(VmListMsg::Stats(stats))
+                self.machine_view.emit(MachineViewMsg::Stats(stats));
             }
             Update::AgentChanged { uuid, .. } | Update::DevicesChanged { uuid } => {
                 self.machine_view.emit(MachineViewMsg::DevicesChanged(uuid))

@@ -177,7 +177,7 @@ pub(super) fn build(
 
     let mut model = App {
         settings,
-        uri: init.uri,
+        current: ConnectionModel::new(&init.uri),
         connection: None,
         generation: 0,
         switcher,

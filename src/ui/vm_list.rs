@@ -1,14 +1,16 @@
-//! The sidebar's machine list: search, sort, and a virtualised `gtk::ListView` over the
-//! connection's [`VmStore`], with status pages for "connecting", "empty", "no match" and
-//! "connection failed".
+//! The sidebar's machine list: search, sort, and a virtualised `gtk::ListView` bound to the
+//! connection's [`VmStore`] (kept by its [`crate::model::connection_model::ConnectionModel`];
+//! the list is told only that it changed), with status pages for "connecting", "empty",
+//! "no match" and "connection failed".
 
 use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
-use crate::backend::{DomainInfo, DomainStats, VmState};
+use crate::backend::VmState;
 use crate::errors::UserMessage;
 use crate::i18n::gettext_f;
+use crate::model::connection_model::Change;
 use crate::model::{VmObject, VmStore};
 use crate::ui::vm_row::VmRow;
 
@@ -16,10 +18,10 @@ use crate::ui::vm_row::VmRow;
 pub enum VmListMsg {
     Connecting(String),
     Failed(UserMessage),
-    Replace(Vec<DomainInfo>),
-    Upsert(DomainInfo),
-    Remove(String),
-    Stats(Vec<DomainStats>),
+    /// Show this connection's machines (a new connection: a store of its own).
+    Bind(VmStore),
+    /// The bound store changed.
+    Changed(Change),
     Search(String),
     SortBy(u32),
     SelectionChanged,
@@ -370,23 +372,25 @@ impl Component for VmList {
             }
             VmListMsg::Failed(msg) => {
                 self.phase = "error";
-                self.store.clear();
                 widgets.error_page.set_title(&msg.title);
                 widgets.error_page.set_description(Some(&msg.advice));
                 widgets.error_details.set_label(&msg.details);
             }
-            VmListMsg::Replace(list) => {
-                crate::bench::mark("list-received");
-                self.show_list(&list, root);
+            VmListMsg::Bind(store) => {
+                widgets.filtered.set_model(Some(store.model()));
+                self.store = store;
             }
-            VmListMsg::Upsert(info) => {
-                self.store.upsert(&info);
+            VmListMsg::Changed(Change::Listed(n)) => {
+                self.phase = "ready";
+                crate::bench::list_applied(n, root.upcast_ref());
+            }
+            VmListMsg::Changed(Change::Machines) => {
                 if self.sort_by_state {
                     widgets.by_state.changed(gtk::SorterChange::Different);
                 }
             }
-            VmListMsg::Remove(uuid) => self.store.remove(&uuid),
-            VmListMsg::Stats(stats) => self.store.apply_stats(&stats),
+            // The rows redraw their own figures.
+            VmListMsg::Changed(Change::Figures | Change::None) => return,
             VmListMsg::Search(q) => {
                 self.query = q.to_lowercase();
                 let query = self.query.clone();
@@ -449,13 +453,6 @@ impl Component for VmList {
 }
 
 impl VmList {
-    fn show_list(&mut self, list: &[DomainInfo], view: &gtk::Box) {
-        self.phase = "ready";
-        self.store.replace(list);
-        crate::bench::mark("store-replaced");
-        crate::bench::list_applied(list.len(), view.upcast_ref());
-    }
-
     /// Selects the machine `uuid` if it is listed (and shown by the search).
     fn select(&self, widgets: &VmListWidgets, uuid: &str) -> bool {
         if self.store.get(uuid).is_none() {
@@ -477,6 +474,6 @@ impl VmList {
 
     /// The machine with this UUID, if listed.
     pub fn get(&self, uuid: &str) -> Option<VmObject> {
-        self.store.get(uuid).cloned()
+        self.store.get(uuid)
     }
 }
