@@ -43,6 +43,7 @@ pub mod events;
 pub mod host_check;
 pub mod image_access;
 pub mod iso9660;
+pub mod libosinfo;
 pub mod lifecycle;
 pub mod machine_xml;
 pub mod networks;
