@@ -38,6 +38,8 @@ fn make_iso(dir: &std::path::Path) -> std::path::PathBuf {
     let content = dir.join("content");
     std::fs::create_dir_all(&content).unwrap();
     std::fs::write(content.join("README.TXT"), "test\n").unwrap();
+    // Bootable (El Torito), as libosinfo looks only at discs that can start a computer.
+    std::fs::write(content.join("boot.bin"), vec![0u8; 2048]).unwrap();
     let iso = dir.join("Fedora-Server-dvd-x86_64-40.iso");
     let st = std::process::Command::new("xorriso")
         .args([
@@ -48,6 +50,11 @@ fn make_iso(dir: &std::path::Path) -> std::path::PathBuf {
             "Fedora-S-dvd-x86_64-40",
             "-sysid",
             "LINUX",
+            "-b",
+            "boot.bin",
+            "-no-emul-boot",
+            "-boot-load-size",
+            "4",
             "-o",
         ])
         .arg(&iso)
@@ -65,8 +72,12 @@ fn creates_a_running_machine_with_the_proposed_devices() {
     let dir = common::scratch("wizard");
     let iso = make_iso(&dir);
     let db = OsDb::load_default();
-    let detected = db
-        .identify(&iso9660::read(&iso).unwrap())
+    let detected = bilik::backend::libosinfo::Database::load()
+        .expect("osinfo-db")
+        .identify(&iso)
+        .expect("read")
+        .into_iter()
+        .next()
         .expect("recognised");
 
     let c = Conn::open(common::SYSTEM);

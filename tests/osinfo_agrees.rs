@@ -11,18 +11,68 @@ use bilik::backend::libosinfo::Database;
 
 /// (volume label, publisher id, application id, the system libosinfo should name first)
 const DISCS: &[(&str, &str, &str, &str)] = &[
-    ("Debian 12.8.0 amd64 n", "", "", "http://debian.org/debian/12"),
-    ("Debian trixie-DI-rc3 amd64 n", "", "", "http://debian.org/debian/13"),
-    ("Ubuntu 24.04.1 LTS amd64", "", "", "http://ubuntu.com/ubuntu/24.04"),
-    ("Ubuntu-Server 24.04 LTS amd64", "", "", "http://ubuntu.com/ubuntu/24.04"),
-    ("Fedora-S-dvd-x86_64-40", "", "", "http://fedoraproject.org/fedora/40"),
-    ("alpine-std 3.19.1 x86_64", "", "", "http://alpinelinux.org/alpinelinux/3.19"),
-    ("CentOS-Stream-9-BaseOS-x86_64", "", "", "http://centos.org/centos-stream/9"),
-    ("AlmaLinux-9-3-x86_64-dvd", "", "", "http://almalinux.org/almalinux/9"),
-    ("Rocky-9-3-x86_64-dvd", "", "", "http://rockylinux.org/rocky/9"),
+    (
+        "Debian 12.8.0 amd64 n",
+        "",
+        "",
+        "http://debian.org/debian/12",
+    ),
+    (
+        "Debian trixie-DI-rc3 amd64 n",
+        "",
+        "",
+        "http://debian.org/debian/13",
+    ),
+    (
+        "Ubuntu 24.04.1 LTS amd64",
+        "",
+        "",
+        "http://ubuntu.com/ubuntu/24.04",
+    ),
+    (
+        "Ubuntu-Server 24.04 LTS amd64",
+        "",
+        "",
+        "http://ubuntu.com/ubuntu/24.04",
+    ),
+    (
+        "Fedora-S-dvd-x86_64-40",
+        "",
+        "",
+        "http://fedoraproject.org/fedora/40",
+    ),
+    (
+        "alpine-std 3.19.1 x86_64",
+        "",
+        "",
+        "http://alpinelinux.org/alpinelinux/3.19",
+    ),
+    (
+        "CentOS-Stream-9-BaseOS-x86_64",
+        "",
+        "",
+        "http://centos.org/centos-stream/9",
+    ),
+    (
+        "AlmaLinux-9-3-x86_64-dvd",
+        "",
+        "",
+        "http://almalinux.org/almalinux/9",
+    ),
+    (
+        "Rocky-9-3-x86_64-dvd",
+        "",
+        "",
+        "http://rockylinux.org/rocky/9",
+    ),
     // (openSUSE's publisher id "SUSE LINUX GmbH" cannot be written by xorriso as is: ISO
     // 9660 keeps publisher ids in capitals; libosinfo and osinfo-detect agree it is unknown.)
-    ("Fedora-WS-Live-40-1-14", "", "", "http://fedoraproject.org/fedora/40"),
+    (
+        "Fedora-WS-Live-40-1-14",
+        "",
+        "",
+        "http://fedoraproject.org/fedora/40",
+    ),
     (
         "ARCH_202401",
         "ARCH LINUX <HTTPS://ARCHLINUX.ORG>",
@@ -61,11 +111,22 @@ fn make_iso(dir: &Path, n: usize, label: &str, publisher: &str, application: &st
     if !application.is_empty() {
         cmd.args(["-A", application]);
     }
-    cmd.args(["-b", "boot.bin", "-no-emul-boot", "-boot-load-size", "4", "-o"])
-        .arg(&iso)
-        .arg(&content);
+    cmd.args([
+        "-b",
+        "boot.bin",
+        "-no-emul-boot",
+        "-boot-load-size",
+        "4",
+        "-o",
+    ])
+    .arg(&iso)
+    .arg(&content);
     let out = cmd.output().expect("xorriso runs (the dev root has it)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     iso
 }
 
@@ -76,7 +137,11 @@ fn osinfo_detect(iso: &Path) -> Vec<String> {
         .arg(iso)
         .output()
         .expect("osinfo-detect runs (the dev root has libosinfo-bin)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let mut names: Vec<String> = Vec::new();
     for line in text.lines() {
@@ -99,7 +164,10 @@ fn recognition_agrees_with_osinfo_detect() {
     std::fs::create_dir_all(&dir).unwrap();
     let t0 = std::time::Instant::now();
     let db = Database::load().expect("osinfo-db loads");
-    println!("libosinfo loaded osinfo-db in {} ms", t0.elapsed().as_millis());
+    println!(
+        "libosinfo loaded osinfo-db in {} ms",
+        t0.elapsed().as_millis()
+    );
     let mut recognised = 0;
     for (n, (label, publisher, application, first)) in DISCS.iter().enumerate() {
         let iso = make_iso(&dir, n, label, publisher, application);
@@ -139,7 +207,14 @@ fn a_disc_that_cannot_start_a_computer_is_said_so() {
     std::fs::write(dir.join("c/README.TXT"), "data\n").unwrap();
     let iso = dir.join("data.iso");
     let st = Command::new("xorriso")
-        .args(["-as", "mkisofs", "-quiet", "-V", "Debian 12.8.0 amd64 n", "-o"])
+        .args([
+            "-as",
+            "mkisofs",
+            "-quiet",
+            "-V",
+            "Debian 12.8.0 amd64 n",
+            "-o",
+        ])
         .arg(&iso)
         .arg(dir.join("c"))
         .status()

@@ -246,7 +246,11 @@ impl Database {
 
     /// Renders the system's answer file (profile `desktop`, else `jeos`) with libosinfo.
     /// None: osinfo-db has no script for this system.
-    pub fn install_script(&self, os_id: &str, answers: &Answers) -> Option<Result<Rendered, String>> {
+    pub fn install_script(
+        &self,
+        os_id: &str,
+        answers: &Answers,
+    ) -> Option<Result<Rendered, String>> {
         let id = cstring(os_id);
         // SAFETY: libosinfo calls with live objects; strings are copied in by libosinfo.
         unsafe {
@@ -265,15 +269,39 @@ impl Database {
                     f(c, v.as_ptr());
                 }
             };
-            set(ffi::osinfo_install_config_set_user_login, &answers.user_login);
-            set(ffi::osinfo_install_config_set_user_realname, &answers.user_realname);
-            set(ffi::osinfo_install_config_set_user_password, &answers.user_password);
-            set(ffi::osinfo_install_config_set_admin_password, &answers.admin_password);
+            set(
+                ffi::osinfo_install_config_set_user_login,
+                &answers.user_login,
+            );
+            set(
+                ffi::osinfo_install_config_set_user_realname,
+                &answers.user_realname,
+            );
+            set(
+                ffi::osinfo_install_config_set_user_password,
+                &answers.user_password,
+            );
+            set(
+                ffi::osinfo_install_config_set_admin_password,
+                &answers.admin_password,
+            );
             set(ffi::osinfo_install_config_set_hostname, &answers.hostname);
-            set(ffi::osinfo_install_config_set_l10n_language, &answers.language);
-            set(ffi::osinfo_install_config_set_l10n_keyboard, &answers.keyboard);
-            set(ffi::osinfo_install_config_set_l10n_timezone, &answers.timezone);
-            set(ffi::osinfo_install_config_set_reg_product_key, &answers.product_key);
+            set(
+                ffi::osinfo_install_config_set_l10n_language,
+                &answers.language,
+            );
+            set(
+                ffi::osinfo_install_config_set_l10n_keyboard,
+                &answers.keyboard,
+            );
+            set(
+                ffi::osinfo_install_config_set_l10n_timezone,
+                &answers.timezone,
+            );
+            set(
+                ffi::osinfo_install_config_set_reg_product_key,
+                &answers.product_key,
+            );
             let arch = cstring(std::env::consts::ARCH);
             ffi::osinfo_install_config_set_hardware_arch(c, arch.as_ptr());
             let mut err = ptr::null_mut();
@@ -296,18 +324,10 @@ impl Database {
             .filter(|s| !s.is_empty());
             let method = ffi::osinfo_install_script_get_preferred_injection_method(script.ptr());
             let injection = match method {
-                m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD => {
-                    Injection::Initrd
-                }
-                m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_DISK => {
-                    Injection::Disk
-                }
-                m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_FLOPPY => {
-                    Injection::Floppy
-                }
-                m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_WEB => {
-                    Injection::Web
-                }
+                m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD => Injection::Initrd,
+                m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_DISK => Injection::Disk,
+                m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_FLOPPY => Injection::Floppy,
+                m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_WEB => Injection::Web,
                 _ => Injection::Cdrom,
             };
             Some(Ok(Rendered {

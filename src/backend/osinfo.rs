@@ -1,14 +1,13 @@
 //! The system's osinfo-db (`/usr/share/osinfo`, the database virt-manager, GNOME Boxes and
-//! cockpit use): operating systems, the rules that recognise their installer discs, their
-//! recommended resources, the devices they have drivers for and the firmware they need.
+//! cockpit use): operating systems, their recommended resources, the devices they have
+//! drivers for and the firmware they need, for the wizard's proposal and its system list.
 //!
-//! This reads the XML files directly, the way libosinfo does, and follows `derives-from`
-//! for anything an entry inherits. Bilik keeps no list of operating systems of its own.
+//! This reads the XML files directly and follows `derives-from` for anything an entry
+//! inherits. What a disc is, and answer files, are libosinfo's own answers
+//! ([`super::libosinfo`]); Bilik keeps no list of operating systems of its own.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-
-use super::iso9660::IsoInfo;
 
 /// The architecture Bilik creates machines for.
 pub const HOST_ARCH: &str = std::env::consts::ARCH;
@@ -29,18 +28,6 @@ struct ResourceSet {
     recommended: Resources,
 }
 
-/// One `<media>` rule: every pattern given must match the disc's field.
-#[derive(Debug, Clone)]
-struct Media {
-    arch: String,
-    variant: Option<String>,
-    volume_id: Option<String>,
-    system_id: Option<String>,
-    publisher_id: Option<String>,
-    application_id: Option<String>,
-    volume_size: Option<u64>,
-}
-
 /// One operating system of the database.
 #[derive(Debug, Clone, Default)]
 pub struct OsEntry {
@@ -55,21 +42,13 @@ pub struct OsEntry {
     pub derives_from: Option<String>,
     pub release_date: String,
     pub eol_date: String,
-    variants: Vec<(String, String)>,
-    media: Vec<Media>,
+    /// osinfo-db lists installer media for it (a system one can install).
+    has_media: bool,
     resources: Vec<ResourceSet>,
     /// Device ids, `false` where an entry says a device its parent has is not supported.
     devices: Vec<(String, bool)>,
     /// (arch, firmware type, supported)
     firmware: Vec<(String, String, bool)>,
-}
-
-/// What a disc was recognised as.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detected {
-    pub os_id: String,
-    /// The edition ("Workstation", "Server"), when the rule names one.
-    pub variant: Option<String>,
 }
 
 /// The firmware an operating system needs or supports on this architecture.
@@ -250,40 +229,7 @@ impl OsDb {
                 "derives-from" => e.derives_from = c.attribute("id").map(str::to_string),
                 "release-date" => e.release_date = text_of(c),
                 "eol-date" => e.eol_date = text_of(c),
-                "variant" => {
-                    if let Some(vid) = c.attribute("id") {
-                        let vname = c
-                            .children()
-                            .find(|n| n.has_tag_name("name") && n.attributes().len() == 0)
-                            .map(text_of)
-                            .unwrap_or_default();
-                        e.variants.push((vid.to_string(), vname));
-                    }
-                }
-                "media" => {
-                    let Some(iso) = c.children().find(|n| n.has_tag_name("iso")) else {
-                        continue;
-                    };
-                    let get = |tag: &str| {
-                        iso.children()
-                            .find(|n| n.has_tag_name(tag))
-                            .map(text_of)
-                            .filter(|t| !t.is_empty())
-                    };
-                    e.media.push(Media {
-                        arch: c.attribute("arch").unwrap_or("all").to_string(),
-                        variant: c
-                            .children()
-                            .find(|n| n.has_tag_name("variant"))
-                            .and_then(|v| v.attribute("id"))
-                            .map(str::to_string),
-                        volume_id: get("volume-id"),
-                        system_id: get("system-id"),
-                        publisher_id: get("publisher-id"),
-                        application_id: get("application-id"),
-                        volume_size: get("volume-size").and_then(|s| s.parse().ok()),
-                    });
-                }
+                "media" => e.has_media = true,
                 "resources" => {
                     let find = |tag: &str| {
                         c.children()
@@ -412,57 +358,6 @@ impl OsDb {
         self.chain(id).iter().any(|e| e.family == "winnt")
     }
 
-    /// The display name with the edition, e.g. "Fedora 40 (Workstation)".
-    pub fn display_name(&self, d: &Detected) -> String {
-        let Some(e) = self.get(&d.os_id) else {
-            return d.os_id.clone();
-        };
-        match d.variant.as_ref().and_then(|v| {
-            e.variants
-                .iter()
-                .find(|(id, name)| id == v && !name.is_empty())
-        }) {
-            Some((_, vname)) => vname.clone(),
-            None => e.name.clone(),
-        }
-    }
-
-    /// Recognises an installer disc the way libosinfo does: every pattern a media rule
-    /// gives must match the disc's field (case-sensitive, anywhere in the field). When
-    /// several rules match, the one for this machine's architecture wins, then the one
-    /// whose volume-id pattern matched the longest stretch, then the newest system.
-    pub fn identify(&self, iso: &IsoInfo) -> Option<Detected> {
-        let mut best: Option<((u8, usize, &str), Detected)> = None;
-        let mut ids: Vec<&String> = self.entries.keys().collect();
-        ids.sort();
-        for id in ids {
-            let e = &self.entries[id];
-            for m in &e.media {
-                let Some(len) = media_matches(m, iso) else {
-                    continue;
-                };
-                let arch_rank = if m.arch == HOST_ARCH {
-                    2
-                } else if m.arch == "all" || (HOST_ARCH == "x86_64" && m.arch == "i686") {
-                    1
-                } else {
-                    0
-                };
-                let key = (arch_rank, len, e.release_date.as_str());
-                if best.as_ref().is_none_or(|(k, _)| key > *k) {
-                    best = Some((
-                        key,
-                        Detected {
-                            os_id: e.id.clone(),
-                            variant: m.variant.clone(),
-                        },
-                    ));
-                }
-            }
-        }
-        best.map(|(_, d)| d)
-    }
-
     /// Entries whose name, short id or version contains every word of `query`
     /// (case-insensitive), newest first. An empty query lists everything.
     pub fn search(&self, query: &str) -> Vec<&OsEntry> {
@@ -496,7 +391,7 @@ impl OsDb {
                 e.distro == "win"
                     && e.family == "winnt"
                     && !e.short_id.starts_with("win2k")
-                    && !e.media.is_empty()
+                    && e.has_media
             }),
             other: self
                 .entries
@@ -521,39 +416,6 @@ fn sort_newest_first(v: &mut [&OsEntry]) {
             .cmp(&a.release_date)
             .then_with(|| a.name.cmp(&b.name))
     });
-}
-
-/// Some(length of the volume-id match) when every pattern of `m` matches `iso`.
-fn media_matches(m: &Media, iso: &IsoInfo) -> Option<usize> {
-    if m.volume_id.is_none()
-        && m.system_id.is_none()
-        && m.publisher_id.is_none()
-        && m.application_id.is_none()
-    {
-        return None;
-    }
-    let find = |pattern: &Option<String>, value: &str| -> Option<usize> {
-        match pattern {
-            None => Some(0),
-            Some(_) if value.is_empty() => None,
-            // osinfo-db writes GLib (PCRE) patterns; the few the regex crate cannot
-            // compile (look-around) never match rather than guessing.
-            Some(p) => regex::Regex::new(p)
-                .ok()?
-                .find(value)
-                .map(|m| m.end() - m.start()),
-        }
-    };
-    let len = find(&m.volume_id, &iso.volume_id)?;
-    find(&m.system_id, &iso.system_id)?;
-    find(&m.publisher_id, &iso.publisher_id)?;
-    find(&m.application_id, &iso.application_id)?;
-    if let Some(size) = m.volume_size {
-        if size != iso.volume_size {
-            return None;
-        }
-    }
-    Some(len)
 }
 
 #[cfg(test)]
@@ -600,21 +462,5 @@ mod tests {
         assert!(db.firmware("c", "x86_64").efi_supported);
         assert!(!db.firmware("c", "x86_64").efi_required);
         assert_eq!(db.get("c").unwrap().name, "Anak");
-    }
-
-    #[test]
-    fn longest_volume_match_wins_and_all_fields_must_match() {
-        let db = db_from(SAMPLE);
-        let iso = |v: &str, s: &str| IsoInfo {
-            volume_id: v.into(),
-            system_id: s.into(),
-            ..IsoInfo::default()
-        };
-        assert_eq!(
-            db.identify(&iso("Parent-1.5 x", "LINUX")).unwrap().os_id,
-            "c"
-        );
-        assert_eq!(db.identify(&iso("Parent-1.5 x", "")).unwrap().os_id, "p");
-        assert_eq!(db.identify(&iso("Other", "LINUX")), None);
     }
 }

@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use gettextrs::gettext;
 
+use crate::backend::libosinfo::Candidate;
 use crate::backend::new_vm::{
     self, DiskBus, Firmware, HostFacts, Install, NameProblem, NetworkChoice, NewVm, Proposal,
 };
-use crate::backend::osinfo::{Detected, OsDb};
+use crate::backend::osinfo::OsDb;
 use crate::i18n::gettext_f;
 
 /// Where the new machine's system comes from.
@@ -61,8 +62,8 @@ pub struct NewVmPlan {
     pub path: String,
     /// A question to the connection or a file read is under way.
     pub busy: bool,
-    /// What osinfo-db recognised on the disc.
-    pub detected: Option<Detected>,
+    /// The systems libosinfo recognised on the disc, its own first choice first.
+    pub candidates: Vec<Candidate>,
     /// The format of an existing disk image (raw, qcow2…).
     pub import_format: String,
     pub os_id: Option<String>,
@@ -92,7 +93,7 @@ impl Default for NewVmPlan {
             kind: SourceKind::Iso,
             path: String::new(),
             busy: false,
-            detected: None,
+            candidates: Vec::new(),
             import_format: "raw".into(),
             os_id: None,
             proposal: None,
@@ -151,14 +152,26 @@ impl NewVmPlan {
         false
     }
 
+    /// The chosen system's name: as libosinfo named it from the disc (with the edition
+    /// the disc holds), else osinfo-db's name.
     pub fn os_name(&self) -> String {
-        match (&self.db, &self.os_id) {
-            (Some(db), Some(id)) => match &self.detected {
-                Some(d) if &d.os_id == id => db.display_name(d),
-                _ => db.get(id).map(|e| e.name.clone()).unwrap_or(id.clone()),
-            },
-            _ => gettext("Unknown system"),
+        let Some(id) = &self.os_id else {
+            return gettext("Unknown system");
+        };
+        if let Some(c) = self.candidates.iter().find(|c| &c.os_id == id) {
+            return c.name.clone();
         }
+        self.db
+            .as_ref()
+            .and_then(|db| db.get(id).map(|e| e.name.clone()))
+            .unwrap_or_else(|| id.clone())
+    }
+
+    /// The chosen system is one of those recognised on the disc.
+    pub fn recognised(&self) -> bool {
+        self.os_id
+            .as_ref()
+            .is_some_and(|id| self.candidates.iter().any(|c| &c.os_id == id))
     }
 
     pub fn name_check(&self) -> Result<(), NameProblem> {
@@ -531,6 +544,34 @@ mod tests {
         assert_eq!(plan.keyboard_hint(), None);
         plan.layout = Some("fr".into());
         assert!(plan.keyboard_hint().unwrap().contains("“fr”"));
+    }
+
+    #[test]
+    fn a_disc_that_fits_several_systems_names_the_one_chosen() {
+        let candidate = |id: &str, name: &str| Candidate {
+            os_id: id.into(),
+            name: name.into(),
+            short_id: String::new(),
+            installer_script: true,
+            kernel: None,
+            initrd: None,
+        };
+        let mut plan = plan_for(Some("http://microsoft.com/win/11"));
+        plan.candidates = vec![
+            candidate("http://microsoft.com/win/11", "Microsoft Windows 11"),
+            candidate("http://microsoft.com/win/10", "Microsoft Windows 10 Pro"),
+        ];
+        assert!(plan.recognised());
+        plan.os_id = Some("http://microsoft.com/win/10".into());
+        assert!(plan.recognised());
+        assert_eq!(
+            plan.os_name(),
+            "Microsoft Windows 10 Pro",
+            "the disc's edition"
+        );
+        plan.os_id = Some(DEBIAN.into());
+        assert!(!plan.recognised(), "picked from the whole list");
+        assert_eq!(plan.os_name(), "Debian 12");
     }
 
     #[test]

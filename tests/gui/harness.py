@@ -342,16 +342,22 @@ def tab(app, label):
         app.click_at(node)
 
 
-def make_iso(folder, name, volume_id):
-    """A small disc image with the given volume id (what osinfo-db recognises discs by).
-    A new file each time: libvirt may have handed a previous one to its qemu user."""
+def make_iso(folder, name, volume_id, publisher=None):
+    """A small bootable disc image with the given volume id (what libosinfo recognises
+    discs by; it looks only at discs that can start a computer, hence the El Torito boot
+    record). A new file each time: libvirt may have handed a previous one to its qemu
+    user."""
     content = os.path.join(folder, name + "-content")
     os.makedirs(content, exist_ok=True)
     with open(os.path.join(content, "README.TXT"), "w") as f:
         f.write("test disc\n")
+    with open(os.path.join(content, "boot.bin"), "wb") as f:
+        f.write(bytes(2048))
     path = os.path.join(folder, name)
     if os.path.exists(path):
         os.unlink(path)
+    extra = ["-publisher", publisher] if publisher else []
     subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-V", volume_id, "-sysid", "LINUX",
+                    *extra, "-b", "boot.bin", "-no-emul-boot", "-boot-load-size", "4",
                     "-o", path, content], check=True, capture_output=True)
     return path

@@ -152,6 +152,25 @@ def test_unknown_disc_leads_to_the_picker():
     app.quit()
 
 
+def test_a_disc_that_fits_two_systems_offers_both():
+    os.makedirs(DIR, exist_ok=True)
+    # Windows 10 and 11 discs share this label: libosinfo names 11 first, and both.
+    iso = harness.make_iso(DIR, "Win.iso", "CCCOMA_X64FRE_EN-US_DV9", "MICROSOFT CORPORATION")
+    app = App(["--connect", "qemu:///system"])
+    app.find("This computer (system)")
+    app.click(button(app, "New Virtual Machine"))
+    entry = app.find("Disc image file (.iso)", roles=["text", "entry"])
+    entry.get_editable_text_iface().set_text_contents(iso)
+    app.click(button(app, "Next"))
+    app.find("Recognised: Microsoft Windows 11", roles=["label"])
+    app.find("This disc fits several systems", roles=["label"])
+    app.find("Systems this disc fits", roles=["list"])
+    app.screenshot("96b-wizard-two-systems")
+    app.select(app.find("Microsoft Windows 10", exact=True, roles=["list item"]))
+    app.find("Recognised: Microsoft Windows 10", roles=["label"])
+    app.quit()
+
+
 def test_customise_before_install_defines_and_shows_details():
     name = "bilik-gui-netboot"
     virsh("destroy", name, check=False)

@@ -103,6 +103,18 @@ pub(super) fn build(
     );
     let detected_row = adw::ActionRow::builder().use_markup(false).build();
     g2.add(&detected_row);
+    // A disc that fits several systems (one label, two Windows versions): they are listed
+    // first, libosinfo's own first choice picked.
+    let candidates_group = adw::PreferencesGroup::builder()
+        .title(glib::markup_escape_text(&gettext("On this disc")))
+        .visible(false)
+        .build();
+    let candidates_list = gtk::ListBox::builder().css_classes(["boxed-list"]).build();
+    candidates_list.update_property(&[gtk::accessible::Property::Label(&gettext(
+        "Systems this disc fits",
+    ))]);
+    pick_on_select(&candidates_list, &sender);
+    candidates_group.add(&candidates_list);
     let generic_group = adw::PreferencesGroup::builder()
         .title(glib::markup_escape_text(&gettext("Not in the list?")))
         .build();
@@ -132,6 +144,7 @@ pub(super) fn build(
     pick_on_select(&os_list, &sender);
     list_group.add(&os_list);
     // As a person reads it: the systems, then what to pick when it is not among them.
+    p2.add(&candidates_group);
     p2.add(&list_group);
     p2.add(&generic_group);
     stack.add_named(&p2, Some("system"));
@@ -305,6 +318,8 @@ pub(super) fn build(
         source_error,
         allow_access,
         detected_row,
+        candidates_group,
+        candidates_list,
         search,
         os_list,
         generic_list,

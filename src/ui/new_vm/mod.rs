@@ -23,8 +23,9 @@ use relm4::prelude::*;
 
 use crate::backend::image_access::{self, AccessBlock};
 use crate::backend::iso9660::{self, IsoError};
+use crate::backend::libosinfo::Candidate;
 use crate::backend::new_vm::HostFacts;
-use crate::backend::osinfo::{Detected, OsDb};
+use crate::backend::osinfo::OsDb;
 use crate::errors::UserMessage;
 use crate::i18n::gettext_f;
 pub use crate::model::new_vm_plan::SourceKind;
@@ -82,7 +83,9 @@ pub struct Inspection {
 
 #[derive(Debug)]
 enum Found {
-    Iso(Option<Detected>),
+    /// The systems libosinfo recognised (none: unknown, or a disc that cannot start a
+    /// computer).
+    Iso(Vec<Candidate>),
     Disk(String),
     Nothing,
 }
@@ -145,6 +148,8 @@ pub struct WizardWidgets {
     allow_access: gtk::Button,
     // 2. system
     detected_row: adw::ActionRow,
+    candidates_group: adw::PreferencesGroup,
+    candidates_list: gtk::ListBox,
     search: gtk::SearchEntry,
     os_list: gtk::ListBox,
     generic_list: gtk::ListBox,
@@ -199,6 +204,17 @@ fn iso_error(e: &IsoError) -> String {
     }
 }
 
+/// The systems libosinfo recognises on the disc at `path` (loaded here, off the main
+/// thread: libosinfo's objects stay on the thread that made them).
+fn recognise(path: &std::path::Path) -> Vec<Candidate> {
+    let found = crate::backend::libosinfo::Database::load().and_then(|db| db.identify(path));
+    found.unwrap_or_else(|e| {
+        // A disc that cannot start a computer, or osinfo-db missing: the person picks.
+        log::debug!("libosinfo did not recognise {}: {e}", path.display());
+        Vec::new()
+    })
+}
+
 /// Reads the chosen source off the main thread.
 fn inspect(db: Option<Arc<OsDb>>, kind: SourceKind, path: String) -> Inspection {
     let db = db.unwrap_or_else(OsDb::shared);
@@ -215,8 +231,9 @@ fn inspect(db: Option<Arc<OsDb>>, kind: SourceKind, path: String) -> Inspection 
             "There is no file at {path}. Check the spelling, or use “Choose File”.",
             &[("path", &path)],
         )),
+        // A disc image (Bilik's own check, for the sentence), then what libosinfo sees.
         SourceKind::Iso => match iso9660::read(&p) {
-            Ok(info) => Ok(Found::Iso(db.identify(&info))),
+            Ok(_) => Ok(Found::Iso(recognise(&p))),
             Err(e) => Err(iso_error(&e)),
         },
         SourceKind::Import => match iso9660::disk_image_format(&p) {
@@ -316,7 +333,7 @@ impl Component for NewVmWizard {
                 self.plan.kind = k;
                 self.source_error = None;
                 self.access = None;
-                self.plan.detected = None;
+                self.plan.candidates.clear();
             }
             WizardMsg::Path(p) => {
                 if p != self.plan.path {
@@ -516,15 +533,16 @@ impl Component for NewVmWizard {
                     Err(e) => self.source_error = Some(e),
                     Ok(found) => {
                         match found {
-                            Found::Iso(d) => {
-                                self.plan.os_id = d.as_ref().map(|d| d.os_id.clone());
-                                self.plan.detected = d;
+                            Found::Iso(candidates) => {
+                                // libosinfo's own first choice, the others offered.
+                                self.plan.os_id = candidates.first().map(|c| c.os_id.clone());
+                                self.plan.candidates = candidates;
                             }
                             Found::Disk(format) => {
                                 self.plan.import_format = format;
-                                self.plan.detected = None;
+                                self.plan.candidates.clear();
                             }
-                            Found::Nothing => self.plan.detected = None,
+                            Found::Nothing => self.plan.candidates.clear(),
                         }
                         if self.plan.kind != SourceKind::Network && self.plan.is_local_system() {
                             // Libvirt's qemu runs as its own user: check it can open the file.

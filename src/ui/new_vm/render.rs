@@ -172,14 +172,21 @@ impl NewVmWizard {
 
         // 2. System.
         if self.plan.step == 1 {
-            let (title, subtitle) = match (&self.plan.detected, self.plan.kind) {
-                (Some(_), _) if self.plan.os_id == self.plan.detected.as_ref().map(|d| d.os_id.clone()) => (
+            let several = self.plan.candidates.len() > 1;
+            let (title, subtitle) = match self.plan.kind {
+                _ if self.plan.recognised() && several => (
+                    gettext_f("Recognised: {system}", &[("system", &self.plan.os_name())]),
+                    gettext(
+                        "This disc fits several systems (listed under “On this disc”); Bilik picked the first, as libosinfo does. If yours is another one, pick it there.",
+                    ),
+                ),
+                _ if self.plan.recognised() => (
                     gettext_f("Recognised: {system}", &[("system", &self.plan.os_name())]),
                     gettext(
                         "Bilik read this from the disc. If it is wrong, pick the right one below.",
                     ),
                 ),
-                (_, SourceKind::Iso) if self.plan.os_id.is_none() => (
+                SourceKind::Iso if self.plan.os_id.is_none() => (
                     gettext("Bilik could not recognise this disc"),
                     gettext("Pick the system below (type to search), or a generic choice."),
                 ),
@@ -194,6 +201,28 @@ impl NewVmWizard {
             };
             w.detected_row.set_title(&title);
             w.detected_row.set_subtitle(&subtitle);
+            // The systems the disc fits, when there is a choice to make among them.
+            w.candidates_group.set_visible(several);
+            let ids: Vec<&str> = self
+                .plan
+                .candidates
+                .iter()
+                .map(|c| c.os_id.as_str())
+                .collect();
+            let mut shown = Vec::new();
+            let mut child = w.candidates_list.first_child();
+            while let Some(c) = child {
+                shown.push(c.widget_name().to_string());
+                child = c.next_sibling();
+            }
+            if several && shown != ids {
+                w.candidates_list.remove_all();
+                for c in &self.plan.candidates {
+                    w.candidates_list
+                        .append(&os_row(&c.os_id, &c.name, &c.short_id));
+                }
+            }
+            sync_selection(&w.candidates_list, self.plan.os_id.as_deref());
             if let Some(db) = &self.plan.db {
                 if self.listed.as_deref() != Some(self.search.as_str()) {
                     fill_os_list(&w.os_list, db, &self.search, self.plan.os_id.as_deref());
