@@ -255,10 +255,27 @@ impl Database {
         // SAFETY: libosinfo calls with live objects; strings are copied in by libosinfo.
         unsafe {
             let os = Obj::none(ffi::osinfo_db_get_os(self.db.ptr(), id.as_ptr()))?;
-            let script = ["desktop", "jeos"].iter().find_map(|p| {
-                let p = cstring(p);
-                Obj::none(ffi::osinfo_os_find_install_script(os.ptr(), p.as_ptr()))
-            })?;
+            // The main answer file: profile "desktop" before "jeos", and for Windows the
+            // unattend file before its helper scripts (windows.cmd, windows.reg).
+            let list = Obj::full(ffi::osinfo_os_get_install_script_list(os.ptr()))?;
+            let mut scripts: Vec<(u8, Obj)> = Vec::new();
+            for i in 0..ffi::osinfo_list_get_length(list.ptr()) {
+                let Some(sc) = Obj::none(ffi::osinfo_list_get_nth(list.ptr(), i)) else {
+                    continue;
+                };
+                let profile = borrowed(ffi::osinfo_install_script_get_profile(sc.ptr()));
+                let file = borrowed(ffi::osinfo_install_script_get_expected_filename(sc.ptr()))
+                    .unwrap_or_default()
+                    .to_lowercase();
+                let rank = match profile.as_deref() {
+                    Some("desktop") => 0,
+                    Some("jeos") => 2,
+                    _ => continue,
+                } + u8::from(file.ends_with(".cmd") || file.ends_with(".reg"));
+                scripts.push((rank, sc));
+            }
+            scripts.sort_by_key(|(rank, _)| *rank);
+            let (_, script) = scripts.into_iter().next()?;
             let config_id = cstring("http://bilik.github.io/install-config");
             let config = Obj::full(ffi::osinfo_install_config_new(config_id.as_ptr()))?;
             let c = config.ptr::<ffi::OsinfoInstallConfig>();
@@ -330,6 +347,9 @@ impl Database {
                 m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_WEB => Injection::Web,
                 _ => Injection::Cdrom,
             };
+            // Only a script booted with the installer's kernel has a command line (for
+            // the others libosinfo renders the whole stylesheet's text).
+            let command_line = command_line.filter(|_| injection == Injection::Initrd);
             Some(Ok(Rendered {
                 file_name: borrowed(ffi::osinfo_install_script_get_expected_filename(
                     script.ptr(),

@@ -40,6 +40,7 @@ pub mod details;
 pub mod error;
 pub mod event_loop;
 pub mod events;
+pub mod express;
 pub mod host_check;
 pub mod image_access;
 pub mod iso9660;
