@@ -348,6 +348,42 @@ pub fn name_problem(p: &NameProblem) -> String {
     }
 }
 
+/// Says what is wrong with an express-install answer and how to fix it.
+pub fn answer_problem(p: &crate::backend::express::AnswerProblem) -> String {
+    use crate::backend::express::{AnswerProblem as P, Field};
+    let field = |f: &Field| match f {
+        Field::Login => gettext("The user name"),
+        Field::RealName => gettext("The full name"),
+        Field::Password => gettext("The password"),
+        Field::HostName => gettext("The machine’s name"),
+        Field::ProductKey => gettext("The product key"),
+    };
+    match p {
+        P::NoLogin => gettext("Give a user name: the login of the new system’s user."),
+        P::BadLogin(c) => gettext_f(
+            "“{char}” cannot be part of a user name. Use lower-case letters (a–z), digits, “-” and “_”.",
+            &[("char", &c.to_string())],
+        ),
+        P::LoginStartsBadly => gettext("A user name starts with a lower-case letter (a–z) or “_”."),
+        P::LoginTooLong => gettext("A user name has at most 32 characters."),
+        P::RootLogin => gettext("“root” is the system’s administrator account already: choose another user name."),
+        P::NoPassword => gettext("Give a password, twice."),
+        P::PasswordsDiffer => gettext("The two passwords differ: type the same password twice."),
+        P::PasswordSpaces => gettext("A password cannot start or end with a space: some installers drop them, and you would be locked out."),
+        P::ControlCharacter(f) => gettext_f(
+            // Translators: {field} is “The user name”, “The full name”, “The password”…
+            "{field} contains a line break or another invisible character. Type it again without it.",
+            &[("field", &field(f))],
+        ),
+        P::SingleQuote(f) => gettext_f(
+            // Translators: {field} is “The password” or “The full name”.
+            "{field} cannot contain “'” for this system’s installer. Choose one without it.",
+            &[("field", &field(f))],
+        ),
+        P::BadHostName => gettext("The machine’s name gives the new system its computer name: use letters, digits and “-” only (no spaces or dots), at most 63."),
+    }
+}
+
 /// Explains a failed snapshot operation.
 pub fn snapshot_error(e: &BackendError) -> UserMessage {
     let advice = match e.kind {

@@ -114,6 +114,12 @@ pub enum AppMsg {
 pub enum AppCmd {
     /// An update from the worker of connection number `.0`.
     Backend(u64, Update),
+    /// An express install's machine stopped: true when it was one, now started as
+    /// installed.
+    InstallEnded {
+        uuid: String,
+        result: Result<bool, crate::backend::BackendError>,
+    },
     /// An already open console was asked for; `raised` when it came to the front.
     ConsoleRaised { name: String, raised: bool },
     /// A console (virt-viewer) ended, well or not.
@@ -542,7 +548,26 @@ impl Component for App {
         match cmd {
             AppCmd::Backend(generation, update) => {
                 if generation == self.generation {
-                    self.handle_update(widgets, update);
+                    self.handle_update(widgets, &sender, update);
+                }
+            }
+            AppCmd::InstallEnded { uuid, result } => {
+                log::debug!("machine {uuid} stopped; express install ended: {result:?}");
+                let name = self.name_of(&uuid);
+                match result {
+                    Ok(true) => {
+                        let toast = adw::Toast::new(&glib::markup_escape_text(&gettext_f(
+                            "“{name}” is installed and starts now.",
+                            &[("name", &name)],
+                        )));
+                        toast.set_priority(adw::ToastPriority::High);
+                        toast.set_timeout(10);
+                        widgets.toasts.add_toast(toast);
+                    }
+                    // Not being installed, or deleted meanwhile: nothing to say.
+                    Ok(false) => {}
+                    Err(e) if e.kind == crate::backend::ErrorKind::NoSuchDomain => {}
+                    Err(e) => self.toast_error(widgets, errors::read_error(&e)),
                 }
             }
             AppCmd::ConsoleRaised { name, raised } => {

@@ -10,7 +10,12 @@ use super::*;
 impl App {
     /// Applies what libvirt pushed (the connection's state, the list and its changes,
     /// statistics); no answer to a question arrives here.
-    pub(super) fn handle_update(&mut self, widgets: &AppWidgets, update: Update) {
+    pub(super) fn handle_update(
+        &mut self,
+        widgets: &AppWidgets,
+        sender: &ComponentSender<Self>,
+        update: Update,
+    ) {
         if matches!(update, Update::Domains(_)) {
             crate::bench::mark("list-received");
         }
@@ -62,6 +67,22 @@ impl App {
                 widgets.sidebar_content.set_sensitive(true);
             }
             Update::DomainChanged(info) => {
+                log::debug!("machine {} is now {:?}", info.name, info.state);
+                if info.state == crate::backend::VmState::ShutOff {
+                    // An express install ends with the installer's reboot (its transient
+                    // definition is destroyed): the installed machine starts. Machines
+                    // that are not being installed answer "no" at once.
+                    if let Some(c) = &self.connection {
+                        let (conn, uuid) = (c.connection(), info.uuid.clone());
+                        sender.oneshot_command(async move {
+                            let u = uuid.clone();
+                            let result = conn
+                                .call(move |c| crate::backend::express::finish(c, &u))
+                                .await;
+                            AppCmd::InstallEnded { uuid, result }
+                        });
+                    }
+                }
                 // Started or stopped: what can be attached live changes.
                 self.machine_view
                     .emit(MachineViewMsg::StateChanged(info.uuid));

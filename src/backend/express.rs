@@ -409,6 +409,31 @@ pub struct Request {
     pub pool: String,
 }
 
+/// The request for an express install of `os_id` from the disc `iso`: libosinfo loaded
+/// (on the calling thread), the answer file rendered and patched.
+pub fn request(
+    os_id: &str,
+    iso: &Path,
+    kernel: &str,
+    initrd: &str,
+    answers: &Answers,
+    pool: &str,
+) -> Result<Request, String> {
+    let db = super::libosinfo::Database::load()?;
+    let mut rendered = db
+        .install_script(os_id, answers)
+        .ok_or_else(|| "osinfo-db has no answer file for this system".to_string())??;
+    patch(&mut rendered, answers, &[]).map_err(|p| format!("{p:?}"))?;
+    Ok(Request {
+        iso: iso.to_path_buf(),
+        kernel: kernel.to_string(),
+        initrd: initrd.to_string(),
+        answers: rendered,
+        extra_cmdline: String::new(),
+        pool: pool.to_string(),
+    })
+}
+
 /// Starts the install of the defined (shut-off) machine `uuid`.
 pub fn start(conn: &Connect, uuid: &str, req: &Request) -> Result<(), BackendError> {
     let op = |e: virt::error::Error| BackendError::from_op(&e);
@@ -465,7 +490,24 @@ pub fn start(conn: &Connect, uuid: &str, req: &Request) -> Result<(), BackendErr
         undo();
         return Err(e);
     }
-    if let Err(e) = conn.create_domain_xml(&xml, 0) {
+    let mut started = conn.create_domain_xml(&xml, 0).map(|_| ());
+    if let Err(e) = &started {
+        // As at a first start (see new_vm::create): KVM may refuse the host's own CPU
+        // model; the install and the final machine then get QEMU's default model.
+        log::debug!("starting the install failed ({e}); trying a generic CPU");
+        let generic = (
+            super::new_vm::with_generic_cpu(&xml),
+            mark_installing(&final_xml, &kernel_path, &initrd_path)
+                .ok()
+                .and_then(|x| super::new_vm::with_generic_cpu(&x)),
+        );
+        if let (Some(install), Some(marked)) = generic {
+            if conn.define_domain_xml(&marked).is_ok() {
+                started = conn.create_domain_xml(&install, 0).map(|_| ());
+            }
+        }
+    }
+    if let Err(e) = started {
         undo();
         super::error::ignored(
             "putting the definition back after a failed install start",

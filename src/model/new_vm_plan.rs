@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use gettextrs::gettext;
 
-use crate::backend::libosinfo::Candidate;
+use crate::backend::express::{self, AnswerProblem};
+use crate::backend::libosinfo::{Answers, Candidate};
 use crate::backend::new_vm::{
     self, DiskBus, Firmware, HostFacts, Install, NameProblem, NetworkChoice, NewVm, Proposal,
 };
@@ -80,6 +81,15 @@ pub struct NewVmPlan {
     pub name_touched: bool,
     /// Define only, to change the hardware before the first start.
     pub customise: bool,
+    /// Express install, where the disc allows it (on unless the person turns it off).
+    pub express: bool,
+    pub user_login: String,
+    pub user_realname: String,
+    pub password: String,
+    pub password_again: String,
+    /// This computer's language (`fr_FR`) and time zone (`Europe/Paris`), for the guest.
+    pub language: String,
+    pub timezone: String,
 }
 
 impl Default for NewVmPlan {
@@ -105,20 +115,68 @@ impl Default for NewVmPlan {
             name: String::new(),
             name_touched: false,
             customise: false,
+            express: true,
+            user_login: String::new(),
+            user_realname: String::new(),
+            password: String::new(),
+            password_again: String::new(),
+            language: String::new(),
+            timezone: String::new(),
         }
     }
 }
 
 impl NewVmPlan {
-    /// Back to the first page with nothing chosen (the connection and osinfo-db stay).
+    /// Back to the first page with nothing chosen (the connection, osinfo-db and this
+    /// computer's settings stay; a typed password does not).
     pub fn reset(&mut self) {
-        let keep = (self.uri.clone(), self.db.take(), self.layout.take());
+        let old = std::mem::take(self);
         *self = NewVmPlan {
-            uri: keep.0,
-            db: keep.1,
-            layout: keep.2,
+            uri: old.uri,
+            db: old.db,
+            layout: old.layout,
+            user_login: old.user_login,
+            user_realname: old.user_realname,
+            language: old.language,
+            timezone: old.timezone,
             ..NewVmPlan::default()
         };
+    }
+
+    /// The disc lets its installer be answered by a file, and Bilik can put the file where
+    /// it looks (the installer's kernel and initrd are known: Linux installers).
+    pub fn express_possible(&self) -> bool {
+        self.kind == SourceKind::Iso
+            && self.os_id.as_ref().is_some_and(|id| {
+                self.candidates.iter().any(|c| {
+                    &c.os_id == id && c.installer_script && c.kernel.is_some() && c.initrd.is_some()
+                })
+            })
+    }
+
+    /// Express install will be used.
+    pub fn express_on(&self) -> bool {
+        self.express && self.express_possible() && !self.customise
+    }
+
+    /// The answers for the installer.
+    pub fn answers(&self) -> Answers {
+        Answers {
+            user_login: self.user_login.trim().to_string(),
+            user_realname: self.user_realname.trim().to_string(),
+            user_password: self.password.clone(),
+            admin_password: self.password.clone(),
+            hostname: express::host_name(&self.name),
+            language: self.language.clone(),
+            keyboard: self.layout.clone().unwrap_or_default(),
+            timezone: self.timezone.clone(),
+            product_key: String::new(),
+        }
+    }
+
+    /// What is wrong with the express-install answers, if anything.
+    pub fn express_check(&self) -> Result<(), AnswerProblem> {
+        express::check_answers(&self.answers(), &self.password_again)
     }
 
     pub fn is_local_system(&self) -> bool {
@@ -206,6 +264,16 @@ impl NewVmPlan {
         } else {
             NetworkChoice::Virtual("default".into())
         };
+        let mut hardware = p.hardware;
+        if self.express_on() {
+            // Secure Boot and a directly booted installer kernel do not mix reliably.
+            if let Firmware::Efi { tpm, .. } = hardware.firmware {
+                hardware.firmware = Firmware::Efi {
+                    secure_boot: false,
+                    tpm,
+                };
+            }
+        }
         Some(NewVm {
             name: self.name.clone(),
             os_id: self.os_id.clone(),
@@ -213,9 +281,10 @@ impl NewVmPlan {
             vcpus: self.vcpus,
             install,
             disk,
-            hardware: p.hardware,
+            hardware,
             network,
-            start: !self.customise,
+            // Express install: defined here, then started with the installer's answers.
+            start: !self.customise && !self.express_on(),
         })
     }
 
@@ -225,7 +294,10 @@ impl NewVmPlan {
                 0 => self.kind == SourceKind::Network || !self.path.trim().is_empty(),
                 1 => self.os_id.is_some(),
                 2 => self.memory_mib > 0 && self.vcpus > 0,
-                3 => self.name_check().is_ok(),
+                3 => {
+                    self.name_check().is_ok()
+                        && (!self.express_on() || self.express_check().is_ok())
+                }
                 _ => self.proposal.is_some(),
             }
     }
@@ -237,6 +309,24 @@ impl NewVmPlan {
             return rows;
         };
         rows.push((gettext("System"), self.os_name()));
+        if self.express_on() {
+            let a = self.answers();
+            rows.push((
+                gettext("Express install"),
+                gettext_f(
+                    // Translators: {system} is a system's name ("Debian 13"), {user} a login name, {keyboard} an XKB layout code ("fr").
+                    "{system} installs itself and asks nothing: user “{user}” (who may administer it), keyboard “{keyboard}” like this computer, language {language}, time zone {timezone}, computer name {host}. spice-vdagent and qemu-guest-agent are installed with it. It boots the installer directly, with firmware without Secure Boot.",
+                    &[
+                        ("system", &self.os_name()),
+                        ("user", &a.user_login),
+                        ("keyboard", if a.keyboard.is_empty() { "us" } else { &a.keyboard }),
+                        ("language", if a.language.is_empty() { "en_US" } else { &a.language }),
+                        ("timezone", if a.timezone.is_empty() { "UTC" } else { &a.timezone }),
+                        ("host", &a.hostname),
+                    ],
+                ),
+            ));
+        }
         rows.push((
             gettext("Installs from"),
             match self.kind {
@@ -319,6 +409,10 @@ impl NewVmPlan {
     }
 
     pub fn keyboard_hint(&self) -> Option<String> {
+        if self.express_on() {
+            // The installer gets the keyboard in its answer file: no trap to warn about.
+            return None;
+        }
         let layout = self.layout.as_deref()?;
         crate::keyboard_layout::differs_from_us(layout).then(|| {
             gettext_f(
@@ -572,6 +666,78 @@ mod tests {
         plan.os_id = Some(DEBIAN.into());
         assert!(!plan.recognised(), "picked from the whole list");
         assert_eq!(plan.os_name(), "Debian 12");
+    }
+
+    #[test]
+    fn express_install_when_the_disc_takes_an_answer_file() {
+        let mut plan = plan_for(Some("http://debian.org/debian/13"));
+        plan.layout = Some("fr".into());
+        plan.fill_resources();
+        assert!(
+            !plan.express_possible(),
+            "not recognised from a disc: no kernel to boot"
+        );
+        plan.candidates = vec![Candidate {
+            os_id: "http://debian.org/debian/13".into(),
+            name: "Debian 13".into(),
+            short_id: "debian13".into(),
+            installer_script: true,
+            kernel: Some("install.amd/vmlinuz".into()),
+            initrd: Some("install.amd/initrd.gz".into()),
+        }];
+        assert!(plan.express_possible() && plan.express_on());
+        // The keyboard trap is gone: no warning, the layout goes to the installer.
+        assert_eq!(plan.keyboard_hint(), None);
+        plan.name = "my debian".into();
+        plan.user_login = "ana".into();
+        plan.step = 3;
+        assert!(!plan.can_go_on(), "no password yet");
+        plan.password = "s3cret pass".into();
+        plan.password_again = "s3cret pas".into();
+        assert_eq!(plan.express_check(), Err(AnswerProblem::PasswordsDiffer));
+        plan.password_again = "s3cret pass".into();
+        plan.name = "my-debian".into();
+        assert!(plan.can_go_on());
+        let a = plan.answers();
+        assert_eq!(
+            (
+                a.user_login.as_str(),
+                a.keyboard.as_str(),
+                a.hostname.as_str()
+            ),
+            ("ana", "fr", "my-debian")
+        );
+        assert_eq!(a.admin_password, a.user_password);
+        let spec = plan.spec().unwrap();
+        assert!(
+            !spec.start,
+            "defined, then started with the installer's answers"
+        );
+        assert!(
+            !matches!(
+                spec.hardware.firmware,
+                Firmware::Efi {
+                    secure_boot: true,
+                    ..
+                }
+            ),
+            "no Secure Boot with a directly booted installer"
+        );
+        let summary = plan.summary();
+        let express = summary
+            .iter()
+            .find(|(l, _)| l == "Express install")
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_default();
+        assert!(
+            express.contains("user “ana”") && express.contains("keyboard “fr”"),
+            "{express}"
+        );
+        // Turned off: the ordinary install, with the keyboard warning back.
+        plan.express = false;
+        assert!(!plan.express_on());
+        assert!(plan.keyboard_hint().is_some());
+        assert!(plan.spec().unwrap().start);
     }
 
     #[test]

@@ -575,25 +575,9 @@ fn try_create(
             let plain = dom
                 .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
                 .ok()
-                .and_then(|x| XmlDoc::new(x).ok())
-                .and_then(|mut doc| {
-                    doc.remove(&["domain", "cpu"]).ok()?;
-                    // Remembered, so that the Hardware tab can say why it is generic.
-                    if !doc.exists(&["metadata"]) {
-                        doc.append_child(&["domain"], "<metadata/>").ok()?;
-                    }
-                    doc.append_child(
-                        &["metadata"],
-                        &format!(
-                            "<bilik:cpu xmlns:bilik='{}' fallback='generic'/>",
-                            super::shared_folders::CPU_NOTE_NS
-                        ),
-                    )
-                    .ok()?;
-                    Some(doc)
-                });
-            if let Some(doc) = plain {
-                if conn.define_domain_xml(doc.text()).is_ok() {
+                .and_then(|x| with_generic_cpu(&x));
+            if let Some(xml) = plain {
+                if conn.define_domain_xml(&xml).is_ok() {
                     started = dom.create();
                 }
             }
@@ -612,6 +596,29 @@ fn try_create(
         return Err(error);
     }
     Ok(uuid)
+}
+
+/// The definition with QEMU's default CPU model instead of the host's own (which KVM
+/// under nested virtualisation may refuse), remembered in Bilik's metadata so that the
+/// Hardware tab can say why it is generic. None: nothing to change.
+pub fn with_generic_cpu(xml: &str) -> Option<String> {
+    if !xml.contains("mode='host-passthrough'") {
+        return None;
+    }
+    let mut doc = XmlDoc::new(xml).ok()?;
+    doc.remove(&["domain", "cpu"]).ok()?;
+    if !doc.exists(&["metadata"]) {
+        doc.append_child(&["domain"], "<metadata/>").ok()?;
+    }
+    doc.append_child(
+        &["metadata"],
+        &format!(
+            "<bilik:cpu xmlns:bilik='{}' fallback='generic'/>",
+            super::shared_folders::CPU_NOTE_NS
+        ),
+    )
+    .ok()?;
+    Some(doc.into_text())
 }
 
 fn create_default_pool(conn: &Connect) -> Result<virt::storage_pool::StoragePool, BackendError> {

@@ -211,6 +211,55 @@ pub(super) fn build(
     g4.add(&name_row);
     let name_error = error_label();
     g4.add(&name_error);
+    // Express install: the answers the installer would ask for, typed here on this
+    // computer's own keyboard (shown only when the disc's installer takes an answer file).
+    let express_group = adw::PreferencesGroup::builder()
+        .title(glib::markup_escape_text(&gettext("Express install")))
+        .description(glib::markup_escape_text(&gettext(
+            "The system installs itself with these answers and asks nothing in its console. You type them here, on your own keyboard, so they are what you think.",
+        )))
+        .visible(false)
+        .build();
+    let express_switch = adw::SwitchRow::builder()
+        .use_markup(false)
+        .title(gettext("Install by itself"))
+        .active(true)
+        .build();
+    let s = sender.clone();
+    express_switch.connect_active_notify(move |r| s.input(WizardMsg::Express(r.is_active())));
+    express_group.add(&express_switch);
+    let user_row = adw::EntryRow::builder()
+        .use_markup(false)
+        .title(gettext("User name (login)"))
+        .build();
+    let s = sender.clone();
+    user_row.connect_changed(move |e| s.input(WizardMsg::UserLogin(e.text().to_string())));
+    express_group.add(&user_row);
+    let realname_row = adw::EntryRow::builder()
+        .use_markup(false)
+        .title(gettext("Full name"))
+        .build();
+    let s = sender.clone();
+    realname_row.connect_changed(move |e| s.input(WizardMsg::RealName(e.text().to_string())));
+    express_group.add(&realname_row);
+    // AdwPasswordEntryRow has its own show/hide button.
+    let password_row = adw::PasswordEntryRow::builder()
+        .title(gettext("Password"))
+        .build();
+    let s = sender.clone();
+    password_row.connect_changed(move |e| s.input(WizardMsg::Password(e.text().to_string())));
+    express_group.add(&password_row);
+    let again_row = adw::PasswordEntryRow::builder()
+        .title(gettext("Password again"))
+        .build();
+    let s = sender.clone();
+    again_row.connect_changed(move |e| s.input(WizardMsg::PasswordAgain(e.text().to_string())));
+    express_group.add(&again_row);
+    let express_note = note_label();
+    express_group.add(&express_note);
+    let express_error = error_label();
+    express_group.add(&express_error);
+    p4.add(&express_group);
     stack.add_named(&p4, Some("name"));
 
     // 5. Summary.
@@ -334,6 +383,14 @@ pub(super) fn build(
         pool_names,
         disk_note,
         name_row,
+        express_group,
+        express_switch,
+        user_row,
+        realname_row,
+        password_row,
+        again_row,
+        express_note,
+        express_error,
         name_error,
         summary,
         summary_rows: Vec::new(),

@@ -56,6 +56,12 @@ pub enum WizardMsg {
     Pool(u32),
     Name(String),
     Customise(bool),
+    /// Express install on or off, and its answers (typed on this computer's keyboard).
+    Express(bool),
+    UserLogin(String),
+    RealName(String),
+    Password(String),
+    PasswordAgain(String),
     AllowAccess,
     Create,
     /// The machine exists: close.
@@ -150,6 +156,15 @@ pub struct WizardWidgets {
     detected_row: adw::ActionRow,
     candidates_group: adw::PreferencesGroup,
     candidates_list: gtk::ListBox,
+    // 4. express install (on the name page)
+    express_group: adw::PreferencesGroup,
+    express_switch: adw::SwitchRow,
+    user_row: adw::EntryRow,
+    realname_row: adw::EntryRow,
+    password_row: adw::PasswordEntryRow,
+    again_row: adw::PasswordEntryRow,
+    express_note: gtk::Label,
+    express_error: gtk::Label,
     search: gtk::SearchEntry,
     os_list: gtk::ListBox,
     generic_list: gtk::ListBox,
@@ -202,6 +217,97 @@ fn iso_error(e: &IsoError) -> String {
             &[("error", raw)],
         ),
     }
+}
+
+/// This computer's user: login (when Linux would accept it in a new system) and full name.
+fn this_user() -> (String, String) {
+    let login = glib::user_name().to_string_lossy().into_owned();
+    let login = if crate::backend::express::check_login(&login).is_ok() {
+        login
+    } else {
+        String::new()
+    };
+    let real = glib::real_name().to_string_lossy().into_owned();
+    let real = if real == "Unknown" {
+        String::new()
+    } else {
+        real
+    };
+    (login, real)
+}
+
+/// This computer's language as installers take it (`fr_FR`), from the usual variables.
+fn this_language() -> String {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|l| l.split(['.', '@']).next().unwrap_or("").to_string())
+        .find(|l| !l.is_empty() && l != "C" && l != "POSIX")
+        .unwrap_or_else(|| "en_US".into())
+}
+
+/// What an express install needs besides the machine (None: an ordinary install).
+struct ExpressJob {
+    os_id: String,
+    iso: PathBuf,
+    kernel: String,
+    initrd: String,
+    answers: crate::backend::libosinfo::Answers,
+    pool: String,
+}
+
+impl NewVmWizard {
+    fn express_job(&self, spec: &crate::backend::new_vm::NewVm) -> Option<ExpressJob> {
+        if !self.plan.express_on() {
+            return None;
+        }
+        let os_id = self.plan.os_id.clone()?;
+        let disc = self.plan.candidates.iter().find(|c| c.os_id == os_id)?;
+        Some(ExpressJob {
+            iso: PathBuf::from(self.plan.path.trim()),
+            kernel: disc.kernel.clone()?,
+            initrd: disc.initrd.clone()?,
+            answers: self.plan.answers(),
+            pool: spec
+                .disk
+                .as_ref()
+                .map_or_else(|| "default".into(), |(p, _)| p.clone()),
+            os_id,
+        })
+    }
+}
+
+/// Creates the machine and, with express install, starts its installer with the answers
+/// (on the connection's thread; libosinfo is loaded here).
+fn create_and_install(
+    c: &virt::connect::Connect,
+    spec: &crate::backend::new_vm::NewVm,
+    express: Option<ExpressJob>,
+) -> Result<crate::backend::new_vm::Created, crate::backend::new_vm::CreateError> {
+    use crate::backend::new_vm::{CreateError, CreateStep};
+    let fail = |step, raw: String| CreateError {
+        step,
+        error: crate::backend::BackendError::new(crate::backend::ErrorKind::Other, raw),
+    };
+    // The answer file first: a refusal leaves nothing behind.
+    let request = match &express {
+        Some(x) => Some(
+            crate::backend::express::request(
+                &x.os_id, &x.iso, &x.kernel, &x.initrd, &x.answers, &x.pool,
+            )
+            .map_err(|raw| fail(CreateStep::Define, raw))?,
+        ),
+        None => None,
+    };
+    let mut created = crate::backend::new_vm::create(c, spec)?;
+    if let Some(req) = request {
+        crate::backend::express::start(c, &created.uuid, &req).map_err(|error| CreateError {
+            step: CreateStep::Start,
+            error,
+        })?;
+        created.started = true;
+    }
+    Ok(created)
 }
 
 /// The systems libosinfo recognises on the disc at `path` (loaded here, off the main
@@ -284,6 +390,16 @@ impl Component for NewVmWizard {
                 self.plan.uri = uri;
                 self.connection = connection;
                 self.plan.layout = crate::keyboard_layout::from_gnome();
+                // What express install gives the new system, from this computer.
+                let (login, realname) = this_user();
+                self.plan.language = this_language();
+                self.plan.timezone = glib::TimeZone::local().identifier().to_string();
+                widgets.user_row.set_text(&login);
+                widgets.realname_row.set_text(&realname);
+                widgets.password_row.set_text("");
+                widgets.again_row.set_text("");
+                self.plan.user_login = login;
+                self.plan.user_realname = realname;
                 widgets.kind_checks[0].set_active(true);
                 self.plan.kind = SourceKind::Iso;
                 widgets.path_row.set_text("");
@@ -441,6 +557,11 @@ impl Component for NewVmWizard {
                 }
             }
             WizardMsg::Customise(c) => self.plan.customise = c,
+            WizardMsg::Express(on) => self.plan.express = on,
+            WizardMsg::UserLogin(s) => self.plan.user_login = s,
+            WizardMsg::RealName(s) => self.plan.user_realname = s,
+            WizardMsg::Password(s) => self.plan.password = s,
+            WizardMsg::PasswordAgain(s) => self.plan.password_again = s,
             WizardMsg::AllowAccess => {
                 if let Some(block) = self.access.clone() {
                     self.plan.busy = true;
@@ -462,11 +583,12 @@ impl Component for NewVmWizard {
                         self.plan.busy = true;
                         self.failure = None;
                         let name = spec.name.clone();
+                        let express = self.express_job(&spec);
                         // The creation's own error type travels inside the call's answer.
                         crate::ui::machine_target::ask_on(
                             self.connection.as_ref(),
                             &sender,
-                            move |c| Ok(crate::backend::new_vm::create(c, &spec)),
+                            move |c| Ok(create_and_install(c, &spec, express)),
                             move |r| {
                                 WizardCmd::Created(
                                     name,

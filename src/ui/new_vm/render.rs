@@ -290,6 +290,51 @@ impl NewVmWizard {
                 .unwrap_or_default(),
         );
 
+        // 4. Express install.
+        let possible = self.plan.express_possible();
+        w.express_group.set_visible(possible);
+        if possible {
+            let on = self.plan.express && !self.plan.customise;
+            for row in [
+                w.user_row.upcast_ref::<gtk::Widget>(),
+                w.realname_row.upcast_ref(),
+                w.password_row.upcast_ref(),
+                w.again_row.upcast_ref(),
+            ] {
+                row.set_sensitive(on);
+            }
+            w.express_switch.set_subtitle(&if on {
+                gettext_f(
+                    "{system} will ask nothing: no language, keyboard, user or disk questions",
+                    &[("system", &self.plan.os_name())],
+                )
+            } else {
+                gettext("Off: you answer the installer yourself, in the machine’s console")
+            });
+            let layout = self.plan.layout.clone().unwrap_or_else(|| "us".into());
+            w.express_note.set_label(&gettext_f(
+                // Translators: {layout} is a keyboard layout code such as “fr”.
+                "The new system gets the keyboard layout “{layout}”, like this computer, and “{user}” may administer it.",
+                &[("layout", &layout), ("user", self.plan.user_login.trim())],
+            ));
+            let problem = self.plan.express_check().err();
+            // A password not typed yet, or not typed twice yet, is not wrong yet.
+            use crate::backend::express::AnswerProblem;
+            let shown = on
+                && match &problem {
+                    None | Some(AnswerProblem::NoPassword) => false,
+                    Some(AnswerProblem::PasswordsDiffer) => !self.plan.password_again.is_empty(),
+                    Some(_) => true,
+                };
+            w.express_error.set_visible(shown);
+            w.express_error.set_label(
+                &problem
+                    .as_ref()
+                    .map(crate::errors::answer_problem)
+                    .unwrap_or_default(),
+            );
+        }
+
         // 5. Summary.
         if self.plan.step == 4 {
             for r in w.summary_rows.drain(..) {
