@@ -87,8 +87,9 @@ pub struct Candidate {
 }
 
 /// What an answer file needs: the person's own answers and this computer's settings.
-/// Every text is checked by [`super::express::check_answers`] before it gets here.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Every text is checked by [`super::express::check_answers`] before it gets here. Its
+/// `Debug` hides the passwords (they never reach a log).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Answers {
     pub user_login: String,
     pub user_realname: String,
@@ -106,8 +107,24 @@ pub struct Answers {
     pub product_key: String,
 }
 
-/// An answer file rendered by libosinfo.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl std::fmt::Debug for Answers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answers")
+            .field("user_login", &self.user_login)
+            .field("user_realname", &self.user_realname)
+            .field("user_password", &"(hidden)")
+            .field("admin_password", &"(hidden)")
+            .field("hostname", &self.hostname)
+            .field("language", &self.language)
+            .field("keyboard", &self.keyboard)
+            .field("timezone", &self.timezone)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An answer file rendered by libosinfo (it holds the password: its `Debug` shows only
+/// its name and size).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Rendered {
     /// The name the installer looks for (`preseed.cfg`, `autounattend.xml`…).
     pub file_name: String,
@@ -118,6 +135,18 @@ pub struct Rendered {
     pub injection: Injection,
     /// The script's profile ("desktop" or "jeos").
     pub profile: String,
+}
+
+impl std::fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rendered")
+            .field("file_name", &self.file_name)
+            .field("bytes", &self.content.len())
+            .field("command_line", &self.command_line)
+            .field("injection", &self.injection)
+            .field("profile", &self.profile)
+            .finish()
+    }
 }
 
 /// How an answer file reaches the installer (libosinfo's injection methods).
