@@ -42,29 +42,8 @@ fn debian_disc(dir: &Path) -> PathBuf {
         )
         .expect("the dev root has debian-installer-13-netboot-amd64");
     }
-    std::fs::write(content.join("boot.bin"), vec![0u8; 2048]).unwrap();
     let iso = dir.join("debian-13-netinst.iso");
-    let st = std::process::Command::new("xorriso")
-        .args([
-            "-as",
-            "mkisofs",
-            "-quiet",
-            "-V",
-            "Debian trixie-DI-rc3 amd64 n",
-        ])
-        .args([
-            "-b",
-            "boot.bin",
-            "-no-emul-boot",
-            "-boot-load-size",
-            "4",
-            "-o",
-        ])
-        .arg(&iso)
-        .arg(&content)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    common::bootable_iso(&content, &iso, "Debian trixie-DI-rc3 amd64 n", "", "");
     // libvirt's qemu user reads the disc.
     std::process::Command::new("chmod")
         .args(["-R", "a+rX"])

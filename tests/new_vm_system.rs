@@ -38,30 +38,8 @@ fn make_iso(dir: &std::path::Path) -> std::path::PathBuf {
     let content = dir.join("content");
     std::fs::create_dir_all(&content).unwrap();
     std::fs::write(content.join("README.TXT"), "test\n").unwrap();
-    // Bootable (El Torito), as libosinfo looks only at discs that can start a computer.
-    std::fs::write(content.join("boot.bin"), vec![0u8; 2048]).unwrap();
     let iso = dir.join("Fedora-Server-dvd-x86_64-40.iso");
-    let st = std::process::Command::new("xorriso")
-        .args([
-            "-as",
-            "mkisofs",
-            "-quiet",
-            "-V",
-            "Fedora-S-dvd-x86_64-40",
-            "-sysid",
-            "LINUX",
-            "-b",
-            "boot.bin",
-            "-no-emul-boot",
-            "-boot-load-size",
-            "4",
-            "-o",
-        ])
-        .arg(&iso)
-        .arg(&content)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    common::bootable_iso(&content, &iso, "Fedora-S-dvd-x86_64-40", "", "");
     iso
 }
 

@@ -4,6 +4,8 @@
 //! libosinfo's own `osinfo-detect --all` (libosinfo-bin). One label (Windows' CCCOMA_…)
 //! matches two systems. Needs xorriso and osinfo-detect (the dev root has both).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -95,38 +97,13 @@ const DISCS: &[(&str, &str, &str, &str)] = &[
     ("MY_BACKUP_2024", "", "", ""),
 ];
 
-/// A small bootable (El Torito) disc with these ids: libosinfo, like osinfo-detect,
-/// only looks at discs that can start a computer.
+/// A small bootable disc with these ids.
 fn make_iso(dir: &Path, n: usize, label: &str, publisher: &str, application: &str) -> PathBuf {
     let content = dir.join(format!("content-{n}"));
     std::fs::create_dir_all(&content).unwrap();
     std::fs::write(content.join("README.TXT"), "test disc\n").unwrap();
-    std::fs::write(content.join("boot.bin"), vec![0u8; 2048]).unwrap();
     let iso = dir.join(format!("disc-{n}.iso"));
-    let mut cmd = Command::new("xorriso");
-    cmd.args(["-as", "mkisofs", "-quiet", "-V", label, "-sysid", "LINUX"]);
-    if !publisher.is_empty() {
-        cmd.args(["-publisher", publisher]);
-    }
-    if !application.is_empty() {
-        cmd.args(["-A", application]);
-    }
-    cmd.args([
-        "-b",
-        "boot.bin",
-        "-no-emul-boot",
-        "-boot-load-size",
-        "4",
-        "-o",
-    ])
-    .arg(&iso)
-    .arg(&content);
-    let out = cmd.output().expect("xorriso runs (the dev root has it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::bootable_iso(&content, &iso, label, publisher, application);
     iso
 }
 

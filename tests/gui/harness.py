@@ -295,6 +295,12 @@ def node_file(domains, path="/tmp/bilik-gui-node.xml"):
     return "test://" + path
 
 
+def viewer_pids():
+    """Process ids of the virt-viewer consoles Bilik started."""
+    r = subprocess.run(["pgrep", "-f", "^virt-viewer --connect"], capture_output=True, text=True)
+    return [int(p) for p in r.stdout.split()]
+
+
 def virsh(*args, check=True):
     r = subprocess.run(["virsh", "-c", "qemu:///system", *args], capture_output=True, text=True)
     if check and r.returncode != 0:

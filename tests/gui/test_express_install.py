@@ -16,16 +16,11 @@ import struct
 import subprocess
 
 import harness
-from harness import App, button, virsh, wait_for
+from harness import App, button, viewer_pids, virsh, wait_for
 
 VM = "bilik-gui-express"
 DIR = "/tmp/bilik-gui-express"
 IMAGES = "/usr/lib/debian-installer/images/13/amd64/text/debian-installer/amd64"
-
-
-def viewer_pids():
-    r = subprocess.run(["pgrep", "-f", "^virt-viewer --connect"], capture_output=True, text=True)
-    return [int(p) for p in r.stdout.split()]
 
 
 def cleanup():

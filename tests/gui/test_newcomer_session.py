@@ -117,6 +117,9 @@ def test_the_newcomers_path_on_the_user_session():
         app.click(button(app, "Next"))
         name = app.find("Name", roles=["text", "entry"], exact=True)
         name.get_editable_text_iface().set_text_contents(VM)
+        # This test disc holds no installer: the ordinary install (express install, offered
+        # here, is walked in test_express_install.py).
+        app.click(app.find("Install by itself", roles=["check box", "switch"], clickable=True))
         app.click(button(app, "Next"))
         app.find("Ready to create")
         assert "User-mode networking, as this is your user session" in texts(app), texts(app)

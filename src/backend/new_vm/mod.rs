@@ -553,14 +553,7 @@ fn try_create(
         return Ok(uuid);
     }
     // 3. Start it (the default network first, if it is stopped).
-    if let NetworkChoice::Virtual(net) = &spec.network {
-        if let Ok(n) = conn.lookup_network_by_name(net) {
-            if !n.is_active().unwrap_or(true) {
-                // If it cannot start, the machine's start below fails and says why.
-                super::error::ignored("starting the machine's network", n.create());
-            }
-        }
-    }
+    start_network(conn, &spec.network);
     let mut started = dom.create();
     if let Err(e) = &started {
         // Under nested virtualisation KVM may refuse some of the host CPU's features
@@ -596,6 +589,18 @@ fn try_create(
         return Err(error);
     }
     Ok(uuid)
+}
+
+/// Starts the machine's virtual network if it is stopped (before the machine starts). If
+/// it cannot start, the machine's start fails and says why.
+pub fn start_network(conn: &Connect, network: &NetworkChoice) {
+    if let NetworkChoice::Virtual(net) = network {
+        if let Ok(n) = conn.lookup_network_by_name(net) {
+            if !n.is_active().unwrap_or(true) {
+                super::error::ignored("starting the machine's network", n.create());
+            }
+        }
+    }
 }
 
 /// The definition with QEMU's default CPU model instead of the host's own (which KVM

@@ -301,10 +301,27 @@ fn create_and_install(
     };
     let mut created = crate::backend::new_vm::create(c, spec)?;
     if let Some(req) = request {
-        crate::backend::express::start(c, &created.uuid, &req).map_err(|error| CreateError {
-            step: CreateStep::Start,
-            error,
-        })?;
+        crate::backend::new_vm::start_network(c, &spec.network);
+        if let Err(error) = crate::backend::express::start(c, &created.uuid, &req) {
+            // As any creation that fails: nothing of it is left (its new disk included;
+            // the installer disc stays).
+            let disks: Vec<String> = crate::backend::lifecycle::disks(c, &created.uuid)
+                .map(|d| {
+                    d.into_iter()
+                        .filter(|d| !d.is_cdrom)
+                        .map(|d| d.path)
+                        .collect()
+                })
+                .unwrap_or_default();
+            crate::backend::error::ignored(
+                "removing the machine whose install did not start",
+                crate::backend::lifecycle::delete(c, &created.uuid, &disks),
+            );
+            return Err(CreateError {
+                step: CreateStep::Start,
+                error,
+            });
+        }
         created.started = true;
     }
     Ok(created)
