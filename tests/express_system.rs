@@ -176,6 +176,16 @@ fn debian_installs_itself_with_the_french_keyboard_and_asks_nothing() {
     )
     .expect("read");
     assert!(marked.is_some());
+    // The Hardware tab's answer says so (the overview shows "Installing … do not turn
+    // the machine off").
+    let uuid = created.uuid.clone();
+    let hw = block_on(
+        c.handle
+            .connection()
+            .call(move |c| bilik::backend::details::hardware(c, &uuid)),
+    )
+    .expect("read");
+    assert!(hw.installing);
 
     // Watch the installer on its serial console.
     let t0 = Instant::now();

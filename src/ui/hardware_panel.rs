@@ -53,6 +53,8 @@ pub enum HardwareOutput {
     Cloned(String),
     /// The machine's operating system (libosinfo id) as read, for the overview.
     Os(String, Option<String>),
+    /// Whether the machine is being installed by itself (express install).
+    Installing(String, bool),
 }
 
 /// The connection's answers, for the machine named first.
@@ -626,6 +628,9 @@ impl HardwarePanel {
             HardwareCmd::Info(uuid, Ok(info)) => {
                 sender
                     .output(HardwareOutput::Os(uuid.clone(), info.os_id.clone()))
+                    .ok();
+                sender
+                    .output(HardwareOutput::Installing(uuid.clone(), info.installing))
                     .ok();
                 sender.input(HardwareMsg::Info(uuid, info));
             }

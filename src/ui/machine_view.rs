@@ -48,6 +48,8 @@ pub enum MachineViewMsg {
     Os(String, Option<String>),
     /// The Hardware tab made a clone (its UUID).
     Cloned(String),
+    /// The Hardware tab read whether the machine is being installed by itself.
+    Installing(String, bool),
 }
 
 #[derive(Debug)]
@@ -157,6 +159,7 @@ impl Component for MachineView {
             .forward(sender.input_sender(), |o| match o {
                 HardwareOutput::Cloned(uuid) => MachineViewMsg::Cloned(uuid),
                 HardwareOutput::Os(uuid, os) => MachineViewMsg::Os(uuid, os),
+                HardwareOutput::Installing(uuid, on) => MachineViewMsg::Installing(uuid, on),
             });
         let snapshots = SnapshotsPanel::builder().launch(()).detach();
         let xml = XmlPanel::builder().launch(()).detach();
@@ -309,6 +312,11 @@ impl Component for MachineView {
             }
             MachineViewMsg::Removed(uuid) => self.history.forget(&uuid),
             MachineViewMsg::Reset => self.history.clear(),
+            MachineViewMsg::Installing(uuid, on) => {
+                if self.shown.as_deref() == Some(uuid.as_str()) {
+                    self.details.emit(VmDetailsMsg::Installing(on));
+                }
+            }
             MachineViewMsg::Cloned(uuid) => {
                 if sender.output(MachineViewOutput::Cloned(uuid)).is_err() {
                     log::debug!("a clone made after the window closed");

@@ -27,6 +27,8 @@ pub enum VmDetailsMsg {
     Connection(Option<crate::backend::Connection>),
     /// Time passed (every 30 s): the uptime line moves on.
     Tick,
+    /// The shown machine is being installed by itself (express install).
+    Installing(bool),
 }
 
 #[derive(Debug)]
@@ -66,6 +68,8 @@ pub struct VmDetailsWidgets {
     uptime: gtk::Label,
     os: gtk::Label,
     os_line: gtk::Box,
+    /// "Installing by itself — do not turn it off" (express install).
+    installing: gtk::Label,
     usage: gtk::Label,
     buttons: Vec<(LifecycleAction, gtk::Button)>,
     console: adw::SplitButton,
@@ -249,6 +253,16 @@ impl Component for VmDetails {
         os_line.append(&os);
         page.append(&os_line);
         page.append(&reason);
+        let installing = gtk::Label::builder()
+            .xalign(0.0)
+            .wrap(true)
+            .css_classes(["warning"])
+            .label(gettext(
+                "Installing its system by itself — do not turn the machine off. Open the console to watch; when the installer is done, Bilik starts the installed system.",
+            ))
+            .visible(false)
+            .build();
+        page.append(&installing);
         page.append(&uptime);
         page.append(&usage);
         let graphs = crate::ui::graphs::Graphs::new();
@@ -274,6 +288,7 @@ impl Component for VmDetails {
             uptime,
             os,
             os_line,
+            installing,
             usage,
             buttons,
             console,
@@ -316,6 +331,10 @@ impl Component for VmDetails {
             VmDetailsMsg::Refresh | VmDetailsMsg::Tick => {}
             VmDetailsMsg::Connection(c) => {
                 self.connection = c;
+                return;
+            }
+            VmDetailsMsg::Installing(on) => {
+                widgets.installing.set_visible(on);
                 return;
             }
             VmDetailsMsg::Os(name) => {
