@@ -237,17 +237,43 @@ fn debian_installs_itself_with_the_french_keyboard_and_asks_nothing() {
         assert!(!log.contains(question), "the installer asked: {question}");
     }
 
-    // Stopped before its end (no internet here): the generated files go with `finish`
-    // once it is off. (A finished install reboots into the final definition the same way.)
+    // Forced off before its end (no internet here): an interrupted install keeps its
+    // files, and can start over with them.
     virsh(&["destroy", VM]);
     let uuid = created.uuid.clone();
-    let started = block_on(
+    let ended = block_on(
         c.handle
             .connection()
             .call(move |c| express::finish(c, &uuid)),
     )
-    .expect("finished");
-    assert!(started, "the final machine starts");
+    .expect("read");
+    assert_eq!(ended, express::Ended::Interrupted);
+    let uuid = created.uuid.clone();
+    let again = block_on(
+        c.handle
+            .connection()
+            .call(move |c| express::finish(c, &uuid)),
+    )
+    .expect("read");
+    assert_eq!(again, express::Ended::NotInstalling, "said once per stop");
+    assert!(virsh(&["vol-list", "default"]).contains("-install-initrd"));
+    let uuid = created.uuid.clone();
+    block_on(
+        c.handle
+            .connection()
+            .call(move |c| express::restart(c, &uuid)),
+    )
+    .expect("the installer starts over");
+    assert!(virsh(&["dumpxml", VM]).contains("-install-kernel</kernel>"));
+    virsh(&["destroy", VM]);
+    // Given up: the files with the password go, the machine stays.
+    let uuid = created.uuid.clone();
+    block_on(
+        c.handle
+            .connection()
+            .call(move |c| express::abandon(c, &uuid)),
+    )
+    .expect("abandoned");
     let vols = virsh(&["vol-list", "default"]);
     assert!(
         !vols.contains("-install-"),

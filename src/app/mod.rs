@@ -118,7 +118,12 @@ pub enum AppCmd {
     /// installed.
     InstallEnded {
         uuid: String,
-        result: Result<bool, crate::backend::BackendError>,
+        result: Result<crate::backend::express::Ended, crate::backend::BackendError>,
+    },
+    /// "Install Again" was answered.
+    InstallRestarted {
+        uuid: String,
+        result: Result<(), crate::backend::BackendError>,
     },
     /// An already open console was asked for; `raised` when it came to the front.
     ConsoleRaised { name: String, raised: bool },
@@ -554,8 +559,9 @@ impl Component for App {
             AppCmd::InstallEnded { uuid, result } => {
                 log::debug!("machine {uuid} stopped; express install ended: {result:?}");
                 let name = self.name_of(&uuid);
+                use crate::backend::express::Ended;
                 match result {
-                    Ok(true) => {
+                    Ok(Ended::Installed) => {
                         let toast = adw::Toast::new(&glib::markup_escape_text(&gettext_f(
                             "“{name}” is installed and starts now.",
                             &[("name", &name)],
@@ -564,12 +570,53 @@ impl Component for App {
                         toast.set_timeout(10);
                         widgets.toasts.add_toast(toast);
                     }
+                    Ok(Ended::Interrupted) => {
+                        // Forced off before its end: its disk is kept, and the installer
+                        // can start over with the answers it was given.
+                        let toast = adw::Toast::builder()
+                            .title(glib::markup_escape_text(&gettext_f(
+                                "The install of “{name}” was stopped before its end. Its disk is kept; the installer can start over.",
+                                &[("name", &name)],
+                            )))
+                            .button_label(gettext("Install Again"))
+                            .priority(adw::ToastPriority::High)
+                            .timeout(0)
+                            .build();
+                        let (s, u) = (sender.clone(), uuid.clone());
+                        let connection = self.connection.as_ref().map(|c| c.connection());
+                        toast.connect_button_clicked(move |_| {
+                            let (conn, uuid) = (connection.clone(), u.clone());
+                            s.oneshot_command(async move {
+                                let result = match conn {
+                                    Some(c) => {
+                                        let u = uuid.clone();
+                                        c.call(move |c| crate::backend::express::restart(c, &u))
+                                            .await
+                                    }
+                                    None => Err(crate::backend::BackendError::not_connected()),
+                                };
+                                AppCmd::InstallRestarted { uuid, result }
+                            });
+                        });
+                        widgets.toasts.add_toast(toast);
+                    }
                     // Not being installed, or deleted meanwhile: nothing to say.
-                    Ok(false) => {}
+                    Ok(Ended::NotInstalling) => {}
                     Err(e) if e.kind == crate::backend::ErrorKind::NoSuchDomain => {}
                     Err(e) => self.toast_error(widgets, errors::read_error(&e)),
                 }
             }
+            AppCmd::InstallRestarted { uuid, result } => match result {
+                Ok(()) => sender.input(AppMsg::OpenConsole {
+                    name: self.name_of(&uuid),
+                    uuid,
+                    fullscreen: None,
+                }),
+                Err(e) => {
+                    let name = self.name_of(&uuid);
+                    self.toast_error(widgets, errors::change_error(&name, &e))
+                }
+            },
             AppCmd::ConsoleRaised { name, raised } => {
                 if !raised {
                     // Wayland lets no program raise another's window: say where it is.

@@ -483,7 +483,7 @@ pub fn start(conn: &Connect, uuid: &str, req: &Request) -> Result<(), BackendErr
     };
     // Remembered in the final definition: when the installer has rebooted, `finish`
     // removes these files and starts the machine as it will stay.
-    let marked = mark_installing(&final_xml, &kernel_path, &initrd_path)
+    let marked = mark_installing(&final_xml, &kernel_path, &initrd_path, &cmdline)
         .map_err(|e| other(format!("{e:?}")))
         .and_then(|x| conn.define_domain_xml(&x).map_err(op));
     if let Err(e) = marked {
@@ -497,7 +497,7 @@ pub fn start(conn: &Connect, uuid: &str, req: &Request) -> Result<(), BackendErr
         log::debug!("starting the install failed ({e}); trying a generic CPU");
         let generic = (
             super::new_vm::with_generic_cpu(&xml),
-            mark_installing(&final_xml, &kernel_path, &initrd_path)
+            mark_installing(&final_xml, &kernel_path, &initrd_path, &cmdline)
                 .ok()
                 .and_then(|x| super::new_vm::with_generic_cpu(&x)),
         );
@@ -529,10 +529,56 @@ pub fn installing(conn: &Connect, uuid: &str) -> Result<Option<(String, String)>
     Ok(install_mark(&xml))
 }
 
-/// After the installer has rebooted (the transient install is gone): removes the
+/// How an express install's machine stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// Not an express install (or it is still running).
+    NotInstalling,
+    /// The installer rebooted (with `on_reboot=destroy` libvirt says "shut down"): the
+    /// generated files are gone and the installed machine started.
+    Installed,
+    /// Forced off (or crashed) before its end: the files stay, so that the installer can
+    /// start again ([`restart`]).
+    Interrupted,
+}
+
+/// After an express install's machine stopped: when the installer rebooted, removes the
 /// generated kernel and initrd (the answers' password is in it), clears the mark and
-/// starts the installed machine. Ok(false): the machine is not being installed.
-pub fn finish(conn: &Connect, uuid: &str) -> Result<bool, BackendError> {
+/// starts the installed machine.
+pub fn finish(conn: &Connect, uuid: &str) -> Result<Ended, BackendError> {
+    let dom = conn
+        .lookup_domain_by_uuid_string(uuid)
+        .map_err(|e| BackendError::from_op(&e))?;
+    let xml = dom
+        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+        .map_err(|e| BackendError::from_read(&e))?;
+    if install_mark(&xml).is_none() {
+        return Ok(Ended::NotInstalling);
+    }
+    let (mut state, mut reason) = (0, 0);
+    // SAFETY: plain out-parameters of a live domain.
+    if unsafe { sys::virDomainGetState(dom.as_ptr(), &mut state, &mut reason, 0) } < 0 {
+        return Err(BackendError::new(ErrorKind::Other, "no state".to_string()));
+    }
+    if state != sys::VIR_DOMAIN_SHUTOFF as i32 {
+        return Ok(Ended::NotInstalling);
+    }
+    if reason != sys::VIR_DOMAIN_SHUTOFF_SHUTDOWN as i32 {
+        // Said once per stop (libvirt tells of one stop in several events): the mark
+        // remembers it until the installer starts again.
+        if install_stopped(&xml) {
+            return Ok(Ended::NotInstalling);
+        }
+        set_stopped(&dom, &xml, true)?;
+        return Ok(Ended::Interrupted);
+    }
+    abandon(conn, uuid)?;
+    dom.create().map_err(|e| BackendError::from_op(&e))?;
+    Ok(Ended::Installed)
+}
+
+/// Removes an express install's generated files and its mark (the machine stays).
+pub fn abandon(conn: &Connect, uuid: &str) -> Result<(), BackendError> {
     let dom = conn
         .lookup_domain_by_uuid_string(uuid)
         .map_err(|e| BackendError::from_op(&e))?;
@@ -540,11 +586,8 @@ pub fn finish(conn: &Connect, uuid: &str) -> Result<bool, BackendError> {
         .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
         .map_err(|e| BackendError::from_read(&e))?;
     let Some((kernel, initrd)) = install_mark(&xml) else {
-        return Ok(false);
+        return Ok(());
     };
-    if dom.is_active().map_err(|e| BackendError::from_read(&e))? {
-        return Ok(false);
-    }
     remove_volume(conn, &kernel);
     remove_volume(conn, &initrd);
     dom.set_metadata(
@@ -554,12 +597,70 @@ pub fn finish(conn: &Connect, uuid: &str) -> Result<bool, BackendError> {
         Some(INSTALL_NS),
         sys::VIR_DOMAIN_AFFECT_CONFIG,
     )
-    .map_err(|e| BackendError::from_op(&e))?;
-    dom.create().map_err(|e| BackendError::from_op(&e))?;
-    Ok(true)
+    .map_err(|e| BackendError::from_op(&e))
 }
 
-fn mark_installing(xml: &str, kernel: &str, initrd: &str) -> Result<String, EditError> {
+/// Starts an interrupted express install again, from the beginning, with the files it
+/// kept (the answers are in them: nothing needs typing again).
+pub fn restart(conn: &Connect, uuid: &str) -> Result<(), BackendError> {
+    let dom = conn
+        .lookup_domain_by_uuid_string(uuid)
+        .map_err(|e| BackendError::from_op(&e))?;
+    let xml = dom
+        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+        .map_err(|e| BackendError::from_read(&e))?;
+    let Some((kernel, initrd)) = install_mark(&xml) else {
+        return Err(BackendError::new(
+            ErrorKind::Other,
+            "this machine has no install to start again".to_string(),
+        ));
+    };
+    let cmdline = install_cmdline(&xml).unwrap_or_default();
+    let install = install_xml(&xml, &kernel, &initrd, &cmdline)
+        .map_err(|e| BackendError::new(ErrorKind::Other, format!("{e:?}")))?;
+    set_stopped(&dom, &xml, false)?;
+    conn.create_domain_xml(&install, 0)
+        .map(|_| ())
+        .map_err(|e| BackendError::from_op(&e))
+}
+
+/// The install was found stopped before its end (and said so).
+fn install_stopped(xml: &str) -> bool {
+    roxmltree::Document::parse(xml).ok().is_some_and(|doc| {
+        doc.descendants().any(|n| {
+            n.has_tag_name((INSTALL_NS, "install")) && n.attribute("stopped") == Some("yes")
+        })
+    })
+}
+
+/// Rewrites the install mark with `stopped` set or cleared.
+fn set_stopped(dom: &virt::domain::Domain, xml: &str, stopped: bool) -> Result<(), BackendError> {
+    let Some((kernel, initrd)) = install_mark(xml) else {
+        return Ok(());
+    };
+    let mark = format!(
+        "<install kernel='{}' initrd='{}' cmdline='{}'{}/>",
+        escape_attr(&kernel),
+        escape_attr(&initrd),
+        escape_attr(&install_cmdline(xml).unwrap_or_default()),
+        if stopped { " stopped='yes'" } else { "" }
+    );
+    dom.set_metadata(
+        sys::VIR_DOMAIN_METADATA_ELEMENT as i32,
+        Some(&mark),
+        Some("bilik"),
+        Some(INSTALL_NS),
+        sys::VIR_DOMAIN_AFFECT_CONFIG,
+    )
+    .map_err(|e| BackendError::from_op(&e))
+}
+
+fn mark_installing(
+    xml: &str,
+    kernel: &str,
+    initrd: &str,
+    cmdline: &str,
+) -> Result<String, EditError> {
     let mut doc = XmlDoc::new(xml)?;
     if !doc.exists(&["domain", "metadata"]) {
         doc.append_child(&["domain"], "<metadata/>")?;
@@ -567,9 +668,10 @@ fn mark_installing(xml: &str, kernel: &str, initrd: &str) -> Result<String, Edit
     doc.append_child(
         &["domain", "metadata"],
         &format!(
-            "<bilik:install xmlns:bilik='{INSTALL_NS}' kernel='{}' initrd='{}'/>",
+            "<bilik:install xmlns:bilik='{INSTALL_NS}' kernel='{}' initrd='{}' cmdline='{}'/>",
             escape_attr(kernel),
-            escape_attr(initrd)
+            escape_attr(initrd),
+            escape_attr(cmdline)
         ),
     )?;
     Ok(doc.into_text())
@@ -582,6 +684,15 @@ pub fn install_mark(xml: &str) -> Option<(String, String)> {
         .descendants()
         .find(|n| n.has_tag_name((INSTALL_NS, "install")))?;
     Some((n.attribute("kernel")?.into(), n.attribute("initrd")?.into()))
+}
+
+/// The kernel command line of an install under way, from the definition's metadata.
+fn install_cmdline(xml: &str) -> Option<String> {
+    let doc = roxmltree::Document::parse(xml).ok()?;
+    let n = doc
+        .descendants()
+        .find(|n| n.has_tag_name((INSTALL_NS, "install")))?;
+    n.attribute("cmdline").map(str::to_string)
 }
 
 /// A private scratch folder (mode 0700): what is read from the disc passes through it.
@@ -796,11 +907,12 @@ d-i preseed/late_command string in-target \\
         ));
         assert!(x.contains("<on_reboot>destroy</on_reboot>"));
         assert!(!x.contains("restart"));
-        let marked = mark_installing(final_xml, "/p/k", "/p/i").unwrap();
+        let marked = mark_installing(final_xml, "/p/k", "/p/i", "a=b 'c'").unwrap();
         assert_eq!(
             install_mark(&marked),
             Some(("/p/k".to_string(), "/p/i".to_string()))
         );
+        assert_eq!(install_cmdline(&marked).as_deref(), Some("a=b 'c'"));
         assert_eq!(install_mark(final_xml), None);
     }
 }

@@ -77,6 +77,11 @@ pub fn delete(conn: &Connect, uuid: &str, delete_disks: &[String]) -> Result<(),
     if dom.is_active().map_err(op)? {
         dom.destroy().map_err(op)?;
     }
+    // An express install under way: its generated files (they hold a password) go too.
+    super::error::ignored(
+        "removing an express install's files",
+        super::express::abandon(conn, uuid),
+    );
     if dom.is_persistent().unwrap_or(true) {
         let full = sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
             | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
