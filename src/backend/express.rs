@@ -518,14 +518,20 @@ pub fn start(conn: &Connect, uuid: &str, req: &Request) -> Result<(), BackendErr
     Ok(())
 }
 
-/// The install's files, if machine `uuid` is being installed.
-pub fn installing(conn: &Connect, uuid: &str) -> Result<Option<(String, String)>, BackendError> {
+/// Machine `uuid` and its persistent definition (where the install mark is).
+fn definition(conn: &Connect, uuid: &str) -> Result<(virt::domain::Domain, String), BackendError> {
     let dom = conn
         .lookup_domain_by_uuid_string(uuid)
-        .map_err(|e| BackendError::from_read(&e))?;
+        .map_err(|e| BackendError::from_op(&e))?;
     let xml = dom
-        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
         .map_err(|e| BackendError::from_read(&e))?;
+    Ok((dom, xml))
+}
+
+/// The install's files, if machine `uuid` is being installed.
+pub fn installing(conn: &Connect, uuid: &str) -> Result<Option<(String, String)>, BackendError> {
+    let (_, xml) = definition(conn, uuid)?;
     Ok(install_mark(&xml))
 }
 
@@ -546,12 +552,7 @@ pub enum Ended {
 /// generated kernel and initrd (the answers' password is in it), clears the mark and
 /// starts the installed machine.
 pub fn finish(conn: &Connect, uuid: &str) -> Result<Ended, BackendError> {
-    let dom = conn
-        .lookup_domain_by_uuid_string(uuid)
-        .map_err(|e| BackendError::from_op(&e))?;
-    let xml = dom
-        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-        .map_err(|e| BackendError::from_read(&e))?;
+    let (dom, xml) = definition(conn, uuid)?;
     if install_mark(&xml).is_none() {
         return Ok(Ended::NotInstalling);
     }
@@ -579,12 +580,7 @@ pub fn finish(conn: &Connect, uuid: &str) -> Result<Ended, BackendError> {
 
 /// Removes an express install's generated files and its mark (the machine stays).
 pub fn abandon(conn: &Connect, uuid: &str) -> Result<(), BackendError> {
-    let dom = conn
-        .lookup_domain_by_uuid_string(uuid)
-        .map_err(|e| BackendError::from_op(&e))?;
-    let xml = dom
-        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-        .map_err(|e| BackendError::from_read(&e))?;
+    let (dom, xml) = definition(conn, uuid)?;
     let Some((kernel, initrd)) = install_mark(&xml) else {
         return Ok(());
     };
@@ -603,12 +599,7 @@ pub fn abandon(conn: &Connect, uuid: &str) -> Result<(), BackendError> {
 /// Starts an interrupted express install again, from the beginning, with the files it
 /// kept (the answers are in them: nothing needs typing again).
 pub fn restart(conn: &Connect, uuid: &str) -> Result<(), BackendError> {
-    let dom = conn
-        .lookup_domain_by_uuid_string(uuid)
-        .map_err(|e| BackendError::from_op(&e))?;
-    let xml = dom
-        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
-        .map_err(|e| BackendError::from_read(&e))?;
+    let (dom, xml) = definition(conn, uuid)?;
     let Some((kernel, initrd)) = install_mark(&xml) else {
         return Err(BackendError::new(
             ErrorKind::Other,
