@@ -204,6 +204,20 @@ fn a_disc_that_cannot_start_a_computer_is_said_so() {
 }
 
 #[test]
+fn a_system_picked_by_hand_has_its_installer_disc_described() {
+    let db = Database::load().unwrap();
+    // Debian 13's final discs ("Debian 13.2.0 amd64 n") are newer than the dev root's
+    // osinfo-db: picked by hand, its netinst layout still comes from osinfo-db.
+    let m = db
+        .installer_media("http://debian.org/debian/13")
+        .expect("Debian 13's netinst");
+    assert_eq!(m.kernel.as_deref(), Some("install.amd/vmlinuz"));
+    assert_eq!(m.initrd.as_deref(), Some("install.amd/initrd.gz"));
+    // Windows boots no kernel of its own: not this way.
+    assert_eq!(db.installer_media("http://microsoft.com/win/11"), None);
+}
+
+#[test]
 fn debian_has_an_answer_file_and_its_disc_a_kernel_to_boot() {
     let dir = std::env::temp_dir().join(format!("bilik-osinfo-deb-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -250,6 +250,45 @@ impl Database {
         }
     }
 
+    /// For a system picked by hand (a disc libosinfo did not recognise, such as a newer
+    /// release than osinfo-db knows): its installer disc as osinfo-db describes it for this
+    /// computer's architecture, when that disc's installer boots from a kernel and initrd
+    /// and takes an answer file. Express install then assumes the disc is laid out the same
+    /// (it says so if the kernel is not there).
+    pub fn installer_media(&self, os_id: &str) -> Option<Candidate> {
+        let id = cstring(os_id);
+        // SAFETY: libosinfo calls with live objects (references taken where unsure).
+        unsafe {
+            let os = Obj::none(ffi::osinfo_db_get_os(self.db.ptr(), id.as_ptr()))?;
+            let name = borrowed(ffi::osinfo_product_get_name(os.ptr())).unwrap_or_default();
+            let short_id = borrowed(ffi::osinfo_product_get_short_id(os.ptr())).unwrap_or_default();
+            let list = Obj::none(ffi::osinfo_os_get_media_list(os.ptr()))?;
+            for i in 0..ffi::osinfo_list_get_length(list.ptr()) {
+                let Some(m) = Obj::none(ffi::osinfo_list_get_nth(list.ptr(), i)) else {
+                    continue;
+                };
+                let arch = borrowed(ffi::osinfo_media_get_architecture(m.ptr()));
+                let kernel = borrowed(ffi::osinfo_media_get_kernel_path(m.ptr()));
+                let initrd = borrowed(ffi::osinfo_media_get_initrd_path(m.ptr()));
+                if arch.as_deref() == Some(std::env::consts::ARCH)
+                    && kernel.is_some()
+                    && initrd.is_some()
+                    && ffi::osinfo_media_supports_installer_script(m.ptr()) != glib::ffi::GFALSE
+                {
+                    return Some(Candidate {
+                        os_id: os_id.to_string(),
+                        name,
+                        short_id,
+                        installer_script: true,
+                        kernel,
+                        initrd,
+                    });
+                }
+            }
+            None
+        }
+    }
+
     /// The system's name, if libosinfo knows the id.
     pub fn os_name(&self, os_id: &str) -> Option<String> {
         let id = cstring(os_id);

@@ -65,6 +65,9 @@ pub struct NewVmPlan {
     pub busy: bool,
     /// The systems libosinfo recognised on the disc, its own first choice first.
     pub candidates: Vec<Candidate>,
+    /// For a system picked by hand: osinfo-db's description of its installer disc (so
+    /// that a disc newer than osinfo-db can still install itself).
+    pub picked_media: Option<Candidate>,
     /// The format of an existing disk image (raw, qcow2…).
     pub import_format: String,
     pub os_id: Option<String>,
@@ -104,6 +107,7 @@ impl Default for NewVmPlan {
             path: String::new(),
             busy: false,
             candidates: Vec::new(),
+            picked_media: None,
             import_format: "raw".into(),
             os_id: None,
             proposal: None,
@@ -146,11 +150,18 @@ impl NewVmPlan {
     /// The disc lets its installer be answered by a file, and Bilik can put the file where
     /// it looks (the installer's kernel and initrd are known: Linux installers).
     pub fn express_possible(&self) -> bool {
-        self.kind == SourceKind::Iso
-            && self.os_id.as_ref().is_some_and(|id| {
-                self.candidates.iter().any(|c| {
-                    &c.os_id == id && c.installer_script && c.kernel.is_some() && c.initrd.is_some()
-                })
+        self.kind == SourceKind::Iso && self.express_media().is_some()
+    }
+
+    /// The chosen system's installer disc, when it can install itself: as recognised on
+    /// the disc, else as osinfo-db describes it for a system picked by hand.
+    pub fn express_media(&self) -> Option<&Candidate> {
+        let id = self.os_id.as_ref()?;
+        self.candidates
+            .iter()
+            .chain(self.picked_media.iter())
+            .find(|c| {
+                &c.os_id == id && c.installer_script && c.kernel.is_some() && c.initrd.is_some()
             })
     }
 
@@ -675,16 +686,21 @@ mod tests {
         plan.fill_resources();
         assert!(
             !plan.express_possible(),
-            "not recognised from a disc: no kernel to boot"
+            "nothing known of its installer disc yet"
         );
-        plan.candidates = vec![Candidate {
+        let netinst = Candidate {
             os_id: "http://debian.org/debian/13".into(),
             name: "Debian 13".into(),
             short_id: "debian13".into(),
             installer_script: true,
             kernel: Some("install.amd/vmlinuz".into()),
             initrd: Some("install.amd/initrd.gz".into()),
-        }];
+        };
+        // Picked by hand (a disc newer than osinfo-db): osinfo-db's netinst description.
+        plan.picked_media = Some(netinst.clone());
+        assert!(plan.express_possible() && !plan.recognised());
+        plan.picked_media = None;
+        plan.candidates = vec![netinst];
         assert!(plan.express_possible() && plan.express_on());
         // The keyboard trap is gone: no warning, the layout goes to the installer.
         assert_eq!(plan.keyboard_hint(), None);

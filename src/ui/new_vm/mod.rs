@@ -109,6 +109,9 @@ pub enum WizardCmd {
     /// The qemu user's access to the chosen file (system connections only).
     Access(Result<(), AccessBlock>),
     AccessFixed(Result<(), String>),
+    /// osinfo-db's installer disc of a system picked by hand (None: it has none that
+    /// installs itself).
+    PickedMedia(String, Option<Candidate>),
 }
 
 pub struct NewVmWizard {
@@ -261,8 +264,8 @@ impl NewVmWizard {
         if !self.plan.express_on() {
             return None;
         }
-        let os_id = self.plan.os_id.clone()?;
-        let disc = self.plan.candidates.iter().find(|c| c.os_id == os_id)?;
+        let disc = self.plan.express_media()?;
+        let os_id = disc.os_id.clone();
         Some(ExpressJob {
             iso: PathBuf::from(self.plan.path.trim()),
             kernel: disc.kernel.clone()?,
@@ -560,7 +563,17 @@ impl Component for NewVmWizard {
             }
             WizardMsg::PickOs(id) => {
                 if !id.is_empty() {
-                    self.plan.os_id = Some(id);
+                    self.plan.os_id = Some(id.clone());
+                    let recognised = self.plan.candidates.iter().any(|c| c.os_id == id);
+                    if self.plan.kind == SourceKind::Iso && !recognised {
+                        // Picked by hand: can its installer disc still answer itself?
+                        sender.spawn_oneshot_command(move || {
+                            let media = crate::backend::libosinfo::Database::load()
+                                .ok()
+                                .and_then(|db| db.installer_media(&id));
+                            WizardCmd::PickedMedia(id, media)
+                        });
+                    }
                 }
             }
             WizardMsg::Memory(m) => self.plan.memory_mib = m,
@@ -715,6 +728,11 @@ impl Component for NewVmWizard {
                         ));
                         self.access = Some(block);
                     }
+                }
+            }
+            WizardCmd::PickedMedia(id, media) => {
+                if self.plan.os_id.as_deref() == Some(id.as_str()) {
+                    self.plan.picked_media = media;
                 }
             }
             WizardCmd::AccessFixed(res) => {
