@@ -24,7 +24,8 @@
 //! app/actions.rs             lifecycle, delete, start without shares, consoles (the window's
 //!                            own questions to the connection); app/window.rs builds the
 //!                            window, app/updates.rs applies what libvirt pushes
-//! ui/new_vm/     NewVmWizard  AdwDialog: source → system (osinfo-db) → resources → name →
+//! ui/new_vm/     NewVmWizard  AdwDialog: source → system (libosinfo) → resources → name and
+//!                            express install (login, password) →
 //!                            summary → creation (backend/new_vm/); what it decides is
 //!                            model/new_vm_plan.rs NewVmPlan (GTK-free, unit-tested)
 //! ui/storage/, ui/networks/  the Storage and Networks dialogs

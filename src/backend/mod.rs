@@ -28,7 +28,10 @@
 //!   next-start definition edited with it.
 //! * Per connection: [`storage`] (pools and volumes), [`networks`] (virtual networks,
 //!   subnet checks, DHCP leases), [`new_vm`] (host facts, proposals, creation) with
-//!   [`osinfo`] and [`iso9660`] (recognising installer discs).
+//!   [`osinfo`] (osinfo-db's facts for the proposal) and [`iso9660`] (is it a disc image).
+//! * [`libosinfo`]: libosinfo's own answers — what a disc is, and the answer files it
+//!   renders; [`express`]: express install (answers checked and patched, the installer
+//!   booted with them, the install finished or started over).
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
 

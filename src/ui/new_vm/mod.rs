@@ -109,6 +109,13 @@ pub enum WizardCmd {
     /// The qemu user's access to the chosen file (system connections only).
     Access(Result<(), AccessBlock>),
     AccessFixed(Result<(), String>),
+    /// This computer's user, language and time zone (for express install's answers).
+    ThisComputer {
+        login: String,
+        realname: String,
+        language: String,
+        timezone: String,
+    },
     /// osinfo-db's installer disc of a system picked by hand (None: it has none that
     /// installs itself).
     PickedMedia(String, Option<Candidate>),
@@ -410,16 +417,24 @@ impl Component for NewVmWizard {
                 self.plan.uri = uri;
                 self.connection = connection;
                 self.plan.layout = crate::keyboard_layout::from_gnome();
-                // What express install gives the new system, from this computer.
-                let (login, realname) = this_user();
-                self.plan.language = this_language();
-                self.plan.timezone = glib::TimeZone::local().identifier().to_string();
-                widgets.user_row.set_text(&login);
-                widgets.realname_row.set_text(&realname);
+                // What express install gives the new system, from this computer (the user
+                // database and the time zone file are read off the main thread).
+                for row in [&widgets.user_row, &widgets.realname_row] {
+                    row.set_text("");
+                }
                 widgets.password_row.set_text("");
                 widgets.again_row.set_text("");
-                self.plan.user_login = login;
-                self.plan.user_realname = realname;
+                self.plan.user_login.clear();
+                self.plan.user_realname.clear();
+                sender.spawn_oneshot_command(|| {
+                    let (login, realname) = this_user();
+                    WizardCmd::ThisComputer {
+                        login,
+                        realname,
+                        language: this_language(),
+                        timezone: glib::TimeZone::local().identifier().to_string(),
+                    }
+                });
                 widgets.kind_checks[0].set_active(true);
                 self.plan.kind = SourceKind::Iso;
                 widgets.path_row.set_text("");
@@ -729,6 +744,22 @@ impl Component for NewVmWizard {
                         self.access = Some(block);
                     }
                 }
+            }
+            WizardCmd::ThisComputer {
+                login,
+                realname,
+                language,
+                timezone,
+            } => {
+                // Unless the person typed there already.
+                if self.plan.user_login.is_empty() && self.plan.user_realname.is_empty() {
+                    widgets.user_row.set_text(&login);
+                    widgets.realname_row.set_text(&realname);
+                    self.plan.user_login = login;
+                    self.plan.user_realname = realname;
+                }
+                self.plan.language = language;
+                self.plan.timezone = timezone;
             }
             WizardCmd::PickedMedia(id, media) => {
                 if self.plan.os_id.as_deref() == Some(id.as_str()) {
