@@ -23,11 +23,15 @@ fn hostile() -> Answers {
 }
 
 fn render(db: &Database, os: &str, a: &Answers) -> Rendered {
+    render_with(db, os, a, &[], false)
+}
+
+fn render_with(db: &Database, os: &str, a: &Answers, mounts: &[String], efi: bool) -> Rendered {
     let mut r = db
         .install_script(os, a)
         .unwrap_or_else(|| panic!("osinfo-db has a script for {os}"))
         .expect("rendered");
-    express::patch(&mut r, a, &[]).expect("patched");
+    express::patch(&mut r, a, &[], mounts, efi).expect("patched");
     println!(
         "{os}: {} ({}, {:?}), {} bytes, command line {:?}",
         r.file_name,
@@ -111,7 +115,7 @@ fn fedora_kickstart_keeps_passwords_inside_single_quotes() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        express::patch(&mut r, &q, &[]),
+        express::patch(&mut r, &q, &[], &[], false),
         Err(AnswerProblem::SingleQuote(Field::Password))
     );
 }
@@ -171,4 +175,151 @@ fn windows_answer_file_has_the_keyboard_and_no_empty_key() {
     k.product_key = "VK7JG-NPHTM-C97JM-9MPGT-3V66T".into();
     let r = render(&db, "http://microsoft.com/win/10", &k);
     assert!(r.content.contains("VK7JG-NPHTM-C97JM-9MPGT-3V66T"));
+}
+
+#[test]
+fn windows_gets_its_helper_script_from_the_same_disc() {
+    let db = Database::load().expect("osinfo-db");
+    let r = render(&db, "http://microsoft.com/win/10", &hostile());
+    // On a CD-ROM (E:, after the installer's D:), not libosinfo's default floppy (A:).
+    assert!(
+        r.content.contains("cmd /C E:\\windows.cmd"),
+        "{}",
+        r.content
+    );
+    let names: Vec<&str> = r.helpers.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["windows.cmd"]);
+}
+
+#[test]
+fn windows_11_uses_windows_10s_file_made_for_uefi() {
+    let db = Database::load().expect("osinfo-db");
+    let a = hostile();
+    // osinfo-db has no script of Windows 11's own: Windows 10's, rendered for 11.
+    let r = render_with(&db, "http://microsoft.com/win/11", &a, &[], true);
+    assert!(r.file_name.eq_ignore_ascii_case("autounattend.xml"));
+    let doc = roxmltree::Document::parse(&r.content).expect("well-formed XML");
+    let types: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "Type")
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(types, ["EFI", "MSR", "Primary"], "GPT: {}", r.content);
+    let install_to = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "InstallTo")
+        .expect("InstallTo");
+    let partition = install_to
+        .descendants()
+        .find(|n| n.tag_name().name() == "PartitionID")
+        .and_then(|n| n.text());
+    assert_eq!(partition, Some("3"));
+    assert!(r.content.contains("BypassNRO"));
+    let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    assert!(texts.iter().any(|t| t.contains(PASSWORD)));
+    assert!(texts.iter().any(|t| t.trim() == "ana"));
+}
+
+#[test]
+fn debian_mounts_the_shared_folders_at_boot() {
+    let db = Database::load().expect("osinfo-db");
+    let r = render_with(
+        &db,
+        "http://debian.org/debian/13",
+        &hostile(),
+        &["Documents".into(), "src-2".into()],
+        false,
+    );
+    let late: Vec<&str> = r
+        .content
+        .lines()
+        .filter(|l| l.contains("preseed/late_command"))
+        .collect();
+    assert_eq!(late.len(), 1, "{}", r.content);
+    assert!(late[0].contains(
+        "mkdir -p /target/mnt/Documents ; echo 'Documents /mnt/Documents virtiofs defaults,nofail 0 0' >> /target/etc/fstab ; mkdir -p /target/mnt/src-2"
+    ), "{}", late[0]);
+    // The template's own late commands are still there (the agents' set-up).
+    assert!(
+        late[0].starts_with("d-i preseed/late_command string in-target"),
+        "{}",
+        late[0]
+    );
+}
+
+#[test]
+fn ubuntu_autoinstall_reads_back_as_typed() {
+    let mut a = hostile();
+    a.user_realname = "Zoë \"$(id)\": - [x] #no \\ 'q'".into();
+    let job = express::Job {
+        os_id: "http://ubuntu.com/ubuntu/24.04".into(),
+        method: express::Method::Autoinstall,
+        iso: "/nowhere.iso".into(),
+        kernel: Some("casper/vmlinuz".into()),
+        initrd: Some("casper/initrd".into()),
+        answers: a.clone(),
+        mounts: vec!["Documents".into(), "..".into()],
+        efi: false,
+        pool: "default".into(),
+    };
+    let req = express::request(&job).expect("rendered");
+    assert_eq!(req.answers.file_name, "user-data");
+    assert_eq!(
+        req.answers.command_line.as_deref(),
+        Some("autoinstall ds=nocloud")
+    );
+    // Read back by PyYAML, the parser cloud-init and subiquity use.
+    let mut py = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 (the dev root has it, with python3-yaml)");
+    std::io::Write::write_all(
+        &mut py.stdin.take().unwrap(),
+        req.answers.content.as_bytes(),
+    )
+    .unwrap();
+    let out = py.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", req.answers.content);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ai = &v["autoinstall"];
+    assert_eq!(ai["version"], 1);
+    assert_eq!(ai["identity"]["realname"], a.user_realname.as_str());
+    assert_eq!(ai["identity"]["username"], "ana");
+    assert_eq!(ai["identity"]["hostname"], "web-01");
+    assert_eq!(ai["keyboard"]["layout"], "fr");
+    assert_eq!(ai["timezone"], "Europe/Paris");
+    assert_eq!(ai["locale"], "fr_FR.UTF-8");
+    let hash = ai["identity"]["password"].as_str().unwrap();
+    assert!(
+        sha_crypt::sha512_check(PASSWORD, hash).is_ok(),
+        "the hash is of the password"
+    );
+    assert!(!req.answers.content.contains(PASSWORD));
+    let packages: Vec<&str> = ai["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert_eq!(packages, ["spice-vdagent", "qemu-guest-agent"]);
+    // ".." is no folder name to mount: left out.
+    let late: Vec<&str> = ai["late-commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert_eq!(
+        late,
+        [
+            "mkdir -p /target/mnt/Documents",
+            "echo 'Documents /mnt/Documents virtiofs defaults,nofail 0 0' >> /target/etc/fstab"
+        ]
+    );
+    assert_eq!(req.answers.helpers[0].0, "meta-data");
 }

@@ -92,7 +92,7 @@ fn debian_installs_itself_with_the_french_keyboard_and_asks_nothing() {
         .expect("rendered");
     // The test's own probe: what debconf holds, printed on the serial console.
     let probe = "d-i preseed/early_command string echo BILIK-PROBE keymap=$(debconf-get keyboard-configuration/xkb-keymap) user=$(debconf-get passwd/username) > /dev/ttyS0".to_string();
-    express::patch(&mut rendered, &answers, &[probe]).expect("patched");
+    express::patch(&mut rendered, &answers, &[probe], &[], false).expect("patched");
     assert!(rendered.content.contains("d-i passwd/username string ana"));
     println!(
         "libosinfo: {} ({}), command line {:?}",
@@ -142,11 +142,13 @@ fn debian_installs_itself_with_the_french_keyboard_and_asks_nothing() {
 
     let req = Request {
         iso: iso.clone(),
-        kernel: disc
-            .kernel
-            .clone()
-            .expect("libosinfo knows the kernel's path"),
-        initrd: disc.initrd.clone().expect("and the initrd's"),
+        method: express::method(&disc).expect("express install answers this installer"),
+        kernel: Some(
+            disc.kernel
+                .clone()
+                .expect("libosinfo knows the kernel's path"),
+        ),
+        initrd: Some(disc.initrd.clone().expect("and the initrd's")),
         answers: rendered,
         extra_cmdline: "console=ttyS0,115200n8".into(),
         pool: "default".into(),

@@ -213,8 +213,24 @@ fn a_system_picked_by_hand_has_its_installer_disc_described() {
         .expect("Debian 13's netinst");
     assert_eq!(m.kernel.as_deref(), Some("install.amd/vmlinuz"));
     assert_eq!(m.initrd.as_deref(), Some("install.amd/initrd.gz"));
-    // Windows boots no kernel of its own: not this way.
-    assert_eq!(db.installer_media("http://microsoft.com/win/11"), None);
+    // Windows boots no kernel of its own: its answers go on a disc.
+    let w = db
+        .installer_media("http://microsoft.com/win/11")
+        .expect("Windows 11's disc");
+    assert_eq!(w.kernel, None);
+    assert_eq!(
+        bilik::backend::express::method(&w),
+        Some(bilik::backend::express::Method::AnswerDisc)
+    );
+    // Ubuntu 24.04: no osinfo-db script, Bilik's autoinstall, casper's kernel.
+    let u = db
+        .installer_media("http://ubuntu.com/ubuntu/24.04")
+        .expect("Ubuntu 24.04's disc");
+    assert_eq!(u.kernel.as_deref(), Some("casper/vmlinuz"));
+    assert_eq!(
+        bilik::backend::express::method(&u),
+        Some(bilik::backend::express::Method::Autoinstall)
+    );
 }
 
 #[test]

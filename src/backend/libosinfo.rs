@@ -129,6 +129,8 @@ pub struct Rendered {
     /// The name the installer looks for (`preseed.cfg`, `autounattend.xml`…).
     pub file_name: String,
     pub content: String,
+    /// Files that go beside it (name, content), e.g. Windows' `windows.cmd`.
+    pub helpers: Vec<(String, String)>,
     /// What the kernel command line must add (direct kernel boot), if anything.
     pub command_line: Option<String>,
     /// How the installer finds the file.
@@ -142,6 +144,10 @@ impl std::fmt::Debug for Rendered {
         f.debug_struct("Rendered")
             .field("file_name", &self.file_name)
             .field("bytes", &self.content.len())
+            .field(
+                "helpers",
+                &self.helpers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .field("command_line", &self.command_line)
             .field("injection", &self.injection)
             .field("profile", &self.profile)
@@ -236,8 +242,7 @@ impl Database {
                     name,
                     short_id: borrowed(ffi::osinfo_product_get_short_id(os.ptr()))
                         .unwrap_or_default(),
-                    installer_script: ffi::osinfo_media_supports_installer_script(m.ptr())
-                        != glib::ffi::GFALSE,
+                    installer_script: takes_script(&m, &os),
                     kernel: borrowed(ffi::osinfo_media_get_kernel_path(m.ptr())),
                     initrd: borrowed(ffi::osinfo_media_get_initrd_path(m.ptr())),
                 };
@@ -252,9 +257,9 @@ impl Database {
 
     /// For a system picked by hand (a disc libosinfo did not recognise, such as a newer
     /// release than osinfo-db knows): its installer disc as osinfo-db describes it for this
-    /// computer's architecture, when that disc's installer boots from a kernel and initrd
-    /// and takes an answer file. Express install then assumes the disc is laid out the same
-    /// (it says so if the kernel is not there).
+    /// computer's architecture, when express install can answer its installer
+    /// ([`super::express::method`]). Express install then assumes the disc is laid out the
+    /// same (it says so if the kernel is not there).
     pub fn installer_media(&self, os_id: &str) -> Option<Candidate> {
         let id = cstring(os_id);
         // SAFETY: libosinfo calls with live objects (references taken where unsure).
@@ -270,19 +275,18 @@ impl Database {
                 let arch = borrowed(ffi::osinfo_media_get_architecture(m.ptr()));
                 let kernel = borrowed(ffi::osinfo_media_get_kernel_path(m.ptr()));
                 let initrd = borrowed(ffi::osinfo_media_get_initrd_path(m.ptr()));
+                let c = Candidate {
+                    os_id: os_id.to_string(),
+                    name: name.clone(),
+                    short_id: short_id.clone(),
+                    installer_script: takes_script(&m, &os),
+                    kernel,
+                    initrd,
+                };
                 if arch.as_deref() == Some(std::env::consts::ARCH)
-                    && kernel.is_some()
-                    && initrd.is_some()
-                    && ffi::osinfo_media_supports_installer_script(m.ptr()) != glib::ffi::GFALSE
+                    && super::express::method(&c).is_some()
                 {
-                    return Some(Candidate {
-                        os_id: os_id.to_string(),
-                        name,
-                        short_id,
-                        installer_script: true,
-                        kernel,
-                        initrd,
-                    });
+                    return Some(c);
                 }
             }
             None
@@ -312,8 +316,11 @@ impl Database {
         }
     }
 
-    /// Renders the system's answer file (profile `desktop`, else `jeos`) with libosinfo.
-    /// None: osinfo-db has no script for this system.
+    /// Renders the system's answer file (profile `desktop`, else `jeos`) with libosinfo,
+    /// and the helper files of the same profile that go beside it (Windows: `windows.cmd`,
+    /// which the answer file runs from the same disc). A system without scripts of its own
+    /// uses those of the system it derives from (Windows 11: Windows 10's), rendered for
+    /// itself. None: osinfo-db has no script for this system.
     pub fn install_script(
         &self,
         os_id: &str,
@@ -323,91 +330,35 @@ impl Database {
         // SAFETY: libosinfo calls with live objects; strings are copied in by libosinfo.
         unsafe {
             let os = Obj::none(ffi::osinfo_db_get_os(self.db.ptr(), id.as_ptr()))?;
-            // The main answer file: profile "desktop" before "jeos", and for Windows the
-            // unattend file before its helper scripts (windows.cmd, windows.reg).
-            let list = Obj::full(ffi::osinfo_os_get_install_script_list(os.ptr()))?;
-            let mut scripts: Vec<(u8, Obj)> = Vec::new();
-            for i in 0..ffi::osinfo_list_get_length(list.ptr()) {
-                let Some(sc) = Obj::none(ffi::osinfo_list_get_nth(list.ptr(), i)) else {
-                    continue;
-                };
-                let profile = borrowed(ffi::osinfo_install_script_get_profile(sc.ptr()));
-                let file = borrowed(ffi::osinfo_install_script_get_expected_filename(sc.ptr()))
-                    .unwrap_or_default()
-                    .to_lowercase();
-                let rank = match profile.as_deref() {
-                    Some("desktop") => 0,
-                    Some("jeos") => 2,
-                    _ => continue,
-                } + u8::from(file.ends_with(".cmd") || file.ends_with(".reg"));
-                scripts.push((rank, sc));
-            }
-            scripts.sort_by_key(|(rank, _)| *rank);
-            let (_, script) = scripts.into_iter().next()?;
-            let config_id = cstring("http://bilik.github.io/install-config");
-            let config = Obj::full(ffi::osinfo_install_config_new(config_id.as_ptr()))?;
-            let c = config.ptr::<ffi::OsinfoInstallConfig>();
-            let set = |f: unsafe extern "C" fn(*mut ffi::OsinfoInstallConfig, *const c_char),
-                       v: &str| {
-                if !v.is_empty() {
-                    let v = cstring(v);
-                    f(c, v.as_ptr());
+            let mut scripts = ranked_scripts(&os);
+            if scripts.is_empty() {
+                let parents = Obj::full(ffi::osinfo_product_get_related(
+                    os.ptr(),
+                    ffi::OSINFO_PRODUCT_RELATIONSHIP_DERIVES_FROM,
+                ))?;
+                for i in 0..ffi::osinfo_list_get_length(parents.ptr()) {
+                    if let Some(parent) = Obj::none(ffi::osinfo_list_get_nth(parents.ptr(), i)) {
+                        scripts = ranked_scripts(&parent);
+                    }
+                    if !scripts.is_empty() {
+                        break;
+                    }
                 }
-            };
-            set(
-                ffi::osinfo_install_config_set_user_login,
-                &answers.user_login,
-            );
-            set(
-                ffi::osinfo_install_config_set_user_realname,
-                &answers.user_realname,
-            );
-            set(
-                ffi::osinfo_install_config_set_user_password,
-                &answers.user_password,
-            );
-            set(
-                ffi::osinfo_install_config_set_admin_password,
-                &answers.admin_password,
-            );
-            set(ffi::osinfo_install_config_set_hostname, &answers.hostname);
-            set(
-                ffi::osinfo_install_config_set_l10n_language,
-                &answers.language,
-            );
-            set(
-                ffi::osinfo_install_config_set_l10n_keyboard,
-                &answers.keyboard,
-            );
-            set(
-                ffi::osinfo_install_config_set_l10n_timezone,
-                &answers.timezone,
-            );
-            set(
-                ffi::osinfo_install_config_set_reg_product_key,
-                &answers.product_key,
-            );
-            let arch = cstring(std::env::consts::ARCH);
-            ffi::osinfo_install_config_set_hardware_arch(c, arch.as_ptr());
-            let mut err = ptr::null_mut();
-            let text = owned(ffi::osinfo_install_script_generate(
-                script.ptr(),
-                os.ptr(),
-                c,
-                ptr::null_mut(),
-                &mut err,
-            ));
-            if !err.is_null() {
-                return Some(Err(take_error(err)));
             }
-            let command_line = owned(ffi::osinfo_install_script_generate_command_line(
-                script.ptr(),
-                os.ptr(),
-                c,
-            ))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
-            let method = ffi::osinfo_install_script_get_preferred_injection_method(script.ptr());
+            let (_, main, profile) = scripts.first()?;
+            let profile = profile.clone();
+            let config = config(answers)?;
+            let c = config.ptr::<ffi::OsinfoInstallConfig>();
+            // Inside the initrd where the script allows it (Linux installers booted from
+            // their kernel), else on a CD-ROM (Windows; libosinfo's default is a floppy).
+            let methods = ffi::osinfo_install_script_get_injection_methods(main.ptr());
+            let method = if methods & ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD != 0 {
+                ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD
+            } else if methods & ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_CDROM != 0 {
+                ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_CDROM
+            } else {
+                ffi::osinfo_install_script_get_preferred_injection_method(main.ptr())
+            };
             let injection = match method {
                 m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD => Injection::Initrd,
                 m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_DISK => Injection::Disk,
@@ -415,21 +366,166 @@ impl Database {
                 m if m == ffi::OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_WEB => Injection::Web,
                 _ => Injection::Cdrom,
             };
-            // Only a script booted with the installer's kernel has a command line (for
-            // the others libosinfo renders the whole stylesheet's text).
-            let command_line = command_line.filter(|_| injection == Injection::Initrd);
-            Some(Ok(Rendered {
-                file_name: borrowed(ffi::osinfo_install_script_get_expected_filename(
+            let mut files = Vec::new();
+            for (_, script, _) in scripts.iter().filter(|(_, _, p)| *p == profile) {
+                ffi::osinfo_install_script_set_preferred_injection_method(script.ptr(), method);
+                let mut err = ptr::null_mut();
+                let text = owned(ffi::osinfo_install_script_generate(
+                    script.ptr(),
+                    os.ptr(),
+                    c,
+                    ptr::null_mut(),
+                    &mut err,
+                ));
+                if !err.is_null() {
+                    return Some(Err(take_error(err)));
+                }
+                let name = borrowed(ffi::osinfo_install_script_get_expected_filename(
                     script.ptr(),
                 ))
-                .unwrap_or_else(|| "answers.cfg".into()),
-                content: text.unwrap_or_default(),
+                .unwrap_or_else(|| format!("answers-{}.cfg", files.len()));
+                files.push((name, text.unwrap_or_default()));
+            }
+            // Only a script booted with the installer's kernel has a command line (for
+            // the others libosinfo renders the whole stylesheet's text).
+            let command_line = owned(ffi::osinfo_install_script_generate_command_line(
+                main.ptr(),
+                os.ptr(),
+                c,
+            ))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty() && injection == Injection::Initrd);
+            let mut files = files.into_iter();
+            let (file_name, content) = files.next()?;
+            Some(Ok(Rendered {
+                file_name,
+                content,
+                helpers: files.collect(),
                 command_line,
                 injection,
-                profile: borrowed(ffi::osinfo_install_script_get_profile(script.ptr()))
-                    .unwrap_or_default(),
+                profile,
             }))
         }
+    }
+}
+
+/// The install scripts of `os`, the main answer file first: profile "desktop" before
+/// "jeos", and for Windows the unattend file before its helper scripts (windows.cmd,
+/// windows.reg).
+///
+/// # Safety
+/// `os` is a live OsinfoOs.
+unsafe fn ranked_scripts(os: &Obj) -> Vec<(u8, Obj, String)> {
+    let mut scripts = Vec::new();
+    unsafe {
+        let Some(list) = Obj::full(ffi::osinfo_os_get_install_script_list(os.ptr())) else {
+            return scripts;
+        };
+        for i in 0..ffi::osinfo_list_get_length(list.ptr()) {
+            let Some(sc) = Obj::none(ffi::osinfo_list_get_nth(list.ptr(), i)) else {
+                continue;
+            };
+            let profile = borrowed(ffi::osinfo_install_script_get_profile(sc.ptr()));
+            let file = borrowed(ffi::osinfo_install_script_get_expected_filename(sc.ptr()))
+                .unwrap_or_default()
+                .to_lowercase();
+            let rank = match profile.as_deref() {
+                Some("desktop") => 0,
+                Some("jeos") => 2,
+                _ => continue,
+            } + u8::from(file.ends_with(".cmd") || file.ends_with(".reg"));
+            scripts.push((rank, sc, profile.unwrap_or_default()));
+        }
+    }
+    scripts.sort_by_key(|(rank, _, _)| *rank);
+    scripts
+}
+
+/// libosinfo's install configuration holding the answers (and this computer's
+/// architecture).
+fn config(answers: &Answers) -> Option<Obj> {
+    // SAFETY: a new object of ours; libosinfo copies the strings in.
+    unsafe {
+        let config_id = cstring("http://bilik.github.io/install-config");
+        let config = Obj::full(ffi::osinfo_install_config_new(config_id.as_ptr()))?;
+        let c = config.ptr::<ffi::OsinfoInstallConfig>();
+        let set = |f: unsafe extern "C" fn(*mut ffi::OsinfoInstallConfig, *const c_char),
+                   v: &str| {
+            if !v.is_empty() {
+                let v = cstring(v);
+                f(c, v.as_ptr());
+            }
+        };
+        set(
+            ffi::osinfo_install_config_set_user_login,
+            &answers.user_login,
+        );
+        set(
+            ffi::osinfo_install_config_set_user_realname,
+            &answers.user_realname,
+        );
+        set(
+            ffi::osinfo_install_config_set_user_password,
+            &answers.user_password,
+        );
+        set(
+            ffi::osinfo_install_config_set_admin_password,
+            &answers.admin_password,
+        );
+        set(ffi::osinfo_install_config_set_hostname, &answers.hostname);
+        set(
+            ffi::osinfo_install_config_set_l10n_language,
+            &answers.language,
+        );
+        set(
+            ffi::osinfo_install_config_set_l10n_keyboard,
+            &answers.keyboard,
+        );
+        set(
+            ffi::osinfo_install_config_set_l10n_timezone,
+            &answers.timezone,
+        );
+        set(
+            ffi::osinfo_install_config_set_reg_product_key,
+            &answers.product_key,
+        );
+        let arch = cstring(std::env::consts::ARCH);
+        ffi::osinfo_install_config_set_hardware_arch(c, arch.as_ptr());
+        Some(config)
+    }
+}
+
+/// Whether the disc's installer takes an answer file: the disc does not say it cannot
+/// (osinfo-db's `installer-script="false"`, e.g. live discs), and osinfo-db has a script
+/// for its system or for the system it derives from (Windows 11 has none of its own and
+/// uses Windows 10's, see [`Database::install_script`]). libosinfo's own
+/// `osinfo_media_supports_installer_script` looks at the system's own scripts only.
+///
+/// # Safety
+/// `media` is a live OsinfoMedia, `os` a live OsinfoOs.
+unsafe fn takes_script(media: &Obj, os: &Obj) -> bool {
+    unsafe {
+        let key = cstring("installer-script");
+        let says = borrowed(ffi::osinfo_entity_get_param_value(
+            media.ptr(),
+            key.as_ptr(),
+        ));
+        if says.as_deref() == Some("false") {
+            return false;
+        }
+        if has_script(os) {
+            return true;
+        }
+        Obj::full(ffi::osinfo_product_get_related(
+            os.ptr(),
+            ffi::OSINFO_PRODUCT_RELATIONSHIP_DERIVES_FROM,
+        ))
+        .is_some_and(|parents| {
+            (0..ffi::osinfo_list_get_length(parents.ptr())).any(|i| {
+                Obj::none(ffi::osinfo_list_get_nth(parents.ptr(), i))
+                    .is_some_and(|p| has_script(&p))
+            })
+        })
     }
 }
 

@@ -148,7 +148,7 @@ impl NewVmPlan {
     }
 
     /// The disc lets its installer be answered by a file, and Bilik can put the file where
-    /// it looks (the installer's kernel and initrd are known: Linux installers).
+    /// it looks ([`express::method`]).
     pub fn express_possible(&self) -> bool {
         self.kind == SourceKind::Iso && self.express_media().is_some()
     }
@@ -160,9 +160,7 @@ impl NewVmPlan {
         self.candidates
             .iter()
             .chain(self.picked_media.iter())
-            .find(|c| {
-                &c.os_id == id && c.installer_script && c.kernel.is_some() && c.initrd.is_some()
-            })
+            .find(|c| &c.os_id == id && express::method(c).is_some())
     }
 
     /// Express install will be used.

@@ -203,7 +203,7 @@ pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 
 /// Makes `iso`, a bootable (El Torito) disc image of the folder `content` with these ids
 /// (empty: left out). libosinfo looks only at discs that can start a computer; the boot
-/// record is a blank 2 KiB file added to `content`.
+/// record is `content`'s `boot.bin`, else a blank 2 KiB file added to it.
 pub fn bootable_iso(
     content: &std::path::Path,
     iso: &std::path::Path,
@@ -212,7 +212,9 @@ pub fn bootable_iso(
     application: &str,
 ) {
     std::fs::create_dir_all(content).unwrap();
-    std::fs::write(content.join("boot.bin"), vec![0u8; 2048]).unwrap();
+    if !content.join("boot.bin").exists() {
+        std::fs::write(content.join("boot.bin"), vec![0u8; 2048]).unwrap();
+    }
     let mut cmd = std::process::Command::new("xorriso");
     cmd.args(["-as", "mkisofs", "-quiet", "-V", label, "-sysid", "LINUX"]);
     if !publisher.is_empty() {
@@ -237,4 +239,42 @@ pub fn bootable_iso(
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The code an installer runs when it is done, in short: it resets the machine through
+/// the keyboard controller (mov al, 0xfe; out 0x64, al; hlt; jmp $).
+#[allow(dead_code)]
+const RESET: [u8; 7] = [0xB0, 0xFE, 0xE6, 0x64, 0xF4, 0xEB, 0xFE];
+
+/// A disc's boot record (2 KiB, loaded at 0x7C00 in real mode) that resets the machine:
+/// an installer disc that is done at once.
+#[allow(dead_code)]
+pub fn resetting_boot_record() -> Vec<u8> {
+    let mut b = RESET.to_vec();
+    b.resize(2048, 0);
+    b
+}
+
+/// A multiboot kernel (loaded at 1 MiB) that resets the machine: an installer's kernel
+/// that is done at once.
+#[allow(dead_code)]
+pub fn resetting_kernel() -> Vec<u8> {
+    let (load, header) = (0x10_0000u32, 32u32);
+    let (magic, flags) = (0x1BAD_B002u32, 0x0001_0000u32);
+    let end = load + header + RESET.len() as u32;
+    let mut b = Vec::new();
+    for v in [
+        magic,
+        flags,
+        0u32.wrapping_sub(magic.wrapping_add(flags)),
+        load,
+        load,
+        end,
+        end,
+        load + header,
+    ] {
+        b.extend(v.to_le_bytes());
+    }
+    b.extend(RESET);
+    b
 }

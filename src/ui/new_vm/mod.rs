@@ -21,6 +21,7 @@ use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
+use crate::backend::express;
 use crate::backend::image_access::{self, AccessBlock};
 use crate::backend::iso9660::{self, IsoError};
 use crate::backend::libosinfo::Candidate;
@@ -256,33 +257,29 @@ fn this_language() -> String {
         .unwrap_or_else(|| "en_US".into())
 }
 
-/// What an express install needs besides the machine (None: an ordinary install).
-struct ExpressJob {
-    os_id: String,
-    iso: PathBuf,
-    kernel: String,
-    initrd: String,
-    answers: crate::backend::libosinfo::Answers,
-    pool: String,
-}
-
 impl NewVmWizard {
-    fn express_job(&self, spec: &crate::backend::new_vm::NewVm) -> Option<ExpressJob> {
+    /// What an express install needs besides the machine (None: an ordinary install).
+    fn express_job(&self, spec: &crate::backend::new_vm::NewVm) -> Option<express::Job> {
         if !self.plan.express_on() {
             return None;
         }
         let disc = self.plan.express_media()?;
-        let os_id = disc.os_id.clone();
-        Some(ExpressJob {
+        Some(express::Job {
+            os_id: disc.os_id.clone(),
+            method: express::method(disc)?,
             iso: PathBuf::from(self.plan.path.trim()),
-            kernel: disc.kernel.clone()?,
-            initrd: disc.initrd.clone()?,
+            kernel: disc.kernel.clone(),
+            initrd: disc.initrd.clone(),
             answers: self.plan.answers(),
+            mounts: Vec::new(),
+            efi: matches!(
+                spec.hardware.firmware,
+                crate::backend::new_vm::Firmware::Efi { .. }
+            ),
             pool: spec
                 .disk
                 .as_ref()
                 .map_or_else(|| "default".into(), |(p, _)| p.clone()),
-            os_id,
         })
     }
 }
@@ -292,7 +289,7 @@ impl NewVmWizard {
 fn create_and_install(
     c: &virt::connect::Connect,
     spec: &crate::backend::new_vm::NewVm,
-    express: Option<ExpressJob>,
+    express: Option<express::Job>,
 ) -> Result<crate::backend::new_vm::Created, crate::backend::new_vm::CreateError> {
     use crate::backend::new_vm::{CreateError, CreateStep};
     let fail = |step, raw: String| CreateError {
@@ -301,18 +298,13 @@ fn create_and_install(
     };
     // The answer file first: a refusal leaves nothing behind.
     let request = match &express {
-        Some(x) => Some(
-            crate::backend::express::request(
-                &x.os_id, &x.iso, &x.kernel, &x.initrd, &x.answers, &x.pool,
-            )
-            .map_err(|raw| fail(CreateStep::Define, raw))?,
-        ),
+        Some(job) => Some(express::request(job).map_err(|raw| fail(CreateStep::Define, raw))?),
         None => None,
     };
     let mut created = crate::backend::new_vm::create(c, spec)?;
     if let Some(req) = request {
         crate::backend::new_vm::start_network(c, &spec.network);
-        if let Err(error) = crate::backend::express::start(c, &created.uuid, &req) {
+        if let Err(error) = express::start(c, &created.uuid, &req) {
             // As any creation that fails: nothing of it is left (its new disk included;
             // the installer disc stays).
             let disks: Vec<String> = crate::backend::lifecycle::disks(c, &created.uuid)
