@@ -381,6 +381,7 @@ pub fn answer_problem(p: &crate::backend::express::AnswerProblem) -> String {
             &[("field", &field(f))],
         ),
         P::BadHostName => gettext("The machine’s name gives the new system its computer name: use letters, digits and “-” only (no spaces or dots), at most 63."),
+        P::BadProductKey => gettext("A product key is five groups of five letters or digits, such as XXXXX-XXXXX-XXXXX-XXXXX-XXXXX. Leave it empty and Windows asks for it during its setup."),
     }
 }
 

@@ -24,10 +24,12 @@
 //! app/actions.rs             lifecycle, delete, start without shares, consoles (the window's
 //!                            own questions to the connection); app/window.rs builds the
 //!                            window, app/updates.rs applies what libvirt pushes
-//! ui/new_vm/     NewVmWizard  AdwDialog: source → system (libosinfo) → resources → name and
-//!                            express install (login, password) →
-//!                            summary → creation (backend/new_vm/); what it decides is
-//!                            model/new_vm_plan.rs NewVmPlan (GTK-free, unit-tested)
+//! ui/new_vm/     NewVmWizard  AdwDialog: source → system (libosinfo) → resources → name,
+//!                            express install (login, password, product key) and shared
+//!                            folders → summary → creation (backend/new_vm/, work.rs off
+//!                            the main thread); what it decides is model/new_vm_plan.rs
+//!                            NewVmPlan (GTK-free, unit-tested); keyboard_layout.rs names
+//!                            the layout (libxkbregistry)
 //! ui/storage/, ui/networks/  the Storage and Networks dialogs
 //! ui/lifecycle.rs            confirmation dialogs (Force Off, Delete with disk choice)
 //! ui/setup_check.rs SetupCheck  AdwDialog: is this computer ready? (backend/host_check.rs,

@@ -91,6 +91,7 @@ fn define(c: &Conn, vm: &str, os_id: &str, iso: &Path) -> String {
         },
         network: NetworkChoice::Virtual("default".into()),
         start: false,
+        shares: vec![],
     };
     block_on(
         c.handle
@@ -186,7 +187,10 @@ fn windows_reads_its_answers_from_a_second_disc() {
     // answer disc still in (Setup goes on there and runs windows.cmd from it).
     wait_shut_off(VM);
     let u = uuid.clone();
-    assert_eq!(call(&c, move |c| express::finish(c, &u)), Ended::Installed);
+    assert_eq!(
+        call(&c, move |c| express::finish(c, &u)),
+        Ended::SetupGoesOn
+    );
     assert_eq!(virsh(&["domstate", VM]), "running");
     let installed = virsh(&["dumpxml", "--inactive", VM]);
     assert!(

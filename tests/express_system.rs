@@ -118,6 +118,7 @@ fn debian_installs_itself_with_the_french_keyboard_and_asks_nothing() {
         },
         network: NetworkChoice::Virtual("default".into()),
         start: false,
+        shares: vec![],
     };
     let created = block_on(
         c.handle
@@ -187,7 +188,7 @@ fn debian_installs_itself_with_the_french_keyboard_and_asks_nothing() {
             .call(move |c| bilik::backend::details::hardware(c, &uuid)),
     )
     .expect("read");
-    assert!(hw.installing);
+    assert_eq!(hw.installing, Some(express::Stage::Installer));
 
     // Watch the installer on its serial console.
     let t0 = Instant::now();

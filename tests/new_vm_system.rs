@@ -77,6 +77,7 @@ fn creates_a_running_machine_with_the_proposed_devices() {
         hardware: p.hardware,
         network: NetworkChoice::Virtual("default".into()),
         start: true,
+        shares: vec![],
     };
     let created = create(&c, spec).unwrap_or_else(|e| panic!("{e:?}"));
     assert!(created.started);
@@ -143,6 +144,7 @@ fn a_failed_creation_leaves_nothing_behind() {
         // The machine is defined, but cannot start: its network does not exist.
         network: NetworkChoice::Virtual("bilik-no-such-network".into()),
         start: true,
+        shares: vec![],
     };
     let new_vm::CreateError { step, error } =
         create(&c, spec.clone()).expect_err("should not start");
@@ -200,6 +202,7 @@ fn windows_11_gets_uefi_secure_boot_and_a_tpm() {
         network: NetworkChoice::Virtual("default".into()),
         // Defined only: Windows would not boot from nothing anyway.
         start: false,
+        shares: vec![],
     };
     let created = create(&c, spec).unwrap_or_else(|e| panic!("{e:?}"));
     assert!(!created.started, "should only be defined");
@@ -259,6 +262,7 @@ fn importing_a_disk_uses_it_in_place() {
         hardware: p.hardware,
         network: NetworkChoice::User,
         start: true,
+        shares: vec![],
     };
     create(&c, spec).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(virsh(&["domstate", name]), "running");

@@ -76,6 +76,8 @@ pub enum AppMsg {
         name: String,
         started: bool,
         generic_cpu: bool,
+        /// Folders that could not be shared with it.
+        unshared: Vec<String>,
     },
     /// "Start without the shared folders" for this machine.
     StartWithoutShares(String),
@@ -120,6 +122,8 @@ pub enum AppCmd {
         uuid: String,
         result: Result<crate::backend::express::Ended, crate::backend::BackendError>,
     },
+    /// Whether these machines are installing their system (express install).
+    Installing(Vec<(String, bool)>),
     /// "Install Again" was answered.
     InstallRestarted {
         uuid: String,
@@ -273,6 +277,7 @@ impl App {
                             name,
                             started: created.started,
                             generic_cpu: created.generic_cpu,
+                            unshared: created.unshared.into_iter().map(|(dir, _)| dir).collect(),
                         },
                     });
                 self.wizard = Some(w);
@@ -452,7 +457,21 @@ impl Component for App {
                 name,
                 started,
                 generic_cpu,
+                unshared,
             } => {
+                if !unshared.is_empty() {
+                    // Its Shared folders tab says why (what this computer lacks).
+                    let toast = adw::Toast::builder()
+                        .title(glib::markup_escape_text(&gettext_f(
+                            // Translators: {folders} is a list of folders of this computer.
+                            "“{name}” was made without sharing {folders}: its Shared folders tab says why",
+                            &[("name", &name), ("folders", &unshared.join(", "))],
+                        )))
+                        .timeout(10)
+                        .priority(adw::ToastPriority::High)
+                        .build();
+                    widgets.toasts.add_toast(toast);
+                }
                 if generic_cpu {
                     // Decided at its first start, after the summary: said here, and in its
                     // Hardware tab.
@@ -556,16 +575,26 @@ impl Component for App {
                     self.handle_update(widgets, &sender, update);
                 }
             }
+            AppCmd::Installing(marks) => {
+                for (uuid, on) in marks {
+                    self.current.store.set_installing(&uuid, on);
+                }
+            }
             AppCmd::InstallEnded { uuid, result } => {
                 log::debug!("machine {uuid} stopped; express install ended: {result:?}");
                 let name = self.name_of(&uuid);
                 use crate::backend::express::Ended;
                 match result {
-                    Ok(Ended::Installed) => {
-                        let toast = adw::Toast::new(&glib::markup_escape_text(&gettext_f(
-                            "“{name}” is installed and starts now.",
-                            &[("name", &name)],
-                        )));
+                    Ok(ended @ (Ended::Installed | Ended::SetupGoesOn)) => {
+                        let text = if ended == Ended::SetupGoesOn {
+                            gettext_f(
+                                "“{name}”: Windows is installed and finishes its setup inside the machine now.",
+                                &[("name", &name)],
+                            )
+                        } else {
+                            gettext_f("“{name}” is installed and starts now.", &[("name", &name)])
+                        };
+                        let toast = adw::Toast::new(&glib::markup_escape_text(&text));
                         toast.set_priority(adw::ToastPriority::High);
                         toast.set_timeout(10);
                         widgets.toasts.add_toast(toast);

@@ -65,9 +65,40 @@ impl App {
                 crate::bench::mark("store-replaced");
                 show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);
+                // Which running machines are installing their system (after the list is
+                // shown: it waits for nothing).
+                if let Some(c) = &self.connection {
+                    let conn = c.connection();
+                    sender.oneshot_command(async move {
+                        let found = conn.call(crate::backend::express::installs_under_way).await;
+                        match found {
+                            Ok(uuids) => {
+                                AppCmd::Installing(uuids.into_iter().map(|u| (u, true)).collect())
+                            }
+                            Err(e) => {
+                                log::debug!("which machines are installing: {}", e.raw);
+                                AppCmd::Installing(Vec::new())
+                            }
+                        }
+                    });
+                }
             }
             Update::DomainChanged(info) => {
                 log::debug!("machine {} is now {:?}", info.name, info.state);
+                if info.state == crate::backend::VmState::Running {
+                    // Started: by an express install (the wizard's, "Install Again", or
+                    // Windows' setup going on in the installed machine)?
+                    if let Some(c) = &self.connection {
+                        let (conn, uuid) = (c.connection(), info.uuid.clone());
+                        sender.oneshot_command(async move {
+                            let u = uuid.clone();
+                            let mark = conn
+                                .call(move |c| crate::backend::express::installing(c, &u))
+                                .await;
+                            AppCmd::Installing(vec![(uuid, matches!(mark, Ok(Some(_))))])
+                        });
+                    }
+                }
                 if info.state == crate::backend::VmState::ShutOff {
                     // An express install ends with the installer's reboot (its transient
                     // definition is destroyed): the installed machine starts. Machines

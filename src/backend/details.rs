@@ -43,7 +43,7 @@ pub struct HardwareInfo {
     /// has QEMU's generic one (Bilik's note in the metadata).
     pub generic_cpu_fallback: bool,
     /// An express install is under way (its installer runs, or is to be finished).
-    pub installing: bool,
+    pub installing: Option<super::express::Stage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,9 +113,7 @@ pub fn hardware_from_xml(xml: &str) -> HardwareInfo {
     let child = |tag: &str| root.children().find(|c| c.has_tag_name(tag));
     h.name = text_of(&doc, &["name"]).unwrap_or_default();
     h.description = text_of(&doc, &["description"]).unwrap_or_default();
-    h.installing = doc
-        .descendants()
-        .any(|n| n.has_tag_name((super::express::INSTALL_NS, "install")));
+    h.installing = super::express::stage(xml);
     h.generic_cpu_fallback = doc.descendants().any(|n| {
         n.has_tag_name((super::shared_folders::CPU_NOTE_NS, "cpu"))
             && n.attribute("fallback") == Some("generic")

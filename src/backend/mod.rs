@@ -30,8 +30,9 @@
 //!   subnet checks, DHCP leases), [`new_vm`] (host facts, proposals, creation) with
 //!   [`osinfo`] (osinfo-db's facts for the proposal) and [`iso9660`] (is it a disc image).
 //! * [`libosinfo`]: libosinfo's own answers — what a disc is, and the answer files it
-//!   renders; [`express`]: express install (answers checked and patched, the installer
-//!   booted with them, the install finished or started over).
+//!   renders; [`express`]: express install (answers checked and patched, Bilik's own
+//!   files where osinfo-db has none, the installer booted with them from its initrd or an
+//!   answer disc, the install finished or started over).
 //! * [`host_check`]: is this computer ready for virtual machines (KVM, packages, daemon,
 //!   permissions, network, storage)? [`image_access`]: can qemu open a given disk image?
 

@@ -14,6 +14,7 @@ use crate::backend::new_vm::{
     self, DiskBus, Firmware, HostFacts, Install, NameProblem, NetworkChoice, NewVm, Proposal,
 };
 use crate::backend::osinfo::OsDb;
+use crate::backend::shared_folders::{self, Share};
 use crate::i18n::gettext_f;
 
 /// Where the new machine's system comes from.
@@ -90,6 +91,12 @@ pub struct NewVmPlan {
     pub user_realname: String,
     pub password: String,
     pub password_again: String,
+    /// Windows' product key (may stay empty: Setup then asks for it once).
+    pub product_key: String,
+    /// Folders of this computer to share with the new machine.
+    pub shared: Vec<String>,
+    /// This computer's keyboard layout in words ("French (AZERTY)"), when known.
+    pub layout_description: Option<String>,
     /// This computer's language (`fr_FR`) and time zone (`Europe/Paris`), for the guest.
     pub language: String,
     pub timezone: String,
@@ -124,6 +131,9 @@ impl Default for NewVmPlan {
             user_realname: String::new(),
             password: String::new(),
             password_again: String::new(),
+            product_key: String::new(),
+            shared: Vec::new(),
+            layout_description: None,
             language: String::new(),
             timezone: String::new(),
         }
@@ -139,6 +149,7 @@ impl NewVmPlan {
             uri: old.uri,
             db: old.db,
             layout: old.layout,
+            layout_description: old.layout_description,
             user_login: old.user_login,
             user_realname: old.user_realname,
             language: old.language,
@@ -163,6 +174,29 @@ impl NewVmPlan {
             .find(|c| &c.os_id == id && express::method(c).is_some())
     }
 
+    /// How the installer gets its answers, when express install can answer it.
+    pub fn express_method(&self) -> Option<express::Method> {
+        self.express_media().and_then(express::method)
+    }
+
+    /// The chosen system is Windows (its express install asks for a product key).
+    pub fn windows(&self) -> bool {
+        self.express_method() == Some(express::Method::AnswerDisc)
+    }
+
+    /// The folders to share, with the names (tags) the machine mounts them by.
+    pub fn shares(&self) -> Vec<Share> {
+        let mut out: Vec<Share> = Vec::new();
+        for dir in &self.shared {
+            let tag = shared_folders::suggest_tag(std::path::Path::new(dir), &out);
+            out.push(Share {
+                tag,
+                dir: dir.clone(),
+            });
+        }
+        out
+    }
+
     /// Express install will be used.
     pub fn express_on(&self) -> bool {
         self.express && self.express_possible() && !self.customise
@@ -179,13 +213,21 @@ impl NewVmPlan {
             language: self.language.clone(),
             keyboard: self.layout.clone().unwrap_or_default(),
             timezone: self.timezone.clone(),
-            product_key: String::new(),
+            product_key: if self.windows() {
+                self.product_key.trim().to_uppercase()
+            } else {
+                String::new()
+            },
         }
     }
 
     /// What is wrong with the express-install answers, if anything.
     pub fn express_check(&self) -> Result<(), AnswerProblem> {
-        express::check_answers(&self.answers(), &self.password_again)
+        express::check_answers(&self.answers(), &self.password_again)?;
+        if self.windows() {
+            express::check_product_key(&self.answers().product_key)?;
+        }
+        Ok(())
     }
 
     pub fn is_local_system(&self) -> bool {
@@ -274,7 +316,7 @@ impl NewVmPlan {
             NetworkChoice::Virtual("default".into())
         };
         let mut hardware = p.hardware;
-        if self.express_on() {
+        if self.express_on() && !self.windows() {
             // Secure Boot and a directly booted installer kernel do not mix reliably.
             if let Firmware::Efi { tpm, .. } = hardware.firmware {
                 hardware.firmware = Firmware::Efi {
@@ -294,6 +336,7 @@ impl NewVmPlan {
             network,
             // Express install: defined here, then started with the installer's answers.
             start: !self.customise && !self.express_on(),
+            shares: self.shares(),
         })
     }
 
@@ -320,21 +363,75 @@ impl NewVmPlan {
         rows.push((gettext("System"), self.os_name()));
         if self.express_on() {
             let a = self.answers();
-            rows.push((
-                gettext("Express install"),
-                gettext_f(
-                    // Translators: {system} is a system's name ("Debian 13"), {user} a login name, {keyboard} an XKB layout code ("fr").
-                    "{system} installs itself and asks nothing: user “{user}” (who may administer it), keyboard “{keyboard}” like this computer, language {language}, time zone {timezone}, computer name {host}. spice-vdagent and qemu-guest-agent are installed with it. It boots the installer directly, with firmware without Secure Boot.",
-                    &[
-                        ("system", &self.os_name()),
-                        ("user", &a.user_login),
-                        ("keyboard", if a.keyboard.is_empty() { "us" } else { &a.keyboard }),
-                        ("language", if a.language.is_empty() { "en_US" } else { &a.language }),
-                        ("timezone", if a.timezone.is_empty() { "UTC" } else { &a.timezone }),
-                        ("host", &a.hostname),
-                    ],
+            let keyboard =
+                crate::keyboard_layout::describe(self.layout_description.as_deref(), &a.keyboard);
+            let facts = [
+                ("system", self.os_name()),
+                ("user", a.user_login.clone()),
+                ("keyboard", keyboard),
+                (
+                    "language",
+                    if a.language.is_empty() {
+                        "en_US".into()
+                    } else {
+                        a.language.clone()
+                    },
                 ),
-            ));
+                (
+                    "timezone",
+                    if a.timezone.is_empty() {
+                        "UTC".into()
+                    } else {
+                        a.timezone.clone()
+                    },
+                ),
+                ("host", a.hostname.clone()),
+            ];
+            let facts: Vec<(&str, &str)> = facts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let text = if self.windows() {
+                gettext_f(
+                    // Translators: {system} is a system's name ("Windows 11"), {user} a login name, {keyboard} a keyboard layout in words ("French (AZERTY)").
+                    "{system} installs itself and asks nothing: user “{user}” (an administrator), keyboard {keyboard} like this computer, language {language}, time zone {timezone}, computer name {host}. The answers are on a small second disc, which Bilik removes when Windows’ setup is done. Install the SPICE guest tools afterwards for copy and paste.",
+                    &facts,
+                )
+            } else {
+                gettext_f(
+                    // Translators: {system} is a system's name ("Debian 13"), {user} a login name, {keyboard} a keyboard layout in words ("French (AZERTY)").
+                    "{system} installs itself and asks nothing: user “{user}” (who may administer it), keyboard {keyboard} like this computer, language {language}, time zone {timezone}, computer name {host}. spice-vdagent and qemu-guest-agent are installed with it. It boots the installer directly, with firmware without Secure Boot.",
+                    &facts,
+                )
+            };
+            rows.push((gettext("Express install"), text));
+        }
+        let shares = self.shares();
+        if !shares.is_empty() {
+            let list = shares
+                .iter()
+                .map(|s| {
+                    if self.express_on() && !self.windows() {
+                        gettext_f(
+                            // Translators: {folder} is a folder of this computer, {mount} where the new machine shows it (/mnt/NAME).
+                            "{folder} (in the machine: {mount})",
+                            &[("folder", &s.dir), ("mount", &format!("/mnt/{}", s.tag))],
+                        )
+                    } else {
+                        gettext_f(
+                            // Translators: {folder} is a folder of this computer, {tag} the name the machine mounts it by.
+                            "{folder} (mount name “{tag}”)",
+                            &[("folder", &s.dir), ("tag", &s.tag)],
+                        )
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let how = if self.express_on() && !self.windows() {
+                gettext("The new system mounts them at every start, nothing to set up inside.")
+            } else if self.windows() {
+                gettext("Windows needs virtio-win and WinFsp installed to see them (the machine’s Shared folders tab says how).")
+            } else {
+                gettext("Mount them inside the machine once its system is installed (its Shared folders tab shows the command).")
+            };
+            rows.push((gettext("Shared folders"), format!("{list}. {how}")));
         }
         rows.push((
             gettext("Installs from"),

@@ -43,6 +43,9 @@ mod imp {
         /// machine ("Running · 12% CPU · 1.0 GiB").
         #[property(get, set)]
         pub row_detail: RefCell<String>,
+        /// Its system is installing itself (express install): the row says so.
+        #[property(get, set)]
+        pub installing: Cell<bool>,
     }
 
     #[glib::object_subclass]
@@ -98,15 +101,30 @@ impl VmObject {
                 self.set_memory_kib(0u64);
             }
         }
-        let a11y = format!("{}, {}", info.name, vm_state::label(info.state));
-        if self.accessible_label() != a11y {
-            self.set_accessible_label(a11y);
-        }
         self.update_row_detail();
     }
 
+    /// Marks the machine as installing its system (express install) or not.
+    pub fn set_installing_now(&self, on: bool) {
+        if self.installing() != on {
+            self.set_installing(on);
+            self.update_row_detail();
+        }
+    }
+
+    /// The row's words and what a screen reader says: name and state ("Installing its
+    /// system" rather than "Running" while express install works), and the usage.
     fn update_row_detail(&self) {
-        let detail = row_detail(&self.state_label(), &self.usage());
+        let state = if self.installing() && self.vm_state().is_active() {
+            gettextrs::gettext("Installing its system")
+        } else {
+            self.state_label()
+        };
+        let a11y = format!("{}, {state}", self.name());
+        if self.accessible_label() != a11y {
+            self.set_accessible_label(a11y);
+        }
+        let detail = row_detail(&state, &self.usage());
         if self.row_detail() != detail {
             self.set_row_detail(detail);
         }

@@ -97,6 +97,13 @@ impl VmStore {
         }
     }
 
+    /// Marks which machines are installing their system (express install).
+    pub fn set_installing(&self, uuid: &str, on: bool) {
+        if let Some(obj) = self.get(uuid) {
+            obj.set_installing_now(on);
+        }
+    }
+
     pub fn apply_stats(&self, stats: &[DomainStats]) {
         let by_uuid = self.by_uuid.borrow();
         for s in stats {

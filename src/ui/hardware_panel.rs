@@ -54,7 +54,7 @@ pub enum HardwareOutput {
     /// The machine's operating system (libosinfo id) as read, for the overview.
     Os(String, Option<String>),
     /// Whether the machine is being installed by itself (express install).
-    Installing(String, bool),
+    Installing(String, Option<crate::backend::express::Stage>),
 }
 
 /// The connection's answers, for the machine named first.

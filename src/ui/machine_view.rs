@@ -49,7 +49,7 @@ pub enum MachineViewMsg {
     /// The Hardware tab made a clone (its UUID).
     Cloned(String),
     /// The Hardware tab read whether the machine is being installed by itself.
-    Installing(String, bool),
+    Installing(String, Option<crate::backend::express::Stage>),
 }
 
 #[derive(Debug)]

@@ -28,7 +28,7 @@ pub enum VmDetailsMsg {
     /// Time passed (every 30 s): the uptime line moves on.
     Tick,
     /// The shown machine is being installed by itself (express install).
-    Installing(bool),
+    Installing(Option<crate::backend::express::Stage>),
 }
 
 #[derive(Debug)]
@@ -333,8 +333,17 @@ impl Component for VmDetails {
                 self.connection = c;
                 return;
             }
-            VmDetailsMsg::Installing(on) => {
-                widgets.installing.set_visible(on);
+            VmDetailsMsg::Installing(stage) => {
+                use crate::backend::express::Stage;
+                widgets.installing.set_visible(stage.is_some());
+                widgets.installing.set_label(&match stage {
+                    Some(Stage::SetupGoesOn) => gettext(
+                        "Windows is finishing its setup by itself — it restarts a few times; do not turn the machine off. Bilik removes the disc with its answers when the machine first stops.",
+                    ),
+                    _ => gettext(
+                        "Installing its system by itself — do not turn the machine off. Open the console to watch; when the installer is done, Bilik starts the installed system.",
+                    ),
+                });
                 return;
             }
             VmDetailsMsg::Os(name) => {

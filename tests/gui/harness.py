@@ -183,6 +183,10 @@ class App:
         action = node.get_action_iface()
         if action is None or action.get_n_actions() == 0:
             raise Failure(f"“{name(node)}” ({role(node)}) has no action to click")
+        # A button found while its page is still being prepared may not take clicks yet
+        # (an insensitive button ignores the action, and the test would wait in vain).
+        wait_for(f"“{name(node)}” to take clicks", lambda: node.get_state_set().contains(
+            Atspi.StateType.SENSITIVE), timeout=10)
         for i in range(action.get_n_actions()):
             if action.get_action_name(i) in ("click", "activate", "press", "toggle"):
                 action.do_action(i)
@@ -348,17 +352,17 @@ def tab(app, label):
         app.click_at(node)
 
 
-def make_iso(folder, name, volume_id, publisher=None):
+def make_iso(folder, name, volume_id, publisher=None, boot=bytes(2048)):
     """A small bootable disc image with the given volume id (what libosinfo recognises
     discs by; it looks only at discs that can start a computer, hence the El Torito boot
-    record). A new file each time: libvirt may have handed a previous one to its qemu
-    user."""
+    record, `boot`: blank unless given). A new file each time: libvirt may have handed a
+    previous one to its qemu user."""
     content = os.path.join(folder, name + "-content")
     os.makedirs(content, exist_ok=True)
     with open(os.path.join(content, "README.TXT"), "w") as f:
         f.write("test disc\n")
     with open(os.path.join(content, "boot.bin"), "wb") as f:
-        f.write(bytes(2048))
+        f.write(boot)
     path = os.path.join(folder, name)
     if os.path.exists(path):
         os.unlink(path)

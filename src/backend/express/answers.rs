@@ -23,6 +23,8 @@ pub enum AnswerProblem {
     /// The installer's file puts this answer inside single quotes (kickstart).
     SingleQuote(Field),
     BadHostName,
+    /// Not five groups of five letters or digits (osinfo-db's format for Windows).
+    BadProductKey,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +94,25 @@ pub fn check_answers(a: &Answers, again: &str) -> Result<(), AnswerProblem> {
         return Err(AnswerProblem::BadHostName);
     }
     Ok(())
+}
+
+/// Checks a Windows product key against osinfo-db's format for it,
+/// `$$$$$-$$$$$-$$$$$-$$$$$-$$$$$` (five groups of five letters or digits). Empty is
+/// fine: Windows' Setup then asks for it once (or offers "I don't have a product key").
+pub fn check_product_key(key: &str) -> Result<(), AnswerProblem> {
+    if key.is_empty() {
+        return Ok(());
+    }
+    let groups: Vec<&str> = key.split('-').collect();
+    let ok = groups.len() == 5
+        && groups
+            .iter()
+            .all(|g| g.len() == 5 && g.chars().all(|c| c.is_ascii_alphanumeric()));
+    if ok {
+        Ok(())
+    } else {
+        Err(AnswerProblem::BadProductKey)
+    }
 }
 
 /// A host name for the guest from the machine's name: letters, digits and dashes.
@@ -331,6 +352,19 @@ pub(crate) mod tests {
         );
         assert_eq!(host_name("Debian 13 (test)"), "debian-13--test");
         assert_eq!(host_name("--"), "machine");
+        assert_eq!(check_product_key(""), Ok(()));
+        assert_eq!(check_product_key("VK7JG-NPHTM-C97JM-9MPGT-3V66T"), Ok(()));
+        for bad in [
+            "VK7JG-NPHTM-C97JM-9MPGT",
+            "VK7JG NPHTM C97JM 9MPGT 3V66T",
+            "VK7JG-NPHTM-C97JM-9MPGT-3V66$",
+        ] {
+            assert_eq!(
+                check_product_key(bad),
+                Err(AnswerProblem::BadProductKey),
+                "{bad}"
+            );
+        }
     }
 
     const PRESEED: &str = "d-i passwd/root-login boolean true

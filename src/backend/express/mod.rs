@@ -18,7 +18,10 @@ mod autoinstall;
 mod media;
 mod windows;
 
-pub use answers::{check_answers, check_login, fstab_line, host_name, patch, AnswerProblem, Field};
+pub use answers::{
+    check_answers, check_login, check_product_key, fstab_line, host_name, patch, AnswerProblem,
+    Field,
+};
 pub use autoinstall::takes_autoinstall;
 
 use std::path::PathBuf;
@@ -29,6 +32,26 @@ use virt::sys;
 use super::error::{BackendError, ErrorKind};
 use super::libosinfo::{Answers, Candidate, Injection, Rendered};
 use super::xml_edit::{escape_attr, EditError, XmlDoc};
+
+/// Where an express install is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The installer runs (until its reboot).
+    Installer,
+    /// Windows' setup goes on in the installed machine (it restarts a few times).
+    SetupGoesOn,
+}
+
+/// The stage of the install marked in a definition, if any.
+pub fn stage(xml: &str) -> Option<Stage> {
+    Mark::read(xml).map(|m| {
+        if m.continuing {
+            Stage::SetupGoesOn
+        } else {
+            Stage::Installer
+        }
+    })
+}
 
 /// Bilik's metadata on a machine being installed (see [`finish`]).
 pub const INSTALL_NS: &str = "https://bilik.github.io/xmlns/install/1";
@@ -394,6 +417,7 @@ pub fn start(conn: &Connect, uuid: &str, req: &Request) -> Result<(), BackendErr
         }
     }
     if let Err(e) = started {
+        log::debug!("the install did not start: {e}");
         undo(&mark);
         super::error::ignored(
             "putting the definition back after a failed install start",
@@ -421,6 +445,37 @@ pub fn installing(conn: &Connect, uuid: &str) -> Result<Option<Mark>, BackendErr
     Ok(Mark::read(&xml))
 }
 
+/// The running machines whose system is installing itself (their definitions carry the
+/// install mark): one metadata read per running machine, after the list is shown.
+pub fn installs_under_way(conn: &Connect) -> Result<Vec<String>, BackendError> {
+    let running = conn
+        .list_all_domains(sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+        .map_err(|e| BackendError::from_read(&e))?;
+    Ok(running
+        .iter()
+        .filter(|d| {
+            let ns = std::ffi::CString::new(INSTALL_NS).expect("no NUL");
+            // SAFETY: a live domain; libvirt returns a string we free, or null (no such
+            // metadata: not installing).
+            unsafe {
+                let p = sys::virDomainGetMetadata(
+                    d.as_ptr(),
+                    sys::VIR_DOMAIN_METADATA_ELEMENT as i32,
+                    ns.as_ptr(),
+                    sys::VIR_DOMAIN_AFFECT_CONFIG,
+                );
+                if p.is_null() {
+                    false
+                } else {
+                    libc::free(p.cast());
+                    true
+                }
+            }
+        })
+        .filter_map(|d| d.uuid_string().ok())
+        .collect())
+}
+
 /// How an express install's machine stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
@@ -432,6 +487,9 @@ pub enum Ended {
     /// Forced off (or crashed) before its end: the files stay, so that the installer can
     /// start again ([`restart`]).
     Interrupted,
+    /// Windows' first phase is done: the installed machine started, and Windows' setup
+    /// goes on there (with the answer disc, until its first stop).
+    SetupGoesOn,
 }
 
 /// After an express install's machine stopped: when the installer rebooted, removes the
@@ -485,7 +543,11 @@ pub fn finish(conn: &Connect, uuid: &str) -> Result<Ended, BackendError> {
         }
     }
     dom.create().map_err(|e| BackendError::from_op(&e))?;
-    Ok(Ended::Installed)
+    Ok(if windows {
+        Ended::SetupGoesOn
+    } else {
+        Ended::Installed
+    })
 }
 
 /// The final definition once the installer is done: the installer disc ejected and the

@@ -183,6 +183,7 @@ mod tests {
             },
             network: NetworkChoice::User,
             start: false,
+            shares: vec![],
         };
         let xml = domain_xml(&spec, Some("/d/a'b.qcow2"), true);
         let doc = roxmltree::Document::parse(&xml).expect("well-formed");

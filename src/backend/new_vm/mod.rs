@@ -301,6 +301,9 @@ pub struct NewVm {
     pub network: NetworkChoice,
     /// Start the machine once defined ("Customise before install" leaves it off).
     pub start: bool,
+    /// Folders of this computer shared with the machine (virtiofs), before its first
+    /// start.
+    pub shares: Vec<super::shared_folders::Share>,
 }
 
 /// Why creating failed, and at which step (all steps before it were undone).
@@ -442,6 +445,8 @@ pub struct Created {
     pub started: bool,
     /// This computer's processor model could not be used; it got a generic one.
     pub generic_cpu: bool,
+    /// Folders that could not be shared (the machine was made without them), with why.
+    pub unshared: Vec<(String, BackendError)>,
 }
 
 /// Creating failed at `step`; nothing it made is left.
@@ -457,7 +462,8 @@ pub fn create(conn: &Connect, spec: &NewVm) -> Result<Created, CreateError> {
     let kvm = conn
         .domain_capabilities(None, Some(osinfo::HOST_ARCH), Some("q35"), Some("kvm"), 0)
         .is_ok();
-    let uuid = try_create(conn, spec, kvm).map_err(|(step, error)| CreateError { step, error })?;
+    let (uuid, unshared) =
+        try_create(conn, spec, kvm).map_err(|(step, error)| CreateError { step, error })?;
     let generic_cpu = conn
         .lookup_domain_by_uuid_string(&uuid)
         .and_then(|d| d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE))
@@ -466,14 +472,18 @@ pub fn create(conn: &Connect, spec: &NewVm) -> Result<Created, CreateError> {
         uuid,
         started: spec.start,
         generic_cpu,
+        unshared,
     })
 }
+
+/// Folders that could not be shared with a new machine, with why.
+type Unshared = Vec<(String, BackendError)>;
 
 fn try_create(
     conn: &Connect,
     spec: &NewVm,
     kvm: bool,
-) -> Result<String, (CreateStep, BackendError)> {
+) -> Result<(String, Unshared), (CreateStep, BackendError)> {
     let err = |step: CreateStep, e: &virt::error::Error| (step, BackendError::from_op(e));
     if conn.lookup_domain_by_name(&spec.name).is_ok() {
         return Err((
@@ -549,8 +559,17 @@ fn try_create(
         }
     };
     let uuid = dom.uuid_string().unwrap_or_default();
+    // Shared folders, as the Shared folders tab adds them (with the shared memory they
+    // need). One that cannot be shared here is left out and said, not a failed creation.
+    let mut unshared = Vec::new();
+    for share in &spec.shares {
+        if let Err(e) = super::shares::add(conn, &uuid, share) {
+            log::debug!("sharing {} with the new machine: {}", share.dir, e.raw);
+            unshared.push((share.dir.clone(), e));
+        }
+    }
     if !spec.start {
-        return Ok(uuid);
+        return Ok((uuid, unshared));
     }
     // 3. Start it (the default network first, if it is stopped).
     start_network(conn, &spec.network);
@@ -588,7 +607,7 @@ fn try_create(
         undo_volume(&created_volume);
         return Err(error);
     }
-    Ok(uuid)
+    Ok((uuid, unshared))
 }
 
 /// Starts the machine's virtual network if it is stopped (before the machine starts). If
@@ -612,6 +631,18 @@ pub fn with_generic_cpu(xml: &str) -> Option<String> {
     }
     let mut doc = XmlDoc::new(xml).ok()?;
     doc.remove(&["domain", "cpu"]).ok()?;
+    // Windows' Hyper-V enlightenments and clock need MSRs that the same nested KVM
+    // refuses ("failed to set MSR 0x40000073", "… 0x40000021"); Windows runs without
+    // them, a little slower.
+    if doc.exists(&["domain", "features", "hyperv"]) {
+        doc.remove(&["domain", "features", "hyperv"]).ok()?;
+    }
+    if doc.exists(&["domain", "clock"]) {
+        doc.remove_child_where(&["domain", "clock"], "timer", |t| {
+            t.attribute("name") == Some("hypervclock")
+        })
+        .ok()?;
+    }
     if !doc.exists(&["metadata"]) {
         doc.append_child(&["domain"], "<metadata/>").ok()?;
     }

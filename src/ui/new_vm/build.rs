@@ -255,11 +255,39 @@ pub(super) fn build(
     let s = sender.clone();
     again_row.connect_changed(move |e| s.input(WizardMsg::PasswordAgain(e.text().to_string())));
     express_group.add(&again_row);
+    let product_key_row = adw::EntryRow::builder()
+        .use_markup(false)
+        .title(gettext("Windows product key (may stay empty)"))
+        .visible(false)
+        .build();
+    let s = sender.clone();
+    product_key_row.connect_changed(move |e| s.input(WizardMsg::ProductKey(e.text().to_string())));
+    express_group.add(&product_key_row);
     let express_note = note_label();
     express_group.add(&express_note);
     let express_error = error_label();
     express_group.add(&express_error);
     p4.add(&express_group);
+    // Folders of this computer the new machine sees (virtiofs), from its first start.
+    let shares_group = adw::PreferencesGroup::builder()
+        .title(glib::markup_escape_text(&gettext("Shared folders")))
+        .description(glib::markup_escape_text(&gettext(
+            "Folders of this computer that the new machine can open, as in its Shared folders tab. With express install a Linux system mounts them by itself.",
+        )))
+        .build();
+    let add_share = gtk::Button::builder()
+        .icon_name("folder-new-symbolic")
+        .tooltip_text(gettext("Share a Folder…"))
+        .valign(gtk::Align::Center)
+        .css_classes(["flat"])
+        .build();
+    add_share.update_property(&[gtk::accessible::Property::Label(&gettext(
+        "Share a Folder…",
+    ))]);
+    let s = sender.clone();
+    add_share.connect_clicked(move |_| s.input(WizardMsg::AddShare));
+    shares_group.set_header_suffix(Some(&add_share));
+    p4.add(&shares_group);
     stack.add_named(&p4, Some("name"));
 
     // 5. Summary.
@@ -391,6 +419,9 @@ pub(super) fn build(
         again_row,
         express_note,
         express_error,
+        product_key_row,
+        shares_group,
+        shares_rows: Vec::new(),
         name_error,
         summary,
         summary_rows: Vec::new(),

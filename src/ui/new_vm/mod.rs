@@ -11,8 +11,10 @@
 
 mod build;
 mod render;
+mod work;
 
 use render::*;
+use work::*;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,7 +25,6 @@ use relm4::prelude::*;
 
 use crate::backend::express;
 use crate::backend::image_access::{self, AccessBlock};
-use crate::backend::iso9660::{self, IsoError};
 use crate::backend::libosinfo::Candidate;
 use crate::backend::new_vm::HostFacts;
 use crate::backend::osinfo::OsDb;
@@ -63,6 +64,11 @@ pub enum WizardMsg {
     RealName(String),
     Password(String),
     PasswordAgain(String),
+    ProductKey(String),
+    /// Shared folders: pick one to add, one picked, remove the n-th.
+    AddShare,
+    ShareChosen(String),
+    RemoveShare(usize),
     AllowAccess,
     Create,
     /// The machine exists: close.
@@ -85,6 +91,8 @@ pub enum WizardOutput {
 pub struct Inspection {
     db: Arc<OsDb>,
     layout: Option<String>,
+    /// That layout in words.
+    layout_description: Option<String>,
     result: Result<Found, String>,
 }
 
@@ -116,6 +124,8 @@ pub enum WizardCmd {
         realname: String,
         language: String,
         timezone: String,
+        /// The keyboard layout GNOME gave, in words.
+        layout_description: Option<String>,
     },
     /// osinfo-db's installer disc of a system picked by hand (None: it has none that
     /// installs itself).
@@ -176,6 +186,10 @@ pub struct WizardWidgets {
     again_row: adw::PasswordEntryRow,
     express_note: gtk::Label,
     express_error: gtk::Label,
+    product_key_row: adw::EntryRow,
+    // 4. shared folders (on the name page)
+    shares_group: adw::PreferencesGroup,
+    shares_rows: Vec<adw::ActionRow>,
     search: gtk::SearchEntry,
     os_list: gtk::ListBox,
     generic_list: gtk::ListBox,
@@ -218,45 +232,6 @@ fn error_label() -> gtk::Label {
     l
 }
 
-fn iso_error(e: &IsoError) -> String {
-    match e {
-        IsoError::NotAnIso => gettext(
-            "This file is not a disc image (ISO 9660). Choose the installer’s .iso file, or “Import an existing disk image” for a disk.",
-        ),
-        IsoError::Unreadable(raw) => gettext_f(
-            "Bilik cannot read this file ({error}). Check the path and that you may read it.",
-            &[("error", raw)],
-        ),
-    }
-}
-
-/// This computer's user: login (when Linux would accept it in a new system) and full name.
-fn this_user() -> (String, String) {
-    let login = glib::user_name().to_string_lossy().into_owned();
-    let login = if crate::backend::express::check_login(&login).is_ok() {
-        login
-    } else {
-        String::new()
-    };
-    let real = glib::real_name().to_string_lossy().into_owned();
-    let real = if real == "Unknown" {
-        String::new()
-    } else {
-        real
-    };
-    (login, real)
-}
-
-/// This computer's language as installers take it (`fr_FR`), from the usual variables.
-fn this_language() -> String {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .map(|l| l.split(['.', '@']).next().unwrap_or("").to_string())
-        .find(|l| !l.is_empty() && l != "C" && l != "POSIX")
-        .unwrap_or_else(|| "en_US".into())
-}
-
 impl NewVmWizard {
     /// What an express install needs besides the machine (None: an ordinary install).
     fn express_job(&self, spec: &crate::backend::new_vm::NewVm) -> Option<express::Job> {
@@ -271,7 +246,7 @@ impl NewVmWizard {
             kernel: disc.kernel.clone(),
             initrd: disc.initrd.clone(),
             answers: self.plan.answers(),
-            mounts: Vec::new(),
+            mounts: self.plan.shares().into_iter().map(|s| s.tag).collect(),
             efi: matches!(
                 spec.hardware.firmware,
                 crate::backend::new_vm::Firmware::Efi { .. }
@@ -282,94 +257,6 @@ impl NewVmWizard {
                 .map_or_else(|| "default".into(), |(p, _)| p.clone()),
         })
     }
-}
-
-/// Creates the machine and, with express install, starts its installer with the answers
-/// (on the connection's thread; libosinfo is loaded here).
-fn create_and_install(
-    c: &virt::connect::Connect,
-    spec: &crate::backend::new_vm::NewVm,
-    express: Option<express::Job>,
-) -> Result<crate::backend::new_vm::Created, crate::backend::new_vm::CreateError> {
-    use crate::backend::new_vm::{CreateError, CreateStep};
-    let fail = |step, raw: String| CreateError {
-        step,
-        error: crate::backend::BackendError::new(crate::backend::ErrorKind::Other, raw),
-    };
-    // The answer file first: a refusal leaves nothing behind.
-    let request = match &express {
-        Some(job) => Some(express::request(job).map_err(|raw| fail(CreateStep::Define, raw))?),
-        None => None,
-    };
-    let mut created = crate::backend::new_vm::create(c, spec)?;
-    if let Some(req) = request {
-        crate::backend::new_vm::start_network(c, &spec.network);
-        if let Err(error) = express::start(c, &created.uuid, &req) {
-            // As any creation that fails: nothing of it is left (its new disk included;
-            // the installer disc stays).
-            let disks: Vec<String> = crate::backend::lifecycle::disks(c, &created.uuid)
-                .map(|d| {
-                    d.into_iter()
-                        .filter(|d| !d.is_cdrom)
-                        .map(|d| d.path)
-                        .collect()
-                })
-                .unwrap_or_default();
-            crate::backend::error::ignored(
-                "removing the machine whose install did not start",
-                crate::backend::lifecycle::delete(c, &created.uuid, &disks),
-            );
-            return Err(CreateError {
-                step: CreateStep::Start,
-                error,
-            });
-        }
-        created.started = true;
-    }
-    Ok(created)
-}
-
-/// The systems libosinfo recognises on the disc at `path` (loaded here, off the main
-/// thread: libosinfo's objects stay on the thread that made them).
-fn recognise(path: &std::path::Path) -> Vec<Candidate> {
-    let found = crate::backend::libosinfo::Database::load().and_then(|db| db.identify(path));
-    found.unwrap_or_else(|e| {
-        // A disc that cannot start a computer, or osinfo-db missing: the person picks.
-        log::debug!("libosinfo did not recognise {}: {e}", path.display());
-        Vec::new()
-    })
-}
-
-/// Reads the chosen source off the main thread.
-fn inspect(db: Option<Arc<OsDb>>, kind: SourceKind, path: String) -> Inspection {
-    let db = db.unwrap_or_else(OsDb::shared);
-    let layout = crate::keyboard_layout::from_system();
-    let p = PathBuf::from(&path);
-    let result = match kind {
-        SourceKind::Network => Ok(Found::Nothing),
-        _ if path.is_empty() => Err(gettext("Choose a file first.")),
-        _ if !p.is_absolute() => Err(gettext(
-            "Give the full path of the file, starting with “/”, or use “Choose File”.",
-        )),
-        _ if p.is_dir() => Err(gettext("This is a folder. Choose a file inside it.")),
-        _ if !p.exists() => Err(gettext_f(
-            "There is no file at {path}. Check the spelling, or use “Choose File”.",
-            &[("path", &path)],
-        )),
-        // A disc image (Bilik's own check, for the sentence), then what libosinfo sees.
-        SourceKind::Iso => match iso9660::read(&p) {
-            Ok(_) => Ok(Found::Iso(recognise(&p))),
-            Err(e) => Err(iso_error(&e)),
-        },
-        SourceKind::Import => match iso9660::disk_image_format(&p) {
-            Ok(f) => Ok(Found::Disk(f.to_string())),
-            Err(e) => Err(gettext_f(
-                "Bilik cannot read this file ({error}). Check the path and that you may read it.",
-                &[("error", &e.to_string())],
-            )),
-        },
-    };
-    Inspection { db, layout, result }
 }
 
 impl Component for NewVmWizard {
@@ -418,13 +305,17 @@ impl Component for NewVmWizard {
                 widgets.again_row.set_text("");
                 self.plan.user_login.clear();
                 self.plan.user_realname.clear();
-                sender.spawn_oneshot_command(|| {
+                let layout = self.plan.layout.clone();
+                sender.spawn_oneshot_command(move || {
                     let (login, realname) = this_user();
                     WizardCmd::ThisComputer {
                         login,
                         realname,
                         language: this_language(),
                         timezone: glib::TimeZone::local().identifier().to_string(),
+                        layout_description: layout
+                            .as_deref()
+                            .and_then(crate::keyboard_layout::description),
                     }
                 });
                 widgets.kind_checks[0].set_active(true);
@@ -596,6 +487,35 @@ impl Component for NewVmWizard {
             WizardMsg::Customise(c) => self.plan.customise = c,
             WizardMsg::Express(on) => self.plan.express = on,
             WizardMsg::UserLogin(s) => self.plan.user_login = s,
+            WizardMsg::ProductKey(s) => self.plan.product_key = s,
+            WizardMsg::AddShare => {
+                let dialog = gtk::FileDialog::builder()
+                    .title(gettext("Share a Folder"))
+                    .modal(true)
+                    .build();
+                let s = sender.clone();
+                dialog.select_folder(self.parent.as_ref(), None::<&gio::Cancellable>, move |r| {
+                    match r {
+                        Ok(f) => {
+                            if let Some(p) = f.path() {
+                                s.input(WizardMsg::ShareChosen(p.display().to_string()));
+                            }
+                        }
+                        // Cancelled, or the portal failed: nothing chosen.
+                        Err(e) => log::debug!("no folder chosen: {e}"),
+                    }
+                });
+            }
+            WizardMsg::ShareChosen(dir) => {
+                if !self.plan.shared.contains(&dir) {
+                    self.plan.shared.push(dir);
+                }
+            }
+            WizardMsg::RemoveShare(i) => {
+                if i < self.plan.shared.len() {
+                    self.plan.shared.remove(i);
+                }
+            }
             WizardMsg::RealName(s) => self.plan.user_realname = s,
             WizardMsg::Password(s) => self.plan.password = s,
             WizardMsg::PasswordAgain(s) => self.plan.password_again = s,
@@ -650,7 +570,7 @@ impl Component for NewVmWizard {
                 self.failure = Some(msg);
             }
         }
-        self.render(widgets);
+        self.render(widgets, &sender);
     }
 
     fn update_cmd_with_view(
@@ -687,6 +607,7 @@ impl Component for NewVmWizard {
                 self.plan.db = Some(ins.db);
                 if self.plan.layout.is_none() {
                     self.plan.layout = ins.layout;
+                    self.plan.layout_description = ins.layout_description;
                 }
                 match ins.result {
                     Err(e) => self.source_error = Some(e),
@@ -742,7 +663,11 @@ impl Component for NewVmWizard {
                 realname,
                 language,
                 timezone,
+                layout_description,
             } => {
+                if layout_description.is_some() {
+                    self.plan.layout_description = layout_description;
+                }
                 // Unless the person typed there already.
                 if self.plan.user_login.is_empty() && self.plan.user_realname.is_empty() {
                     widgets.user_row.set_text(&login);
@@ -775,6 +700,6 @@ impl Component for NewVmWizard {
                 }
             }
         }
-        self.render(widgets);
+        self.render(widgets, &sender);
     }
 }

@@ -136,7 +136,7 @@ impl NewVmWizard {
         }
     }
 
-    pub(super) fn render(&mut self, w: &mut WizardWidgets) {
+    pub(super) fn render(&mut self, w: &mut WizardWidgets, sender: &ComponentSender<NewVmWizard>) {
         let names = ["source", "system", "resources", "name", "summary"];
         if w.stack.visible_child_name().as_deref() != Some(names[self.plan.step]) {
             w.stack.set_visible_child_name(names[self.plan.step]);
@@ -300,6 +300,7 @@ impl NewVmWizard {
                 w.realname_row.upcast_ref(),
                 w.password_row.upcast_ref(),
                 w.again_row.upcast_ref(),
+                w.product_key_row.upcast_ref(),
             ] {
                 row.set_sensitive(on);
             }
@@ -311,12 +312,16 @@ impl NewVmWizard {
             } else {
                 gettext("Off: you answer the installer yourself, in the machine’s console")
             });
-            let layout = self.plan.layout.clone().unwrap_or_else(|| "us".into());
+            let layout = crate::keyboard_layout::describe(
+                self.plan.layout_description.as_deref(),
+                self.plan.layout.as_deref().unwrap_or(""),
+            );
             w.express_note.set_label(&gettext_f(
-                // Translators: {layout} is a keyboard layout code such as “fr”.
-                "The new system gets the keyboard layout “{layout}”, like this computer, and “{user}” may administer it.",
+                // Translators: {layout} is a keyboard layout in words with its code, such as “French” (fr).
+                "The new system gets the keyboard layout {layout}, like this computer, and “{user}” may administer it.",
                 &[("layout", &layout), ("user", self.plan.user_login.trim())],
             ));
+            w.product_key_row.set_visible(self.plan.windows());
             let problem = self.plan.express_check().err();
             // A password not typed yet, or not typed twice yet, is not wrong yet.
             use crate::backend::express::AnswerProblem;
@@ -333,6 +338,45 @@ impl NewVmWizard {
                     .map(crate::errors::answer_problem)
                     .unwrap_or_default(),
             );
+        }
+
+        // 4. Shared folders: one row per folder, with its remove button.
+        if w.shares_rows.len() != self.plan.shared.len()
+            || w.shares_rows
+                .iter()
+                .zip(&self.plan.shared)
+                .any(|(r, d)| r.title() != d.as_str())
+        {
+            for r in w.shares_rows.drain(..) {
+                w.shares_group.remove(&r);
+            }
+            for (i, share) in self.plan.shares().into_iter().enumerate() {
+                let row = adw::ActionRow::builder()
+                    .use_markup(false)
+                    .title(&share.dir)
+                    .subtitle(gettext_f(
+                        // Translators: {tag} is the name the machine mounts the folder by.
+                        "Mount name “{tag}”",
+                        &[("tag", &share.tag)],
+                    ))
+                    .build();
+                let remove = gtk::Button::builder()
+                    .icon_name("list-remove-symbolic")
+                    .valign(gtk::Align::Center)
+                    .css_classes(["flat"])
+                    .tooltip_text(gettext("Do Not Share"))
+                    .build();
+                remove.update_property(&[gtk::accessible::Property::Label(&gettext_f(
+                    // Translators: {folder} is a folder of this computer.
+                    "Do not share {folder}",
+                    &[("folder", &share.dir)],
+                ))]);
+                let s = sender.clone();
+                remove.connect_clicked(move |_| s.input(WizardMsg::RemoveShare(i)));
+                row.add_suffix(&remove);
+                w.shares_group.add(&row);
+                w.shares_rows.push(row);
+            }
         }
 
         // 5. Summary.
