@@ -58,6 +58,9 @@
 //!
 //! * [`backend`] — GTK-free: the worker, plain feature functions over a connection, typed
 //!   errors (see its own map).
+//! * [`cli`] — `bilik COMMAND` in a terminal (clap, clap_complete, clap_mangen): the same
+//!   backend functions and sentences; `bilik` alone, or a second `bilik` handed to the
+//!   running window over D-Bus (GApplication's command line), opens the window.
 //! * [`model`] — GObjects the views bind to ([`model::VmObject`]); a connection's model
 //!   ([`model::connection_model::ConnectionModel`]) applies what libvirt pushed to its
 //!   store ([`model::VmStore`]) in place, and the list view binds to that store. The new-machine
@@ -72,6 +75,7 @@
 pub mod app;
 pub mod backend;
 pub mod bench;
+pub mod cli;
 pub mod config;
 pub mod errors;
 pub mod i18n;
@@ -91,39 +95,55 @@ pub fn run(args: Vec<String>) -> i32 {
     bench::mark("run");
     // First: it sets environment variables, which is only sound while no other thread runs.
     let renderer = renderer::choose();
+    logging::init();
+    i18n::init();
+    // A shell asking what Tab offers (`COMPLETE=bash bilik -- …`): answered, then exit.
+    // Before anything is printed.
+    cli::complete_if_asked();
     if bench::enabled() {
         println!("bilik-bench: renderer {renderer:?}");
     }
-    logging::init();
-    i18n::init();
-    let mut connect = None;
-    let mut setup_check = false;
-    let mut it = args.into_iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-c" | "--connect" => connect = it.next(),
-            a if a.starts_with("--connect=") => connect = Some(a["--connect=".len()..].to_string()),
-            "-h" | "--help" => {
-                println!(
-                    "Usage: bilik [--connect URI] [--setup-check]\n\n  -c, --connect URI   libvirt connection to open, e.g. qemu:///system\n      --setup-check   print whether this computer is ready for virtual machines"
-                );
-                return 0;
-            }
-            "--setup-check" => setup_check = true,
-            "--version" => {
-                println!("bilik {}", config::VERSION);
-                return 0;
-            }
-            other => {
-                eprintln!("bilik: unknown argument “{other}” (try --help)");
-                return 2;
-            }
+    let parsed = match cli::parse(args.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            // --help and --version end here too (status 0), as clap prints them.
+            crate::backend::ignored("printing the command line's answer", e.print());
+            return e.exit_code();
         }
-    }
-    if setup_check {
+    };
+    if parsed.setup_check {
         // Works without the GSettings schema (e.g. straight from a build tree).
         let settings = settings::Settings::open().ok();
-        return print_setup_check(&app::initial_uri(connect, settings.as_ref()));
+        let uri = app::initial_uri(parsed.connect, settings.as_ref());
+        return cli::commands::setup_check(&uri, false);
+    }
+    let select = match parsed.command {
+        None => None,
+        Some(cli::Command::Open { name }) => name,
+        Some(other) => return cli::commands::execute(other, parsed.connect),
+    };
+    window(args, parsed.connect, select, started)
+}
+
+/// The window, or — when Bilik already runs — this command line handed to it.
+fn window(
+    args: Vec<String>,
+    connect: Option<String>,
+    select: Option<String>,
+    started: std::time::Instant,
+) -> i32 {
+    use gio::prelude::{ApplicationCommandLineExt, ApplicationExt, ApplicationExtManual};
+    let application = adw::Application::builder()
+        .application_id(config::APP_ID)
+        .flags(gio::ApplicationFlags::HANDLES_COMMAND_LINE)
+        .build();
+    // Already running? Then it gets this command line (GApplication over D-Bus) and this
+    // process ends when it has taken it: no second window, no libvirt connection of ours.
+    // (Asked of the bus, not by registering here: registering as the first instance would
+    // start the application before the window's code is connected to its start.)
+    if running_elsewhere() {
+        let argv: Vec<String> = std::iter::once("bilik".to_string()).chain(args).collect();
+        return i32::from(application.run_with_args(&argv));
     }
     let settings = match settings::Settings::open() {
         Ok(s) => s,
@@ -137,18 +157,45 @@ pub fn run(args: Vec<String>) -> i32 {
     // Connecting starts now, in parallel with GTK's start and the window's first frame.
     let early = app::EarlyConnection::open(&uri);
     bench::mark("early-started");
-    let application = adw::Application::builder()
-        .application_id(config::APP_ID)
-        .build();
-    gio::prelude::ApplicationExt::connect_startup(&application, |_| bench::mark("gtk-started"));
+    application.connect_startup(|_| bench::mark("gtk-started"));
+    // This process's own command line opens the window; one handed over by a second
+    // `bilik` switches connection or machine.
+    application.connect_command_line(|app, line| {
+        if !line.is_remote() {
+            app.activate();
+            return glib::ExitCode::SUCCESS;
+        }
+        let args: Vec<String> = line
+            .arguments()
+            .iter()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        match cli::parse(args) {
+            Ok(c) => {
+                let name = match c.command {
+                    Some(cli::Command::Open { name }) => name,
+                    _ => None,
+                };
+                app::remote_command(c.connect, name);
+                app.activate();
+                glib::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                line.printerr_literal(&e.to_string());
+                glib::ExitCode::from(2)
+            }
+        }
+    });
     // The window appears once prepared (app::SHOW_WINDOW_BY at the latest); a later
     // activation (Bilik started again while running) brings it to the front.
-    gio::prelude::ApplicationExt::connect_activate(&application, |app| {
+    application.connect_activate(|app| {
         use gtk::prelude::{GtkApplicationExt, GtkWindowExt, WidgetExt};
         if let Some(w) = app.windows().first().filter(|w| w.is_visible()) {
             w.present();
         }
-    }); // GApplication must not see our own options.
+    });
+    // GApplication must not see our own options.
     RelmApp::from_app(application)
         .visible_on_activate(false)
         .with_args(vec!["bilik".to_string()])
@@ -157,38 +204,30 @@ pub fn run(args: Vec<String>) -> i32 {
             uri,
             early,
             started,
+            select,
         });
     0
 }
 
-/// `bilik --setup-check`: the setup check as text. Exit status 0 when ready, 1 with
-/// warnings, 2 when something must be fixed.
-fn print_setup_check(uri: &str) -> i32 {
-    use backend::host_check::{self, Fix, Verdict};
-    let results = host_check::run_all(&host_check::Host::current(uri));
-    for r in &results {
-        let mark = match r.verdict {
-            Verdict::Pass => "PASS",
-            Verdict::Info => "INFO",
-            Verdict::Warning => "WARN",
-            Verdict::Fail => "FAIL",
-        };
-        println!(
-            "{mark}  {}: {}",
-            setup_text::title(r.id),
-            setup_text::explain(r)
-        );
-        if let Some(fix) = &r.fix {
-            match fix {
-                Fix::Privileged(argv) => println!("      fix: sudo {}", argv.join(" ")),
-                Fix::Copy(cmd) => println!("      fix: {cmd}"),
-                Fix::Libvirt(_) => println!("      fix: {}", setup_text::fix_hint(fix)),
-            }
-        }
-    }
-    match results.iter().map(|r| r.verdict).max() {
-        Some(Verdict::Fail) => 2,
-        Some(Verdict::Warning) => 1,
-        _ => 0,
-    }
+/// Whether a Bilik window already runs in this desktop session (its application id is
+/// owned on the session bus). No bus: no.
+fn running_elsewhere() -> bool {
+    use glib::prelude::ToVariant;
+    let Ok(bus) = gio::bus_get_sync(gio::BusType::Session, None::<&gio::Cancellable>) else {
+        return false;
+    };
+    bus.call_sync(
+        Some("org.freedesktop.DBus"),
+        "/org/freedesktop/DBus",
+        "org.freedesktop.DBus",
+        "NameHasOwner",
+        Some(&(config::APP_ID,).to_variant()),
+        glib::VariantTy::new("(b)").ok(),
+        gio::DBusCallFlags::NONE,
+        2000,
+        None::<&gio::Cancellable>,
+    )
+    .ok()
+    .and_then(|v| v.get::<(bool,)>())
+    .is_some_and(|(owned,)| owned)
 }

@@ -45,6 +45,16 @@ pub struct Settings(gio::Settings);
 
 impl Settings {
     /// Opens the settings, or explains that the schema is not installed.
+    /// How consoles open: full screen or not, with the keys chosen in Preferences (the
+    /// window's and `bilik console`'s).
+    pub fn console_options(&self, fullscreen: bool) -> crate::backend::console::ConsoleOptions {
+        crate::backend::console::ConsoleOptions {
+            fullscreen,
+            toggle_fullscreen: self.string(Key::HotkeyToggleFullscreen),
+            release_cursor: self.string(Key::HotkeyReleaseCursor),
+        }
+    }
+
     pub fn open() -> Result<Settings, String> {
         let source = gio::SettingsSchemaSource::default()
             .ok_or_else(|| "no GSettings schemas are installed".to_string())?;

@@ -15,7 +15,7 @@ use relm4::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use crate::backend::console::{self, ConsoleOptions, DisplayInfo};
+use crate::backend::console::{self, DisplayInfo};
 use crate::backend::{ConnectionHandle, LifecycleAction, Options, Request, Update};
 use crate::errors::{self, UserMessage};
 use crate::i18n::gettext_f;
@@ -37,6 +37,31 @@ pub struct AppInit {
     pub early: EarlyConnection,
     /// When Bilik started: the window appears at the latest [`SHOW_WINDOW_BY`] after this.
     pub started: std::time::Instant,
+    /// `bilik open NAME`: the machine to show once the list has it.
+    pub select: Option<String>,
+}
+
+thread_local! {
+    /// The window's inbox, for a command line handed over by a second `bilik` (see
+    /// [`remote_command`]). Main thread only.
+    static INBOX: std::cell::RefCell<Option<relm4::Sender<AppMsg>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A second `bilik [--connect URI] [open NAME]` while Bilik runs: GApplication hands its
+/// command line to this process, which switches to that connection and shows that
+/// machine (no second window, no second libvirt connection).
+pub fn remote_command(connect: Option<String>, select: Option<String>) {
+    INBOX.with(|inbox| {
+        if let Some(s) = inbox.borrow().as_ref() {
+            if let Some(uri) = connect.filter(|u| !u.trim().is_empty()) {
+                s.emit(AppMsg::Switch(uri));
+            }
+            if let Some(name) = select {
+                s.emit(AppMsg::SelectByName(name));
+            }
+        }
+    });
 }
 
 /// How long after start the window may wait before it appears. It appears as soon as it
@@ -81,6 +106,8 @@ pub enum AppMsg {
     },
     /// "Start without the shared folders" for this machine.
     StartWithoutShares(String),
+    /// Show the machine called this (`bilik open NAME`), now or once the list has it.
+    SelectByName(String),
     /// Show the window if it is not shown yet (at start: once prepared, or time is up).
     Present,
     Switch(String),
@@ -180,6 +207,8 @@ pub struct App {
     /// Machines whose console is open (one console per machine), with the viewer's process
     /// id once it runs (0 before).
     consoles: std::collections::HashMap<String, Arc<AtomicU32>>,
+    /// A machine to show once the list has it (`bilik open NAME`).
+    pending_select: Option<String>,
 }
 
 pub struct AppWidgets {
@@ -191,6 +220,22 @@ pub struct AppWidgets {
 }
 
 impl App {
+    /// Shows the machine `bilik open NAME` asked for, when the list has it.
+    fn select_pending(&mut self) {
+        let Some(name) = &self.pending_select else {
+            return;
+        };
+        let store = &self.current.store;
+        let found = (0..store.model().n_items())
+            .filter_map(|i| store.model().item(i))
+            .filter_map(|o| o.downcast::<crate::model::VmObject>().ok())
+            .find(|o| o.name() == *name);
+        if let Some(obj) = found {
+            self.pending_select = None;
+            self.list.emit(VmListMsg::Select(obj.uuid()));
+        }
+    }
+
     fn open_connection(&mut self, sender: &ComponentSender<Self>) {
         self.generation += 1;
         let generation = self.generation;
@@ -310,11 +355,7 @@ impl App {
         fullscreen: bool,
         info: &DisplayInfo,
     ) {
-        let opts = ConsoleOptions {
-            fullscreen,
-            toggle_fullscreen: self.settings.string(Key::HotkeyToggleFullscreen),
-            release_cursor: self.settings.string(Key::HotkeyReleaseCursor),
-        };
+        let opts = self.settings.console_options(fullscreen);
         if let Err(msg) = crate::ui::console::can_open(&name, info) {
             self.toast_error(widgets, msg);
             return;
@@ -365,7 +406,17 @@ impl Component for App {
         root: &Self::Root,
     ) {
         match msg {
+            AppMsg::SelectByName(name) => {
+                self.pending_select = Some(name);
+                self.select_pending();
+                root.present();
+            }
             AppMsg::Switch(uri) => {
+                if uri == self.current.uri && self.connection.is_some() {
+                    // Already shown (a second `bilik --connect` with the same URI).
+                    root.present();
+                    return;
+                }
                 self.current = ConnectionModel::new(&uri);
                 self.switcher
                     .emit(SwitcherMsg::SetCurrent(self.current.uri.clone()));

@@ -63,6 +63,7 @@ impl App {
             }
             Update::Domains(_) => {
                 crate::bench::mark("store-replaced");
+                self.select_pending();
                 show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);
                 // Which running machines are installing their system (after the list is

@@ -189,7 +189,9 @@ pub(super) fn build(
         networks: None,
         setup_auto_opened: first_run,
         consoles: Default::default(),
+        pending_select: init.select.clone(),
     };
+    super::INBOX.with(|inbox| *inbox.borrow_mut() = Some(sender.input_sender().clone()));
     crate::bench::start();
     crate::bench::mark("app-init-built");
     // While the first connection loads, compute the window's styles and sizes (fonts,

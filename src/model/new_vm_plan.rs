@@ -221,6 +221,29 @@ impl NewVmPlan {
         }
     }
 
+    /// What an express install of `spec` needs besides the machine (None: an ordinary
+    /// install).
+    pub fn express_job(&self, spec: &NewVm) -> Option<express::Job> {
+        if !self.express_on() {
+            return None;
+        }
+        let disc = self.express_media()?;
+        Some(express::Job {
+            os_id: disc.os_id.clone(),
+            method: express::method(disc)?,
+            iso: std::path::PathBuf::from(self.path.trim()),
+            kernel: disc.kernel.clone(),
+            initrd: disc.initrd.clone(),
+            answers: self.answers(),
+            mounts: self.shares().into_iter().map(|s| s.tag).collect(),
+            efi: matches!(spec.hardware.firmware, Firmware::Efi { .. }),
+            pool: spec
+                .disk
+                .as_ref()
+                .map_or_else(|| "default".into(), |(p, _)| p.clone()),
+        })
+    }
+
     /// What is wrong with the express-install answers, if anything.
     pub fn express_check(&self) -> Result<(), AnswerProblem> {
         express::check_answers(&self.answers(), &self.password_again)?;

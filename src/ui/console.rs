@@ -81,19 +81,7 @@ pub fn run_viewer(argv: &[String], pid: &AtomicU32) -> Result<(), ViewerError> {
 /// The hint shown when a console opens: the keys that release the cursor and switch full
 /// screen, and, without the SPICE agent, what copy-paste needs.
 pub fn hint_toast(settings: &Settings, opts: &ConsoleOptions, info: &DisplayInfo) -> adw::Toast {
-    let mut hint = gettext_f(
-        "In the console, {release} gives the mouse back and {fullscreen} switches full screen.",
-        &[
-            ("release", &opts.release_cursor.to_uppercase()),
-            ("fullscreen", &opts.toggle_fullscreen.to_uppercase()),
-        ],
-    );
-    if info.spice_agent != Some(true) {
-        hint.push(' ');
-        hint.push_str(&gettext(
-            "Copy and paste with this computer and automatic screen size need spice-vdagent installed in the machine’s system (then restart it).",
-        ));
-    }
+    let hint = hint_text(opts, info);
     // A wrapping label: a plain toast title would cut the hint to one line.
     let label = gtk::Label::builder()
         .label(&hint)
@@ -109,4 +97,23 @@ pub fn hint_toast(settings: &Settings, opts: &ConsoleOptions, info: &DisplayInfo
     let s = settings.clone();
     toast.connect_button_clicked(move |_| s.set_boolean(Key::ShowConsoleHints, false));
     toast
+}
+
+/// The console's keys in words (and what copy and paste needs without the agent): the
+/// window's hint, and what `bilik console` prints.
+pub fn hint_text(opts: &ConsoleOptions, info: &DisplayInfo) -> String {
+    let mut hint = gettext_f(
+        "In the console, {release} gives the mouse back and {fullscreen} switches full screen.",
+        &[
+            ("release", &opts.release_cursor.to_uppercase()),
+            ("fullscreen", &opts.toggle_fullscreen.to_uppercase()),
+        ],
+    );
+    if info.spice_agent != Some(true) {
+        hint.push(' ');
+        hint.push_str(&gettext(
+            "Copy and paste with this computer and automatic screen size need spice-vdagent installed in the machine’s system (then restart it).",
+        ));
+    }
+    hint
 }

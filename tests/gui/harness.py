@@ -3,6 +3,7 @@
 click them, read them back, and save screenshots."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -87,6 +88,8 @@ class App:
         `first_run`)."""
         full_env = dict(os.environ)
         App._configs += 1
+        # Removed when this Bilik quits (its log is read before, if the test failed).
+        self.scratch = None
         if home:
             config = os.path.join(home, ".config")
             full_env.pop("XDG_CONFIG_HOME", None)
@@ -96,6 +99,7 @@ class App:
         else:
             # Settings in a keyfile, as on a desktop without dconf.
             config = f"/tmp/bilik-gui-config-{os.getpid()}-{App._configs}"
+            self.scratch = config
             keyfile_dir = os.path.join(config, "glib-2.0", "settings")
             os.makedirs(keyfile_dir, exist_ok=True)
             with open(os.path.join(keyfile_dir, "keyfile"), "w") as f:
@@ -256,6 +260,9 @@ class App:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.log.close()
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def dump(node, depth=0, out=None, max_depth=40):

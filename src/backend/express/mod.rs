@@ -15,6 +15,7 @@
 
 mod answers;
 mod autoinstall;
+mod create;
 mod media;
 mod windows;
 
@@ -23,6 +24,7 @@ pub use answers::{
     Field,
 };
 pub use autoinstall::takes_autoinstall;
+pub use create::create_and_install;
 
 use std::path::PathBuf;
 

@@ -11,7 +11,7 @@
 
 mod build;
 mod render;
-mod work;
+pub mod work;
 
 use render::*;
 use work::*;
@@ -230,33 +230,6 @@ fn error_label() -> gtk::Label {
     l.set_css_classes(&["error"]);
     l.set_visible(false);
     l
-}
-
-impl NewVmWizard {
-    /// What an express install needs besides the machine (None: an ordinary install).
-    fn express_job(&self, spec: &crate::backend::new_vm::NewVm) -> Option<express::Job> {
-        if !self.plan.express_on() {
-            return None;
-        }
-        let disc = self.plan.express_media()?;
-        Some(express::Job {
-            os_id: disc.os_id.clone(),
-            method: express::method(disc)?,
-            iso: PathBuf::from(self.plan.path.trim()),
-            kernel: disc.kernel.clone(),
-            initrd: disc.initrd.clone(),
-            answers: self.plan.answers(),
-            mounts: self.plan.shares().into_iter().map(|s| s.tag).collect(),
-            efi: matches!(
-                spec.hardware.firmware,
-                crate::backend::new_vm::Firmware::Efi { .. }
-            ),
-            pool: spec
-                .disk
-                .as_ref()
-                .map_or_else(|| "default".into(), |(p, _)| p.clone()),
-        })
-    }
 }
 
 impl Component for NewVmWizard {
@@ -540,12 +513,12 @@ impl Component for NewVmWizard {
                         self.plan.busy = true;
                         self.failure = None;
                         let name = spec.name.clone();
-                        let express = self.express_job(&spec);
+                        let express = self.plan.express_job(&spec);
                         // The creation's own error type travels inside the call's answer.
                         crate::ui::machine_target::ask_on(
                             self.connection.as_ref(),
                             &sender,
-                            move |c| Ok(create_and_install(c, &spec, express)),
+                            move |c| Ok(express::create_and_install(c, &spec, express)),
                             move |r| {
                                 WizardCmd::Created(
                                     name,

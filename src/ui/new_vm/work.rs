@@ -7,14 +7,13 @@ use std::sync::Arc;
 use gettextrs::gettext;
 
 use super::{Found, Inspection};
-use crate::backend::express;
 use crate::backend::iso9660::{self, IsoError};
 use crate::backend::libosinfo::Candidate;
 use crate::backend::osinfo::OsDb;
 use crate::i18n::gettext_f;
 use crate::model::new_vm_plan::SourceKind;
 
-fn iso_error(e: &IsoError) -> String {
+pub fn iso_error(e: &IsoError) -> String {
     match e {
         IsoError::NotAnIso => gettext(
             "This file is not a disc image (ISO 9660). Choose the installer’s .iso file, or “Import an existing disk image” for a disk.",
@@ -27,7 +26,7 @@ fn iso_error(e: &IsoError) -> String {
 }
 
 /// This computer's user: login (when Linux would accept it in a new system) and full name.
-pub(super) fn this_user() -> (String, String) {
+pub fn this_user() -> (String, String) {
     let login = glib::user_name().to_string_lossy().into_owned();
     let login = if crate::backend::express::check_login(&login).is_ok() {
         login
@@ -44,58 +43,13 @@ pub(super) fn this_user() -> (String, String) {
 }
 
 /// This computer's language as installers take it (`fr_FR`), from the usual variables.
-pub(super) fn this_language() -> String {
+pub fn this_language() -> String {
     ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .map(|l| l.split(['.', '@']).next().unwrap_or("").to_string())
         .find(|l| !l.is_empty() && l != "C" && l != "POSIX")
         .unwrap_or_else(|| "en_US".into())
-}
-
-/// Creates the machine and, with express install, starts its installer with the answers
-/// (on the connection's thread; libosinfo is loaded here).
-pub(super) fn create_and_install(
-    c: &virt::connect::Connect,
-    spec: &crate::backend::new_vm::NewVm,
-    express: Option<express::Job>,
-) -> Result<crate::backend::new_vm::Created, crate::backend::new_vm::CreateError> {
-    use crate::backend::new_vm::{CreateError, CreateStep};
-    let fail = |step, raw: String| CreateError {
-        step,
-        error: crate::backend::BackendError::new(crate::backend::ErrorKind::Other, raw),
-    };
-    // The answer file first: a refusal leaves nothing behind.
-    let request = match &express {
-        Some(job) => Some(express::request(job).map_err(|raw| fail(CreateStep::Define, raw))?),
-        None => None,
-    };
-    let mut created = crate::backend::new_vm::create(c, spec)?;
-    if let Some(req) = request {
-        crate::backend::new_vm::start_network(c, &spec.network);
-        if let Err(error) = express::start(c, &created.uuid, &req) {
-            // As any creation that fails: nothing of it is left (its new disk included;
-            // the installer disc stays).
-            let disks: Vec<String> = crate::backend::lifecycle::disks(c, &created.uuid)
-                .map(|d| {
-                    d.into_iter()
-                        .filter(|d| !d.is_cdrom)
-                        .map(|d| d.path)
-                        .collect()
-                })
-                .unwrap_or_default();
-            crate::backend::error::ignored(
-                "removing the machine whose install did not start",
-                crate::backend::lifecycle::delete(c, &created.uuid, &disks),
-            );
-            return Err(CreateError {
-                step: CreateStep::Start,
-                error,
-            });
-        }
-        created.started = true;
-    }
-    Ok(created)
 }
 
 /// The systems libosinfo recognises on the disc at `path` (loaded here, off the main
