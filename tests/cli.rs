@@ -198,7 +198,8 @@ fn help_and_messages_speak_indonesian_too() {
         &["--help"],
         &[
             ("LANGUAGE", "id"),
-            ("LC_ALL", "C.UTF-8"),
+            // gettext ignores LANGUAGE in the C locale.
+            ("LC_ALL", "id_ID.UTF-8"),
             ("BILIK_LOCALEDIR", locale.to_str().unwrap()),
         ],
     );
@@ -209,6 +210,7 @@ fn help_and_messages_speak_indonesian_too() {
         &["-c", "test:///default", "pause", "test"],
         &[
             ("LANGUAGE", "id"),
+            ("LC_ALL", "id_ID.UTF-8"),
             ("BILIK_LOCALEDIR", locale.to_str().unwrap()),
         ],
     );
