@@ -128,7 +128,11 @@ pub enum AppMsg {
         uuid: String,
         name: String,
         fullscreen: Option<bool>,
+        /// In Bilik's own console window (None: as Preferences say).
+        in_bilik: Option<bool>,
     },
+    /// Bilik's own console window of this machine was closed.
+    OwnConsoleClosed(String),
     OpenPreferences,
     /// Open the new-machine wizard.
     NewVm,
@@ -209,6 +213,8 @@ pub struct App {
     consoles: std::collections::HashMap<String, Arc<AtomicU32>>,
     /// A machine to show once the list has it (`bilik open NAME`).
     pending_select: Option<String>,
+    /// Bilik's own console windows, one per machine.
+    own_consoles: std::collections::HashMap<String, adw::Window>,
 }
 
 pub struct AppWidgets {
@@ -544,6 +550,7 @@ impl Component for App {
                         uuid,
                         name,
                         fullscreen: None,
+                        in_bilik: None,
                     });
                 }
             }
@@ -556,12 +563,41 @@ impl Component for App {
             AppMsg::OpenPreferences => {
                 crate::ui::preferences::show(&widgets.window, &self.settings)
             }
+            AppMsg::OwnConsoleClosed(uuid) => {
+                self.own_consoles.remove(&uuid);
+            }
             AppMsg::OpenConsole {
                 uuid,
                 name,
                 fullscreen,
+                in_bilik,
             } => {
-                if let Some(pid) = self.consoles.get(&uuid) {
+                let in_bilik =
+                    in_bilik.unwrap_or_else(|| self.settings.boolean(Key::ConsoleInBilik));
+                let local = crate::backend::uri::local_and_session(&self.current.uri).0;
+                if let Some(w) = self.own_consoles.get(&uuid) {
+                    w.present();
+                } else if in_bilik && local {
+                    // Bilik's own console: libvirt hands it the display's sockets, which
+                    // cannot travel over ssh (remote machines open in virt-viewer).
+                    let Some(conn) = self.connection.as_ref().map(ConnectionHandle::connection)
+                    else {
+                        return;
+                    };
+                    let fullscreen =
+                        fullscreen.unwrap_or_else(|| self.settings.boolean(Key::ConsoleFullscreen));
+                    let (s, u) = (sender.clone(), uuid.clone());
+                    let window = crate::ui::console_window::open(
+                        conn,
+                        &uuid,
+                        &name,
+                        fullscreen,
+                        &self.settings.string(Key::HotkeyToggleFullscreen),
+                        move || s.input(AppMsg::OwnConsoleClosed(u.clone())),
+                    );
+                    window.set_transient_for(None::<&gtk::Window>);
+                    self.own_consoles.insert(uuid, window);
+                } else if let Some(pid) = self.consoles.get(&uuid) {
                     // One console per machine: bring the open one to the front.
                     let pid = Some(pid.load(Ordering::Relaxed)).filter(|&p| p != 0);
                     sender.spawn_oneshot_command(move || {
@@ -691,6 +727,7 @@ impl Component for App {
                     name: self.name_of(&uuid),
                     uuid,
                     fullscreen: None,
+                    in_bilik: None,
                 }),
                 Err(e) => {
                     let name = self.name_of(&uuid);

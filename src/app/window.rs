@@ -46,6 +46,7 @@ pub(super) fn build(
                 uuid: v.uuid(),
                 name: v.name(),
                 fullscreen: None,
+                in_bilik: None,
             },
             VmListOutput::TryAgain => AppMsg::TryAgain,
             VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
@@ -62,10 +63,12 @@ pub(super) fn build(
                     uuid,
                     name,
                     fullscreen,
+                    in_bilik,
                 } => AppMsg::OpenConsole {
                     uuid,
                     name,
                     fullscreen,
+                    in_bilik,
                 },
                 MachineViewOutput::Cloned(uuid) => AppMsg::ShowMachine(uuid),
             });
@@ -190,6 +193,7 @@ pub(super) fn build(
         setup_auto_opened: first_run,
         consoles: Default::default(),
         pending_select: init.select.clone(),
+        own_consoles: Default::default(),
     };
     super::INBOX.with(|inbox| *inbox.borrow_mut() = Some(sender.input_sender().clone()));
     crate::bench::start();

@@ -97,6 +97,25 @@ pub struct DisplayInfo {
     pub guest_agent: Option<bool>,
 }
 
+/// A new connection to the graphical console of machine `uuid` (its first SPICE or VNC
+/// display), handed over by libvirt as a file descriptor: Bilik's own console needs no
+/// listening port and no password (`virDomainOpenGraphicsFD`, local connections only: a
+/// descriptor cannot travel over ssh). Each SPICE channel takes one.
+pub fn graphics_fd(
+    conn: &virt::connect::Connect,
+    uuid: &str,
+) -> Result<std::os::fd::OwnedFd, super::BackendError> {
+    use std::os::fd::FromRawFd;
+    let dom = conn
+        .lookup_domain_by_uuid_string(uuid)
+        .map_err(|e| super::BackendError::from_read(&e))?;
+    let fd = dom
+        .open_graphics_fd(0, virt::sys::VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH)
+        .map_err(|e| super::BackendError::from_op(&e))?;
+    // SAFETY: libvirt gives us a new descriptor that nothing else owns.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as i32) })
+}
+
 /// Reads [`DisplayInfo`] from a domain XML.
 /// What a console of machine `uuid` needs, read from its live definition.
 pub fn display(

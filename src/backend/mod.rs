@@ -55,6 +55,7 @@ pub mod networks;
 pub mod new_vm;
 pub mod nics;
 pub mod osinfo;
+pub mod scancode;
 pub mod shared_folders;
 pub mod shares;
 pub mod snapshots;

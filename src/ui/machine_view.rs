@@ -63,6 +63,7 @@ pub enum MachineViewOutput {
         uuid: String,
         name: String,
         fullscreen: Option<bool>,
+        in_bilik: Option<bool>,
     },
     /// A clone was made: show it (its UUID).
     Cloned(String),
@@ -147,10 +148,12 @@ impl Component for MachineView {
                     uuid,
                     name,
                     fullscreen,
+                    in_bilik,
                 } => MachineViewOutput::OpenConsole {
                     uuid,
                     name,
                     fullscreen,
+                    in_bilik,
                 },
             },
         );

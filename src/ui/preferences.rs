@@ -26,6 +26,14 @@ pub fn show(parent: &impl IsA<gtk::Widget>, settings: &Settings) {
         .build();
     settings.bind(Key::ConsoleFullscreen, &fullscreen, "active");
     consoles.add(&fullscreen);
+    let in_bilik = adw::SwitchRow::builder()
+        .title(gettext("Show consoles in Bilik"))
+        .subtitle(gettext(
+            "Bilik’s own console window instead of virt-viewer, for machines on this computer. New: copy and paste and a pointer that must be captured (machines without a tablet) still need virt-viewer.",
+        ))
+        .build();
+    settings.bind(Key::ConsoleInBilik, &in_bilik, "active");
+    consoles.add(&in_bilik);
 
     for (key, title, subtitle) in [
         (

@@ -19,6 +19,8 @@ pub enum VmDetailsMsg {
     Action(LifecycleAction),
     /// Open the console: in full screen, in a window, or as the preferences say (None).
     Console(Option<bool>),
+    /// "Open in Bilik's Console".
+    ConsoleInBilik,
     /// The shown machine's operating system (from its libosinfo metadata), if known.
     Os(Option<String>),
     /// The last minutes of statistics of the shown machine.
@@ -42,6 +44,8 @@ pub enum VmDetailsOutput {
         uuid: String,
         name: String,
         fullscreen: Option<bool>,
+        /// In Bilik's own console (None: as Preferences say).
+        in_bilik: Option<bool>,
     },
 }
 
@@ -201,6 +205,10 @@ impl Component for VmDetails {
             Some(&gettext("Open in a _Window")),
             Some("details.console-window"),
         );
+        console_menu.append(
+            Some(&gettext("Open in _Bilik’s Console")),
+            Some("details.console-bilik"),
+        );
         let console = adw::SplitButton::builder()
             .label(gettext("Open Console"))
             .menu_model(&console_menu)
@@ -217,6 +225,10 @@ impl Component for VmDetails {
             a.connect_activate(move |_, _| s.input(VmDetailsMsg::Console(Some(fullscreen))));
             group.add_action(&a);
         }
+        let a = gio::SimpleAction::new("console-bilik", None);
+        let s = sender.clone();
+        a.connect_activate(move |_, _| s.input(VmDetailsMsg::ConsoleInBilik));
+        group.add_action(&a);
         stack.insert_action_group("details", Some(&group));
         flow_append(&bar, &console);
         let mut buttons = Vec::new();
@@ -368,6 +380,19 @@ impl Component for VmDetails {
                             uuid: vm.uuid(),
                             name: vm.name(),
                             fullscreen,
+                            in_bilik: None,
+                        })
+                        .ok();
+                }
+            }
+            VmDetailsMsg::ConsoleInBilik => {
+                if let Some(vm) = &self.vm {
+                    sender
+                        .output(VmDetailsOutput::OpenConsole {
+                            uuid: vm.uuid(),
+                            name: vm.name(),
+                            fullscreen: None,
+                            in_bilik: Some(true),
                         })
                         .ok();
                 }

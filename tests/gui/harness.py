@@ -81,7 +81,8 @@ class App:
 
     _configs = 0
 
-    def __init__(self, args=(), env=None, name_in_registry="bilik", first_run=False, home=None):
+    def __init__(self, args=(), env=None, name_in_registry="bilik", first_run=False, home=None,
+                 settings=""):
         """`home`: run as a login would, with that home folder for everything (settings,
         the user session's machines) and nothing pre-set; otherwise settings of its own
         in a scratch folder, as a returning user who has seen the setup check (unless
@@ -103,7 +104,8 @@ class App:
             keyfile_dir = os.path.join(config, "glib-2.0", "settings")
             os.makedirs(keyfile_dir, exist_ok=True)
             with open(os.path.join(keyfile_dir, "keyfile"), "w") as f:
-                f.write("" if first_run else "[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+                f.write("" if first_run else "[io/github/bilik/Bilik]\nsetup-check-seen=true\n"
+                        + settings)
             full_env.update({"XDG_CONFIG_HOME": config, "GSETTINGS_BACKEND": "keyfile"})
             log_dir = config
         # The build tree's schema and translations (build-aux/dev-env.sh compiles them).

@@ -1,0 +1,321 @@
+//! Bilik's own console view: a machine's screen drawn by GTK 4 from a SPICE session of
+//! spice-client-glib (the GTK-free half of spice-gtk, which exists only for GTK 3).
+//!
+//! The session gets its sockets from libvirt (`virDomainOpenGraphicsFD`, asked on the
+//! connection's thread): one for the session, then one for each channel that asks
+//! (`open-fd`), so no port listens and no password is needed. The display channel's
+//! primary surface becomes a texture at most once a frame; keys go to the guest as PC
+//! scancodes of the physical key ([`crate::backend::scancode`]), so the guest's layout
+//! decides the character; the pointer goes as absolute positions (the USB tablet of
+//! Bilik's machines), so it is never captured and needs no releasing.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use gtk::prelude::*;
+use spice_client_glib as spice;
+use spice_client_glib::prelude::*;
+
+use crate::backend::{scancode, Connection};
+
+#[derive(Default)]
+struct State {
+    session: Option<spice::Session>,
+    display: Option<spice::DisplayChannel>,
+    inputs: Option<spice::InputsChannel>,
+    /// The guest screen's size.
+    size: (i32, i32),
+    /// A redraw is already queued for the next idle moment.
+    frame_queued: bool,
+    /// Scancodes held down now (released when the view loses the keyboard).
+    held: BTreeSet<u32>,
+    /// SPICE's mask of the mouse buttons held down.
+    buttons: i32,
+}
+
+/// The screen of one machine, with its keyboard and pointer.
+#[derive(Clone)]
+pub struct SpiceView {
+    picture: gtk::Picture,
+    state: Rc<RefCell<State>>,
+}
+
+impl Default for SpiceView {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SpiceView {
+    pub fn new() -> Self {
+        let picture = gtk::Picture::builder()
+            .content_fit(gtk::ContentFit::Contain)
+            .can_shrink(true)
+            .focusable(true)
+            .hexpand(true)
+            .vexpand(true)
+            .css_classes(["bilik-console"])
+            .build();
+        picture.update_property(&[gtk::accessible::Property::Label(&gettextrs::gettext(
+            "The machine’s screen",
+        ))]);
+        let view = SpiceView {
+            picture,
+            state: Rc::default(),
+        };
+        view.attach_input();
+        view
+    }
+
+    pub fn widget(&self) -> &gtk::Picture {
+        &self.picture
+    }
+
+    /// Shows machine `uuid`'s screen (call once; [`Self::close`] ends it).
+    pub fn open(&self, connection: Connection, uuid: String) {
+        let session = spice::Session::new();
+        let state = self.state.clone();
+        let picture = self.picture.clone();
+        let (c, u) = (connection.clone(), uuid.clone());
+        session.connect_channel_new(move |_, channel| {
+            // Every channel's socket comes from libvirt, asked when the channel asks.
+            let (c, u) = (c.clone(), u.clone());
+            channel.connect_open_fd(move |channel, _tls| {
+                let (c, u, channel) = (c.clone(), u.clone(), channel.clone());
+                glib::MainContext::default().spawn_local(async move {
+                    let u2 = u.clone();
+                    match c
+                        .call(move |conn| crate::backend::console::graphics_fd(conn, &u2))
+                        .await
+                    {
+                        Ok(fd) => {
+                            use std::os::fd::IntoRawFd;
+                            channel.open_fd(fd.into_raw_fd());
+                        }
+                        Err(e) => log::debug!("no console socket for {u}: {}", e.raw),
+                    }
+                });
+            });
+            if let Ok(display) = channel.clone().downcast::<spice::DisplayChannel>() {
+                let (s, p) = (state.clone(), picture.clone());
+                display.connect_display_primary_create(move |d| {
+                    if let Some(primary) = d.primary(0) {
+                        s.borrow_mut().size = (primary.width() as i32, primary.height() as i32);
+                    }
+                    queue_frame(&s, &p);
+                });
+                let (s, p) = (state.clone(), picture.clone());
+                display.connect_display_invalidate(move |_, _, _, _, _| queue_frame(&s, &p));
+                state.borrow_mut().display = Some(display.clone());
+                ChannelExt::connect(&display);
+            } else if let Ok(inputs) = channel.clone().downcast::<spice::InputsChannel>() {
+                state.borrow_mut().inputs = Some(inputs.clone());
+                ChannelExt::connect(&inputs);
+            }
+        });
+        // The session's own (main) channel.
+        let s = session.clone();
+        glib::MainContext::default().spawn_local(async move {
+            let u = uuid.clone();
+            match connection
+                .call(move |conn| crate::backend::console::graphics_fd(conn, &u))
+                .await
+            {
+                Ok(fd) => {
+                    use std::os::fd::IntoRawFd;
+                    s.open_fd(fd.into_raw_fd());
+                }
+                Err(e) => log::debug!("no console for {uuid}: {}", e.raw),
+            }
+        });
+        self.state.borrow_mut().session = Some(session);
+    }
+
+    /// Ends the session (the machine keeps running).
+    pub fn close(&self) {
+        self.release_keys();
+        let mut st = self.state.borrow_mut();
+        st.display = None;
+        st.inputs = None;
+        if let Some(s) = st.session.take() {
+            s.disconnect();
+        }
+    }
+
+    /// Whether the machine's screen is shown.
+    pub fn has_screen(&self) -> bool {
+        self.state.borrow().size.0 > 0
+    }
+
+    /// Presses and releases `keys` together (e.g. Ctrl+Alt+Delete).
+    pub fn send_keys(&self, keys: &[u32]) {
+        if let Some(inputs) = self.state.borrow().inputs.clone() {
+            for k in keys {
+                inputs.key_press(*k);
+            }
+            for k in keys.iter().rev() {
+                inputs.key_release(*k);
+            }
+        }
+    }
+
+    fn release_keys(&self) {
+        let (inputs, held) = {
+            let mut st = self.state.borrow_mut();
+            (st.inputs.clone(), std::mem::take(&mut st.held))
+        };
+        if let Some(inputs) = inputs {
+            for k in held {
+                inputs.key_release(k);
+            }
+        }
+    }
+
+    fn attach_input(&self) {
+        let keys = gtk::EventControllerKey::new();
+        let st = self.state.clone();
+        keys.connect_key_pressed(move |_, _, keycode, _| {
+            let Some(code) = keycode.checked_sub(8).and_then(scancode::xt_from_evdev) else {
+                return glib::Propagation::Proceed;
+            };
+            let inputs = st.borrow().inputs.clone();
+            if let Some(inputs) = inputs {
+                st.borrow_mut().held.insert(code);
+                inputs.key_press(code);
+            }
+            glib::Propagation::Stop
+        });
+        let st = self.state.clone();
+        keys.connect_key_released(move |_, _, keycode, _| {
+            if let Some(code) = keycode.checked_sub(8).and_then(scancode::xt_from_evdev) {
+                let inputs = st.borrow().inputs.clone();
+                if let Some(inputs) = inputs {
+                    st.borrow_mut().held.remove(&code);
+                    inputs.key_release(code);
+                }
+            }
+        });
+        self.picture.add_controller(keys);
+        // Leaving with keys held (Alt+Tab to another window): none stays stuck.
+        let focus = gtk::EventControllerFocus::new();
+        let view = self.clone();
+        focus.connect_leave(move |_| view.release_keys());
+        self.picture.add_controller(focus);
+
+        let motion = gtk::EventControllerMotion::new();
+        let view = self.clone();
+        motion.connect_motion(move |_, x, y| view.pointer(x, y));
+        self.picture.add_controller(motion);
+
+        let click = gtk::GestureClick::builder().button(0).build();
+        let view = self.clone();
+        click.connect_pressed(move |g, _, x, y| {
+            view.picture.grab_focus();
+            view.pointer(x, y);
+            view.button(g.current_button(), true);
+        });
+        let view = self.clone();
+        click.connect_released(move |g, _, x, y| {
+            view.pointer(x, y);
+            view.button(g.current_button(), false);
+        });
+        self.picture.add_controller(click);
+
+        let scroll = gtk::EventControllerScroll::new(gtk::EventControllerScrollFlags::VERTICAL);
+        let view = self.clone();
+        scroll.connect_scroll(move |_, _, dy| {
+            // SPICE's wheel: buttons 4 (up) and 5 (down), pressed and released.
+            let b = if dy < 0.0 { 4 } else { 5 };
+            let st = view.state.borrow();
+            if let Some(inputs) = &st.inputs {
+                inputs.button_press(b, st.buttons);
+                inputs.button_release(b, st.buttons);
+            }
+            glib::Propagation::Stop
+        });
+        self.picture.add_controller(scroll);
+    }
+
+    /// The pointer at (x, y) of the view, as a position on the guest's screen.
+    fn pointer(&self, x: f64, y: f64) {
+        let st = self.state.borrow();
+        let (gw, gh) = st.size;
+        let Some(inputs) = &st.inputs else { return };
+        if gw <= 0 || gh <= 0 {
+            return;
+        }
+        let (w, h) = (
+            f64::from(self.picture.width()),
+            f64::from(self.picture.height()),
+        );
+        let scale = (w / f64::from(gw)).min(h / f64::from(gh));
+        if scale <= 0.0 {
+            return;
+        }
+        let (ox, oy) = (
+            (w - f64::from(gw) * scale) / 2.0,
+            (h - f64::from(gh) * scale) / 2.0,
+        );
+        let gx = ((x - ox) / scale).clamp(0.0, f64::from(gw - 1)) as i32;
+        let gy = ((y - oy) / scale).clamp(0.0, f64::from(gh - 1)) as i32;
+        inputs.position(gx, gy, 0, st.buttons);
+    }
+
+    fn button(&self, gtk_button: u32, pressed: bool) {
+        // SPICE: buttons 1 left, 2 middle, 3 right; the mask has bits 0, 1, 2 for them.
+        let (button, bit) = match gtk_button {
+            1 => (1, 1),
+            2 => (2, 2),
+            3 => (3, 4),
+            _ => return,
+        };
+        let mut st = self.state.borrow_mut();
+        if pressed {
+            st.buttons |= bit;
+        } else {
+            st.buttons &= !bit;
+        }
+        if let Some(inputs) = &st.inputs {
+            if pressed {
+                inputs.button_press(button, st.buttons);
+            } else {
+                inputs.button_release(button, st.buttons);
+            }
+        }
+    }
+}
+
+/// Draws the guest's screen at the next idle moment (once, however many parts of it
+/// changed meanwhile).
+fn queue_frame(state: &Rc<RefCell<State>>, picture: &gtk::Picture) {
+    if std::mem::replace(&mut state.borrow_mut().frame_queued, true) {
+        return;
+    }
+    let (s, p) = (state.clone(), picture.clone());
+    glib::idle_add_local_once(move || {
+        let display = {
+            let mut st = s.borrow_mut();
+            st.frame_queued = false;
+            st.display.clone()
+        };
+        let Some(primary) = display.and_then(|d| d.primary(0)) else {
+            return;
+        };
+        let (w, h) = (primary.width() as i32, primary.height() as i32);
+        if w <= 0 || h <= 0 {
+            return;
+        }
+        s.borrow_mut().size = (w, h);
+        let bytes = glib::Bytes::from(primary.data());
+        // SPICE's 32-bit surfaces are B, G, R, unused, in memory order.
+        let texture = gtk::gdk::MemoryTexture::new(
+            w,
+            h,
+            gtk::gdk::MemoryFormat::B8g8r8x8,
+            &bytes,
+            primary.stride(),
+        );
+        p.set_paintable(Some(&texture));
+    });
+}

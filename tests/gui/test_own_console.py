@@ -1,0 +1,85 @@
+"""Bilik's own console (Preferences: "Show consoles in Bilik"): "Open Console" shows the
+machine's screen in a window of Bilik's (SPICE through spice-client-glib, sockets from
+libvirt, no port, no password); the SeaBIOS screen appears, and a key pressed in the
+window reaches the machine as the physical key: Esc opens SeaBIOS's boot menu, and the
+screen changes. Send Keys and the full-screen button are in its header bar."""
+
+import subprocess
+import time
+
+import harness
+from harness import App, button, virsh, wait_for
+
+VM = "bilik-gui-own-console"
+
+
+def define():
+    # SeaBIOS waits 30 s for Esc (its boot menu), as a real PC's firmware does.
+    xml = (f"<domain type='kvm'><name>{VM}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+           "<os><type arch='x86_64'>hvm</type><bootmenu enable='yes' timeout='30000'/></os>"
+           "<features><acpi/></features><devices>"
+           "<graphics type='spice'><listen type='none'/></graphics>"
+           "<input type='tablet' bus='usb'/>"
+           "<video><model type='virtio'/></video></devices></domain>")
+    with open(f"/tmp/{VM}.xml", "w") as f:
+        f.write(xml)
+    virsh("destroy", VM, check=False)
+    virsh("undefine", VM, check=False)
+    virsh("define", f"/tmp/{VM}.xml")
+
+
+def console_window():
+    out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"{VM} — Console"],
+                         capture_output=True, text=True).stdout.split()
+    return out[0] if out else None
+
+
+def shot_of(win, label):
+    path = f"{harness.SHOTS}/{label}.png"
+    subprocess.run(["import", "-window", win, path], check=True)
+    return path
+
+
+def spread(path):
+    """How much the picture varies (0 for a blank one)."""
+    out = subprocess.run(["convert", path, "-colorspace", "gray", "-format",
+                          "%[fx:standard_deviation]", "info:"],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out)
+
+
+def same(a, b):
+    out = subprocess.run(["compare", "-metric", "AE", a, b, "null:"],
+                         capture_output=True, text=True).stderr
+    return out.split()[0] == "0"
+
+
+def test_the_machines_screen_in_bilik_takes_its_keys():
+    define()
+    try:
+        virsh("start", VM)
+        app = App(["--connect", "qemu:///system"], settings="console-in-bilik=true\n")
+        app.select(app.find(f"{VM}, Running", roles=["list item"]))
+        app.click(button(app, "Open Console"))
+        win = wait_for("the console window", console_window, timeout=20)
+        app.find("The machine’s screen")
+        app.find("Send Keys", roles=["toggle button", "button", "push button"])
+        app.find("Full Screen", roles=["button", "push button"])
+        # SeaBIOS draws: the screen is not blank.
+        before = wait_for("the machine's screen", lambda: (lambda p: p if spread(p) > 0.01
+                          else None)(shot_of(win, "232-own-console")), timeout=20)
+        # Esc, typed into the console window: SeaBIOS's boot menu.
+        subprocess.run(["xdotool", "windowfocus", "--sync", win], check=True)
+        subprocess.run(["xdotool", "key", "--window", win, "Escape"], check=True)
+        wait_for("the boot menu", lambda: not same(before, shot_of(win, "233-own-console-esc")),
+                 timeout=20)
+        # One window per machine: asked again, the same one.
+        app.click(button(app, "Open Console"))
+        time.sleep(1)
+        assert len(subprocess.run(["xdotool", "search", "--onlyvisible", "--name",
+                                   f"{VM} — Console"], capture_output=True,
+                                  text=True).stdout.split()) == 1
+        app.quit()
+    finally:
+        virsh("destroy", VM, check=False)
+        virsh("undefine", VM, check=False)
