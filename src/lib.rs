@@ -21,6 +21,10 @@
 //!           │           ui/nics_panel.rs, ui/shares_panel.rs, ui/usb_panel.rs
 //!           ├ Hardware  ui/hardware_panel.rs     ├ Snapshots ui/snapshots_panel.rs
 //!           └ XML       ui/xml_panel.rs
+//! ui/console_window.rs       Bilik's own console window: ui/spice_view.rs SpiceView (the
+//!                            screen from spice-client-glib, keys as scancodes of
+//!                            backend/scancode.rs, the pointer), ui/spice_agent.rs (clipboard,
+//!                            resolution, file drop through the SPICE agent)
 //! app/actions.rs             lifecycle, delete, start without shares, consoles (the window's
 //!                            own questions to the connection); app/window.rs builds the
 //!                            window, app/updates.rs applies what libvirt pushes

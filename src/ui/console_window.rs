@@ -69,25 +69,61 @@ pub fn open(
         .build();
     full.update_property(&[gtk::accessible::Property::Label(&gettext("Full Screen"))]);
     header.pack_end(&full);
-    // Keys the desktop would take for itself.
-    let keys_menu = gio::Menu::new();
-    keys_menu.append(Some("Ctrl+Alt+Del"), Some("console.ctrl-alt-del"));
-    for n in [1, 2, 7] {
-        keys_menu.append(
-            Some(&format!("Ctrl+Alt+F{n}")),
-            Some(&format!("console.ctrl-alt-f{n}")),
-        );
-    }
-    let send = gtk::MenuButton::builder()
+    // Keys the desktop would take for itself (buttons, not a menu model: each has its
+    // name for screen readers).
+    let keys_box = gtk::Box::new(gtk::Orientation::Vertical, 0);
+    let keys_popover = gtk::Popover::builder().child(&keys_box).build();
+    let send = gtk::Button::builder()
         .icon_name("input-keyboard-symbolic")
-        .menu_model(&keys_menu)
         .tooltip_text(gettext("Send Keys"))
         .build();
+    keys_popover.set_parent(&send);
+    let p = keys_popover.clone();
+    send.connect_clicked(move |_| p.popup());
     send.update_property(&[gtk::accessible::Property::Label(&gettext("Send Keys"))]);
     header.pack_start(&send);
+    // Without the agent in the machine: what to install (said after a moment, once the
+    // agent had its chance to connect).
+    let banner = adw::Banner::new(&gettext(
+        "Copy and paste, dropping files and a screen that follows this window need the SPICE agent in the machine: install spice-vdagent there (Windows: the SPICE guest tools), then restart it.",
+    ));
+    let toasts = adw::ToastOverlay::new();
+    toasts.set_child(Some(view.widget()));
     let toolbar = adw::ToolbarView::new();
     toolbar.add_top_bar(&header);
-    toolbar.set_content(Some(view.widget()));
+    toolbar.add_top_bar(&banner);
+    toolbar.set_content(Some(&toasts));
+    let agent = std::rc::Rc::new(std::cell::Cell::new(false));
+    let a = agent.clone();
+    let b = banner.clone();
+    view.connect_agent(move |on| {
+        a.set(on);
+        b.set_revealed(!on);
+    });
+    let (a, b) = (agent.clone(), banner.clone());
+    glib::timeout_add_local_once(std::time::Duration::from_secs(8), move || {
+        if !a.get() {
+            b.set_revealed(true);
+        }
+    });
+    let t = toasts.clone();
+    view.accept_files(move |r| {
+        let text = match r {
+            Ok(n) => gettext_f(
+                // Translators: {n} is a number of files.
+                "{n} file(s) copied into the machine (its Downloads folder).",
+                &[("n", &n.to_string())],
+            ),
+            Err(e) if e.is_empty() => {
+                gettext("Files can be dropped here once the SPICE agent runs in the machine.")
+            }
+            Err(e) => gettext_f(
+                "The files could not be copied into the machine: {error}",
+                &[("error", &e)],
+            ),
+        };
+        t.add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
+    });
     let window = adw::Window::builder()
         .title(gettext_f("{name} — Console", &[("name", name)]))
         .default_width(1024)
@@ -95,20 +131,27 @@ pub fn open(
         .content(&toolbar)
         .build();
     // Send Keys.
-    let group = gio::SimpleActionGroup::new();
     let mut combos: Vec<(String, Vec<u32>)> =
-        vec![("ctrl-alt-del".into(), scancode::CTRL_ALT_DEL.to_vec())];
-    for n in [1u32, 2, 7] {
-        // F1 is scancode 0x3b, F2 0x3c, … F7 0x41.
-        combos.push((format!("ctrl-alt-f{n}"), vec![0x1d, 0x38, 0x3a + n]));
+        vec![("Ctrl+Alt+Del".into(), scancode::CTRL_ALT_DEL.to_vec())];
+    for n in 1u32..=12 {
+        // F1–F10 are scancodes 0x3b–0x44, F11 and F12 0x57 and 0x58.
+        let f = if n <= 10 { 0x3a + n } else { 0x4c + n };
+        combos.push((format!("Ctrl+Alt+F{n}"), vec![0x1d, 0x38, f]));
     }
-    for (action, codes) in combos {
-        let a = gio::SimpleAction::new(&action, None);
-        let v = view.clone();
-        a.connect_activate(move |_, _| v.send_keys(&codes));
-        group.add_action(&a);
+    combos.push(("Print".into(), vec![0x100 | 0x37]));
+    for (label, codes) in combos {
+        let b = gtk::Button::builder()
+            .label(&label)
+            .css_classes(["flat"])
+            .build();
+        let (v, p) = (view.clone(), keys_popover.clone());
+        b.connect_clicked(move |_| {
+            p.popdown();
+            v.send_keys(&codes);
+            v.widget().grab_focus();
+        });
+        keys_box.append(&b);
     }
-    window.insert_action_group("console", Some(&group));
     // Full screen: the button, and the key (caught before the guest sees it).
     let w = window.clone();
     full.connect_clicked(move |_| w.fullscreen());
@@ -157,8 +200,10 @@ pub fn open(
         }
     });
     view.widget().add_controller(focus);
-    let v = view.clone();
+    let (v, p) = (view.clone(), keys_popover.clone());
     window.connect_close_request(move |_| {
+        // A popover set on a button by hand is taken off it by hand.
+        p.unparent();
         v.close();
         on_close();
         glib::Propagation::Proceed

@@ -18,6 +18,7 @@ pub mod setup_check;
 pub mod shares_panel;
 pub mod shortcuts;
 pub mod snapshots_panel;
+pub mod spice_agent;
 pub mod spice_view;
 pub mod storage;
 pub mod usb_panel;

@@ -29,7 +29,7 @@ pub fn show(parent: &impl IsA<gtk::Widget>, settings: &Settings) {
     let in_bilik = adw::SwitchRow::builder()
         .title(gettext("Show consoles in Bilik"))
         .subtitle(gettext(
-            "Bilik’s own console window instead of virt-viewer, for machines on this computer. New: copy and paste and a pointer that must be captured (machines without a tablet) still need virt-viewer.",
+            "Bilik’s own console window instead of virt-viewer, for machines on this computer (new in this version; remote machines still open in virt-viewer).",
         ))
         .build();
     settings.bind(Key::ConsoleInBilik, &in_bilik, "active");

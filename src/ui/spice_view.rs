@@ -24,6 +24,11 @@ struct State {
     session: Option<spice::Session>,
     display: Option<spice::DisplayChannel>,
     inputs: Option<spice::InputsChannel>,
+    main: Option<spice::MainChannel>,
+    /// Told when the agent in the machine comes and goes.
+    on_agent: Vec<Box<dyn Fn(bool)>>,
+    /// The last pointer position on the guest's screen (relative mode sends moves).
+    last_pointer: Option<(i32, i32)>,
     /// The guest screen's size.
     size: (i32, i32),
     /// A redraw is already queued for the next idle moment.
@@ -112,6 +117,17 @@ impl SpiceView {
             } else if let Ok(inputs) = channel.clone().downcast::<spice::InputsChannel>() {
                 state.borrow_mut().inputs = Some(inputs.clone());
                 ChannelExt::connect(&inputs);
+            } else if let Ok(main) = channel.clone().downcast::<spice::MainChannel>() {
+                super::spice_agent::share_clipboard(&main, &picture);
+                super::spice_agent::follow_size(&main, &picture);
+                let s = state.clone();
+                main.connect_agent_connected_notify(move |m| {
+                    let on = m.is_agent_connected();
+                    for f in &s.borrow().on_agent {
+                        f(on);
+                    }
+                });
+                state.borrow_mut().main = Some(main.clone());
             }
         });
         // The session's own (main) channel.
@@ -138,9 +154,48 @@ impl SpiceView {
         let mut st = self.state.borrow_mut();
         st.display = None;
         st.inputs = None;
+        st.main = None;
+        st.on_agent.clear();
         if let Some(s) = st.session.take() {
             s.disconnect();
         }
+    }
+
+    /// `f` hears whether the SPICE agent runs in the machine (copy and paste, resolution).
+    pub fn connect_agent(&self, f: impl Fn(bool) + 'static) {
+        self.state.borrow_mut().on_agent.push(Box::new(f));
+    }
+
+    /// Files dropped onto the screen go into the machine (with the agent); `done` hears
+    /// how it went.
+    pub fn accept_files(&self, done: impl Fn(Result<usize, String>) + 'static) {
+        let drop = gtk::DropTarget::new(
+            gtk::gdk::FileList::static_type(),
+            gtk::gdk::DragAction::COPY,
+        );
+        let st = self.state.clone();
+        let done = Rc::new(done);
+        drop.connect_drop(move |_, value, _, _| {
+            let Ok(list) = value.get::<gtk::gdk::FileList>() else {
+                return false;
+            };
+            let files = list.files();
+            let main = st.borrow().main.clone();
+            match main.filter(|m| m.is_agent_connected()) {
+                Some(main) => {
+                    let (n, done) = (files.len(), done.clone());
+                    super::spice_agent::copy_files(&main, &files, move |r| {
+                        done(r.map(|()| n).map_err(|e| e.to_string()))
+                    });
+                    true
+                }
+                None => {
+                    done(Err(String::new()));
+                    false
+                }
+            }
+        });
+        self.picture.add_controller(drop);
     }
 
     /// Whether the machine's screen is shown.
@@ -239,9 +294,11 @@ impl SpiceView {
 
     /// The pointer at (x, y) of the view, as a position on the guest's screen.
     fn pointer(&self, x: f64, y: f64) {
-        let st = self.state.borrow();
+        let mut st = self.state.borrow_mut();
         let (gw, gh) = st.size;
-        let Some(inputs) = &st.inputs else { return };
+        let Some(inputs) = st.inputs.clone() else {
+            return;
+        };
         if gw <= 0 || gh <= 0 {
             return;
         }
@@ -259,7 +316,21 @@ impl SpiceView {
         );
         let gx = ((x - ox) / scale).clamp(0.0, f64::from(gw - 1)) as i32;
         let gy = ((y - oy) / scale).clamp(0.0, f64::from(gh - 1)) as i32;
-        inputs.position(gx, gy, 0, st.buttons);
+        // A machine without a tablet (SPICE's server mouse mode) takes moves, not
+        // positions. GTK 4 cannot capture the pointer, so it is never lost either.
+        const SERVER_MODE: i32 = 1;
+        let relative = st
+            .main
+            .as_ref()
+            .is_some_and(|m| m.mouse_mode() == SERVER_MODE);
+        if relative {
+            if let Some((lx, ly)) = st.last_pointer {
+                inputs.motion(gx - lx, gy - ly, st.buttons);
+            }
+        } else {
+            inputs.position(gx, gy, 0, st.buttons);
+        }
+        st.last_pointer = Some((gx, gy));
     }
 
     fn button(&self, gtk_button: u32, pressed: bool) {
