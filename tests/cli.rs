@@ -280,6 +280,36 @@ fn fish_completes_machine_names_and_connections() {
 }
 
 #[test]
+fn completion_answers_from_a_thousand_machines() {
+    // What fish runs at each Tab: one libvirt call for the names. The time is printed
+    // (a figure, not a pass mark: the machine running the tests varies).
+    let dir = common::scratch("cli-complete-1000");
+    let uri = common::node_file(&dir, 1000, 0);
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t0 = Instant::now();
+        let o = Command::new(BIN)
+            .args(["--", "bilik", "-c", &uri, "start", "vm-0099"])
+            .env("COMPLETE", "fish")
+            .env("GSETTINGS_BACKEND", "memory")
+            .output()
+            .unwrap();
+        times.push(t0.elapsed());
+        let (out, err) = text(&o);
+        assert!(o.status.success() && err.is_empty(), "{err}");
+        let names: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+        assert_eq!(names.len(), 10, "vm-00990 … vm-00999: {out}");
+        assert!(names.iter().all(|n| n.starts_with("vm-0099")));
+    }
+    times.sort();
+    println!(
+        "completing a machine name among 1000 (test driver): best {:?}, median {:?}",
+        times[0], times[2]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn bash_completes_names_escaped() {
     let dir = common::scratch("cli-bash");
     let uri = completion_node(&dir);

@@ -280,35 +280,65 @@ fn edits_change_only_the_intended_lines() {
         // The clipboard switches belong to a SPICE display (the panel disables them on a
         // VNC-only machine such as g).
         let after = if before.contains("<graphics type='spice'") {
-            // As the panel saves it: a typed call with the in-place edit.
-            let u = uuid.clone();
-            block_on(c.handle.connection().call(move |c| {
-                definition::edit(c, &u, |x| agent_settings::set_clipboard(x, false, false))
-            }))
-            .expect("saved");
-            let after = virsh(&["dumpxml", "--inactive", "--security-info", name]);
-            let (added, removed) = line_diff(&before, &after);
-            for l in &added {
-                assert!(
-                    l.starts_with("<clipboard copypaste='no'/>")
-                        || l.starts_with("<filetransfer enable='no'/>")
-                        || l == "</graphics>",
-                    "{name}: unexpected added line {l:?}\nbefore:\n{before}\nafter:\n{after}"
-                );
+            // As the panel saves it: a typed call with the in-place edit, one switch at a
+            // time; off writes only its own line, and on again gives back the definition
+            // byte for byte (libvirt's default, nothing of Bilik's left).
+            let save = |edit: fn(&str) -> Result<String, bilik::backend::xml_edit::EditError>| {
+                let u = uuid.clone();
+                block_on(
+                    c.handle
+                        .connection()
+                        .call(move |c| definition::edit(c, &u, edit)),
+                )
+                .expect("saved");
+                virsh(&["dumpxml", "--inactive", "--security-info", name])
+            };
+            for (off, on, line) in [
+                (
+                    (|x: &str| agent_settings::set_copypaste(x, false))
+                        as fn(&str) -> Result<String, bilik::backend::xml_edit::EditError>,
+                    (|x: &str| agent_settings::set_copypaste(x, true))
+                        as fn(&str) -> Result<String, bilik::backend::xml_edit::EditError>,
+                    "<clipboard copypaste='no'/>",
+                ),
+                (
+                    |x: &str| agent_settings::set_filetransfer(x, false),
+                    |x: &str| agent_settings::set_filetransfer(x, true),
+                    "<filetransfer enable='no'/>",
+                ),
+            ] {
+                let was = virsh(&["dumpxml", "--inactive", "--security-info", name]);
+                let changed = save(off);
+                let (added, removed) = line_diff(&was, &changed);
+                for l in &added {
+                    assert!(
+                        l == line || l == "</graphics>",
+                        "{name}: unexpected added line {l:?}\nbefore:\n{was}\nafter:\n{changed}"
+                    );
+                }
+                for l in &removed {
+                    // A self-closing <graphics …/> opens up; an existing switch flips.
+                    assert!(
+                        l.starts_with("<graphics type='spice'")
+                            || l.starts_with("<clipboard copypaste=")
+                            || l.starts_with("<filetransfer enable="),
+                        "{name}: unexpected removed line {l:?}"
+                    );
+                }
+                assert!(changed.contains(line), "{name}: {changed}");
+                let back = save(on);
+                // (When it was on, by libvirt's default: not already off, nor written on.)
+                if !was.contains(line) && !was.contains(line.replace("'no'", "'yes'").as_str()) {
+                    assert_eq!(
+                        back, was,
+                        "{name}: off and on again is not the definition it was"
+                    );
+                }
             }
-            for l in &removed {
-                // A self-closing <graphics …/> opens up; an existing clipboard switch flips.
-                assert!(
-                    l.starts_with("<graphics type='spice'")
-                        || l.starts_with("<clipboard copypaste='yes'/>"),
-                    "{name}: unexpected removed line {l:?}"
-                );
-            }
-            assert!(
-                after.contains("<clipboard copypaste='no'/>")
-                    && after.contains("<filetransfer enable='no'/>")
-            );
-            after
+            save(|x: &str| {
+                agent_settings::set_copypaste(x, false)
+                    .and_then(|x| agent_settings::set_filetransfer(&x, false))
+            })
         } else {
             before
         };

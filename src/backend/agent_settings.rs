@@ -68,27 +68,40 @@ pub fn read(live: &str, persistent: &str) -> AgentSettings {
     s
 }
 
-/// Sets the SPICE copy-paste and file-transfer switches in `persistent` XML.
-pub fn set_clipboard(
-    persistent: &str,
-    copypaste: bool,
-    filetransfer: bool,
-) -> Result<String, EditError> {
+/// Sets SPICE's copy-and-paste switch in `persistent` XML, and nothing else: off writes
+/// `<clipboard copypaste='no'/>`; on removes it again (on is libvirt's default), so that
+/// off and on again gives back the definition as it was.
+pub fn set_copypaste(persistent: &str, on: bool) -> Result<String, EditError> {
+    set_switch(persistent, "clipboard", "copypaste", on)
+}
+
+/// Sets SPICE's file-transfer switch in `persistent` XML, as [`set_copypaste`] does.
+pub fn set_filetransfer(persistent: &str, on: bool) -> Result<String, EditError> {
+    set_switch(persistent, "filetransfer", "enable", on)
+}
+
+/// `<graphics type='spice'><ELEMENT ATTR='no'/>` when off; the element gone when on (when
+/// it holds nothing else: an element with more in it keeps it, with ATTR='yes').
+fn set_switch(persistent: &str, element: &str, attr: &str, on: bool) -> Result<String, EditError> {
     let mut d = XmlDoc::new(persistent)?;
     let g = ["devices", "graphics[type=spice]"];
-    let yn = |b: bool| if b { "yes" } else { "no" };
-    d.ensure_child(&g, "clipboard", "<clipboard copypaste='yes'/>")?;
-    d.set_attr(
-        &["devices", "graphics[type=spice]", "clipboard"],
-        "copypaste",
-        yn(copypaste),
-    )?;
-    d.ensure_child(&g, "filetransfer", "<filetransfer enable='yes'/>")?;
-    d.set_attr(
-        &["devices", "graphics[type=spice]", "filetransfer"],
-        "enable",
-        yn(filetransfer),
-    )?;
+    let path = ["devices", "graphics[type=spice]", element];
+    if on {
+        let only_the_switch = |n: roxmltree::Node| {
+            n.attributes().all(|a| a.name() == attr) && !n.children().any(|c| c.is_element())
+        };
+        if !d.remove_child_where(
+            &["domain", "devices", "graphics[type=spice]"],
+            element,
+            only_the_switch,
+        )? && d.exists(&path)
+        {
+            d.set_attr(&path, attr, "yes")?;
+        }
+    } else {
+        d.ensure_child(&g, element, &format!("<{element} {attr}='no'/>"))?;
+        d.set_attr(&path, attr, "no")?;
+    }
     Ok(d.into_text())
 }
 
@@ -211,12 +224,24 @@ mod tests {
 
     #[test]
     fn switches_and_channels_round_trip() {
-        let x = set_clipboard(DOM, false, true).unwrap();
+        let x = set_copypaste(DOM, false).unwrap();
         let s = read(&x, &x);
         assert!(!s.copypaste && s.filetransfer);
-        let x = set_clipboard(&x, true, false).unwrap();
+        assert!(
+            !x.contains("filetransfer"),
+            "only what changed is written: {x}"
+        );
+        let x = set_copypaste(&x, true).unwrap();
+        let x = set_filetransfer(&x, false).unwrap();
         let s = read(&x, &x);
         assert!(s.copypaste && !s.filetransfer);
+        assert!(!x.contains("clipboard"), "back on: removed again: {x}");
+        // Off and on again: the definition as it was (up to libvirt's formatting).
+        let back = set_filetransfer(&x, true).unwrap();
+        assert!(
+            !back.contains("filetransfer") && !back.contains("clipboard"),
+            "{back}"
+        );
         let x = add_agent_channels(&x).unwrap();
         let s = read(&x, &x);
         assert_eq!((s.spice_agent, s.guest_agent), (Some(false), Some(false)));

@@ -205,8 +205,14 @@ impl Component for AgentPanel {
                 if self.updating || unchanged {
                     return;
                 }
+                // Only the switch that changed is written.
+                let was_copypaste = self.settings.as_ref().is_some_and(|s| s.copypaste);
                 self.save(&sender, move |xml| {
-                    agent_settings::set_clipboard(xml, copypaste, filetransfer)
+                    if copypaste != was_copypaste {
+                        agent_settings::set_copypaste(xml, copypaste)
+                    } else {
+                        agent_settings::set_filetransfer(xml, filetransfer)
+                    }
                 });
             }
             AgentPanelMsg::AddChannels => self.save(&sender, agent_settings::add_agent_channels),

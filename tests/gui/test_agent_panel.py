@@ -39,6 +39,12 @@ def test_switches_and_channels_change_the_definition():
         app.click(app.find("Copy and paste", roles=["check box", "switch"], clickable=True))
         wait_for("copypaste='no' in the definition", lambda: "copypaste='no'" in inactive())
         app.find("Saved.")
+        assert "filetransfer" not in inactive(), "only the switch that changed is written"
+        # On again: the definition as it was (libvirt's default needs no line).
+        app.click(app.find("Copy and paste", roles=["check box", "switch"], clickable=True))
+        wait_for("the definition as before", lambda: inactive() == before)
+        app.click(app.find("Copy and paste", roles=["check box", "switch"], clickable=True))
+        wait_for("copypaste='no' again", lambda: "copypaste='no'" in inactive())
 
         app.click(app.find("Add Channels", roles=["button"], exact=True))
         wait_for("the agent channels in the definition",
