@@ -89,6 +89,12 @@ pub fn connection_error(uri: &str, e: &BackendError) -> UserMessage {
                 "libvirt has no driver for it on this computer. For QEMU/KVM install the packages qemu-system and libvirt-daemon-system (Debian, Ubuntu) or libvirt-daemon-kvm (Fedora).",
             ),
         ),
+        ErrorKind::NotAnswering => (
+            gettext_f("{uri} is not answering", &[("uri", uri)]),
+            gettext(
+                "Bilik waited 15 seconds for it. Its service may be stuck (restart libvirtd or virtqemud), or the remote computer may be off or out of reach. Try again, or open the Setup Check.",
+            ),
+        ),
         ErrorKind::ConnectionLost => (
             gettext_f("Lost connection to {uri}", &[("uri", uri)]),
             gettext("The libvirt service stopped or the network dropped. Bilik reconnects by itself when it is back."),

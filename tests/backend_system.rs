@@ -76,6 +76,7 @@ fn real_libvirtd_lifecycle_stats_delete_and_reconnect() {
     let options = Options {
         stats_interval: Duration::from_millis(300),
         max_backoff: Duration::from_secs(2),
+        ..Options::default()
     };
     let c = Conn::open_with(URI, options);
     c.domains();

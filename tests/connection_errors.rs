@@ -123,3 +123,53 @@ fn debug_lines_go_to_glibs_log() {
     );
     assert!(!run(false).contains("bilik-DEBUG"));
 }
+
+#[test]
+fn a_service_that_accepts_and_never_answers_is_said_so() {
+    // A socket that takes the connection and says nothing, as a stuck daemon does:
+    // libvirt's open would wait for ever. Bilik gives up after its time limit (here 2 s,
+    // 15 s in the window) with its own kind of error, and tries again when asked.
+    let dir = common::scratch("silent");
+    let path = dir.join("silent.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream); // kept open, never answered
+        }
+    });
+    let uri = format!("qemu:///system?socket={}", path.display());
+    let options = bilik::backend::Options {
+        open_limit: Duration::from_secs(2),
+        ..bilik::backend::Options::default()
+    };
+    let t0 = std::time::Instant::now();
+    let c = Conn::open_with(&uri, options);
+    let e = c
+        .wait("ConnectFailed", Duration::from_secs(20), |u| match u {
+            Update::ConnectFailed { error, .. } => Some(error.clone()),
+            Update::Domains(_) => panic!("a silent socket connected"),
+            _ => None,
+        })
+        .0;
+    let took = t0.elapsed();
+    println!("gave up on a silent service after {took:?}");
+    assert_eq!(e.kind, ErrorKind::NotAnswering, "{e:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let m = bilik::errors::connection_error(&uri, &e);
+    assert!(m.title.contains("is not answering"), "{m:?}");
+    // Try Again: the worker tries once more, and says so again.
+    c.handle.send(bilik::backend::Request::Reconnect);
+    let again = c
+        .wait(
+            "ConnectFailed again",
+            Duration::from_secs(20),
+            |u| match u {
+                Update::ConnectFailed { error, .. } => Some(error.kind.clone()),
+                _ => None,
+            },
+        )
+        .0;
+    assert_eq!(again, ErrorKind::NotAnswering);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -25,6 +25,9 @@ pub enum ErrorKind {
     DriverMissing,
     /// An open connection went away.
     ConnectionLost,
+    /// Opening the connection got no answer in time (a stuck service, a host that
+    /// stopped answering): libvirt's open has no time limit of its own.
+    NotAnswering,
     /// The machine no longer exists (deleted meanwhile).
     NoSuchDomain,
     /// The action does not fit the machine's current state (e.g. already running).

@@ -86,6 +86,46 @@ pub fn open(uri: &str) -> Result<virt::connect::Connect, virt::error::Error> {
     }
 }
 
+/// How long opening a connection may take before Bilik says it is not answering.
+pub const OPEN_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Why [`open_within`] has no connection.
+#[derive(Debug)]
+pub enum OpenFailure {
+    Libvirt(virt::error::Error),
+    /// No answer within the time limit. The open goes on, abandoned, on a thread of its
+    /// own; whatever it gets at last is closed there.
+    NoAnswer(std::time::Duration),
+}
+
+/// [`open`] with a time limit: libvirt's open waits for ever for a service that accepts
+/// and never answers (or a remote host that stopped answering).
+pub fn open_within(
+    uri: &str,
+    limit: std::time::Duration,
+) -> Result<virt::connect::Connect, OpenFailure> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let u = uri.to_string();
+    let spawned = std::thread::Builder::new()
+        .name("bilik-open".into())
+        .spawn(move || {
+            let result = open(&u);
+            // No receiver: the caller stopped waiting; the connection (if any) closes here.
+            if let Err(std::sync::mpsc::SendError(Ok(late))) = tx.send(result) {
+                log::debug!("{u} answered after the time limit; closing that connection");
+                drop(late);
+            }
+        });
+    if let Err(e) = spawned {
+        log::debug!("no thread to open {uri} on ({e}); opening without a time limit");
+        return open(uri).map_err(OpenFailure::Libvirt);
+    }
+    match rx.recv_timeout(limit) {
+        Ok(result) => result.map_err(OpenFailure::Libvirt),
+        Err(_) => Err(OpenFailure::NoAnswer(limit)),
+    }
+}
+
 /// Whether `uri` is on this computer, and whether it is a user session ("My user
 /// session", a remote one too).
 pub fn local_and_session(uri: &str) -> (bool, bool) {

@@ -97,6 +97,8 @@ pub(super) enum Input {
 pub struct Options {
     pub stats_interval: Duration,
     pub max_backoff: Duration,
+    /// How long opening may take before "not answering" ([`uri::OPEN_TIME_LIMIT`]).
+    pub open_limit: Duration,
 }
 
 impl Default for Options {
@@ -104,6 +106,7 @@ impl Default for Options {
         Options {
             stats_interval: Duration::from_secs(2),
             max_backoff: Duration::from_secs(10),
+            open_limit: uri::OPEN_TIME_LIMIT,
         }
     }
 }
@@ -397,7 +400,13 @@ impl Worker {
 
     fn connect(&mut self) -> Result<(), BackendError> {
         (self.sink)(Update::Connecting);
-        let conn = uri::open(&self.uri).map_err(|e| BackendError::from_connect(&self.uri, &e))?;
+        let conn = uri::open_within(&self.uri, self.options.open_limit).map_err(|f| match f {
+            uri::OpenFailure::Libvirt(e) => BackendError::from_connect(&self.uri, &e),
+            uri::OpenFailure::NoAnswer(limit) => BackendError::new(
+                ErrorKind::NotAnswering,
+                format!("no answer from {} in {} s", self.uri, limit.as_secs()),
+            ),
+        })?;
         // Keepalive finds dead remote peers; local and test drivers may not support it.
         super::error::ignored(
             "keepalive (this driver does not support it)",

@@ -77,10 +77,18 @@ fn with_connection(uri: &str, f: impl FnOnce(&Connect) -> i32) -> i32 {
         say_problem(&crate::errors::uri_error(uri, &e));
         return 1;
     }
-    let conn = match backend::uri::open(uri) {
+    let conn = match backend::uri::open_within(uri, backend::uri::OPEN_TIME_LIMIT) {
         Ok(c) => c,
-        Err(e) => {
-            let e = backend::BackendError::from_connect(uri, &e);
+        Err(failure) => {
+            let e = match failure {
+                backend::uri::OpenFailure::Libvirt(e) => {
+                    backend::BackendError::from_connect(uri, &e)
+                }
+                backend::uri::OpenFailure::NoAnswer(limit) => backend::BackendError::new(
+                    backend::ErrorKind::NotAnswering,
+                    format!("no answer from {uri} in {} s", limit.as_secs()),
+                ),
+            };
             say_problem(&crate::errors::connection_error(uri, &e));
             return 1;
         }

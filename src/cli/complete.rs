@@ -87,7 +87,8 @@ pub fn machines(current: &OsStr) -> Vec<CompletionCandidate> {
     virt::error::clear_error_callback();
     let settings = Settings::open().ok();
     let uri = crate::app::initial_uri(typed_connection(), settings.as_ref());
-    let Ok(conn) = crate::backend::uri::open(&uri) else {
+    // A service that does not answer must not hold the prompt up.
+    let Ok(conn) = crate::backend::uri::open_within(&uri, std::time::Duration::from_secs(2)) else {
         return Vec::new();
     };
     let mut names: Vec<String> = conn
