@@ -19,8 +19,10 @@
 //!           ├ Overview  ui/vm_details.rs VmDetails (state + reason, uptime, graphs,
 //!           │           lifecycle buttons) with the panels ui/agent_panel.rs,
 //!           │           ui/nics_panel.rs, ui/shares_panel.rs, ui/usb_panel.rs
+//!           ├ Console   ui/console_panel.rs
 //!           ├ Hardware  ui/hardware_panel.rs     ├ Snapshots ui/snapshots_panel.rs
 //!           └ XML       ui/xml_panel.rs
+//! ui/console_panel.rs        the Console tab (the screen inside the machine's page)
 //! ui/console_window.rs       Bilik's own console window: ui/spice_view.rs SpiceView (the
 //!                            screen from spice-client-glib, keys as scancodes of
 //!                            backend/scancode.rs, the pointer), ui/spice_agent.rs (clipboard,

@@ -369,6 +369,9 @@ impl App {
         let argv = console::viewer_argv(&self.current.uri, &uuid, &opts);
         let pid = Arc::new(AtomicU32::new(0));
         self.consoles.insert(uuid.clone(), pid.clone());
+        // virt-viewer is a SPICE viewer too: the Console tab lets go meanwhile.
+        self.machine_view
+            .emit(MachineViewMsg::ConsoleElsewhere(uuid.clone(), true));
         // A console makes the SPICE agent connect: show its state afresh.
         self.machine_view
             .emit(MachineViewMsg::ConsoleOpened(uuid.clone()));
@@ -565,6 +568,8 @@ impl Component for App {
             }
             AppMsg::OwnConsoleClosed(uuid) => {
                 self.own_consoles.remove(&uuid);
+                self.machine_view
+                    .emit(MachineViewMsg::ConsoleElsewhere(uuid, false));
             }
             AppMsg::OpenConsole {
                 uuid,
@@ -596,6 +601,9 @@ impl Component for App {
                         move || s.input(AppMsg::OwnConsoleClosed(u.clone())),
                     );
                     window.set_transient_for(None::<&gtk::Window>);
+                    // SPICE shows one viewer at a time: the Console tab lets go.
+                    self.machine_view
+                        .emit(MachineViewMsg::ConsoleElsewhere(uuid.clone(), true));
                     self.own_consoles.insert(uuid, window);
                 } else if let Some(pid) = self.consoles.get(&uuid) {
                     // One console per machine: bring the open one to the front.
@@ -766,6 +774,8 @@ impl Component for App {
             },
             AppCmd::ConsoleClosed { uuid, name, error } => {
                 self.consoles.remove(&uuid);
+                self.machine_view
+                    .emit(MachineViewMsg::ConsoleElsewhere(uuid.clone(), false));
                 if let Err(e) = error {
                     self.toast_error(widgets, crate::ui::console::viewer_error(&name, e));
                 }

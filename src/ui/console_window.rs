@@ -45,14 +45,6 @@ pub fn open(
     on_close: impl Fn() + 'static,
 ) -> adw::Window {
     let view = SpiceView::new();
-    // Black around the guest's screen, as on a monitor (not the window's grey).
-    let css = gtk::CssProvider::new();
-    css.load_from_string(".bilik-console { background-color: black; }");
-    gtk::style_context_add_provider_for_display(
-        &gtk::prelude::WidgetExt::display(view.widget()),
-        &css,
-        gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
-    );
     let header = adw::HeaderBar::builder()
         .title_widget(&adw::WindowTitle::new(name, &gettext("Console")))
         .build();

@@ -1,4 +1,4 @@
-//! The content pane: the shown machine's tabs (Overview with its panels, Hardware,
+//! The content pane: the shown machine's tabs (Overview with its panels, Console, Hardware,
 //! Snapshots, XML), or only a status page while no machine is chosen.
 //!
 //! It is told which machine to show and what libvirt pushed; every panel in it asks the
@@ -17,6 +17,7 @@ use crate::backend::{Connection, DomainStats, LifecycleAction};
 use crate::model::stats_history::StatsHistory;
 use crate::model::VmObject;
 use crate::ui::agent_panel::{AgentPanel, AgentPanelMsg};
+use crate::ui::console_panel::{ConsolePanel, ConsolePanelMsg, ConsolePanelOutput};
 use crate::ui::hardware_panel::{HardwareMsg, HardwareOutput, HardwarePanel};
 use crate::ui::machine_target::Machine;
 use crate::ui::nics_panel::{NicsMsg, NicsPanel};
@@ -50,6 +51,10 @@ pub enum MachineViewMsg {
     Cloned(String),
     /// The Hardware tab read whether the machine is being installed by itself.
     Installing(String, Option<crate::backend::express::Stage>),
+    /// Machine `.0`'s console is open in a window of its own (true) or no longer.
+    ConsoleElsewhere(String, bool),
+    /// The shown tab changed (its name).
+    TabShown(String),
 }
 
 #[derive(Debug)]
@@ -78,6 +83,7 @@ pub struct MachineView {
     hardware: Controller<HardwarePanel>,
     snapshots: Controller<SnapshotsPanel>,
     xml: Controller<XmlPanel>,
+    console: Controller<ConsolePanel>,
     /// The shown machine's UUID.
     shown: Option<String>,
     history: StatsHistory,
@@ -165,6 +171,19 @@ impl Component for MachineView {
                 HardwareOutput::Installing(uuid, on) => MachineViewMsg::Installing(uuid, on),
             });
         let snapshots = SnapshotsPanel::builder().launch(()).detach();
+        let console =
+            ConsolePanel::builder()
+                .launch(())
+                .forward(sender.output_sender(), |o| match o {
+                    ConsolePanelOutput::FullScreen { uuid, name } => {
+                        MachineViewOutput::OpenConsole {
+                            uuid,
+                            name,
+                            fullscreen: Some(true),
+                            in_bilik: Some(true),
+                        }
+                    }
+                });
         let xml = XmlPanel::builder().launch(()).detach();
 
         let tabs = adw::ViewStack::new();
@@ -174,6 +193,12 @@ impl Component for MachineView {
                 "overview",
                 gettext("Overview"),
                 "computer-symbolic",
+            ),
+            (
+                console.widget().clone().upcast(),
+                "console",
+                gettext("Console"),
+                "video-display-symbolic",
             ),
             (
                 hardware.widget().clone().upcast(),
@@ -196,10 +221,20 @@ impl Component for MachineView {
         ] {
             tabs.add_titled_with_icon(&widget, Some(name), &title, icon);
         }
+        let s = sender.clone();
+        tabs.connect_visible_child_name_notify(move |t| {
+            s.input(MachineViewMsg::TabShown(
+                t.visible_child_name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            ));
+        });
         // No machine: no tabs to choose from, only a sentence saying what to do.
         let tab_switcher = adw::ViewSwitcher::builder()
             .stack(&tabs)
-            .policy(adw::ViewSwitcherPolicy::Wide)
+            // Icons above their labels: five tabs fit beside the list in a 1000-pixel
+            // window (side by side they were cut to "Overvi…").
+            .policy(adw::ViewSwitcherPolicy::Narrow)
             .visible(false)
             .build();
         let header = adw::HeaderBar::builder()
@@ -231,6 +266,7 @@ impl Component for MachineView {
             hardware,
             snapshots,
             xml,
+            console,
             shown: None,
             history: StatsHistory::default(),
             os_id: None,
@@ -275,6 +311,11 @@ impl Component for MachineView {
                 self.nics.emit(NicsMsg::Show(machine.clone()));
                 self.hardware.emit(HardwareMsg::Show(machine.clone()));
                 self.snapshots.emit(SnapshotsMsg::Show(machine.clone()));
+                self.console.emit(ConsolePanelMsg::Show(
+                    machine
+                        .clone()
+                        .zip(shown.as_ref().map(|(_, vm)| vm.clone())),
+                ));
                 self.xml.emit(XmlMsg::Show(machine));
                 let (connection, vm) = shown.unzip();
                 self.details.emit(VmDetailsMsg::Connection(connection));
@@ -288,7 +329,16 @@ impl Component for MachineView {
                     .unwrap_or_default();
                 self.details.emit(VmDetailsMsg::History(samples));
             }
+            MachineViewMsg::ConsoleElsewhere(uuid, open) => {
+                self.console.emit(ConsolePanelMsg::Elsewhere(uuid, open));
+            }
+            MachineViewMsg::TabShown(name) => {
+                self.console
+                    .emit(ConsolePanelMsg::Visible(name == "console"));
+            }
             MachineViewMsg::StateChanged(uuid) => {
+                self.console
+                    .emit(ConsolePanelMsg::StateChanged(uuid.clone()));
                 self.usb.emit(UsbMsg::Refresh(uuid.clone()));
                 self.hardware.emit(HardwareMsg::Refresh(uuid.clone()));
                 self.snapshots.emit(SnapshotsMsg::Refresh(uuid.clone()));

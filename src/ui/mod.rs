@@ -4,6 +4,7 @@ pub mod agent_panel;
 pub mod clone_job;
 pub mod connection_switcher;
 pub mod console;
+pub mod console_panel;
 pub mod console_window;
 pub mod graphs;
 pub mod hardware_panel;

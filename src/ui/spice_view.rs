@@ -54,6 +54,22 @@ impl Default for SpiceView {
 
 impl SpiceView {
     pub fn new() -> Self {
+        // Black around the guest's screen, as on a monitor (not the window's grey); the
+        // style is added once for the program.
+        thread_local! {
+            static STYLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if !STYLED.with(|s| s.replace(true)) {
+            if let Some(display) = gtk::gdk::Display::default() {
+                let css = gtk::CssProvider::new();
+                css.load_from_string(".bilik-console { background-color: black; }");
+                gtk::style_context_add_provider_for_display(
+                    &display,
+                    &css,
+                    gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
+                );
+            }
+        }
         let picture = gtk::Picture::builder()
             .content_fit(gtk::ContentFit::Contain)
             .can_shrink(true)

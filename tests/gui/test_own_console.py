@@ -96,3 +96,52 @@ def test_the_machines_screen_in_bilik_takes_its_keys():
     finally:
         virsh("destroy", VM, check=False)
         virsh("undefine", VM, check=False)
+
+
+def bilik_window():
+    out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^Bilik$"],
+                         capture_output=True, text=True).stdout.split()
+    return out[0] if out else None
+
+
+def test_the_console_tab_shows_the_screen_in_the_window():
+    define()
+    try:
+        virsh("start", VM)
+        app = App(["--connect", "qemu:///system"])
+        app.select(app.find(f"{VM}, Running", roles=["list item"]))
+        harness.tab(app, "Console")
+        app.find("The machine’s screen")
+        win = wait_for("Bilik's window", bilik_window)
+        screen = app.find("The machine’s screen")
+
+        def screen_shot(label):
+            """The machine's screen only (the list beside it changes by itself)."""
+            e = screen.get_component_iface().get_extents(harness.Atspi.CoordType.WINDOW)
+            path = shot_of(win, label)
+            subprocess.run(["convert", path, "-crop", f"{e.width}x{e.height}+{e.x}+{e.y}",
+                            "+repage", path], check=True)
+            return path
+
+        # SeaBIOS has drawn its screen and waits for Esc (30 s): two shots alike.
+        def settled():
+            a = screen_shot("236-console-tab")
+            time.sleep(1)
+            b = screen_shot("236-console-tab-b")
+            return b if same(a, b) and spread(b) > 0.01 else None
+        before = wait_for("the machine's screen to settle", settled, timeout=20)
+        shot_of(win, "236-console-tab")
+        # A click gives the screen the keyboard, as for a person.
+        app.click_at(screen)
+        subprocess.run(["xdotool", "key", "--window", win, "Escape"], check=True)
+        wait_for("the boot menu", lambda: not same(before, screen_shot("237-console-tab-esc")),
+                 timeout=20)
+        shot_of(win, "237-console-tab-esc")
+        # Full Screen: the console window takes the screen over; the tab says where it is.
+        app.click(app.find("Full Screen", roles=["button", "push button"], exact=True))
+        wait_for("the console window", console_window, timeout=20)
+        app.find("The screen is open in its own window")
+        app.quit()
+    finally:
+        virsh("destroy", VM, check=False)
+        virsh("undefine", VM, check=False)
