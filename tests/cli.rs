@@ -543,3 +543,38 @@ fn create_installs_itself_from_the_command_line() {
     cleanup();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_service_that_never_answers_is_said_so_within_the_time_limit() {
+    // A socket that takes the connection and stays silent, as a stuck daemon does.
+    let dir = common::scratch("cli-silent");
+    let path = dir.join("silent.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let uri = format!("qemu:///system?socket={}", path.display());
+    let t0 = Instant::now();
+    let o = bilik(&["-c", &uri, "setup-check", "--json"]);
+    let took = t0.elapsed();
+    println!("setup check on a silent service: {took:?}");
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let connection = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["explanation"]
+                .as_str()
+                .unwrap_or("")
+                .contains("is not answering")
+        })
+        .unwrap_or_else(|| panic!("the connection check says so: {out}"));
+    assert_eq!(connection["verdict"], "fail");
+    std::fs::remove_dir_all(&dir).ok();
+}

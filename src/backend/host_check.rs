@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use virt::connect::Connect;
 
-use super::error::BackendError;
+use super::error::{BackendError, ErrorKind};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -509,11 +509,21 @@ pub fn check_permissions(host: &Host) -> CheckResult {
 
 /// The equivalent of `virsh list --all` on the connection.
 pub fn check_connection(host: &Host) -> (CheckResult, Option<Connect>) {
-    let listed = super::uri::open(&host.uri)
-        .map_err(|e| (BackendError::from_connect(&host.uri, &e), e))
+    // With the window's time limit: a stuck service must not hold the check up.
+    let listed = super::uri::open_within(&host.uri, super::uri::OPEN_TIME_LIMIT)
+        .map_err(|f| match f {
+            super::uri::OpenFailure::Libvirt(e) => {
+                let raw = e.message().to_string();
+                (BackendError::from_connect(&host.uri, &e), raw)
+            }
+            super::uri::OpenFailure::NoAnswer(limit) => {
+                let raw = format!("no answer in {} s", limit.as_secs());
+                (BackendError::new(ErrorKind::NotAnswering, raw.clone()), raw)
+            }
+        })
         .and_then(|conn| match conn.list_all_domains(0) {
             Ok(doms) => Ok((conn, doms.len())),
-            Err(e) => Err((BackendError::from_op(&e), e)),
+            Err(e) => Err((BackendError::from_op(&e), e.message().to_string())),
         });
     let uri = host.uri.clone();
     match listed {
@@ -531,7 +541,7 @@ pub fn check_connection(host: &Host) -> (CheckResult, Option<Connect>) {
                 Verdict::Fail,
                 Finding::ConnectFailed { uri, error },
             );
-            r.details = raw.message().to_string();
+            r.details = raw;
             (r, None)
         }
     }
