@@ -21,6 +21,16 @@ pub enum EditError {
     Parse(String),
     /// No element at this path.
     NotFound(String),
+    /// A character XML cannot hold (a control character such as NUL): refused rather
+    /// than written into an ill-formed definition (found by fuzzing, see fuzz/).
+    BadCharacter(char),
+}
+
+/// The first character of `value` that XML 1.0 cannot hold, if any.
+fn bad_character(value: &str) -> Option<char> {
+    value.chars().find(|&c| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffe}' || c == '\u{ffff}'
+    })
 }
 
 struct Step<'a> {
@@ -50,6 +60,10 @@ pub fn escape_attr(value: &str) -> String {
         .replace('>', "&gt;")
         .replace('\'', "&apos;")
         .replace('"', "&quot;")
+        // Kept as they are: a parser turns them into spaces in an attribute otherwise.
+        .replace('\t', "&#9;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
 }
 
 /// Where an element's pieces are in the text.
@@ -119,6 +133,9 @@ impl XmlDoc {
 
     /// Sets attribute `name` of the element at `path` (adds it if missing).
     pub fn set_attr(&mut self, path: &[&str], name: &str, value: &str) -> Result<(), EditError> {
+        if let Some(c) = bad_character(value) {
+            return Err(EditError::BadCharacter(c));
+        }
         let at = self.locate(path, Some(name))?;
         let value = escape_attr(value);
         match at.attr_value {
@@ -131,7 +148,23 @@ impl XmlDoc {
     }
 
     /// Adds `xml` as the last child of the element at `path`, indented like its siblings.
+    /// A fragment that is not well-formed XML (a value escaped but holding a character XML
+    /// cannot hold) is refused, and the document stays as it was.
     pub fn append_child(&mut self, path: &[&str], xml: &str) -> Result<(), EditError> {
+        if let Some(c) = bad_character(xml) {
+            return Err(EditError::BadCharacter(c));
+        }
+        let before = self.text.clone();
+        self.insert_child(path, xml)?;
+        // Checked in place (its prefixes may be declared above it).
+        if let Err(e) = roxmltree::Document::parse(&self.text) {
+            self.text = before;
+            return Err(EditError::Parse(e.to_string()));
+        }
+        Ok(())
+    }
+
+    fn insert_child(&mut self, path: &[&str], xml: &str) -> Result<(), EditError> {
         let at = self.locate(path, None)?;
         let line_start = self.text[..at.whole.start].rfind('\n').map_or(0, |i| i + 1);
         let indent: String = self.text[line_start..at.whole.start]
@@ -174,6 +207,9 @@ impl XmlDoc {
     /// Sets the text of the element at `path` (an element holding only text, like
     /// `<vcpu>`), keeping its attributes.
     pub fn set_text(&mut self, path: &[&str], value: &str) -> Result<(), EditError> {
+        if let Some(c) = bad_character(value) {
+            return Err(EditError::BadCharacter(c));
+        }
         let at = self.locate(path, None)?;
         let value = escape_attr(value);
         match (at.self_closing_at, at.end_tag) {
@@ -307,6 +343,37 @@ fn qualified_name_len(s: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn characters_xml_cannot_hold_are_refused() {
+        // Found by build-aux/fuzz (xml_edit): a NUL written into <name> made the
+        // definition ill-formed.
+        let mut d = XmlDoc::new("<domain><name>vm</name></domain>").unwrap();
+        assert_eq!(
+            d.set_text(&["domain", "name"], "\0"),
+            Err(EditError::BadCharacter('\0'))
+        );
+        assert_eq!(
+            d.set_attr(&["domain", "name"], "a", "x\u{1b}y"),
+            Err(EditError::BadCharacter('\u{1b}'))
+        );
+        // …and in a child added (found next: an escaped value holding a NUL).
+        assert_eq!(
+            d.append_child(&["domain"], "<uu a='\0'/>"),
+            Err(EditError::BadCharacter('\0'))
+        );
+        assert!(matches!(
+            d.append_child(&["domain"], "<open>"),
+            Err(EditError::Parse(_))
+        ));
+        assert_eq!(d.text(), "<domain><name>vm</name></domain>");
+        // Line breaks and tabs stay what they are, in text and in attributes.
+        d.set_attr(&["domain", "name"], "a", "one\ntwo\tthree")
+            .unwrap();
+        let doc = roxmltree::Document::parse(d.text()).unwrap();
+        let name = doc.descendants().find(|n| n.has_tag_name("name")).unwrap();
+        assert_eq!(name.attribute("a"), Some("one\ntwo\tthree"));
+    }
+
     use super::*;
 
     const XML: &str = "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
