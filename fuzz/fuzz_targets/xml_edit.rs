@@ -9,11 +9,27 @@ use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
 enum Edit {
-    SetAttr { path: u8, name: String, value: String },
-    SetText { path: u8, value: String },
-    AppendChild { path: u8, child: String, attr: String },
-    Ensure { path: u8, child: String },
-    Remove { path: u8 },
+    SetAttr {
+        path: u8,
+        name: String,
+        value: String,
+    },
+    SetText {
+        path: u8,
+        value: String,
+    },
+    AppendChild {
+        path: u8,
+        child: String,
+        attr: String,
+    },
+    Ensure {
+        path: u8,
+        child: String,
+    },
+    Remove {
+        path: u8,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -55,8 +71,7 @@ fn elements(xml: &str, skip: &[&str]) -> Vec<String> {
                 .rev()
                 .collect();
             let bare: Vec<&str> = skip.iter().map(|s| s.split('[').next().unwrap()).collect();
-            let inside = path.len() >= bare.len()
-                && path[..bare.len()] == bare[..]
+            let inside = path.len() >= bare.len() && path[..bare.len()] == bare[..]
                 || (bare.first() != Some(&"domain") && path.windows(bare.len()).any(|w| w == bare));
             if inside {
                 return None;
@@ -74,7 +89,10 @@ fn elements(xml: &str, skip: &[&str]) -> Vec<String> {
 }
 
 fn clean(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).take(12).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(12)
+        .collect()
 }
 
 fuzz_target!(|input: Input| {
