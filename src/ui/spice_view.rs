@@ -103,18 +103,10 @@ impl SpiceView {
             // Every channel's socket comes from libvirt, asked when the channel asks.
             let (c, u) = (c.clone(), u.clone());
             channel.connect_open_fd(move |channel, _tls| {
-                let (c, u, channel) = (c.clone(), u.clone(), channel.clone());
-                glib::MainContext::default().spawn_local(async move {
-                    let u2 = u.clone();
-                    match c
-                        .call(move |conn| crate::backend::console::graphics_fd(conn, &u2))
-                        .await
-                    {
-                        Ok(fd) => {
-                            use std::os::fd::IntoRawFd;
-                            channel.open_fd(fd.into_raw_fd());
-                        }
-                        Err(e) => log::debug!("no console socket for {u}: {}", e.raw),
+                let channel = channel.clone();
+                with_display_socket(&c, &u, move |fd| {
+                    if !channel.open_fd(fd) {
+                        log::debug!("a SPICE channel did not take its socket");
                     }
                 });
             });
@@ -148,17 +140,9 @@ impl SpiceView {
         });
         // The session's own (main) channel.
         let s = session.clone();
-        glib::MainContext::default().spawn_local(async move {
-            let u = uuid.clone();
-            match connection
-                .call(move |conn| crate::backend::console::graphics_fd(conn, &u))
-                .await
-            {
-                Ok(fd) => {
-                    use std::os::fd::IntoRawFd;
-                    s.open_fd(fd.into_raw_fd());
-                }
-                Err(e) => log::debug!("no console for {uuid}: {}", e.raw),
+        with_display_socket(&connection, &uuid, move |fd| {
+            if !s.open_fd(fd) {
+                log::debug!("the SPICE session did not take its socket");
             }
         });
         self.state.borrow_mut().session = Some(session);
@@ -371,6 +355,25 @@ impl SpiceView {
             }
         }
     }
+}
+
+/// Asks libvirt, on the connection's thread, for a new socket to machine `uuid`'s display,
+/// and hands it to `take` (on the main thread).
+fn with_display_socket(connection: &Connection, uuid: &str, take: impl FnOnce(i32) + 'static) {
+    let (c, u) = (connection.clone(), uuid.to_string());
+    glib::MainContext::default().spawn_local(async move {
+        let u2 = u.clone();
+        match c
+            .call(move |conn| crate::backend::console::graphics_fd(conn, &u2))
+            .await
+        {
+            Ok(fd) => {
+                use std::os::fd::IntoRawFd;
+                take(fd.into_raw_fd());
+            }
+            Err(e) => log::debug!("no console socket for {u}: {}", e.raw),
+        }
+    });
 }
 
 /// Draws the guest's screen at the next idle moment (once, however many parts of it
