@@ -548,15 +548,7 @@ fn create_installs_itself_from_the_command_line() {
 fn a_service_that_never_answers_is_said_so_within_the_time_limit() {
     // A socket that takes the connection and stays silent, as a stuck daemon does.
     let dir = common::scratch("cli-silent");
-    let path = dir.join("silent.sock");
-    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for s in listener.incoming().flatten() {
-            held.push(s);
-        }
-    });
-    let uri = format!("qemu:///system?socket={}", path.display());
+    let uri = common::silent_service(&dir);
     let t0 = Instant::now();
     let o = bilik(&["-c", &uri, "setup-check", "--json"]);
     let took = t0.elapsed();

@@ -130,15 +130,7 @@ fn a_service_that_accepts_and_never_answers_is_said_so() {
     // libvirt's open would wait for ever. Bilik gives up after its time limit (here 2 s,
     // 15 s in the window) with its own kind of error, and tries again when asked.
     let dir = common::scratch("silent");
-    let path = dir.join("silent.sock");
-    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream); // kept open, never answered
-        }
-    });
-    let uri = format!("qemu:///system?socket={}", path.display());
+    let uri = common::silent_service(&dir);
     let options = bilik::backend::Options {
         open_limit: Duration::from_secs(2),
         ..bilik::backend::Options::default()

@@ -74,12 +74,16 @@ impl ConsolePanel {
                 view.widget().grab_focus();
                 self.view = Some(view);
             }
-            (Some(view), false) => {
-                view.close();
-                widgets.screen.remove(view.widget());
-                self.view = None;
-            }
+            (Some(_), false) => self.end_session(widgets),
             _ => {}
+        }
+    }
+
+    /// Ends the shown screen's session (the machine keeps running).
+    fn end_session(&mut self, widgets: &ConsolePanelWidgets) {
+        if let Some(view) = self.view.take() {
+            view.close();
+            widgets.screen.remove(view.widget());
         }
     }
 }
@@ -179,10 +183,7 @@ impl Component for ConsolePanel {
                     _ => false,
                 };
                 if !same {
-                    let visible = self.visible;
-                    self.visible = false;
-                    self.refresh(root, widgets);
-                    self.visible = visible;
+                    self.end_session(widgets);
                 }
                 self.machine = machine;
             }
@@ -191,14 +192,13 @@ impl Component for ConsolePanel {
                 if self.machine.as_ref().is_none_or(|(m, _)| m.uuid != uuid) {
                     return;
                 }
-                // A restart: a new session for the new qemu process.
-                if let Some((_, vm)) = &self.machine {
-                    if !vm.vm_state().is_active() {
-                        let visible = self.visible;
-                        self.visible = false;
-                        self.refresh(root, widgets);
-                        self.visible = visible;
-                    }
+                // Stopped (or restarted): a new session for a new qemu process.
+                if self
+                    .machine
+                    .as_ref()
+                    .is_some_and(|(_, vm)| !vm.vm_state().is_active())
+                {
+                    self.end_session(widgets);
                 }
             }
             ConsolePanelMsg::Elsewhere(uuid, open) => {

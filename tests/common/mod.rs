@@ -278,3 +278,18 @@ pub fn resetting_kernel() -> Vec<u8> {
     b.extend(RESET);
     b
 }
+
+/// A Unix socket in `dir` that accepts connections and never answers, as a stuck libvirt
+/// service does; its URI for the system connection.
+#[allow(dead_code)]
+pub fn silent_service(dir: &std::path::Path) -> String {
+    let path = dir.join("silent.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream); // kept open, never answered
+        }
+    });
+    format!("qemu:///system?socket={}", path.display())
+}
