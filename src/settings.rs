@@ -16,7 +16,8 @@ pub enum Key {
     LastImageFolder,
     SetupCheckSeen,
     ConsoleFullscreen,
-    ConsoleInBilik,
+    /// "bilik" or "virt-viewer".
+    ConsoleViewer,
     HotkeyToggleFullscreen,
     HotkeyReleaseCursor,
     ShowConsoleHints,
@@ -33,7 +34,7 @@ impl Key {
             Key::LastImageFolder => "last-image-folder",
             Key::SetupCheckSeen => "setup-check-seen",
             Key::ConsoleFullscreen => "console-fullscreen",
-            Key::ConsoleInBilik => "console-in-bilik",
+            Key::ConsoleViewer => "console-viewer",
             Key::HotkeyToggleFullscreen => "hotkey-toggle-fullscreen",
             Key::HotkeyReleaseCursor => "hotkey-release-cursor",
             Key::ShowConsoleHints => "show-console-hints",
@@ -55,6 +56,11 @@ impl Settings {
             toggle_fullscreen: self.string(Key::HotkeyToggleFullscreen),
             release_cursor: self.string(Key::HotkeyReleaseCursor),
         }
+    }
+
+    /// Whether consoles open in Bilik's own window (else in virt-viewer).
+    pub fn consoles_in_bilik(&self) -> bool {
+        self.string(Key::ConsoleViewer) != "virt-viewer"
     }
 
     pub fn open() -> Result<Settings, String> {

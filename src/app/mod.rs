@@ -214,7 +214,7 @@ pub struct App {
     /// A machine to show once the list has it (`bilik open NAME`).
     pending_select: Option<String>,
     /// Bilik's own console windows, one per machine.
-    own_consoles: std::collections::HashMap<String, adw::Window>,
+    own_consoles: std::collections::HashMap<String, crate::ui::console_window::ConsoleWindow>,
 }
 
 pub struct AppWidgets {
@@ -577,9 +577,15 @@ impl Component for App {
                 fullscreen,
                 in_bilik,
             } => {
-                let in_bilik =
-                    in_bilik.unwrap_or_else(|| self.settings.boolean(Key::ConsoleInBilik));
+                let asked = in_bilik;
+                let in_bilik = in_bilik.unwrap_or_else(|| self.settings.consoles_in_bilik());
                 let local = crate::backend::uri::local_and_session(&self.current.uri).0;
+                if in_bilik && !local && asked == Some(true) {
+                    // Asked for by name: say why it is virt-viewer after all.
+                    widgets.toasts.add_toast(adw::Toast::new(&gettext(
+                        "Machines on another computer open in virt-viewer: Bilik’s own console shows machines on this computer only.",
+                    )));
+                }
                 if let Some(w) = self.own_consoles.get(&uuid) {
                     w.present();
                 } else if in_bilik && local {
@@ -600,7 +606,9 @@ impl Component for App {
                         &self.settings.string(Key::HotkeyToggleFullscreen),
                         move || s.input(AppMsg::OwnConsoleClosed(u.clone())),
                     );
-                    window.set_transient_for(None::<&gtk::Window>);
+                    if self.settings.boolean(Key::ShowConsoleHints) {
+                        window.hint(&self.settings);
+                    }
                     // SPICE shows one viewer at a time: the Console tab lets go.
                     self.machine_view
                         .emit(MachineViewMsg::ConsoleElsewhere(uuid.clone(), true));

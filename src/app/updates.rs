@@ -115,6 +115,11 @@ impl App {
                         });
                     }
                 }
+                if info.state == crate::backend::VmState::Running {
+                    if let Some(w) = self.own_consoles.get(&info.uuid) {
+                        w.machine_running();
+                    }
+                }
                 // Started or stopped: what can be attached live changes.
                 self.machine_view
                     .emit(MachineViewMsg::StateChanged(info.uuid));

@@ -8,7 +8,7 @@
 use adw::prelude::*;
 use gettextrs::gettext;
 
-use super::spice_view::SpiceView;
+use super::spice_view::{Phase, SpiceView};
 use crate::backend::{scancode, Connection};
 use crate::i18n::gettext_f;
 
@@ -35,7 +35,54 @@ pub fn accelerator(hotkey: &str) -> Option<String> {
     Some(out)
 }
 
-/// Opens machine `name`'s console window (the caller keeps one per machine).
+/// A machine's console window (the caller keeps one per machine).
+pub struct ConsoleWindow {
+    window: adw::Window,
+    view: SpiceView,
+    toasts: adw::ToastOverlay,
+    hotkey: String,
+}
+
+impl ConsoleWindow {
+    /// What a newcomer would not know about this console, said once as it opens.
+    pub fn hint(&self, settings: &crate::settings::Settings) {
+        let text = gettext_f(
+            // Translators: {key} is a key combination such as SHIFT+F11.
+            "{key} switches full screen. The pointer moves in and out freely. Keys reach the machine by their place on the keyboard, and the machine’s own keyboard layout decides the letter: on a French (azerty) keyboard, the key marked A types q while the machine is set to US (qwerty). Set the machine’s layout to yours, or type as its layout says.",
+            &[("key", &self.hotkey.to_uppercase())],
+        );
+        let label = gtk::Label::builder()
+            .label(&text)
+            .wrap(true)
+            .max_width_chars(60)
+            .xalign(0.0)
+            .build();
+        let toast = adw::Toast::builder()
+            .custom_title(&label)
+            .button_label(gettext("Don’t Show Again"))
+            .timeout(20)
+            .build();
+        let s = settings.clone();
+        toast.connect_button_clicked(move |_| {
+            s.set_boolean(crate::settings::Key::ShowConsoleHints, false)
+        });
+        self.toasts.add_toast(toast);
+    }
+
+    pub fn present(&self) {
+        self.window.present();
+    }
+
+    /// The machine runs (started anew, or resumed): after a stop, its screen is shown
+    /// again.
+    pub fn machine_running(&self) {
+        if self.view.ended() {
+            self.view.reopen();
+        }
+    }
+}
+
+/// Opens machine `name`'s console window.
 pub fn open(
     connection: Connection,
     uuid: &str,
@@ -43,11 +90,10 @@ pub fn open(
     fullscreen: bool,
     hotkey: &str,
     on_close: impl Fn() + 'static,
-) -> adw::Window {
+) -> ConsoleWindow {
     let view = SpiceView::new();
-    let header = adw::HeaderBar::builder()
-        .title_widget(&adw::WindowTitle::new(name, &gettext("Console")))
-        .build();
+    let title = adw::WindowTitle::new(name, &gettext("Connecting…"));
+    let header = adw::HeaderBar::builder().title_widget(&title).build();
     let trigger = accelerator(hotkey)
         .and_then(|a| gtk::ShortcutTrigger::parse_string(&a))
         .or_else(|| gtk::ShortcutTrigger::parse_string("<Shift>F11"));
@@ -79,24 +125,69 @@ pub fn open(
     let banner = adw::Banner::new(&gettext(
         "Copy and paste, dropping files and a screen that follows this window need the SPICE agent in the machine: install spice-vdagent there (Windows: the SPICE guest tools), then restart it.",
     ));
+    // When the machine is off, a page says so over the (last) screen.
+    let off = adw::StatusPage::builder()
+        .icon_name("system-shutdown-symbolic")
+        .title(gettext("The machine is off"))
+        .description(gettext(
+            "Its screen comes back here when it starts. Closing this window never stops the machine.",
+        ))
+        .build();
+    let pages = gtk::Stack::new();
+    pages.add_named(view.widget(), Some("screen"));
+    pages.add_named(&off, Some("off"));
     let toasts = adw::ToastOverlay::new();
-    toasts.set_child(Some(view.widget()));
+    toasts.set_child(Some(&pages));
     let toolbar = adw::ToolbarView::new();
     toolbar.add_top_bar(&header);
     toolbar.add_top_bar(&banner);
     toolbar.set_content(Some(&toasts));
+    // The header says where the console is, and whether the agent runs.
+    let phase = std::rc::Rc::new(std::cell::Cell::new(Phase::Connecting));
     let agent = std::rc::Rc::new(std::cell::Cell::new(false));
-    let a = agent.clone();
-    let b = banner.clone();
+    let say = {
+        let (phase, agent, title) = (phase.clone(), agent.clone(), title.clone());
+        move || {
+            title.set_subtitle(&match (phase.get(), agent.get()) {
+                (Phase::Connecting, _) => gettext("Connecting…"),
+                (Phase::Connected, true) => gettext("Connected · SPICE agent running"),
+                (Phase::Connected, false) => gettext("Connected · no SPICE agent"),
+                (Phase::Ended, _) => gettext("Machine off"),
+            })
+        }
+    };
+    let (a, b, say_agent) = (agent.clone(), banner.clone(), say.clone());
     view.connect_agent(move |on| {
         a.set(on);
         b.set_revealed(!on);
+        say_agent();
     });
-    let (a, b) = (agent.clone(), banner.clone());
-    glib::timeout_add_local_once(std::time::Duration::from_secs(8), move || {
-        if !a.get() {
-            b.set_revealed(true);
+    let (p, pg, a, b, v) = (
+        phase.clone(),
+        pages.clone(),
+        agent.clone(),
+        banner.clone(),
+        view.clone(),
+    );
+    view.connect_phase(move |now| {
+        p.set(now);
+        if now != Phase::Connected {
+            a.set(false);
+            b.set_revealed(false);
         }
+        pg.set_visible_child_name(if now == Phase::Ended { "off" } else { "screen" });
+        if now == Phase::Connected {
+            v.widget().grab_focus();
+            // Without the agent after a moment (it had its chance to connect): say what
+            // to install.
+            let (a, b, p) = (a.clone(), b.clone(), p.clone());
+            glib::timeout_add_local_once(std::time::Duration::from_secs(8), move || {
+                if !a.get() && p.get() == Phase::Connected {
+                    b.set_revealed(true);
+                }
+            });
+        }
+        say();
     });
     let t = toasts.clone();
     view.accept_files(move |r| {
@@ -206,7 +297,12 @@ pub fn open(
     }
     window.present();
     view.widget().grab_focus();
-    window
+    ConsoleWindow {
+        window,
+        view,
+        toasts,
+        hotkey: hotkey.to_string(),
+    }
 }
 
 #[cfg(test)]

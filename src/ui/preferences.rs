@@ -15,7 +15,7 @@ pub fn show(parent: &impl IsA<gtk::Widget>, settings: &Settings) {
     let consoles = adw::PreferencesGroup::builder()
         .title(gettext("Consoles"))
         .description(gettext(
-            "A console shows a machine’s screen in its own window (virt-viewer). While you work in it, the machine has your keyboard and mouse: the keys below give them back.",
+            "A console shows a machine’s screen. While you work in it, the machine has your keyboard: the keys below switch full screen and, in virt-viewer, give the mouse back.",
         ))
         .build();
     let fullscreen = adw::SwitchRow::builder()
@@ -26,14 +26,27 @@ pub fn show(parent: &impl IsA<gtk::Widget>, settings: &Settings) {
         .build();
     settings.bind(Key::ConsoleFullscreen, &fullscreen, "active");
     consoles.add(&fullscreen);
-    let in_bilik = adw::SwitchRow::builder()
-        .title(gettext("Show consoles in Bilik"))
+    // Where consoles open: Bilik's own window, or virt-viewer (the one before it).
+    let viewers = ["bilik", "virt-viewer"];
+    let viewer = adw::ComboRow::builder()
+        .title(gettext("Open consoles in"))
         .subtitle(gettext(
-            "Bilik’s own console window instead of virt-viewer, for machines on this computer (new in this version; remote machines still open in virt-viewer).",
+            "Machines on another computer always open in virt-viewer.",
         ))
+        .model(&gtk::StringList::new(&[
+            &gettext("Bilik"),
+            &gettext("virt-viewer"),
+        ]))
         .build();
-    settings.bind(Key::ConsoleInBilik, &in_bilik, "active");
-    consoles.add(&in_bilik);
+    let now = settings.string(Key::ConsoleViewer);
+    viewer.set_selected(viewers.iter().position(|v| *v == now).unwrap_or(0) as u32);
+    let s = settings.clone();
+    viewer.connect_selected_notify(move |row| {
+        if let Some(v) = viewers.get(row.selected() as usize) {
+            s.set_string(Key::ConsoleViewer, v);
+        }
+    });
+    consoles.add(&viewer);
 
     for (key, title, subtitle) in [
         (

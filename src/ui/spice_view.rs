@@ -27,6 +27,14 @@ struct State {
     main: Option<spice::MainChannel>,
     /// Told when the agent in the machine comes and goes.
     on_agent: Vec<Box<dyn Fn(bool)>>,
+    /// Told when the session connects and ends.
+    on_phase: Vec<Box<dyn Fn(Phase)>>,
+    /// The machine shown (kept to connect again when it starts anew).
+    target: Option<(Connection, String)>,
+    /// Counts sessions: what an ended session says late is not taken for the new one's.
+    generation: u64,
+    /// Where the session is now.
+    phase: Option<Phase>,
     /// The last pointer position on the guest's screen (relative mode sends moves).
     last_pointer: Option<(i32, i32)>,
     /// The guest screen's size.
@@ -37,6 +45,15 @@ struct State {
     held: BTreeSet<u32>,
     /// SPICE's mask of the mouse buttons held down.
     buttons: i32,
+}
+
+/// Where the session is: shown in the console's title and over its screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Connecting,
+    Connected,
+    /// The session ended: the machine stopped (or its display went away).
+    Ended,
 }
 
 /// The screen of one machine, with its keyboard and pointer.
@@ -93,8 +110,16 @@ impl SpiceView {
         &self.picture
     }
 
-    /// Shows machine `uuid`'s screen (call once; [`Self::close`] ends it).
+    /// Shows machine `uuid`'s screen ([`Self::close`] ends it, [`Self::reopen`] connects
+    /// again to a machine started anew).
     pub fn open(&self, connection: Connection, uuid: String) {
+        let generation = {
+            let mut st = self.state.borrow_mut();
+            st.target = Some((connection.clone(), uuid.clone()));
+            st.generation += 1;
+            st.generation
+        };
+        self.set_phase(Phase::Connecting);
         let session = spice::Session::new();
         let state = self.state.clone();
         let picture = self.picture.clone();
@@ -104,11 +129,16 @@ impl SpiceView {
             let (c, u) = (c.clone(), u.clone());
             channel.connect_open_fd(move |channel, _tls| {
                 let channel = channel.clone();
-                with_display_socket(&c, &u, move |fd| {
-                    if !channel.open_fd(fd) {
-                        log::debug!("a SPICE channel did not take its socket");
-                    }
-                });
+                with_display_socket(
+                    &c,
+                    &u,
+                    || (),
+                    move |fd| {
+                        if !channel.open_fd(fd) {
+                            log::debug!("a SPICE channel did not take its socket");
+                        }
+                    },
+                );
             });
             if let Ok(display) = channel.clone().downcast::<spice::DisplayChannel>() {
                 let (s, p) = (state.clone(), picture.clone());
@@ -126,6 +156,17 @@ impl SpiceView {
                 state.borrow_mut().inputs = Some(inputs.clone());
                 ChannelExt::connect(&inputs);
             } else if let Ok(main) = channel.clone().downcast::<spice::MainChannel>() {
+                let s = state.clone();
+                main.connect_channel_event(move |_, event| {
+                    let phase = match event {
+                        spice::ChannelEvent::Opened => Phase::Connected,
+                        spice::ChannelEvent::Switching | spice::ChannelEvent::None => return,
+                        _ => Phase::Ended,
+                    };
+                    if s.borrow().generation == generation {
+                        tell_phase(&s, phase);
+                    }
+                });
                 super::spice_agent::share_clipboard(&main, &picture);
                 super::spice_agent::follow_size(&main, &picture);
                 let s = state.clone();
@@ -139,8 +180,13 @@ impl SpiceView {
             }
         });
         // The session's own (main) channel.
-        let s = session.clone();
-        with_display_socket(&connection, &uuid, move |fd| {
+        let (s, st) = (session.clone(), self.state.clone());
+        let no_socket = move || {
+            if st.borrow().generation == generation {
+                tell_phase(&st, Phase::Ended);
+            }
+        };
+        with_display_socket(&connection, &uuid, no_socket, move |fd| {
             if !s.open_fd(fd) {
                 log::debug!("the SPICE session did not take its socket");
             }
@@ -148,15 +194,50 @@ impl SpiceView {
         self.state.borrow_mut().session = Some(session);
     }
 
-    /// Ends the session (the machine keeps running).
+    /// Whether the session ended (the machine stopped).
+    pub fn ended(&self) -> bool {
+        self.state.borrow().phase == Some(Phase::Ended)
+    }
+
+    /// Connects again (the machine was started anew: a new qemu, a new display).
+    pub fn reopen(&self) {
+        let Some((connection, uuid)) = self.state.borrow().target.clone() else {
+            return;
+        };
+        self.end_session();
+        self.open(connection, uuid);
+    }
+
+    /// `f` hears where the session is (connecting, connected, ended).
+    pub fn connect_phase(&self, f: impl Fn(Phase) + 'static) {
+        self.state.borrow_mut().on_phase.push(Box::new(f));
+    }
+
+    fn set_phase(&self, phase: Phase) {
+        tell_phase(&self.state, phase);
+    }
+
+    /// Ends the session (the machine keeps running); nobody is told any more.
     pub fn close(&self) {
-        self.release_keys();
+        self.end_session();
         let mut st = self.state.borrow_mut();
-        st.display = None;
-        st.inputs = None;
-        st.main = None;
         st.on_agent.clear();
-        if let Some(s) = st.session.take() {
+        st.on_phase.clear();
+        st.target = None;
+    }
+
+    fn end_session(&self) {
+        self.release_keys();
+        let session = {
+            let mut st = self.state.borrow_mut();
+            st.display = None;
+            st.inputs = None;
+            st.main = None;
+            st.buttons = 0;
+            st.last_pointer = None;
+            st.session.take()
+        };
+        if let Some(s) = session {
             s.disconnect();
         }
     }
@@ -357,9 +438,28 @@ impl SpiceView {
     }
 }
 
+/// Tells the listeners where the session is (each phase once).
+fn tell_phase(state: &Rc<RefCell<State>>, phase: Phase) {
+    state.borrow_mut().phase = Some(phase);
+    // Taken out while called: a listener may reach the view again.
+    let listeners = std::mem::take(&mut state.borrow_mut().on_phase);
+    for f in &listeners {
+        f(phase);
+    }
+    let mut st = state.borrow_mut();
+    let added = std::mem::replace(&mut st.on_phase, listeners);
+    st.on_phase.extend(added);
+}
+
 /// Asks libvirt, on the connection's thread, for a new socket to machine `uuid`'s display,
-/// and hands it to `take` (on the main thread).
-fn with_display_socket(connection: &Connection, uuid: &str, take: impl FnOnce(i32) + 'static) {
+/// and hands it to `take` (on the main thread); `none` is called when there is none (the
+/// machine is off).
+fn with_display_socket(
+    connection: &Connection,
+    uuid: &str,
+    none: impl FnOnce() + 'static,
+    take: impl FnOnce(i32) + 'static,
+) {
     let (c, u) = (connection.clone(), uuid.to_string());
     glib::MainContext::default().spawn_local(async move {
         let u2 = u.clone();
@@ -371,7 +471,10 @@ fn with_display_socket(connection: &Connection, uuid: &str, take: impl FnOnce(i3
                 use std::os::fd::IntoRawFd;
                 take(fd.into_raw_fd());
             }
-            Err(e) => log::debug!("no console socket for {u}: {}", e.raw),
+            Err(e) => {
+                log::debug!("no console socket for {u}: {}", e.raw);
+                none();
+            }
         }
     });
 }

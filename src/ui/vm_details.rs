@@ -19,8 +19,8 @@ pub enum VmDetailsMsg {
     Action(LifecycleAction),
     /// Open the console: in full screen, in a window, or as the preferences say (None).
     Console(Option<bool>),
-    /// "Open in Bilik's Console".
-    ConsoleInBilik,
+    /// "Open in Bilik's Console" (true) or "Open in virt-viewer".
+    ConsoleIn(bool),
     /// The shown machine's operating system (from its libosinfo metadata), if known.
     Os(Option<String>),
     /// The last minutes of statistics of the shown machine.
@@ -209,11 +209,17 @@ impl Component for VmDetails {
             Some(&gettext("Open in _Bilik’s Console")),
             Some("details.console-bilik"),
         );
+        console_menu.append(
+            Some(&gettext("Open in _virt-viewer")),
+            Some("details.console-virt-viewer"),
+        );
         let console = adw::SplitButton::builder()
             .label(gettext("Open Console"))
             .menu_model(&console_menu)
-            .tooltip_text(gettext("Show the machine’s screen (virt-viewer)"))
-            .dropdown_tooltip(gettext("Open the console in full screen or in a window"))
+            .tooltip_text(gettext("Show the machine’s screen"))
+            .dropdown_tooltip(gettext(
+                "Open the console in full screen, in a window, or in the other viewer",
+            ))
             .css_classes(["suggested-action"])
             .build();
         let s = sender.clone();
@@ -225,10 +231,12 @@ impl Component for VmDetails {
             a.connect_activate(move |_, _| s.input(VmDetailsMsg::Console(Some(fullscreen))));
             group.add_action(&a);
         }
-        let a = gio::SimpleAction::new("console-bilik", None);
-        let s = sender.clone();
-        a.connect_activate(move |_, _| s.input(VmDetailsMsg::ConsoleInBilik));
-        group.add_action(&a);
+        for (name, in_bilik) in [("console-bilik", true), ("console-virt-viewer", false)] {
+            let a = gio::SimpleAction::new(name, None);
+            let s = sender.clone();
+            a.connect_activate(move |_, _| s.input(VmDetailsMsg::ConsoleIn(in_bilik)));
+            group.add_action(&a);
+        }
         stack.insert_action_group("details", Some(&group));
         flow_append(&bar, &console);
         let mut buttons = Vec::new();
@@ -385,14 +393,14 @@ impl Component for VmDetails {
                         .ok();
                 }
             }
-            VmDetailsMsg::ConsoleInBilik => {
+            VmDetailsMsg::ConsoleIn(in_bilik) => {
                 if let Some(vm) = &self.vm {
                     sender
                         .output(VmDetailsOutput::OpenConsole {
                             uuid: vm.uuid(),
                             name: vm.name(),
                             fullscreen: None,
-                            in_bilik: Some(true),
+                            in_bilik: Some(in_bilik),
                         })
                         .ok();
                 }

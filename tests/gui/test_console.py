@@ -1,4 +1,4 @@
-"""Open Console launches virt-viewer (an argument vector, --attach on a local connection,
+"""With Preferences set to virt-viewer, Open Console launches virt-viewer (an argument vector, --attach on a local connection,
 the configured hotkeys), shows the hints, and keeps one console per machine (a second
 Open Console brings the open one to the front). The screenshot
 shows virt-viewer's window with the machine's firmware screen."""
@@ -10,6 +10,8 @@ import harness
 from harness import App, virsh, wait_for
 
 VM = "bilik-console-vm"
+# Preferences → Open consoles in: virt-viewer (Bilik's own console is the default).
+VIRT_VIEWER = "console-viewer='virt-viewer'\n"
 
 
 def viewer_pids():
@@ -47,7 +49,7 @@ def test_open_console_of_a_running_machine():
     virsh("start", VM)
     uuid = virsh("domuuid", VM)
     try:
-        app = App(["--connect", "qemu:///system"])
+        app = App(["--connect", "qemu:///system"], settings=VIRT_VIEWER)
         app.select(app.find(f"{VM}, Running", roles=["list item"]))
         app.click(app.find("Open Console", roles=["button", "push button"], exact=True))
         pids = wait_for("virt-viewer to start", viewer_pids, timeout=20)
@@ -105,7 +107,7 @@ def test_open_console_of_a_running_machine():
         # In a Wayland session no program may raise another's window: Bilik says where the
         # console is. (GTK finds no compositor behind this WAYLAND_DISPLAY and falls back to
         # X11, but Bilik and its viewer are told Wayland comes first.)
-        app = App(["--connect", "qemu:///system"],
+        app = App(["--connect", "qemu:///system"], settings=VIRT_VIEWER,
                   env={"WAYLAND_DISPLAY": "bilik-no-compositor", "GDK_BACKEND": "wayland,x11"})
         app.select(app.find(f"{VM}, Running", roles=["list item"]))
         app.click(app.find("Open Console", roles=["button", "push button"], exact=True))

@@ -85,8 +85,10 @@ def test_create_a_machine_from_a_recognised_disc():
         app.click(button(app, "Create"))
         wait_for("the machine to run", lambda: virsh("domstate", VM, check=False) == "running",
                  timeout=60)
-        # The console opens by itself: the installer would be there.
-        wait_for("virt-viewer to start", viewer_pids, timeout=20)
+        # The console opens by itself (Bilik's own): the installer would be there.
+        wait_for("the console window", lambda: subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", f"{VM} — Console"],
+            capture_output=True).returncode == 0, timeout=20)
         app.screenshot("95-wizard-created")
         app.gone("Ready to create")
         app.find(f"{VM}, Running", roles=["list item"])

@@ -1,8 +1,10 @@
-"""Bilik's own console (Preferences: "Show consoles in Bilik"): "Open Console" shows the
-machine's screen in a window of Bilik's (SPICE through spice-client-glib, sockets from
+"""Bilik's own console (the default; Preferences can choose virt-viewer): "Open Console"
+shows the machine's screen in a window of Bilik's (SPICE through spice-client-glib, sockets from
 libvirt, no port, no password); the SeaBIOS screen appears, and a key pressed in the
 window reaches the machine as the physical key: Esc opens SeaBIOS's boot menu, and the
-screen changes. Send Keys and the full-screen button are in its header bar."""
+screen changes. Send Keys and the full-screen button are in its header bar, which says
+where the console is; when the machine stops the window says so, and its screen comes back
+when it starts again."""
 
 import subprocess
 import time
@@ -58,11 +60,15 @@ def test_the_machines_screen_in_bilik_takes_its_keys():
     define()
     try:
         virsh("start", VM)
-        app = App(["--connect", "qemu:///system"], settings="console-in-bilik=true\n")
+        app = App(["--connect", "qemu:///system"])
         app.select(app.find(f"{VM}, Running", roles=["list item"]))
         app.click(button(app, "Open Console"))
         win = wait_for("the console window", console_window, timeout=20)
         app.find("The machine’s screen")
+        # The header says where the console is (SeaBIOS has no agent), and a hint says
+        # what a newcomer would not know: the keyboard's layout trap.
+        app.find("Connected · no SPICE agent", roles=["label"])
+        app.find("the key marked A types q", roles=["label"])
         app.find("Send Keys", roles=["button", "push button"])
         app.find("Full Screen", roles=["button", "push button"])
         # SeaBIOS draws: the screen is not blank.
@@ -92,6 +98,15 @@ def test_the_machines_screen_in_bilik_takes_its_keys():
         assert len(subprocess.run(["xdotool", "search", "--onlyvisible", "--name",
                                    f"{VM} — Console"], capture_output=True,
                                   text=True).stdout.split()) == 1
+        # The machine stops: the window says so (and stays); it starts: the screen is back.
+        virsh("destroy", VM)
+        app.find("The machine is off", roles=["heading", "label"])
+        app.find("Machine off", roles=["label"], exact=True)
+        shot_of(win, "238-own-console-machine-off")
+        virsh("start", VM)
+        app.find("Connected · no SPICE agent", roles=["label"], timeout=30)
+        wait_for("the screen again", lambda: spread(shot_of(win, "239-own-console-again"))
+                 > 0.01, timeout=20)
         app.quit()
     finally:
         virsh("destroy", VM, check=False)
