@@ -361,6 +361,19 @@ def tab(app, label):
         app.click_at(node)
 
 
+def ocr(win, node, label):
+    """The text on `node` (e.g. a machine's screen) of X window `win`, read by tesseract
+    from a screenshot (kept as `label`), light text on dark made dark on light."""
+    path = f"{SHOTS}/{label}.png"
+    subprocess.run(["import", "-window", win, path], check=True)
+    e = node.get_component_iface().get_extents(Atspi.CoordType.WINDOW)
+    crop = f"/tmp/bilik-ocr-{os.getpid()}.png"
+    subprocess.run(["convert", path, "-crop", f"{e.width}x{e.height}+{e.x}+{e.y}", "+repage",
+                    "-bordercolor", "black", "-border", "20", "-negate", "-resize", "200%", crop], check=True)
+    return subprocess.run(["tesseract", crop, "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
 def make_iso(folder, name, volume_id, publisher=None, boot=bytes(2048)):
     """A small bootable disc image with the given volume id (what libosinfo recognises
     discs by; it looks only at discs that can start a computer, hence the El Torito boot

@@ -74,11 +74,17 @@ def test_the_machines_screen_in_bilik_takes_its_keys():
         # SeaBIOS draws: the screen is not blank.
         before = wait_for("the machine's screen", lambda: (lambda p: p if spread(p) > 0.01
                           else None)(shot_of(win, "232-own-console")), timeout=20)
+        assert "ESC for boot menu" in harness.ocr(win, app.find("The machine’s screen"),
+                                          "232-own-console")
+        before = shot_of(win, "232-own-console")
         # Esc, typed into the console window: SeaBIOS's boot menu.
         subprocess.run(["xdotool", "windowfocus", "--sync", win], check=True)
         subprocess.run(["xdotool", "key", "--window", win, "Escape"], check=True)
         wait_for("the boot menu", lambda: not same(before, shot_of(win, "233-own-console-esc")),
                  timeout=20)
+        # Read, as a person would: SeaBIOS's boot menu.
+        wait_for("“Select boot device” on the screen", lambda: "boot device" in harness.ocr(
+            win, app.find("The machine’s screen"), "233-own-console-esc"), timeout=20)
         # Send Keys: Ctrl+Alt+Del restarts the machine (SeaBIOS starts over).
         menu = app.find("Send Keys", roles=["button", "push button"])
         app.click(menu)
