@@ -62,6 +62,35 @@ pub fn start() {
     MONITOR.with(|m| m.set(Some(s)));
 }
 
+thread_local! {
+    /// Console pictures since the last report, and when that period began.
+    static FRAMES: Cell<(u32, Option<Instant>)> = const { Cell::new((0, None)) };
+}
+
+/// A new picture of a console's screen was handed to GTK (`build-aux/bench-console`):
+/// every 5 s a line "bilik-bench: console-frames n=N seconds=S".
+pub fn console_frame() {
+    if !enabled() {
+        return;
+    }
+    FRAMES.with(|f| {
+        let (n, since) = f.get();
+        let now = Instant::now();
+        let since = since.unwrap_or(now);
+        let elapsed = now.duration_since(since);
+        if elapsed >= Duration::from_secs(5) {
+            println!(
+                "bilik-bench: console-frames n={} seconds={:.3}",
+                n + 1,
+                elapsed.as_secs_f64()
+            );
+            f.set((0, Some(now)));
+        } else {
+            f.set((n + 1, Some(since)));
+        }
+    });
+}
+
 /// Called when a complete list of `n` machines was handed to `view`: reports once a frame
 /// showing it has been painted (after the window is mapped, if it is not yet).
 pub fn list_applied(n: usize, view: &gtk::Widget) {
