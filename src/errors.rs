@@ -336,6 +336,47 @@ pub fn usb_error(name: &str, e: &BackendError) -> UserMessage {
 }
 
 /// Why a machine, pool or volume name cannot be used.
+/// Why passing a USB device into a machine over SPICE failed (from the SPICE client's
+/// typed errors; kept GTK- and SPICE-free here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsbRedirectProblem {
+    /// This computer did not allow Bilik to use the device (permissions, ACL helper, polkit).
+    NotAllowed,
+    /// The machine refused it.
+    Refused,
+    /// Unplugged meanwhile.
+    Gone,
+    /// All of the machine's redirection channels carry a device already.
+    NoFreeChannel,
+    Other,
+}
+
+/// The sentence for a USB device `device` that could not go into the machine.
+pub fn usb_redirect_error(device: &str, p: UsbRedirectProblem, raw: &str) -> UserMessage {
+    let advice = match p {
+        UsbRedirectProblem::NotAllowed => gettext(
+            "This computer did not let Bilik use the device. Passing a device over the console needs permission to open it (spice-client-glib's USB helper, allowed by polkit): ask the computer’s administrator, or add the device in the machine’s Hardware → USB Devices, which libvirt opens for the machine.",
+        ),
+        UsbRedirectProblem::Refused => gettext(
+            "The machine refused the device. Some devices cannot be passed over the console; try Hardware → USB Devices.",
+        ),
+        UsbRedirectProblem::Gone => gettext("The device was unplugged. Plug it in again and retry."),
+        UsbRedirectProblem::NoFreeChannel => gettext(
+            "All of this machine’s USB redirection channels carry a device already: take one out first.",
+        ),
+        UsbRedirectProblem::Other => gettext("Try again, or add it in the machine’s Hardware → USB Devices."),
+    };
+    UserMessage {
+        title: gettext_f(
+            // Translators: {device} is a USB device's description, e.g. "SanDisk Cruzer".
+            "“{device}” could not be passed into the machine",
+            &[("device", device)],
+        ),
+        advice,
+        details: raw.to_string(),
+    }
+}
+
 pub fn name_problem(p: &NameProblem) -> String {
     match p {
         NameProblem::Empty => gettext("Fill in a name."),

@@ -138,6 +138,8 @@ pub fn open(
     pages.add_named(&off, Some("off"));
     let toasts = adw::ToastOverlay::new();
     toasts.set_child(Some(&pages));
+    let v = view.clone();
+    header.pack_start(&super::spice_usb::menu_button(move || v.session(), &toasts));
     let toolbar = adw::ToolbarView::new();
     toolbar.add_top_bar(&header);
     toolbar.add_top_bar(&banner);

@@ -20,6 +20,7 @@ pub mod shares_panel;
 pub mod shortcuts;
 pub mod snapshots_panel;
 pub mod spice_agent;
+pub mod spice_usb;
 pub mod spice_view;
 pub mod storage;
 pub mod usb_panel;

@@ -194,6 +194,14 @@ impl SpiceView {
         self.state.borrow_mut().session = Some(session);
     }
 
+    /// The SPICE session while it is connected (USB redirection works on it).
+    pub fn session(&self) -> Option<spice::Session> {
+        let st = self.state.borrow();
+        st.session
+            .clone()
+            .filter(|_| st.phase == Some(Phase::Connected))
+    }
+
     /// Whether the session ended (the machine stopped).
     pub fn ended(&self) -> bool {
         self.state.borrow().phase == Some(Phase::Ended)

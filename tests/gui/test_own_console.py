@@ -6,6 +6,7 @@ screen changes. Send Keys and the full-screen button are in its header bar, whic
 where the console is; when the machine stops the window says so, and its screen comes back
 when it starts again."""
 
+import os
 import subprocess
 import time
 
@@ -21,7 +22,7 @@ def define():
            "<os><type arch='x86_64'>hvm</type><bootmenu enable='yes' timeout='30000'/></os>"
            "<features><acpi/></features><devices>"
            "<graphics type='spice'><listen type='none'/></graphics>"
-           "<input type='tablet' bus='usb'/>"
+           "<input type='tablet' bus='usb'/><redirdev bus='usb' type='spicevmc'/>"
            "<video><model type='virtio'/></video></devices></domain>")
     with open(f"/tmp/{VM}.xml", "w") as f:
         f.write(xml)
@@ -104,6 +105,16 @@ def test_the_machines_screen_in_bilik_takes_its_keys():
         assert len(subprocess.run(["xdotool", "search", "--onlyvisible", "--name",
                                    f"{VM} — Console"], capture_output=True,
                                   text=True).stdout.split()) == 1
+        # The USB menu: this computer's devices to pass into the machine. These test
+        # computers have none plugged in; the CI machines have no USB bus at all.
+        app.click(app.find("USB Devices", roles=["toggle button"]))
+        if os.path.isdir("/dev/bus/usb"):
+            app.find("No USB devices are plugged into this computer.", roles=["label"])
+        else:
+            app.find("USB devices cannot be passed over the console on this computer.",
+                     roles=["label"])
+        shot_of(win, "237-own-console-usb")
+        subprocess.run(["xdotool", "key", "--window", win, "Escape"], check=True)
         # The machine stops: the window says so (and stays); it starts: the screen is back.
         virsh("destroy", VM)
         app.find("The machine is off", roles=["heading", "label"])
