@@ -336,6 +336,25 @@ pub fn usb_error(name: &str, e: &BackendError) -> UserMessage {
 }
 
 /// Why a machine, pool or volume name cannot be used.
+/// Why an edited definition was not saved (the expert XML editor), with what was said.
+pub fn xml_refused(e: &BackendError) -> String {
+    let sentence = match e.kind {
+        ErrorKind::XmlMalformed => gettext(
+            "This is not a machine’s definition in well-formed XML, so nothing was saved: fix the place named below (a tag left open, a quote or a “<” or “&” in a value). What you typed is still here.",
+        ),
+        ErrorKind::XmlOtherMachine => gettext(
+            "This definition is of another machine, so nothing was saved: keep this machine’s <uuid> line (and, without it, its name). To make another machine, use Clone.",
+        ),
+        ErrorKind::XmlRenamed => gettext(
+            "The name cannot change here, so nothing was saved: keep this machine’s <name> line, and rename it with Rename on its Hardware page.",
+        ),
+        _ => gettext(
+            "libvirt refused this XML; nothing was changed. What you typed is still here:",
+        ),
+    };
+    format!("{sentence}\n{}", e.raw)
+}
+
 /// Why passing a USB device into a machine over SPICE failed (from the SPICE client's
 /// typed errors; kept GTK- and SPICE-free here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -385,14 +404,37 @@ pub fn name_problem(p: &NameProblem) -> String {
             &[("n", &crate::backend::new_vm::MAX_NAME_LEN.to_string())],
         ),
         NameProblem::BadCharacter(c) => gettext_f(
-            "“{char}” cannot be part of a name. Use letters, digits, dots, dashes and underscores.",
-            &[("char", &c.to_string())],
+            // Translators: {char} is a character, or its name ("a space", "a line break").
+            "{char} cannot be part of a name. Use letters, digits, dots, dashes and underscores.",
+            &[("char", &character(*c))],
         ),
         NameProblem::BadStart => gettext("A name cannot start with a dot or a dash."),
         NameProblem::Taken => {
             gettext("This name is already used on this connection. Choose another name.")
         }
     }
+}
+
+/// A character as a sentence shows it: in quotes when it can be seen, else by name (a
+/// space, a line break, or its code point for an invisible one such as a direction mark).
+pub fn character(c: char) -> String {
+    match c {
+        ' ' => gettext("A space"),
+        '\n' | '\r' => gettext("A line break"),
+        '\t' => gettext("A tab"),
+        c if c.is_control() || is_invisible(c) => gettext_f(
+            // Translators: {code} is a Unicode code point such as U+202E.
+            "The invisible character {code}",
+            &[("code", &format!("U+{:04X}", c as u32))],
+        ),
+        c => format!("“{c}”"),
+    }
+}
+
+/// Format characters that change how text shows without showing themselves (direction
+/// marks and overrides, joiners, the byte order mark).
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2069 | 0xFEFF | 0xAD)
 }
 
 /// Says what is wrong with an express-install answer and how to fix it.
@@ -408,8 +450,9 @@ pub fn answer_problem(p: &crate::backend::express::AnswerProblem) -> String {
     match p {
         P::NoLogin => gettext("Give a user name: the login of the new system’s user."),
         P::BadLogin(c) => gettext_f(
-            "“{char}” cannot be part of a user name. Use lower-case letters (a–z), digits, “-” and “_”.",
-            &[("char", &c.to_string())],
+            // Translators: {char} is a character, or its name ("A space").
+            "{char} cannot be part of a user name. Use lower-case letters (a–z), digits, “-” and “_”.",
+            &[("char", &character(*c))],
         ),
         P::LoginStartsBadly => gettext("A user name starts with a lower-case letter (a–z) or “_”."),
         P::LoginTooLong => gettext("A user name has at most 32 characters."),

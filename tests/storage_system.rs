@@ -81,7 +81,7 @@ fn a_folder_pool_and_its_volumes() {
             autostart: true,
         },
     );
-    assert_eq!(refused(r), StorageProblem::PathIsFile);
+    assert_eq!(refused(r), StorageProblem::PathNotFolder);
 
     // Create: the folder is made, the pool runs and starts with the host.
     let r = send(

@@ -57,6 +57,14 @@ pub enum ErrorKind {
     NotConnected,
     /// Reading something failed (the machine's settings, its definition…).
     ReadFailed,
+    /// Text given as a definition is not well-formed XML (the parser's words in raw).
+    XmlMalformed,
+    /// A definition given for one machine would define another (another <uuid>, or no
+    /// <uuid> and another name): refused, so the editor never makes a second machine.
+    XmlOtherMachine,
+    /// A definition given for one machine names it otherwise (libvirt cannot rename
+    /// through a definition; Rename does).
+    XmlRenamed,
     /// Anything else; the raw text explains.
     Other,
 }

@@ -45,20 +45,47 @@ pub fn read(conn: &Connect, uuid: &str) -> Result<MachineXml, BackendError> {
 /// them now.
 pub fn define(conn: &Connect, uuid: &str, xml: &str) -> Result<MachineXml, BackendError> {
     let doc = roxmltree::Document::parse(xml)
-        .map_err(|e| BackendError::new(ErrorKind::Other, e.to_string()))?;
-    let new_uuid = doc
-        .root_element()
-        .children()
-        .find(|n| n.has_tag_name("uuid"))
-        .and_then(|n| n.text())
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+        .map_err(|e| BackendError::new(ErrorKind::XmlMalformed, e.to_string()))?;
+    let field = |tag: &str| {
+        doc.root_element()
+            .children()
+            .find(|n| n.has_tag_name(tag))
+            .and_then(|n| n.text())
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    if doc.root_element().tag_name().name() != "domain" {
+        return Err(BackendError::new(
+            ErrorKind::XmlMalformed,
+            format!(
+                "<{}> where a machine's definition has <domain>",
+                doc.root_element().tag_name().name()
+            ),
+        ));
+    }
+    let new_uuid = field("uuid");
     if !new_uuid.is_empty() && !new_uuid.eq_ignore_ascii_case(uuid) {
         return Err(BackendError::new(
-            ErrorKind::Other,
-            format!("the <uuid> must stay {uuid}"),
+            ErrorKind::XmlOtherMachine,
+            format!("<uuid>{new_uuid}</uuid> is not this machine's ({uuid})"),
         ));
+    }
+    let dom = conn
+        .lookup_domain_by_uuid_string(uuid)
+        .map_err(|e| BackendError::from_op(&e))?;
+    let name = dom.name().map_err(|e| BackendError::from_read(&e))?;
+    if field("name") != name {
+        // Without a <uuid>, libvirt finds the machine by name: another name would make a
+        // new machine. With it, libvirt refuses a new name.
+        return Err(if new_uuid.is_empty() {
+            BackendError::new(
+                ErrorKind::XmlOtherMachine,
+                format!("no <uuid>, and <name> is not {name}"),
+            )
+        } else {
+            BackendError::new(ErrorKind::XmlRenamed, format!("<name> is not {name}"))
+        });
     }
     conn.define_domain_xml_flags(xml, sys::VIR_DOMAIN_DEFINE_VALIDATE)
         .map_err(|e| BackendError::from_op(&e))?;

@@ -80,8 +80,8 @@ pub enum PoolAction {
 pub enum StorageProblem {
     BadName(super::new_vm::NameProblem),
     PathNotAbsolute,
-    /// The path exists and is a file, not a folder.
-    PathIsFile,
+    /// The path exists and is not a folder (a file, a socket, a device).
+    PathNotFolder,
     MissingHost,
     BadHost(char),
     ExportNotAbsolute,
@@ -110,8 +110,8 @@ pub fn check_pool_spec(spec: &PoolSpec) -> Result<(), StorageProblem> {
             if !abs(path) {
                 return Err(StorageProblem::PathNotAbsolute);
             }
-            if std::path::Path::new(path).is_file() {
-                return Err(StorageProblem::PathIsFile);
+            if not_a_folder(path) {
+                return Err(StorageProblem::PathNotFolder);
             }
         }
         PoolSpec::Netfs {
@@ -126,8 +126,8 @@ pub fn check_pool_spec(spec: &PoolSpec) -> Result<(), StorageProblem> {
             if !abs(mount) {
                 return Err(StorageProblem::PathNotAbsolute);
             }
-            if std::path::Path::new(mount).is_file() {
-                return Err(StorageProblem::PathIsFile);
+            if not_a_folder(mount) {
+                return Err(StorageProblem::PathNotFolder);
             }
         }
         PoolSpec::Logical { vg } => {
@@ -143,6 +143,13 @@ pub fn check_pool_spec(spec: &PoolSpec) -> Result<(), StorageProblem> {
         }
     }
     Ok(())
+}
+
+/// Whether `path` exists as something other than a folder (a file, a socket, a device):
+/// libvirt could not keep disk images there.
+fn not_a_folder(path: &str) -> bool {
+    let p = std::path::Path::new(path);
+    p.exists() && !p.is_dir()
 }
 
 fn check_host(host: &str) -> Result<(), StorageProblem> {
@@ -727,7 +734,7 @@ mod tests {
             check_pool_spec(&PoolSpec::Dir {
                 path: "/etc/hostname".into()
             }),
-            Err(StorageProblem::PathIsFile)
+            Err(StorageProblem::PathNotFolder)
         );
         assert_eq!(
             check_pool_spec(&PoolSpec::Netfs {

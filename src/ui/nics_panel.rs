@@ -54,7 +54,7 @@ pub struct NicsWidgets {
     empty: adw::ActionRow,
 }
 
-fn mac_problem(p: &MacProblem) -> String {
+pub fn mac_problem(p: &MacProblem) -> String {
     match p {
         MacProblem::Malformed => gettext(
             "A MAC address is six pairs of hexadecimal digits separated by colons, such as 52:54:00:12:34:56.",

@@ -381,13 +381,7 @@ impl Component for XmlPanel {
                         let m = crate::errors::read_error(&e);
                         self.error = Some(format!("{}\n{}", m.title, m.advice));
                     }
-                    Err(e) => {
-                        self.error = Some(format!(
-                            "{}\n{}",
-                            gettext("libvirt refused this XML; nothing was changed. What you typed is still here:"),
-                            e.raw
-                        ));
-                    }
+                    Err(e) => self.error = Some(crate::errors::xml_refused(&e)),
                 }
             }
         }

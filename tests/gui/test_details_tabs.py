@@ -3,6 +3,7 @@ ejected), Snapshots (taken and deleted), XML (an invalid edit is refused with li
 words and the typed text stays). Each change checked with virsh."""
 
 import os
+import re
 import subprocess
 import time
 
@@ -97,7 +98,7 @@ def test_hardware_snapshots_and_xml_tabs():
         name = app.find("Snapshot name", roles=["text", "entry"])
         name.get_editable_text_iface().set_text_contents("clean install")
         app.click(button(app, "Take Snapshot"))
-        app.find("“ ” cannot be part of a name", roles=["label"])
+        app.find("A space cannot be part of a name", roles=["label"])
         name.get_editable_text_iface().set_text_contents("clean-install")
         app.click(button(app, "Take Snapshot"))
         wait_for("the snapshot", lambda: "clean-install" in virsh("snapshot-list", VM))
@@ -129,6 +130,17 @@ def test_hardware_snapshots_and_xml_tabs():
         assert "<bogus-device/>" in harness.Atspi.Text.get_text(view, 0, -1)
         assert inactive() == before
         app.screenshot("132-details-xml")
+        # Not well-formed (a tag left open), and another machine's <uuid>: each its sentence.
+        view.get_editable_text_iface().set_text_contents(text.replace("</domain>", ""))
+        app.click(button(app, "Save"))
+        app.find("not a machine’s definition in well-formed XML", roles=["label"])
+        other = "00000000-0000-4000-8000-000000000001"
+        view.get_editable_text_iface().set_text_contents(
+            re.sub(r"<uuid>[^<]*</uuid>", f"<uuid>{other}</uuid>", text, count=1))
+        app.click(button(app, "Save"))
+        app.find("This definition is of another machine", roles=["label"])
+        assert inactive() == before
+        app.screenshot("133-details-xml-other-machine")
         app.click(button(app, "Cancel"))
         app.quit()
     finally:

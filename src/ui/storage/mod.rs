@@ -117,13 +117,14 @@ pub fn problem_text(p: &StorageProblem) -> String {
         StorageProblem::PathNotAbsolute => gettext(
             "Give a full folder path, starting with “/”, such as /srv/kvm.",
         ),
-        StorageProblem::PathIsFile => gettext(
-            "This path is a file, not a folder. Choose a folder, or a path that does not exist yet (Bilik creates it).",
+        StorageProblem::PathNotFolder => gettext(
+            "This path is a file (or a socket or device), not a folder. Choose a folder, or a path that does not exist yet (Bilik creates it).",
         ),
         StorageProblem::MissingHost => gettext("Give the server’s name or address."),
         StorageProblem::BadHost(c) => gettext_f(
-            "“{char}” cannot be part of a server name. Use a name such as nas.local or an address such as 192.168.1.10.",
-            &[("char", &c.to_string())],
+            // Translators: {char} is a character, or its name ("A space").
+            "{char} cannot be part of a server name. Use a name such as nas.local or an address such as 192.168.1.10.",
+            &[("char", &crate::errors::character(*c))],
         ),
         StorageProblem::ExportNotAbsolute => gettext(
             "The shared folder on the server is a full path, such as /srv/nfs/kvm.",
@@ -689,7 +690,9 @@ impl Component for StorageDialog {
                 let kind = self.kinds.get(self.kind).copied().unwrap_or("dir");
                 self.error_field = match problem {
                     StorageProblem::BadName(_) => Some("name"),
-                    StorageProblem::PathNotAbsolute | StorageProblem::PathIsFile => Some("folder"),
+                    StorageProblem::PathNotAbsolute | StorageProblem::PathNotFolder => {
+                        Some("folder")
+                    }
                     StorageProblem::MissingHost | StorageProblem::BadHost(_) => {
                         Some(if kind == "iscsi" {
                             "iscsi-host"
