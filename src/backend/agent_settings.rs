@@ -190,6 +190,19 @@ pub fn settings(
     Ok(read(&live, &persistent))
 }
 
+/// The Copy and paste and File transfer switches the running machine has now (its live
+/// definition: a change made since waits for its next start).
+pub fn live_switches(
+    conn: &virt::connect::Connect,
+    uuid: &str,
+) -> Result<(bool, bool), super::BackendError> {
+    let failed = |e: virt::error::Error| super::BackendError::from_read(&e);
+    let dom = conn.lookup_domain_by_uuid_string(uuid).map_err(failed)?;
+    let live = dom.xml_desc(0).map_err(failed)?;
+    let s = read(&live, &live);
+    Ok((s.copypaste, s.filetransfer))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

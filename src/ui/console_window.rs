@@ -8,7 +8,7 @@
 use adw::prelude::*;
 use gettextrs::gettext;
 
-use super::spice_view::{Phase, SpiceView};
+use super::spice_view::{DropProblem, Phase, SpiceView};
 use crate::backend::{scancode, Connection};
 use crate::i18n::gettext_f;
 
@@ -148,13 +148,19 @@ pub fn open(
     let phase = std::rc::Rc::new(std::cell::Cell::new(Phase::Connecting));
     let agent = std::rc::Rc::new(std::cell::Cell::new(false));
     let say = {
-        let (phase, agent, title) = (phase.clone(), agent.clone(), title.clone());
+        let (phase, agent, title, v) = (phase.clone(), agent.clone(), title.clone(), view.clone());
         move || {
-            title.set_subtitle(&match (phase.get(), agent.get()) {
-                (Phase::Connecting, _) => gettext("Connecting…"),
-                (Phase::Connected, true) => gettext("Connected · SPICE agent running"),
-                (Phase::Connected, false) => gettext("Connected · no SPICE agent"),
-                (Phase::Ended, _) => gettext("Machine off"),
+            title.set_subtitle(&match (phase.get(), agent.get(), v.copypaste()) {
+                (Phase::Connecting, ..) => gettext("Connecting…"),
+                (Phase::Connected, true, true) => gettext("Connected · SPICE agent running"),
+                (Phase::Connected, true, false) => {
+                    gettext("Connected · SPICE agent running · copy and paste off")
+                }
+                (Phase::Connected, false, true) => gettext("Connected · no SPICE agent"),
+                (Phase::Connected, false, false) => {
+                    gettext("Connected · no SPICE agent · copy and paste off")
+                }
+                (Phase::Ended, ..) => gettext("Machine off"),
             })
         }
     };
@@ -199,10 +205,13 @@ pub fn open(
                 "{n} file(s) copied into the machine (its Downloads folder).",
                 &[("n", &n.to_string())],
             ),
-            Err(e) if e.is_empty() => {
+            Err(DropProblem::NoAgent) => {
                 gettext("Files can be dropped here once the SPICE agent runs in the machine.")
             }
-            Err(e) => gettext_f(
+            Err(DropProblem::SwitchedOff) => gettext(
+                "File transfer is off for this machine: turn it on in its Clipboard and files settings (it applies from its next start).",
+            ),
+            Err(DropProblem::Failed(e)) => gettext_f(
                 "The files could not be copied into the machine: {error}",
                 &[("error", &e)],
             ),

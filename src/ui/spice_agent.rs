@@ -15,21 +15,28 @@ use spice_client_glib as spice;
 const CLIPBOARD: u32 = 0;
 const UTF8_TEXT: u32 = 1;
 
-/// Copy and paste of text between this computer's clipboard and the guest's.
-pub fn share_clipboard(main: &spice::MainChannel, widget: &impl IsA<gtk::Widget>) {
+/// Copy and paste of text between this computer's clipboard and the guest's, while
+/// `allowed` (the machine's Copy and paste switch, honoured here too: with it off, this
+/// computer's clipboard is not even read).
+pub fn share_clipboard(
+    main: &spice::MainChannel,
+    widget: &impl IsA<gtk::Widget>,
+    allowed: Rc<std::cell::Cell<bool>>,
+) {
     let clipboard = widget.as_ref().clipboard();
     // The text the guest last gave us: its own copy must not go back to it.
     let from_guest: Rc<RefCell<Option<String>>> = Rc::default();
 
     // The guest copied: fetch the text, and put it on this computer's clipboard.
-    main.connect_main_clipboard_selection_grab(|main, selection, types| {
-        if selection == CLIPBOARD && types.contains(&UTF8_TEXT) {
+    let a = allowed.clone();
+    main.connect_main_clipboard_selection_grab(move |main, selection, types| {
+        if a.get() && selection == CLIPBOARD && types.contains(&UTF8_TEXT) {
             main.clipboard_selection_request(CLIPBOARD, UTF8_TEXT);
         }
     });
-    let (c, seen) = (clipboard.clone(), from_guest.clone());
+    let (c, seen, a) = (clipboard.clone(), from_guest.clone(), allowed.clone());
     main.connect_main_clipboard_selection(move |_, selection, kind, data| {
-        if selection == CLIPBOARD && kind == UTF8_TEXT {
+        if a.get() && selection == CLIPBOARD && kind == UTF8_TEXT {
             let text = String::from_utf8_lossy(data)
                 .trim_end_matches('\0')
                 .to_string();
@@ -38,9 +45,9 @@ pub fn share_clipboard(main: &spice::MainChannel, widget: &impl IsA<gtk::Widget>
         }
     });
     // This computer copied (another program): offer it to the guest…
-    let (m, seen) = (main.clone(), from_guest.clone());
+    let (m, seen, a) = (main.clone(), from_guest.clone(), allowed.clone());
     clipboard.connect_changed(move |c| {
-        if c.is_local() {
+        if c.is_local() || !a.get() {
             return;
         }
         let (m, seen) = (m.clone(), seen.clone());
@@ -54,7 +61,7 @@ pub fn share_clipboard(main: &spice::MainChannel, widget: &impl IsA<gtk::Widget>
     });
     // …and give it when the guest pastes.
     main.connect_main_clipboard_selection_request(move |main, selection, kind| {
-        if selection != CLIPBOARD || kind != UTF8_TEXT {
+        if !allowed.get() || selection != CLIPBOARD || kind != UTF8_TEXT {
             return false;
         }
         let main = main.clone();

@@ -35,6 +35,10 @@ struct State {
     generation: u64,
     /// Where the session is now.
     phase: Option<Phase>,
+    /// The running machine's Copy and paste switch (off until read).
+    copypaste: Rc<std::cell::Cell<bool>>,
+    /// Its File transfer switch (off until read).
+    filetransfer: bool,
     /// The last pointer position on the guest's screen (relative mode sends moves).
     last_pointer: Option<(i32, i32)>,
     /// The guest screen's size.
@@ -45,6 +49,15 @@ struct State {
     held: BTreeSet<u32>,
     /// SPICE's mask of the mouse buttons held down.
     buttons: i32,
+}
+
+/// Why files dropped onto the screen did not go into the machine.
+#[derive(Debug)]
+pub enum DropProblem {
+    NoAgent,
+    /// The machine's File transfer switch is off.
+    SwitchedOff,
+    Failed(String),
 }
 
 /// Where the session is: shown in the console's title and over its screen.
@@ -167,16 +180,33 @@ impl SpiceView {
                         tell_phase(&s, phase);
                     }
                 });
-                super::spice_agent::share_clipboard(&main, &picture);
+                let allowed = state.borrow().copypaste.clone();
+                super::spice_agent::share_clipboard(&main, &picture, allowed);
                 super::spice_agent::follow_size(&main, &picture);
                 let s = state.clone();
                 main.connect_agent_connected_notify(move |m| {
-                    let on = m.is_agent_connected();
-                    for f in &s.borrow().on_agent {
-                        f(on);
-                    }
+                    tell_agent(&s, m.is_agent_connected())
                 });
                 state.borrow_mut().main = Some(main.clone());
+            }
+        });
+        // The machine's own switches, honoured here too.
+        let (c, u, st) = (connection.clone(), uuid.clone(), self.state.clone());
+        glib::MainContext::default().spawn_local(async move {
+            let switches = c
+                .call(move |conn| crate::backend::agent_settings::live_switches(conn, &u))
+                .await;
+            match switches {
+                Ok((copypaste, filetransfer)) => {
+                    let agent = {
+                        let mut s = st.borrow_mut();
+                        s.copypaste.set(copypaste);
+                        s.filetransfer = filetransfer;
+                        s.main.as_ref().is_some_and(|m| m.is_agent_connected())
+                    };
+                    tell_agent(&st, agent);
+                }
+                Err(e) => log::debug!("the machine's clipboard switches: {}", e.raw),
             }
         });
         // The session's own (main) channel.
@@ -200,6 +230,11 @@ impl SpiceView {
         st.session
             .clone()
             .filter(|_| st.phase == Some(Phase::Connected))
+    }
+
+    /// The machine's Copy and paste switch, as the running machine has it.
+    pub fn copypaste(&self) -> bool {
+        self.state.borrow().copypaste.get()
     }
 
     /// Whether the session ended (the machine stopped).
@@ -255,9 +290,9 @@ impl SpiceView {
         self.state.borrow_mut().on_agent.push(Box::new(f));
     }
 
-    /// Files dropped onto the screen go into the machine (with the agent); `done` hears
-    /// how it went.
-    pub fn accept_files(&self, done: impl Fn(Result<usize, String>) + 'static) {
+    /// Files dropped onto the screen go into the machine (with the agent, and with the
+    /// machine's File transfer switch on); `done` hears how it went.
+    pub fn accept_files(&self, done: impl Fn(Result<usize, DropProblem>) + 'static) {
         let drop = gtk::DropTarget::new(
             gtk::gdk::FileList::static_type(),
             gtk::gdk::DragAction::COPY,
@@ -269,17 +304,27 @@ impl SpiceView {
                 return false;
             };
             let files = list.files();
-            let main = st.borrow().main.clone();
+            let (main, allowed) = {
+                let s = st.borrow();
+                (s.main.clone(), s.filetransfer)
+            };
             match main.filter(|m| m.is_agent_connected()) {
+                Some(_) if !allowed => {
+                    done(Err(DropProblem::SwitchedOff));
+                    false
+                }
                 Some(main) => {
                     let (n, done) = (files.len(), done.clone());
                     super::spice_agent::copy_files(&main, &files, move |r| {
-                        done(r.map(|()| n).map_err(|e| e.to_string()))
+                        done(
+                            r.map(|()| n)
+                                .map_err(|e| DropProblem::Failed(e.to_string())),
+                        )
                     });
                     true
                 }
                 None => {
-                    done(Err(String::new()));
+                    done(Err(DropProblem::NoAgent));
                     false
                 }
             }
@@ -444,6 +489,17 @@ impl SpiceView {
             }
         }
     }
+}
+
+/// Tells the listeners whether the agent runs (and so that the switches were read).
+fn tell_agent(state: &Rc<RefCell<State>>, on: bool) {
+    let listeners = std::mem::take(&mut state.borrow_mut().on_agent);
+    for f in &listeners {
+        f(on);
+    }
+    let mut st = state.borrow_mut();
+    let added = std::mem::replace(&mut st.on_agent, listeners);
+    st.on_agent.extend(added);
 }
 
 /// Tells the listeners where the session is (each phase once).

@@ -21,7 +21,7 @@ def define():
     xml = (f"<domain type='kvm'><name>{VM}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
            "<os><type arch='x86_64'>hvm</type><bootmenu enable='yes' timeout='30000'/></os>"
            "<features><acpi/></features><devices>"
-           "<graphics type='spice'><listen type='none'/></graphics>"
+           "<graphics type='spice'><listen type='none'/><clipboard copypaste='no'/></graphics>"
            "<input type='tablet' bus='usb'/><redirdev bus='usb' type='spicevmc'/>"
            "<video><model type='virtio'/></video></devices></domain>")
     with open(f"/tmp/{VM}.xml", "w") as f:
@@ -66,9 +66,10 @@ def test_the_machines_screen_in_bilik_takes_its_keys():
         app.click(button(app, "Open Console"))
         win = wait_for("the console window", console_window, timeout=20)
         app.find("The machine’s screen")
-        # The header says where the console is (SeaBIOS has no agent), and a hint says
-        # what a newcomer would not know: the keyboard's layout trap.
-        app.find("Connected · no SPICE agent", roles=["label"])
+        # The header says where the console is (SeaBIOS has no agent) and that this
+        # machine's Copy and paste switch is off (the console honours it too), and a hint
+        # says what a newcomer would not know: the keyboard's layout trap.
+        app.find("Connected · no SPICE agent · copy and paste off", roles=["label"])
         app.find("the key marked A types q", roles=["label"])
         app.find("Send Keys", roles=["button", "push button"])
         app.find("Full Screen", roles=["button", "push button"])
