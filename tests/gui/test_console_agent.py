@@ -1,0 +1,108 @@
+"""Copy and paste through Bilik's own console with a real SPICE agent: a guest running
+spice-vdagent (agent_guest.py: Debian's kernel, TCG, its root the dev root over 9p, an X
+server and the agent inside). The console's header says the agent runs; the guest's copy
+arrives on this computer's clipboard; this computer's copy arrives in the guest (which
+writes its clipboard to its serial port, read with `virsh console`). With the machine's
+Copy and paste switch off, nothing crosses."""
+
+import os
+import subprocess
+import time
+
+import agent_guest
+import harness
+from harness import App, button, virsh, wait_for
+
+VM = "bilik-gui-agent"
+# A new file each run: libvirt hands the one it starts a machine with to its qemu user.
+INITRD = f"/tmp/{VM}-initrd-{os.getpid()}.cpio"
+
+
+def host_clipboard():
+    r = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True,
+                       text=True, timeout=10)
+    return r.stdout if r.returncode == 0 else ""
+
+
+def start_guest(copypaste=True):
+    agent_guest.initramfs(INITRD)
+    with open(f"/tmp/{VM}.xml", "w") as f:
+        f.write(agent_guest.domain_xml(VM, INITRD, copypaste))
+    virsh("destroy", VM, check=False)
+    virsh("undefine", VM, check=False)
+    virsh("define", f"/tmp/{VM}.xml")
+    virsh("start", VM)
+    return agent_guest.Serial(VM)
+
+
+def end_guest(serial):
+    if serial:
+        serial.close()
+    virsh("destroy", VM, check=False)
+    virsh("undefine", VM, check=False)
+    try:
+        os.unlink(INITRD)
+    except OSError as e:
+        print(f"the initramfs stays ({e})")
+
+
+def open_console():
+    app = App(["--connect", "qemu:///system"])
+    app.select(app.find(f"{VM}, Running", roles=["list item"]))
+    # Opened before the agent starts in the guest (as a person opens the console at
+    # once): the agent's copy is announced to a connected client.
+    app.click(button(app, "Open Console"))
+    return app
+
+
+def test_copy_and_paste_both_ways_with_the_agent():
+    host_copy = serial = None
+    try:
+        serial = start_guest()
+        app = open_console()
+        wait_for("the agent in the guest", lambda: "agent started" in serial.text, timeout=240,
+                 interval=2)
+        try:
+            app.find("Connected · SPICE agent running", roles=["label"], timeout=30)
+        except harness.Failure:
+            print(serial.text)  # what the guest's agent said
+            raise
+        # The guest copied: this computer's clipboard has it.
+        wait_for("the guest's copy here", lambda: host_clipboard() == "copied-in-the-guest",
+                 timeout=60, interval=1)
+        # This computer copies (another program): the guest can paste it.
+        host_copy = subprocess.Popen(["xclip", "-selection", "clipboard"],
+                                     stdin=subprocess.PIPE)
+        host_copy.communicate(b"copied-on-this-computer", timeout=10)
+        wait_for("this computer's copy in the guest",
+                 lambda: "clipboard: copied-on-this-computer" in serial.text, timeout=60,
+                 interval=2)
+        app.quit()
+    finally:
+        if host_copy and host_copy.poll() is None:
+            host_copy.kill()
+        end_guest(serial)
+
+
+def test_the_machines_copy_and_paste_switch_is_honoured():
+    """The same guest with the machine's Copy and paste switch off: the agent runs, the
+    header says copy and paste is off, and the guest's copy never reaches this computer
+    (checked for 20 s after the agent copied; above, with the switch on, it arrives in
+    about a second)."""
+    serial = None
+    try:
+        subprocess.run(["xclip", "-selection", "clipboard"], input=b"before", check=True,
+                       timeout=10)
+        serial = start_guest(copypaste=False)
+        app = open_console()
+        wait_for("the agent in the guest", lambda: "agent started" in serial.text, timeout=240,
+                 interval=2)
+        app.find("Connected · SPICE agent running · copy and paste off", roles=["label"],
+                 timeout=30)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert host_clipboard() == "before"
+            time.sleep(1)
+        app.quit()
+    finally:
+        end_guest(serial)
