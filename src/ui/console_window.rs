@@ -198,7 +198,7 @@ pub fn open(
         say();
     });
     let t = toasts.clone();
-    view.accept_files(move |r| {
+    let files_done: std::rc::Rc<dyn Fn(Result<usize, DropProblem>)> = std::rc::Rc::new(move |r| {
         let text = match r {
             Ok(n) => gettext_f(
                 // Translators: {n} is a number of files.
@@ -218,12 +218,40 @@ pub fn open(
         };
         t.add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
     });
+    view.accept_files(files_done.clone());
     let window = adw::Window::builder()
         .title(gettext_f("{name} — Console", &[("name", name)]))
         .default_width(1024)
         .default_height(800)
         .content(&toolbar)
         .build();
+    // Files into the machine: a chooser as well as dropping (dropping is for the mouse
+    // only).
+    let send_files = gtk::Button::builder()
+        .icon_name("document-send-symbolic")
+        .tooltip_text(gettext("Send Files to the Machine…"))
+        .build();
+    send_files.update_property(&[gtk::accessible::Property::Label(&gettext(
+        "Send Files to the Machine…",
+    ))]);
+    header.pack_start(&send_files);
+    let (w, v) = (window.clone(), view.clone());
+    send_files.connect_clicked(move |_| {
+        let dialog = gtk::FileDialog::builder()
+            .title(gettext("Send Files to the Machine"))
+            .modal(true)
+            .build();
+        let (v, done) = (v.clone(), files_done.clone());
+        dialog.open_multiple(Some(&w), None::<&gio::Cancellable>, move |r| match r {
+            Ok(list) => {
+                let files: Vec<gio::File> = (0..list.n_items())
+                    .filter_map(|i| list.item(i).and_downcast::<gio::File>())
+                    .collect();
+                v.send_files(&files, done);
+            }
+            Err(e) => log::debug!("no files chosen: {e}"),
+        });
+    });
     // Send Keys.
     let mut combos: Vec<(String, Vec<u32>)> =
         vec![("Ctrl+Alt+Del".into(), scancode::CTRL_ALT_DEL.to_vec())];

@@ -292,44 +292,52 @@ impl SpiceView {
 
     /// Files dropped onto the screen go into the machine (with the agent, and with the
     /// machine's File transfer switch on); `done` hears how it went.
-    pub fn accept_files(&self, done: impl Fn(Result<usize, DropProblem>) + 'static) {
+    pub fn accept_files(&self, done: Rc<dyn Fn(Result<usize, DropProblem>)>) {
         let drop = gtk::DropTarget::new(
             gtk::gdk::FileList::static_type(),
             gtk::gdk::DragAction::COPY,
         );
-        let st = self.state.clone();
-        let done = Rc::new(done);
+        let view = self.clone();
         drop.connect_drop(move |_, value, _, _| {
             let Ok(list) = value.get::<gtk::gdk::FileList>() else {
                 return false;
             };
-            let files = list.files();
-            let (main, allowed) = {
-                let s = st.borrow();
-                (s.main.clone(), s.filetransfer)
-            };
-            match main.filter(|m| m.is_agent_connected()) {
-                Some(_) if !allowed => {
-                    done(Err(DropProblem::SwitchedOff));
-                    false
-                }
-                Some(main) => {
-                    let (n, done) = (files.len(), done.clone());
-                    super::spice_agent::copy_files(&main, &files, move |r| {
-                        done(
-                            r.map(|()| n)
-                                .map_err(|e| DropProblem::Failed(e.to_string())),
-                        )
-                    });
-                    true
-                }
-                None => {
-                    done(Err(DropProblem::NoAgent));
-                    false
-                }
-            }
+            view.send_files(&list.files(), done.clone())
         });
         self.picture.add_controller(drop);
+    }
+
+    /// Copies `files` into the machine (the agent puts them in its Downloads folder);
+    /// false when they cannot go (`done` says why).
+    pub fn send_files(
+        &self,
+        files: &[gio::File],
+        done: Rc<dyn Fn(Result<usize, DropProblem>)>,
+    ) -> bool {
+        let (main, allowed) = {
+            let s = self.state.borrow();
+            (s.main.clone(), s.filetransfer)
+        };
+        match main.filter(|m| m.is_agent_connected()) {
+            Some(_) if !allowed => {
+                done(Err(DropProblem::SwitchedOff));
+                false
+            }
+            Some(main) => {
+                let n = files.len();
+                super::spice_agent::copy_files(&main, files, move |r| {
+                    done(
+                        r.map(|()| n)
+                            .map_err(|e| DropProblem::Failed(e.to_string())),
+                    )
+                });
+                true
+            }
+            None => {
+                done(Err(DropProblem::NoAgent));
+                false
+            }
+        }
     }
 
     /// Whether the machine's screen is shown.

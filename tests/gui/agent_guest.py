@@ -2,8 +2,9 @@
 (the dev root's linux-image), a start-up of a few lines (static busybox) that mounts the dev
 root itself read-only over 9p, and there an X server (Xvfb), spice-vdagentd and
 spice-vdagent — the agent of a desktop guest, without the desktop. The guest copies a text
-once its agent runs, then writes what its clipboard holds to its serial port every two
-seconds (read here through `virsh console`)."""
+once its agent runs, then writes what its clipboard holds, and which files were sent to it
+(the agent saves them in /tmp), to its serial port every two seconds (read here through
+`virsh console`)."""
 
 import glob
 import lzma
@@ -59,6 +60,7 @@ printf %s "copied-in-the-guest" | xclip -selection clipboard
 while :; do
     sleep 2
     say "clipboard: $(timeout 10 xclip -o -selection clipboard 2>/dev/null)"
+    say "files: $(cd /tmp && ls bilik-sent-* 2>/dev/null | tr '\\n' ' ')"
     say "screen: $(xdpyinfo | grep dimensions)"
 done
 """

@@ -2,7 +2,8 @@
 spice-vdagent (agent_guest.py: Debian's kernel, TCG, its root the dev root over 9p, an X
 server and the agent inside). The console's header says the agent runs; the guest's copy
 arrives on this computer's clipboard; this computer's copy arrives in the guest (which
-writes its clipboard to its serial port, read with `virsh console`). With the machine's
+writes its clipboard to its serial port, read with `virsh console`); a file sent with the
+console's Send Files button arrives in the guest. With the machine's
 Copy and paste switch off, nothing crosses."""
 
 import os
@@ -77,6 +78,26 @@ def test_copy_and_paste_both_ways_with_the_agent():
         wait_for("this computer's copy in the guest",
                  lambda: "clipboard: copied-on-this-computer" in serial.text, timeout=60,
                  interval=2)
+        # A file sent with the header's button (the keyboard's way; dropping is the
+        # mouse's), picked in the file chooser.
+        sent = f"/tmp/bilik-sent-{os.getpid()}.txt"
+        with open(sent, "w") as f:
+            f.write("a file from this computer\n")
+        app.click(app.find("Send Files to the Machine…", roles=["button", "push button"]))
+        chooser = wait_for("the file chooser", lambda: next(
+            (c for c in harness.walk(app.root, max_depth=1)
+             if harness.name(c) == "Send Files to the Machine"), None))
+        subprocess.run(["xdotool", "key", "ctrl+l"], check=True)
+        location = wait_for("its location entry", lambda: next(
+            (n for n in harness.walk(chooser)
+             if harness.role(n) in ("text", "entry") and harness.showing(n)
+             and n.get_editable_text_iface() is not None), None))
+        location.get_editable_text_iface().set_text_contents(sent)
+        subprocess.run(["xdotool", "key", "Return"], check=True)
+        app.find("1 file(s) copied into the machine", roles=["label"], timeout=60)
+        wait_for("the file in the guest", lambda: os.path.basename(sent) in serial.text,
+                 timeout=60, interval=2)
+        os.unlink(sent)
         app.quit()
     finally:
         if host_copy and host_copy.poll() is None:
