@@ -1,5 +1,5 @@
 //! What the SPICE agent inside the machine (spice-vdagent) makes possible in Bilik's own
-//! console: copy and paste of text both ways, the guest's resolution following the
+//! console: copy and paste of text and images both ways, the guest's resolution following the
 //! window, and files dropped onto the screen copied into the guest. Without the agent
 //! none of it happens, and the console says what to install. The machine's own switches
 //! (Copy and paste, File transfer: libvirt's `<clipboard>` and `<filetransfer>`) are
@@ -11,13 +11,15 @@ use std::rc::Rc;
 use gtk::prelude::*;
 use spice_client_glib as spice;
 
-/// VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD and VD_AGENT_CLIPBOARD_UTF8_TEXT (spice-protocol).
+/// VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD and the types Bilik exchanges (spice-protocol):
+/// VD_AGENT_CLIPBOARD_UTF8_TEXT and VD_AGENT_CLIPBOARD_IMAGE_PNG.
 const CLIPBOARD: u32 = 0;
 const UTF8_TEXT: u32 = 1;
+const IMAGE_PNG: u32 = 2;
 
-/// Copy and paste of text between this computer's clipboard and the guest's, while
-/// `allowed` (the machine's Copy and paste switch, honoured here too: with it off, this
-/// computer's clipboard is not even read).
+/// Copy and paste of text and images between this computer's clipboard and the guest's,
+/// while `allowed` (the machine's Copy and paste switch, honoured here too: with it off,
+/// this computer's clipboard is not even read). Images travel as PNG.
 pub fn share_clipboard(
     main: &spice::MainChannel,
     widget: &impl IsA<gtk::Widget>,
@@ -27,21 +29,36 @@ pub fn share_clipboard(
     // The text the guest last gave us: its own copy must not go back to it.
     let from_guest: Rc<RefCell<Option<String>>> = Rc::default();
 
-    // The guest copied: fetch the text, and put it on this computer's clipboard.
+    // The guest copied: fetch it (text first), and put it on this computer's clipboard.
     let a = allowed.clone();
     main.connect_main_clipboard_selection_grab(move |main, selection, types| {
-        if a.get() && selection == CLIPBOARD && types.contains(&UTF8_TEXT) {
+        if !a.get() || selection != CLIPBOARD {
+            return;
+        }
+        if types.contains(&UTF8_TEXT) {
             main.clipboard_selection_request(CLIPBOARD, UTF8_TEXT);
+        } else if types.contains(&IMAGE_PNG) {
+            main.clipboard_selection_request(CLIPBOARD, IMAGE_PNG);
         }
     });
     let (c, seen, a) = (clipboard.clone(), from_guest.clone(), allowed.clone());
     main.connect_main_clipboard_selection(move |_, selection, kind, data| {
-        if a.get() && selection == CLIPBOARD && kind == UTF8_TEXT {
-            let text = String::from_utf8_lossy(data)
-                .trim_end_matches('\0')
-                .to_string();
-            *seen.borrow_mut() = Some(text.clone());
-            c.set_text(&text);
+        if !a.get() || selection != CLIPBOARD {
+            return;
+        }
+        match kind {
+            UTF8_TEXT => {
+                let text = String::from_utf8_lossy(data)
+                    .trim_end_matches('\0')
+                    .to_string();
+                *seen.borrow_mut() = Some(text.clone());
+                c.set_text(&text);
+            }
+            IMAGE_PNG => match gtk::gdk::Texture::from_bytes(&glib::Bytes::from(data)) {
+                Ok(texture) => c.set_texture(&texture),
+                Err(e) => log::info!("the guest's copied image is not a PNG: {e}"),
+            },
+            _ => {}
         }
     });
     // This computer copied (another program): offer it to the guest…
@@ -50,25 +67,42 @@ pub fn share_clipboard(
         if c.is_local() || !a.get() {
             return;
         }
-        let (m, seen) = (m.clone(), seen.clone());
-        c.read_text_async(None::<&gio::Cancellable>, move |r| {
-            if let Ok(Some(text)) = r {
-                if seen.borrow().as_deref() != Some(text.as_str()) {
-                    m.clipboard_selection_grab(CLIPBOARD, &[UTF8_TEXT]);
+        // Another program's formats are MIME types; Bilik's own, GTypes.
+        let formats = c.formats();
+        let mime = |prefix: &str| formats.mime_types().iter().any(|m| m.starts_with(prefix));
+        if formats.contains_type(glib::Type::STRING) || mime("text/plain") {
+            let (m, seen) = (m.clone(), seen.clone());
+            c.read_text_async(None::<&gio::Cancellable>, move |r| {
+                if let Ok(Some(text)) = r {
+                    if seen.borrow().as_deref() != Some(text.as_str()) {
+                        m.clipboard_selection_grab(CLIPBOARD, &[UTF8_TEXT]);
+                    }
                 }
-            }
-        });
+            });
+        } else if formats.contains_type(gtk::gdk::Texture::static_type()) || mime("image/") {
+            m.clipboard_selection_grab(CLIPBOARD, &[IMAGE_PNG]);
+        }
     });
     // …and give it when the guest pastes.
     main.connect_main_clipboard_selection_request(move |main, selection, kind| {
-        if !allowed.get() || selection != CLIPBOARD || kind != UTF8_TEXT {
+        if !allowed.get() || selection != CLIPBOARD {
             return false;
         }
         let main = main.clone();
-        clipboard.read_text_async(None::<&gio::Cancellable>, move |r| {
-            let text = r.ok().flatten().map(|t| t.to_string()).unwrap_or_default();
-            main.clipboard_selection_notify(CLIPBOARD, UTF8_TEXT, text.as_bytes());
-        });
+        match kind {
+            UTF8_TEXT => clipboard.read_text_async(None::<&gio::Cancellable>, move |r| {
+                let text = r.ok().flatten().map(|t| t.to_string()).unwrap_or_default();
+                main.clipboard_selection_notify(CLIPBOARD, UTF8_TEXT, text.as_bytes());
+            }),
+            IMAGE_PNG => clipboard.read_texture_async(None::<&gio::Cancellable>, move |r| {
+                let png = match r {
+                    Ok(Some(texture)) => texture.save_to_png_bytes().to_vec(),
+                    _ => Vec::new(),
+                };
+                main.clipboard_selection_notify(CLIPBOARD, IMAGE_PNG, &png);
+            }),
+            _ => return false,
+        }
         true
     });
 }

@@ -2,7 +2,8 @@
 (the dev root's linux-image), a start-up of a few lines (static busybox) that mounts the dev
 root itself read-only over 9p, and there an X server (Xvfb), spice-vdagentd and
 spice-vdagent — the agent of a desktop guest, without the desktop. The guest copies a text
-once its agent runs, then writes what its clipboard holds, and which files were sent to it
+once its agent runs (and an image once this computer's text arrived), then writes what its
+clipboard holds (text, and a PNG's size), and which files were sent to it
 (the agent saves them in /tmp), to its serial port every two seconds (read here through
 `virsh console`)."""
 
@@ -59,7 +60,16 @@ cat /tmp/vdagentd.log /tmp/vdagent.log > /dev/ttyS0
 printf %s "copied-in-the-guest" | xclip -selection clipboard
 while :; do
     sleep 2
-    say "clipboard: $(timeout 10 xclip -o -selection clipboard 2>/dev/null)"
+    text=$(timeout 10 xclip -o -selection clipboard 2>/dev/null)
+    say "clipboard: $text"
+    # Once this computer's text arrived: an image copied in the guest.
+    if [ "$text" = "copied-on-this-computer" ] && [ ! -e /tmp/image-copied ]; then
+        : > /tmp/image-copied
+        xclip -selection clipboard -t image/png -i /usr/share/gitweb/static/git-logo.png
+    fi
+    # The size of a PNG on the clipboard (its IHDR's width and height, in hex).
+    say "png: $(timeout 10 xclip -o -selection clipboard -t image/png 2>/dev/null |
+        head -c 24 | tail -c 8 | od -An -tx1 | tr -d ' \\n')"
     say "files: $(cd /tmp && ls bilik-sent-* 2>/dev/null | tr '\\n' ' ')"
     say "screen: $(xdpyinfo | grep dimensions)"
 done

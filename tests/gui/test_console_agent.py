@@ -2,8 +2,8 @@
 spice-vdagent (agent_guest.py: Debian's kernel, TCG, its root the dev root over 9p, an X
 server and the agent inside). The console's header says the agent runs; the guest's copy
 arrives on this computer's clipboard; this computer's copy arrives in the guest (which
-writes its clipboard to its serial port, read with `virsh console`); a file sent with the
-console's Send Files button arrives in the guest. With the machine's
+writes its clipboard to its serial port, read with `virsh console`); images (PNG) cross
+both ways; a file sent with the console's Send Files button arrives in the guest. With the machine's
 Copy and paste switch off, nothing crosses."""
 
 import os
@@ -23,6 +23,19 @@ def host_clipboard():
     r = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True,
                        text=True, timeout=10)
     return r.stdout if r.returncode == 0 else ""
+
+
+def host_png():
+    r = subprocess.run(["xclip", "-o", "-selection", "clipboard", "-t", "image/png"],
+                       capture_output=True, timeout=10)
+    return r.stdout if r.returncode == 0 else b""
+
+
+def png_size(data):
+    """A PNG's width and height (its IHDR), or None."""
+    if not data.startswith(b"\x89PNG"):
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def start_guest(copypaste=True):
@@ -78,6 +91,17 @@ def test_copy_and_paste_both_ways_with_the_agent():
         wait_for("this computer's copy in the guest",
                  lambda: "clipboard: copied-on-this-computer" in serial.text, timeout=60,
                  interval=2)
+        # Images, as PNG: the guest's (copied once it had this computer's text) arrives
+        # here whole; this computer's arrives there.
+        logo = "/usr/share/gitweb/static/git-logo.png"
+        wait_for("the guest's image here", lambda: png_size(host_png()) == png_size(
+            open(logo, "rb").read()), timeout=60, interval=1)
+        favicon = "/usr/share/gitweb/static/git-favicon.png"
+        subprocess.run(["xclip", "-selection", "clipboard", "-t", "image/png", "-i", favicon],
+                       check=True, timeout=10)
+        size = open(favicon, "rb").read()[16:24].hex()
+        wait_for("this computer's image in the guest", lambda: f"png: {size}" in serial.text,
+                 timeout=60, interval=2)
         # A file sent with the header's button (the keyboard's way; dropping is the
         # mouse's), picked in the file chooser.
         sent = f"/tmp/bilik-sent-{os.getpid()}.txt"
