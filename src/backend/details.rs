@@ -71,6 +71,8 @@ pub enum HardwareChange {
         target: String,
         delete_file: bool,
     },
+    /// Add a USB tablet: the pointer then moves in and out of the console freely.
+    AddTablet,
 }
 
 /// How a change landed.
@@ -613,6 +615,20 @@ fn try_change_hardware(
                 vol.delete(0).map_err(op)?;
             }
             Applied::Live
+        }
+        HardwareChange::AddTablet => {
+            const TABLET: &str = "<input type='tablet' bus='usb'/>";
+            // Into the running machine too where QEMU can (a USB device plugged in).
+            if running && dom.attach_device_flags(TABLET, live | config).is_ok() {
+                Applied::Live
+            } else {
+                dom.attach_device_flags(TABLET, config).map_err(op)?;
+                if running {
+                    Applied::NextStart
+                } else {
+                    Applied::Live
+                }
+            }
         }
         HardwareChange::Rename(new) => {
             if running {

@@ -140,9 +140,19 @@ pub fn open(
     toasts.set_child(Some(&pages));
     let v = view.clone();
     header.pack_start(&super::spice_usb::menu_button(move || v.session(), &toasts));
+    // A machine without a tablet takes the pointer as moves: it lags and drifts from
+    // this computer's (GTK 4 cannot capture the pointer as virt-viewer does). A tablet
+    // is the cure.
+    let tablet = adw::Banner::builder()
+        .title(gettext(
+            "This machine has no USB tablet, so its pointer follows yours in steps and may drift. A tablet makes it follow exactly.",
+        ))
+        .button_label(gettext("Add a Tablet"))
+        .build();
     let toolbar = adw::ToolbarView::new();
     toolbar.add_top_bar(&header);
     toolbar.add_top_bar(&banner);
+    toolbar.add_top_bar(&tablet);
     toolbar.set_content(Some(&toasts));
     // The header says where the console is, and whether the agent runs.
     let phase = std::rc::Rc::new(std::cell::Cell::new(Phase::Connecting));
@@ -164,6 +174,37 @@ pub fn open(
             })
         }
     };
+    let b = tablet.clone();
+    view.connect_relative(move |relative| b.set_revealed(relative));
+    let (c, u, t, n) = (
+        connection.clone(),
+        uuid.to_string(),
+        toasts.clone(),
+        name.to_string(),
+    );
+    tablet.connect_button_clicked(move |b| {
+        b.set_revealed(false);
+        let (c, u, t, n) = (c.clone(), u.clone(), t.clone(), n.clone());
+        glib::MainContext::default().spawn_local(async move {
+            let change = crate::backend::details::HardwareChange::AddTablet;
+            let r = c
+                .call(move |conn| crate::backend::details::change(conn, &u, &change))
+                .await;
+            match r {
+                Ok((_, crate::backend::details::Applied::Live)) => {
+                    t.add_toast(adw::Toast::new(&gettext("A tablet was added.")))
+                }
+                Ok((_, crate::backend::details::Applied::NextStart)) => {
+                    t.add_toast(adw::Toast::new(&gettext(
+                        "A tablet was added: it works from the machine’s next start.",
+                    )))
+                }
+                Err(e) => {
+                    crate::ui::widgets::show_error_toast(&t, crate::errors::change_error(&n, &e))
+                }
+            }
+        });
+    });
     let (a, b, say_agent) = (agent.clone(), banner.clone(), say.clone());
     view.connect_agent(move |on| {
         a.set(on);

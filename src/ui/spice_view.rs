@@ -29,6 +29,8 @@ struct State {
     on_agent: Vec<Box<dyn Fn(bool)>>,
     /// Told when the session connects and ends.
     on_phase: Vec<Box<dyn Fn(Phase)>>,
+    /// Told whether the pointer goes as moves (no tablet in the machine) or positions.
+    on_relative: Vec<Box<dyn Fn(bool)>>,
     /// The machine shown (kept to connect again when it starts anew).
     target: Option<(Connection, String)>,
     /// Counts sessions: what an ended session says late is not taken for the new one's.
@@ -50,6 +52,9 @@ struct State {
     /// SPICE's mask of the mouse buttons held down.
     buttons: i32,
 }
+
+/// SPICE's server mouse mode: the machine has no tablet and takes relative moves.
+const SERVER_MODE: i32 = 1;
 
 /// Why files dropped onto the screen did not go into the machine.
 #[derive(Debug)]
@@ -187,6 +192,13 @@ impl SpiceView {
                 main.connect_agent_connected_notify(move |m| {
                     tell_agent(&s, m.is_agent_connected())
                 });
+                let s = state.clone();
+                main.connect_mouse_mode_notify(move |m| {
+                    let relative = m.mouse_mode() == SERVER_MODE;
+                    for f in &s.borrow().on_relative {
+                        f(relative);
+                    }
+                });
                 state.borrow_mut().main = Some(main.clone());
             }
         });
@@ -251,6 +263,11 @@ impl SpiceView {
         self.open(connection, uuid);
     }
 
+    /// `f` hears whether the machine takes the pointer as moves (it has no tablet).
+    pub fn connect_relative(&self, f: impl Fn(bool) + 'static) {
+        self.state.borrow_mut().on_relative.push(Box::new(f));
+    }
+
     /// `f` hears where the session is (connecting, connected, ended).
     pub fn connect_phase(&self, f: impl Fn(Phase) + 'static) {
         self.state.borrow_mut().on_phase.push(Box::new(f));
@@ -266,6 +283,7 @@ impl SpiceView {
         let mut st = self.state.borrow_mut();
         st.on_agent.clear();
         st.on_phase.clear();
+        st.on_relative.clear();
         st.target = None;
     }
 
@@ -460,7 +478,6 @@ impl SpiceView {
         let gy = ((y - oy) / scale).clamp(0.0, f64::from(gh - 1)) as i32;
         // A machine without a tablet (SPICE's server mouse mode) takes moves, not
         // positions. GTK 4 cannot capture the pointer, so it is never lost either.
-        const SERVER_MODE: i32 = 1;
         let relative = st
             .main
             .as_ref()

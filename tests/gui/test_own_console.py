@@ -178,3 +178,31 @@ def test_the_console_tab_shows_the_screen_in_the_window():
     finally:
         virsh("destroy", VM, check=False)
         virsh("undefine", VM, check=False)
+
+
+def test_a_machine_without_a_tablet_is_offered_one():
+    """Without a USB tablet the machine takes the pointer as moves (it lags and drifts, and
+    GTK 4 cannot capture the pointer): the console says so and adds a tablet."""
+    name = VM + "-no-tablet"
+    xml = (f"<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+           "<os><type arch='x86_64'>hvm</type><bootmenu enable='yes' timeout='30000'/></os>"
+           "<devices><graphics type='spice'><listen type='none'/></graphics>"
+           "<video><model type='vga'/></video></devices></domain>")
+    with open(f"/tmp/{name}.xml", "w") as f:
+        f.write(xml)
+    virsh("destroy", name, check=False)
+    virsh("undefine", name, check=False)
+    virsh("define", f"/tmp/{name}.xml")
+    try:
+        virsh("start", name)
+        app = App(["--connect", "qemu:///system"])
+        app.select(app.find(f"{name}, Running", roles=["list item"]))
+        app.click(button(app, "Open Console"))
+        app.find("This machine has no USB tablet", roles=["label"])
+        app.click(button(app, "Add a Tablet"))
+        app.find("A tablet was added", roles=["label"])
+        assert "<input type='tablet' bus='usb'>" in virsh("dumpxml", "--inactive", name)
+        app.quit()
+    finally:
+        virsh("destroy", name, check=False)
+        virsh("undefine", name, check=False)
