@@ -81,10 +81,15 @@ pub fn run_viewer(argv: &[String], pid: &AtomicU32) -> Result<(), ViewerError> {
 /// The hint shown when a console opens: the keys that release the cursor and switch full
 /// screen, and, without the SPICE agent, what copy-paste needs.
 pub fn hint_toast(settings: &Settings, opts: &ConsoleOptions, info: &DisplayInfo) -> adw::Toast {
-    let hint = hint_text(opts, info);
+    hint_toast_of(settings, &hint_text(opts, info))
+}
+
+/// A console hint `hint` as a long toast, with "Don't Show Again" (which turns the hints
+/// off in Preferences).
+pub fn hint_toast_of(settings: &Settings, hint: &str) -> adw::Toast {
     // A wrapping label: a plain toast title would cut the hint to one line.
     let label = gtk::Label::builder()
-        .label(&hint)
+        .label(hint)
         .wrap(true)
         .max_width_chars(60)
         .xalign(0.0)

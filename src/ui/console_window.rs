@@ -51,21 +51,7 @@ impl ConsoleWindow {
             "{key} switches full screen. The pointer moves in and out freely. Keys reach the machine by their place on the keyboard, and the machine’s own keyboard layout decides the letter: on a French (azerty) keyboard, the key marked A types q while the machine is set to US (qwerty). Set the machine’s layout to yours, or type as its layout says.",
             &[("key", &self.hotkey.to_uppercase())],
         );
-        let label = gtk::Label::builder()
-            .label(&text)
-            .wrap(true)
-            .max_width_chars(60)
-            .xalign(0.0)
-            .build();
-        let toast = adw::Toast::builder()
-            .custom_title(&label)
-            .button_label(gettext("Don’t Show Again"))
-            .timeout(20)
-            .build();
-        let s = settings.clone();
-        toast.connect_button_clicked(move |_| {
-            s.set_boolean(crate::settings::Key::ShowConsoleHints, false)
-        });
+        let toast = super::console::hint_toast_of(settings, &text);
         self.toasts.add_toast(toast);
     }
 

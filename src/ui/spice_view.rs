@@ -26,11 +26,11 @@ struct State {
     inputs: Option<spice::InputsChannel>,
     main: Option<spice::MainChannel>,
     /// Told when the agent in the machine comes and goes.
-    on_agent: Vec<Box<dyn Fn(bool)>>,
+    on_agent: Listeners<bool>,
     /// Told when the session connects and ends.
-    on_phase: Vec<Box<dyn Fn(Phase)>>,
+    on_phase: Listeners<Phase>,
     /// Told whether the pointer goes as moves (no tablet in the machine) or positions.
-    on_relative: Vec<Box<dyn Fn(bool)>>,
+    on_relative: Listeners<bool>,
     /// The machine shown (kept to connect again when it starts anew).
     target: Option<(Connection, String)>,
     /// Counts sessions: what an ended session says late is not taken for the new one's.
@@ -194,10 +194,7 @@ impl SpiceView {
                 });
                 let s = state.clone();
                 main.connect_mouse_mode_notify(move |m| {
-                    let relative = m.mouse_mode() == SERVER_MODE;
-                    for f in &s.borrow().on_relative {
-                        f(relative);
-                    }
+                    tell(&s, |s| &mut s.on_relative, m.mouse_mode() == SERVER_MODE)
                 });
                 state.borrow_mut().main = Some(main.clone());
             }
@@ -516,28 +513,29 @@ impl SpiceView {
     }
 }
 
-/// Tells the listeners whether the agent runs (and so that the switches were read).
-fn tell_agent(state: &Rc<RefCell<State>>, on: bool) {
-    let listeners = std::mem::take(&mut state.borrow_mut().on_agent);
+type Listeners<T> = Vec<Box<dyn Fn(T)>>;
+
+/// Tells the listeners `which` of `value`. They are taken out while called: a listener
+/// may reach the view again (and add listeners, which are kept).
+fn tell<T: Copy>(state: &Rc<RefCell<State>>, which: fn(&mut State) -> &mut Listeners<T>, value: T) {
+    let listeners = std::mem::take(which(&mut state.borrow_mut()));
     for f in &listeners {
-        f(on);
+        f(value);
     }
     let mut st = state.borrow_mut();
-    let added = std::mem::replace(&mut st.on_agent, listeners);
-    st.on_agent.extend(added);
+    let added = std::mem::replace(which(&mut st), listeners);
+    which(&mut st).extend(added);
 }
 
-/// Tells the listeners where the session is (each phase once).
+/// Tells the listeners whether the agent runs (and so that the switches were read).
+fn tell_agent(state: &Rc<RefCell<State>>, on: bool) {
+    tell(state, |s| &mut s.on_agent, on);
+}
+
+/// Tells the listeners where the session is.
 fn tell_phase(state: &Rc<RefCell<State>>, phase: Phase) {
     state.borrow_mut().phase = Some(phase);
-    // Taken out while called: a listener may reach the view again.
-    let listeners = std::mem::take(&mut state.borrow_mut().on_phase);
-    for f in &listeners {
-        f(phase);
-    }
-    let mut st = state.borrow_mut();
-    let added = std::mem::replace(&mut st.on_phase, listeners);
-    st.on_phase.extend(added);
+    tell(state, |s| &mut s.on_phase, phase);
 }
 
 /// Asks libvirt, on the connection's thread, for a new socket to machine `uuid`'s display,

@@ -332,18 +332,23 @@ def ensure_default_pool():
         virsh("pool-start", "default")
 
 
-def define_tiny_vm(name):
-    """A KVM machine with no OS (SeaBIOS screen) and SPICE, on qemu:///system."""
-    xml = (f"<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
-           "<os><type arch='x86_64'>hvm</type></os><features><acpi/></features><devices>"
-           "<graphics type='spice'><listen type='none'/></graphics>"
-           "<video><model type='virtio'/></video></devices></domain>")
+def define_domain(name, xml):
+    """Defines machine `name` from `xml` on qemu:///system, in place of any left over."""
     path = f"/tmp/{name}.xml"
     with open(path, "w") as f:
         f.write(xml)
     virsh("destroy", name, check=False)
     virsh("undefine", name, check=False)
     virsh("define", path)
+
+
+def define_tiny_vm(name):
+    """A KVM machine with no OS (SeaBIOS screen) and SPICE, on qemu:///system."""
+    define_domain(name, (
+        f"<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64'>hvm</type></os><features><acpi/></features><devices>"
+        "<graphics type='spice'><listen type='none'/></graphics>"
+        "<video><model type='virtio'/></video></devices></domain>"))
 
 
 def button(app, label):

@@ -40,11 +40,7 @@ def png_size(data):
 
 def start_guest(copypaste=True):
     agent_guest.initramfs(INITRD)
-    with open(f"/tmp/{VM}.xml", "w") as f:
-        f.write(agent_guest.domain_xml(VM, INITRD, copypaste))
-    virsh("destroy", VM, check=False)
-    virsh("undefine", VM, check=False)
-    virsh("define", f"/tmp/{VM}.xml")
+    harness.define_domain(VM, agent_guest.domain_xml(VM, INITRD, copypaste))
     virsh("start", VM)
     return agent_guest.Serial(VM)
 

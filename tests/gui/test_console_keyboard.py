@@ -25,11 +25,7 @@ def define():
            "<graphics type='spice'><listen type='none'/></graphics>"
            "<input type='tablet' bus='usb'/><video><model type='vga'/></video>"
            "</devices></domain>")
-    with open(f"/tmp/{VM}.xml", "w") as f:
-        f.write(xml)
-    virsh("destroy", VM, check=False)
-    virsh("undefine", VM, check=False)
-    virsh("define", f"/tmp/{VM}.xml")
+    harness.define_domain(VM, xml)
 
 
 def console_window():

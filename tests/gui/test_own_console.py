@@ -24,11 +24,7 @@ def define():
            "<graphics type='spice'><listen type='none'/><clipboard copypaste='no'/></graphics>"
            "<input type='tablet' bus='usb'/><redirdev bus='usb' type='spicevmc'/>"
            "<video><model type='virtio'/></video></devices></domain>")
-    with open(f"/tmp/{VM}.xml", "w") as f:
-        f.write(xml)
-    virsh("destroy", VM, check=False)
-    virsh("undefine", VM, check=False)
-    virsh("define", f"/tmp/{VM}.xml")
+    harness.define_domain(VM, xml)
 
 
 def console_window():
@@ -188,11 +184,7 @@ def test_a_machine_without_a_tablet_is_offered_one():
            "<os><type arch='x86_64'>hvm</type><bootmenu enable='yes' timeout='30000'/></os>"
            "<devices><graphics type='spice'><listen type='none'/></graphics>"
            "<video><model type='vga'/></video></devices></domain>")
-    with open(f"/tmp/{name}.xml", "w") as f:
-        f.write(xml)
-    virsh("destroy", name, check=False)
-    virsh("undefine", name, check=False)
-    virsh("define", f"/tmp/{name}.xml")
+    harness.define_domain(name, xml)
     try:
         virsh("start", name)
         app = App(["--connect", "qemu:///system"])
