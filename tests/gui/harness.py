@@ -332,6 +332,13 @@ def ensure_default_pool():
         virsh("pool-start", "default")
 
 
+def console_window(name):
+    """The X window of Bilik's console of machine `name`, if it is shown."""
+    out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"{name} — Console"],
+                         capture_output=True, text=True).stdout.split()
+    return out[0] if out else None
+
+
 def define_domain(name, xml):
     """Defines machine `name` from `xml` on qemu:///system, in place of any left over."""
     path = f"/tmp/{name}.xml"

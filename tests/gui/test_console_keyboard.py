@@ -28,12 +28,6 @@ def define():
     harness.define_domain(VM, xml)
 
 
-def console_window():
-    out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"{VM} — Console"],
-                         capture_output=True, text=True).stdout.split()
-    return out[0] if out else None
-
-
 def test_keys_reach_the_machine_by_their_place():
     define()
     try:
@@ -41,7 +35,7 @@ def test_keys_reach_the_machine_by_their_place():
         app = App(["--connect", "qemu:///system"])
         app.select(app.find(f"{VM}, Running", roles=["list item"]))
         app.click(button(app, "Open Console"))
-        win = wait_for("the console window", console_window, timeout=20)
+        win = wait_for("the console window", lambda: harness.console_window(VM), timeout=20)
         screen = app.find("The machine’s screen")
 
         def read(label):

@@ -27,12 +27,6 @@ def define():
     harness.define_domain(VM, xml)
 
 
-def console_window():
-    out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"{VM} — Console"],
-                         capture_output=True, text=True).stdout.split()
-    return out[0] if out else None
-
-
 def shot_of(win, label):
     path = f"{harness.SHOTS}/{label}.png"
     subprocess.run(["import", "-window", win, path], check=True)
@@ -60,7 +54,7 @@ def test_the_machines_screen_in_bilik_takes_its_keys():
         app = App(["--connect", "qemu:///system"])
         app.select(app.find(f"{VM}, Running", roles=["list item"]))
         app.click(button(app, "Open Console"))
-        win = wait_for("the console window", console_window, timeout=20)
+        win = wait_for("the console window", lambda: harness.console_window(VM), timeout=20)
         app.find("The machine’s screen")
         # The header says where the console is (SeaBIOS has no agent) and that this
         # machine's Copy and paste switch is off (the console honours it too), and a hint
@@ -168,7 +162,7 @@ def test_the_console_tab_shows_the_screen_in_the_window():
         shot_of(win, "237-console-tab-esc")
         # Full Screen: the console window takes the screen over; the tab says where it is.
         app.click(app.find("Full Screen", roles=["button", "push button"], exact=True))
-        wait_for("the console window", console_window, timeout=20)
+        wait_for("the console window", lambda: harness.console_window(VM), timeout=20)
         app.find("The screen is open in its own window")
         app.quit()
     finally:
