@@ -14,7 +14,7 @@
 //! worker says so and reconnects with backoff; on success it sends the whole list again,
 //! which the model applies as a replacement (no duplicates).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -145,7 +145,7 @@ impl ConnectionHandle {
             conn: None,
             regs: None,
             rates: RateTracker::default(),
-            active: HashSet::new(),
+            active: HashMap::new(),
             seen_started: seen_started.clone(),
         };
         std::thread::Builder::new()
@@ -301,8 +301,9 @@ pub(super) struct Worker {
     conn: Option<Connect>,
     regs: Option<Registrations>,
     rates: RateTracker,
-    /// UUIDs of machines with a qemu process, to skip the stats call when there are none.
-    active: HashSet<String>,
+    /// Machines with a qemu process and their state as last read: the stats call is skipped
+    /// when there are none, and its answer is checked against them (`reconcile`).
+    active: HashMap<String, VmState>,
     /// When this worker saw machines start: their uptime where no process can be read.
     seen_started: SeenStarted,
 }
@@ -472,8 +473,10 @@ impl Worker {
                 self.active = list
                     .iter()
                     .filter(|d| d.state.is_active())
-                    .map(|d| d.uuid.clone())
+                    .map(|d| (d.uuid.clone(), d.state))
                     .collect();
+                // Machines that stopped while no event could say so.
+                seen(&self.seen_started).retain(|uuid, _| self.active.contains_key(uuid));
                 (self.sink)(Update::Domains(list));
             }
             Err(e) => {
@@ -527,7 +530,7 @@ impl Worker {
         match domain_info(&dom) {
             Some(info) => {
                 if info.state.is_active() {
-                    self.active.insert(info.uuid.clone());
+                    self.active.insert(info.uuid.clone(), info.state);
                 } else {
                     self.active.remove(&info.uuid);
                 }
@@ -552,6 +555,7 @@ impl Worker {
             sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE,
         ) {
             Ok(records) => {
+                self.reconcile(&records);
                 let mut figures = self.rates.update(&records, Instant::now());
                 // Drivers without figures (the test driver) give nothing to show: no update.
                 figures.retain(|f| f.memory_kib.is_some() || f.cpu_percent.is_some());
@@ -566,12 +570,49 @@ impl Worker {
         }
     }
 
+    /// libvirt does not announce every change of state: a daemon that restarts stops the
+    /// machines it cannot reattach to without an event (found by `build-aux/soak`: a
+    /// machine shown running for ever). The statistics already say which machines run and
+    /// in which state; a machine where they differ from what the events said is read again.
+    fn reconcile(&mut self, records: &[stats::Record]) {
+        let now: HashMap<String, VmState> = records
+            .iter()
+            .map(|r| (r.uuid.clone(), r.to_info().state))
+            .collect();
+        for uuid in stale_machines(&self.active, &now) {
+            log::debug!(
+                "machine {uuid}: its state differs from the last one read (an event on its way, or a change libvirt did not announce): reading it again"
+            );
+            self.refresh_domain(&uuid);
+        }
+    }
+
     fn handle_request(&mut self, request: Request) {
         match request {
             Request::Reconnect => {}
             Request::Reload => self.send_list(),
         }
     }
+}
+
+/// The machines whose state differs between what the events said (`believed`: the running
+/// ones) and the statistics of the running machines (`now`).
+fn stale_machines(
+    believed: &HashMap<String, VmState>,
+    now: &HashMap<String, VmState>,
+) -> Vec<String> {
+    let mut stale: Vec<String> = believed
+        .keys()
+        .filter(|uuid| !now.contains_key(*uuid))
+        .cloned()
+        .collect();
+    stale.extend(
+        now.iter()
+            .filter(|(uuid, state)| believed.get(*uuid) != Some(state))
+            .map(|(uuid, _)| uuid.clone()),
+    );
+    stale.sort();
+    stale
 }
 
 fn domain_info(dom: &Domain) -> Option<DomainInfo> {
@@ -590,4 +631,31 @@ fn domain_info(dom: &Domain) -> Option<DomainInfo> {
         state: VmState::from_raw(state),
         reason,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statistics_find_changes_no_event_announced() {
+        let believed: HashMap<String, VmState> = [
+            ("gone".to_string(), VmState::Running),
+            ("same".to_string(), VmState::Running),
+            ("paused".to_string(), VmState::Running),
+        ]
+        .into();
+        let now: HashMap<String, VmState> = [
+            ("same".to_string(), VmState::Running),
+            ("paused".to_string(), VmState::Paused),
+            ("started".to_string(), VmState::Running),
+        ]
+        .into();
+        assert_eq!(
+            stale_machines(&believed, &now),
+            ["gone", "paused", "started"],
+            "stopped, paused and started without an event: each read again; the same one not"
+        );
+        assert!(stale_machines(&now, &now).is_empty());
+    }
 }
