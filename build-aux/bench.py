@@ -151,4 +151,47 @@ if KVM:
         report(f"{KVM} running KVM (qemu:///system)", "qemu:///system", total)
     finally:
         cleanup(names)
+SYSTEM = int(os.environ.get("BENCH_SYSTEM", "1000"))
+if SYSTEM:
+    import bench_system as bs
+    import churn
+    running = int(os.environ.get("BENCH_SYSTEM_RUNNING", "50"))
+    vmm_runs = int(os.environ.get("BENCH_VMM_RUNS", "3"))
+    storm = float(os.environ.get("BENCH_STORM_SECONDS", "30"))
+    churn.cleanup(bs.SCALE)
+    churn.cleanup(bs.STORM)
+    try:
+        bs.define_scale(SYSTEM, running)
+        time.sleep(5)
+        total = bs.total_machines()
+        uri = "qemu:///system"
+        print()
+        print(f"qemu:///system with {total} defined machines ({running} running, paused); "
+              f"Bilik and virsh as above, virt-manager {vmm_runs} starts (median), its table "
+              "read through the accessibility tree")
+        print("| viewer | list shown | virsh floor | ratio | peak RSS | idle CPU | longest stall |")
+        print("|---|---|---|---|---|---|---|")
+        fw, frss = floor(uri)
+        shown, rss, idle, stall, _ = bilik(uri, total)
+        print(f"| Bilik | {shown*1000:.0f} ms | {fw*1000:.0f} ms | {shown/fw:.2f}× | {rss:.0f} MB "
+              f"| {idle:.2f} % | {stall:.0f} ms |", flush=True)
+        vshown, vrss, vidle, vstall = bs.virt_manager(total, vmm_runs, IDLE, TICKS)
+        print(f"| virt-manager | {vshown*1000:.0f} ms | {fw*1000:.0f} ms | {vshown/fw:.2f}× "
+              f"| {vrss:.0f} MB | {vidle:.2f} % | {vstall:.0f} ms |", flush=True)
+        print()
+        print(f"Event storm: 200 more machines changing state for {storm:.0f} s (4 threads, as "
+              f"fast as libvirt answers) while the {total} are shown")
+        print("| viewer | state changes | per second | longest stall (storm and catching up) "
+              "| the list afterwards |")
+        print("|---|---|---|---|---|")
+        list_file = f"/tmp/bilik-bench-list-{os.getpid()}"
+        env = dict(os.environ, **returning_user_config())
+        steps, longest, ending = bs.storm_bilik(BIN, env, storm, list_file)
+        print(f"| Bilik | {steps} | {steps/storm:.1f} | {longest} | {ending} |", flush=True)
+        steps, longest, ending = bs.storm_vmm(storm)
+        print(f"| virt-manager | {steps} | {steps/storm:.1f} | {longest} | {ending} |",
+              flush=True)
+    finally:
+        churn.cleanup(bs.STORM)
+        churn.cleanup(bs.SCALE)
 sys.exit(0)

@@ -21,9 +21,19 @@ impl App {
         }
         // The machines first: the list view shows the store it is bound to, told only
         // that it changed.
-        match self.current.apply(&update) {
+        let change = self.current.apply(&update);
+        match change {
             Change::None => {}
             change => self.list.emit(VmListMsg::Changed(change)),
+        }
+        // For build-aux/soak: the list as shown, and whether the connection is up.
+        let up = match &update {
+            Update::Domains(_) => Some(true),
+            Update::Connecting | Update::Lost { .. } | Update::ConnectFailed { .. } => Some(false),
+            _ => None,
+        };
+        if up.is_some() || matches!(change, Change::Machines) {
+            crate::bench::list_changed(self.current.store.model(), up);
         }
         match update {
             Update::Connecting => {}
@@ -61,8 +71,11 @@ impl App {
                 show_banner(&widgets.banner, Some(&text));
                 widgets.sidebar_content.set_sensitive(false);
             }
-            Update::Domains(_) => {
+            Update::Domains(list) => {
                 crate::bench::mark("store-replaced");
+                self.machine_view.emit(MachineViewMsg::Listed(
+                    list.into_iter().map(|d| d.uuid).collect(),
+                ));
                 self.select_pending();
                 show_banner(&widgets.banner, None);
                 widgets.sidebar_content.set_sensitive(true);

@@ -56,6 +56,12 @@ impl StatsHistory {
     pub fn clear(&mut self) {
         self.machines.clear();
     }
+
+    /// A complete list arrived (after a reconnect): machines not in it went away while
+    /// no event could say so (found by `build-aux/soak`), and their graphs with them.
+    pub fn keep_only(&mut self, listed: &std::collections::HashSet<String>) {
+        self.machines.retain(|uuid, _| listed.contains(uuid));
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +85,9 @@ mod tests {
         let s = h.get("u");
         assert_eq!(s.len(), KEEP);
         assert_eq!(s[0].cpu_percent, 10.0);
+
+        // A reconnect's list without "u": it went away unannounced; its graph goes too.
+        h.keep_only(&["v".to_string()].into());
+        assert!(h.get("u").is_empty());
     }
 }

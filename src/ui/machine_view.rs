@@ -41,6 +41,8 @@ pub enum MachineViewMsg {
     Stats(Vec<DomainStats>),
     /// A machine is gone: its statistics with it.
     Removed(String),
+    /// The complete list (its UUIDs) arrived: the statistics of machines not in it go.
+    Listed(std::collections::HashSet<String>),
     /// Another connection: nothing of the old one is kept.
     Reset,
     /// Show the overview tab.
@@ -364,6 +366,7 @@ impl Component for MachineView {
                 }
             }
             MachineViewMsg::Removed(uuid) => self.history.forget(&uuid),
+            MachineViewMsg::Listed(uuids) => self.history.keep_only(&uuids),
             MachineViewMsg::Reset => self.history.clear(),
             MachineViewMsg::Installing(uuid, on) => {
                 if self.shown.as_deref() == Some(uuid.as_str()) {

@@ -1,0 +1,125 @@
+"""Driver of build-aux/soak (runs inside build-aux/gui-session, as root)."""
+
+import os
+import random
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import churn  # noqa: E402
+
+BIN = os.environ["BILIK_BIN"]
+CYCLES = int(os.environ.get("SOAK_CYCLES", "100"))
+MACHINES = int(os.environ.get("SOAK_MACHINES", "200"))
+SEED = int(os.environ.get("SOAK_SEED", str(int(time.time()))))
+PREFIX = "soak-"
+LIST = f"/tmp/bilik-soak-list-{os.getpid()}"
+CTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libvirtd-ctl")
+
+
+def proc_figures(pid):
+    threads = rss = 0
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("Threads:"):
+            threads = int(line.split()[1])
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1]) / 1024
+    fds = len(os.listdir(f"/proc/{pid}/fd"))
+    return threads, fds, rss
+
+
+def returning_user_config():
+    config = f"/tmp/bilik-soak-config-{os.getpid()}"
+    os.makedirs(f"{config}/glib-2.0/settings", exist_ok=True)
+    with open(f"{config}/glib-2.0/settings/keyfile", "w") as f:
+        f.write("[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+    return {"XDG_CONFIG_HOME": config, "GSETTINGS_BACKEND": "keyfile"}
+
+
+def main():
+    random.seed(SEED)
+    churn.cleanup(PREFIX)
+    conn = churn.libvirt.open(churn.URI)
+    for name in churn.names(PREFIX, MACHINES):
+        conn.defineXML(churn.XML.format(name=name))
+    conn.close()
+    env = dict(os.environ, BILIK_LIST_FILE=LIST, G_MESSAGES_DEBUG="bilik", **returning_user_config())
+    log = open(f"/tmp/bilik-soak-{os.getpid()}.log", "w")
+    bilik = subprocess.Popen([BIN, "--connect", churn.URI], env=env, stdout=log, stderr=log)
+    took, why = churn.wait_equal(LIST, 60)
+    if took is None:
+        bilik.kill()
+        raise SystemExit(f"soak: Bilik's first list never matched libvirt's: {why}")
+    print(f"Soak: {CYCLES} cycles, {MACHINES} machines changing state (4 threads, as fast as "
+          f"libvirt answers), libvirtd killed (SIGKILL) and restarted once per cycle at a random "
+          f"moment; seed {SEED}; Bilik {BIN} (pid {bilik.pid}), log {log.name}")
+    print("| cycles | lists equal to libvirt's | longest wait for an equal list after the "
+          "restart | daemon down (longest) | Bilik threads | open fds | RSS | heap in use "
+          "| heap held | steps taken "
+          "| steps refused (daemon gone) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    c = churn.Churn(PREFIX, MACHINES)
+    c.start()
+    first = None
+    figures = []
+    block = {"equal": 0, "wait": 0.0, "down": 0.0, "steps": 0, "failed": 0}
+    mismatches = []
+    crashed = None
+    for cycle in range(1, CYCLES + 1):
+        time.sleep(random.uniform(0.3, 2.5))
+        t_kill = time.monotonic()
+        subprocess.run([CTL, "kill"], check=True)
+        time.sleep(random.uniform(0.0, 1.0))
+        subprocess.run([CTL, "start"], check=True, stdout=subprocess.DEVNULL)
+        block["down"] = max(block["down"], time.monotonic() - t_kill)
+        time.sleep(random.uniform(0.3, 2.0))
+        c.pause()
+        took, why = churn.wait_equal(LIST, 60)
+        if bilik.poll() is not None:
+            crashed = f"Bilik ended with {bilik.returncode} in cycle {cycle}"
+            break
+        if took is None:
+            mismatches.append((cycle, why))
+        else:
+            block["equal"] += 1
+            block["wait"] = max(block["wait"], took)
+        figs = proc_figures(bilik.pid) + (churn.shown_heap(LIST) or (0, 0),)
+        if first is None:
+            first = figs
+        with c.lock:
+            block["steps"], block["failed"] = c.steps, c.failed
+        c.resume()
+        if cycle % 10 == 0 or cycle == CYCLES:
+            n = (cycle - 1) % 10 + 1
+            threads, fds, rss, (in_use, held) = figs
+            print(f"| {cycle - n + 1}–{cycle} | {block['equal']}/{n} | {block['wait']:.1f} s "
+                  f"| {block['down']:.1f} s | {threads} | {fds} | {rss:.0f} MB | {in_use / 2**20:.1f} MB "
+                  f"| {held / 2**20:.1f} MB "
+                  f"| {block['steps']} | {block['failed']} |", flush=True)
+            figures.append(figs)
+            with c.lock:
+                c.steps = c.failed = 0
+            block = {"equal": 0, "wait": 0.0, "down": 0.0, "steps": 0, "failed": 0}
+    c.end()
+    if crashed is None and bilik.poll() is not None:
+        crashed = f"Bilik ended with {bilik.returncode}"
+    last = proc_figures(bilik.pid) + (churn.shown_heap(LIST) or (0, 0),) if crashed is None else None
+    bilik.terminate()
+    bilik.wait(timeout=20)
+    churn.cleanup(PREFIX)
+    print()
+    print(f"Crashed: {crashed or 'no'}")
+    print(f"Cycles whose list never matched in 60 s: {len(mismatches)}")
+    for cycle, why in mismatches:
+        print(f"  cycle {cycle}: {why}")
+    if first and last:
+        print(f"After the first cycle: {first[0]} threads, {first[1]} fds, {first[2]:.0f} MB; "
+              f"at the end: {last[0]} threads, {last[1]} fds, {last[2]:.0f} MB "
+              f"(RSS {100 * (last[2] - first[2]) / first[2]:+.1f} %); heap in use "
+              f"{first[3][0] / 2**20:.1f} → {last[3][0] / 2**20:.1f} MB, held by the allocator "
+              f"{first[3][1] / 2**20:.1f} → {last[3][1] / 2**20:.1f} MB")
+    sys.exit(0)
+
+
+main()
