@@ -29,6 +29,42 @@ def proc_figures(pid):
     return threads, fds, rss
 
 
+class Wrapped:
+    """Bilik started by a wrapper: its own process, for the figures and the end."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+        self.pid = None
+        for _ in range(300):
+            for d in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    stat = open(f"/proc/{d}/stat").read()
+                except OSError:
+                    continue
+                if stat[stat.index("(") + 1:stat.rindex(")")] == "bilik":
+                    self.pid = int(d)
+            if self.pid:
+                break
+            time.sleep(0.1)
+        self.returncode = None
+
+    def poll(self):
+        if self.pid and os.path.exists(f"/proc/{self.pid}"):
+            return None
+        self.returncode = "gone"
+        return self.returncode
+
+    def kill(self):
+        self.terminate()
+
+    def terminate(self):
+        if self.poll() is None:
+            os.kill(self.pid, 15)
+
+    def wait(self, timeout=None):
+        return self.wrapper.wait(timeout=timeout)
+
+
 def returning_user_config():
     config = f"/tmp/bilik-soak-config-{os.getpid()}"
     os.makedirs(f"{config}/glib-2.0/settings", exist_ok=True)
@@ -46,7 +82,12 @@ def main():
     conn.close()
     env = dict(os.environ, BILIK_LIST_FILE=LIST, G_MESSAGES_DEBUG="bilik", **returning_user_config())
     log = open(f"/tmp/bilik-soak-{os.getpid()}.log", "w")
-    bilik = subprocess.Popen([BIN, "--connect", churn.URI], env=env, stdout=log, stderr=log)
+    # SOAK_WRAP: a program to run Bilik under (e.g. heaptrack, to see where the heap goes).
+    wrap = os.environ.get("SOAK_WRAP", "").split()
+    bilik = subprocess.Popen([*wrap, BIN, "--connect", churn.URI], env=env, stdout=log,
+                             stderr=log)
+    if wrap:
+        bilik = Wrapped(bilik)
     took, why = churn.wait_equal(LIST, 60)
     if took is None:
         bilik.kill()
