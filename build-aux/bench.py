@@ -6,11 +6,12 @@ import subprocess
 import sys
 import time
 
+from procfigures import cpu_percent, peak_rss_mb, returning_user_config
+
 BIN = os.environ["BILIK_BIN"]
 IDLE = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "1000 5000").split()]
 KVM = int(os.environ.get("BENCH_KVM", "20"))
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def node_file(n):
@@ -38,27 +39,6 @@ def floor(uri, runs=5):
         walls.append(time.monotonic() - t0)
         rss.append(int(r.stderr.strip().splitlines()[-1]))
     return statistics.median(walls), max(rss) / 1024
-
-
-def cpu_ticks(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def peak_rss_mb(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def returning_user_config():
-    """Settings of a returning user (setup check seen), as on a desktop without dconf."""
-    config = f"/tmp/bilik-bench-config-{time.monotonic_ns()}"
-    os.makedirs(f"{config}/glib-2.0/settings")
-    with open(f"{config}/glib-2.0/settings/keyfile", "w") as f:
-        f.write("[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
-    return {"XDG_CONFIG_HOME": config, "GSETTINGS_BACKEND": "keyfile"}
 
 
 def launch(uri, expect, env):
@@ -91,10 +71,7 @@ def bilik(uri, expect, extra_env=None, runs=5):
             p.terminate()
             p.wait(timeout=10)
     time.sleep(2)  # let the first statistics rounds settle
-    c0 = cpu_ticks(p.pid)
-    time.sleep(IDLE)
-    c1 = cpu_ticks(p.pid)
-    idle_cpu = (c1 - c0) / TICKS / IDLE * 100
+    idle_cpu = cpu_percent([p.pid], IDLE)[0]
     rss = peak_rss_mb(p.pid)
     p.terminate()
     p.wait(timeout=10)
@@ -175,7 +152,7 @@ if SYSTEM:
         shown, rss, idle, stall, _ = bilik(uri, total)
         print(f"| Bilik | {shown*1000:.0f} ms | {fw*1000:.0f} ms | {shown/fw:.2f}× | {rss:.0f} MB "
               f"| {idle:.2f} % | {stall:.0f} ms |", flush=True)
-        vshown, vrss, vidle, vstall = bs.virt_manager(total, vmm_runs, IDLE, TICKS)
+        vshown, vrss, vidle, vstall = bs.virt_manager(total, vmm_runs, IDLE)
         print(f"| virt-manager | {vshown*1000:.0f} ms | {fw*1000:.0f} ms | {vshown/fw:.2f}× "
               f"| {vrss:.0f} MB | {vidle:.2f} % | {vstall:.0f} ms |", flush=True)
         print()

@@ -8,9 +8,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "gui"))
 import harness  # noqa: E402  (the GUI tests' driver: AT-SPI, Bilik's settings)
 from harness import App, button, virsh, wait_for  # noqa: E402
+from procfigures import cpu_percent  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_CONSOLE_SECONDS", "20"))
-TICKS = os.sysconf("SC_CLK_TCK")
 VM = "bilik-bench-console"
 DISK = f"/tmp/{VM}.img"
 
@@ -33,18 +33,6 @@ def define():
            "<input type='tablet' bus='usb'/><video><model type='vga'/></video>"
            "</devices></domain>")
     harness.define_domain(VM, xml)
-
-
-def cpu_ticks(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def cpu_percent(pids, seconds):
-    """CPU of each of `pids` over `seconds`, in % of one core."""
-    c0 = [cpu_ticks(p) for p in pids]
-    time.sleep(seconds)
-    return [(cpu_ticks(p) - c) / TICKS / seconds * 100 for p, c in zip(pids, c0)]
 
 
 def x_server():

@@ -22,6 +22,7 @@ gi.require_version("Atspi", "2.0")
 from gi.repository import Atspi  # noqa: E402
 
 import churn  # noqa: E402
+from procfigures import cpu_percent, peak_rss_mb  # noqa: E402
 
 URI = churn.URI
 SCALE = "scale-"
@@ -163,27 +164,12 @@ def launch_vmm(expect_rows, stall_timer_stays=False):
     raise SystemExit("virt-manager's table never showed every machine")
 
 
-def idle_and_rss(pid, idle, ticks):
-    time.sleep(2)
-    c0 = cpu_ticks(pid)
-    time.sleep(idle)
-    c1 = cpu_ticks(pid)
-    return (c1 - c0) / ticks / idle * 100, peak_rss_mb(pid)
+def idle_and_rss(pid, idle):
+    time.sleep(2)  # let the first statistics rounds settle
+    return cpu_percent([pid], idle)[0], peak_rss_mb(pid)
 
 
-def cpu_ticks(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
-
-def peak_rss_mb(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def virt_manager(expect, runs, idle, ticks):
+def virt_manager(expect, runs, idle):
     """Median seconds to a full table, peak RSS, idle CPU, longest stall until shown."""
     times, stalls = [], []
     for i in range(runs):
@@ -193,7 +179,7 @@ def virt_manager(expect, runs, idle, ticks):
         if i < runs - 1:
             p.terminate()
             p.wait(timeout=20)
-    idle_cpu, rss = idle_and_rss(p.pid, idle, ticks)
+    idle_cpu, rss = idle_and_rss(p.pid, idle)
     p.terminate()
     p.wait(timeout=20)
     return statistics.median(times), rss, idle_cpu, max(stalls)

@@ -8,6 +8,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import churn  # noqa: E402
+from procfigures import returning_user_config  # noqa: E402
 
 BIN = os.environ["BILIK_BIN"]
 CYCLES = int(os.environ.get("SOAK_CYCLES", "100"))
@@ -63,14 +64,6 @@ class Wrapped:
 
     def wait(self, timeout=None):
         return self.wrapper.wait(timeout=timeout)
-
-
-def returning_user_config():
-    config = f"/tmp/bilik-soak-config-{os.getpid()}"
-    os.makedirs(f"{config}/glib-2.0/settings", exist_ok=True)
-    with open(f"{config}/glib-2.0/settings/keyfile", "w") as f:
-        f.write("[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
-    return {"XDG_CONFIG_HOME": config, "GSETTINGS_BACKEND": "keyfile"}
 
 
 def main():

@@ -61,6 +61,8 @@
 //! no replies. The first connection's worker starts before GTK does
 //! (`app::EarlyConnection`), so the machine list loads while the window is built;
 //! libvirt's event loop is Bilik's own poll loop, which never touches GTK's main context.
+//! The worker polls only statistics (one bulk call for the running machines) and checks
+//! that answer against the states events gave: libvirt does not announce every change.
 //!
 //! * [`backend`] — GTK-free: the worker, plain feature functions over a connection, typed
 //!   errors (see its own map).
@@ -76,7 +78,8 @@
 //!   GTK starts).
 //! * [`logging`] — the `log` crate's lines go to GLib's log, domain "bilik".
 //! * [`settings`] — typed GSettings keys; [`i18n`] — gettext helpers; [`config`] — build
-//!   values from meson; [`mod@bench`] — opt-in figures for `build-aux/bench`.
+//!   values from meson; [`mod@bench`] — opt-in figures for `build-aux/bench` and the
+//!   list as shown for `build-aux/soak`.
 
 pub mod app;
 pub mod backend;

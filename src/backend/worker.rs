@@ -577,7 +577,10 @@ impl Worker {
     fn reconcile(&mut self, records: &[stats::Record]) {
         let now: HashMap<String, VmState> = records
             .iter()
-            .map(|r| (r.uuid.clone(), r.to_info().state))
+            .map(|r| {
+                let info = r.to_info();
+                (info.uuid, info.state)
+            })
             .collect();
         for uuid in stale_machines(&self.active, &now) {
             log::debug!(
