@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import gi
@@ -79,8 +80,6 @@ class App:
 
     running = []
 
-    _configs = 0
-
     def __init__(self, args=(), env=None, name_in_registry="bilik", first_run=False, home=None,
                  settings=""):
         """`home`: run as a login would, with that home folder for everything (settings,
@@ -88,18 +87,20 @@ class App:
         in a scratch folder, as a returning user who has seen the setup check (unless
         `first_run`)."""
         full_env = dict(os.environ)
-        App._configs += 1
         # Removed when this Bilik quits (its log is read before, if the test failed).
         self.scratch = None
         if home:
             config = os.path.join(home, ".config")
             full_env.pop("XDG_CONFIG_HOME", None)
             full_env.update({"HOME": home, "GSETTINGS_BACKEND": "keyfile"})
-            log_dir = f"/tmp/bilik-gui-log-{os.getpid()}-{App._configs}"
-            os.makedirs(log_dir, exist_ok=True)
+            log_dir = tempfile.mkdtemp(prefix="bilik-gui-log-", dir="/tmp")
+            os.chmod(log_dir, 0o755)
         else:
             # Settings in a keyfile, as on a desktop without dconf.
-            config = f"/tmp/bilik-gui-config-{os.getpid()}-{App._configs}"
+            # A new folder every time: a name made from the pid can meet a folder left by
+            # an earlier run as another user, which this user may not write into.
+            config = tempfile.mkdtemp(prefix="bilik-gui-config-", dir="/tmp")
+            os.chmod(config, 0o755)
             self.scratch = config
             keyfile_dir = os.path.join(config, "glib-2.0", "settings")
             os.makedirs(keyfile_dir, exist_ok=True)
