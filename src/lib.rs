@@ -4,16 +4,19 @@
 //!
 //! ```text
 //! main.rs                    parses --connect, starts gettext and the relm4 app
-//! app/mod.rs    App          the main window (AdwApplicationWindow)
+//! app/mod.rs    App          the main window (AdwApplicationWindow); app/connections.rs
+//!                            its open connections (which open at start, each its worker)
 //!   └ AdwToastOverlay        toasts: a screen's own answers, failures with "Details"
 //!     └ AdwNavigationSplitView
 //!       ├ sidebar: AdwToolbarView
-//!       │   ├ AdwHeaderBar   ui/connection_switcher.rs  ConnectionSwitcher (title widget)
+//!       │   ├ AdwHeaderBar   ui/connection_switcher.rs  ConnectionSwitcher (title widget:
+//!       │   │                which connections are open, add an address)
 //!       │   │                + main menu (Storage, Networks, Preferences, Setup Check, …)
-//!       │   ├ AdwBanner      "Lost connection to … — reconnecting…"
-//!       │   └ ui/vm_list.rs  VmList: search, sort, virtualised GtkListView of
-//!       │                    ui/vm_row.rs rows (drawn by hand: sized without laying out text),
-//!       │                    status pages (connecting / empty / no match / error + Try Again)
+//!       │   └ ui/vm_list.rs  VmList: search, sort, one virtualised GtkListView of every
+//!       │                    open connection: per connection a header row
+//!       │                    (ui/connection_header.rs: state, menu, the failure with Try
+//!       │                    Again) then its ui/vm_row.rs rows (drawn by hand: sized
+//!       │                    without laying out text); "no match" page
 //!       └ content: ui/machine_view.rs MachineView — told only which machine is shown
 //!         (and what libvirt pushed); no machine: a status page and no tab bar. Its tabs:
 //!           ├ Overview  ui/vm_details.rs VmDetails (state + reason, uptime, graphs,
@@ -46,7 +49,7 @@
 //! ## Threads and data flow: a screen asks, and hears its own answer
 //!
 //! ```text
-//! GTK main thread                       connection worker thread       libvirt-events thread
+//! GTK main thread                       a worker thread per connection  libvirt-events thread
 //! a screen ── Connection::call(f) ───▶  Worker (owns virt::Connect)   ◀── event callbacks
 //!    ▲  (relm4 command: the future)      runs f(&Connect), in order       (backend/events.rs,
 //!    └──────────── Result<T, BackendError> ◀┘                             backend/event_loop.rs)
@@ -58,8 +61,9 @@
 //! asks with `ask_on`; a clone (minutes of copying) is a `ui::clone_job::CloneJob` of the
 //! Hardware tab, on `Connection::call_long`. Answers are tagged with the machine they were for, so a late one is
 //! dropped. Only what libvirt pushes travels on the shared update stream, and `App` routes
-//! no replies. The first connection's worker starts before GTK does
-//! (`app::EarlyConnection`), so the machine list loads while the window is built;
+//! no replies; each connection's updates carry its worker's number, so they reach only its
+//! own header and machines. The connections' workers start before GTK does
+//! (`app::EarlyConnection`), so the machine lists load while the window is built;
 //! libvirt's event loop is Bilik's own poll loop, which never touches GTK's main context.
 //! The worker polls only statistics (one bulk call for the running machines) and checks
 //! that answer against the states events gave: libvirt does not announce every change.
@@ -71,7 +75,8 @@
 //!   running window over D-Bus (GApplication's command line), opens the window.
 //! * [`model`] — GObjects the views bind to ([`model::VmObject`]); a connection's model
 //!   ([`model::connection_model::ConnectionModel`]) applies what libvirt pushed to its
-//!   store ([`model::VmStore`]) in place, and the list view binds to that store. The new-machine
+//!   store ([`model::VmStore`]) in place and to its header's
+//!   [`model::connection_item::ConnectionItem`], and the list view binds to both. The new-machine
 //!   wizard's decisions: [`model::new_vm_plan::NewVmPlan`].
 //! * [`errors`] — the one place where errors become translated sentences.
 //! * [`renderer`] — GTK draws without OpenGL on a computer without a GPU (decided before
@@ -161,14 +166,18 @@ fn window(
             return 1;
         }
     };
-    let uri = app::initial_uri(connect, Some(&settings));
+    let connect_asked = connect.is_some()
+        || ["LIBVIRT_DEFAULT_URI", "VIRSH_DEFAULT_CONNECT_URI"]
+            .iter()
+            .any(|v| std::env::var(v).is_ok_and(|u| !u.trim().is_empty()));
+    let uris = app::initial_uris(connect, Some(&settings));
     bench::mark("settings");
     // Connecting starts now, in parallel with GTK's start and the window's first frame.
-    let early = app::EarlyConnection::open(&uri);
+    let early = uris.iter().map(|u| app::EarlyConnection::open(u)).collect();
     bench::mark("early-started");
     application.connect_startup(|_| bench::mark("gtk-started"));
     // This process's own command line opens the window; one handed over by a second
-    // `bilik` switches connection or machine.
+    // `bilik` opens a connection or shows a machine.
     application.connect_command_line(|app, line| {
         if !line.is_remote() {
             app.activate();
@@ -210,8 +219,8 @@ fn window(
         .with_args(vec!["bilik".to_string()])
         .run::<app::App>(app::AppInit {
             settings,
-            uri,
             early,
+            connect_asked,
             started,
             select,
         });

@@ -13,6 +13,8 @@ pub enum Key {
     WindowMaximized,
     CustomConnections,
     LastConnection,
+    /// The connections open when Bilik last closed (reopened at start).
+    OpenConnections,
     LastImageFolder,
     SetupCheckSeen,
     ConsoleFullscreen,
@@ -31,6 +33,7 @@ impl Key {
             Key::WindowMaximized => "window-maximized",
             Key::CustomConnections => "custom-connections",
             Key::LastConnection => "last-connection",
+            Key::OpenConnections => "open-connections",
             Key::LastImageFolder => "last-image-folder",
             Key::SetupCheckSeen => "setup-check-seen",
             Key::ConsoleFullscreen => "console-fullscreen",

@@ -12,15 +12,15 @@ use crate::backend::{lifecycle, BackendError, LifecycleAction};
 use crate::errors;
 
 impl App {
-    /// Runs `f` on the current connection's thread; `answer` turns its result into the
-    /// App's command. With no connection the answer is "not connected", at once.
-    pub(super) fn ask<T, F, A>(&self, sender: &ComponentSender<Self>, f: F, answer: A)
+    /// Runs `f` on connection `uri`'s thread; `answer` turns its result into the App's
+    /// command. With no such connection the answer is "not connected", at once.
+    pub(super) fn ask<T, F, A>(&self, sender: &ComponentSender<Self>, uri: &str, f: F, answer: A)
     where
         T: Send + 'static,
         F: FnOnce(&Connect) -> Result<T, BackendError> + Send + 'static,
         A: FnOnce(Result<T, BackendError>) -> AppCmd + Send + 'static,
     {
-        let conn = self.connection.as_ref().map(|c| c.connection());
+        let conn = self.connection_for(uri);
         sender.oneshot_command(async move {
             match conn {
                 Some(c) => answer(c.call(f).await),
@@ -33,6 +33,7 @@ impl App {
     pub(super) fn act(
         &self,
         sender: &ComponentSender<Self>,
+        uri: String,
         uuid: String,
         name: String,
         action: LifecycleAction,
@@ -40,8 +41,10 @@ impl App {
         let u = uuid.clone();
         self.ask(
             sender,
+            &uri.clone(),
             move |c| lifecycle::act(c, &u, action),
             move |result| AppCmd::Acted {
+                uri,
                 uuid,
                 name,
                 action,
@@ -51,12 +54,24 @@ impl App {
     }
 
     /// Delete, first step: the machine's disks, for the dialog that lists them.
-    pub(super) fn ask_delete(&self, sender: &ComponentSender<Self>, uuid: String, name: String) {
+    pub(super) fn ask_delete(
+        &self,
+        sender: &ComponentSender<Self>,
+        uri: String,
+        uuid: String,
+        name: String,
+    ) {
         let u = uuid.clone();
         self.ask(
             sender,
+            &uri.clone(),
             move |c| lifecycle::disks(c, &u),
-            move |disks| AppCmd::Disks { uuid, name, disks },
+            move |disks| AppCmd::Disks {
+                uri,
+                uuid,
+                name,
+                disks,
+            },
         );
     }
 
@@ -64,15 +79,18 @@ impl App {
     pub(super) fn delete(
         &self,
         sender: &ComponentSender<Self>,
+        uri: String,
         uuid: String,
         delete_disks: Vec<String>,
     ) {
-        let name = self.name_of(&uuid);
+        let name = self.name_of(&uri, &uuid);
         let u = uuid.clone();
         self.ask(
             sender,
+            &uri.clone(),
             move |c| lifecycle::delete(c, &u, &delete_disks),
             move |result| AppCmd::Acted {
+                uri,
                 uuid,
                 name,
                 action: LifecycleAction::Delete,
@@ -82,13 +100,20 @@ impl App {
     }
 
     /// "Start without the shared folders" (offered when the shares stopped a start).
-    pub(super) fn start_without_shares(&self, sender: &ComponentSender<Self>, uuid: String) {
-        let name = self.name_of(&uuid);
+    pub(super) fn start_without_shares(
+        &self,
+        sender: &ComponentSender<Self>,
+        uri: String,
+        uuid: String,
+    ) {
+        let name = self.name_of(&uri, &uuid);
         let u = uuid.clone();
         self.ask(
             sender,
+            &uri.clone(),
             move |c| crate::backend::shares::start_without(c, &u),
             move |result| AppCmd::Acted {
+                uri,
                 uuid,
                 name,
                 action: LifecycleAction::Start,
@@ -97,10 +122,9 @@ impl App {
         );
     }
 
-    pub(super) fn name_of(&self, uuid: &str) -> String {
-        self.current
-            .store
-            .get(uuid)
+    pub(super) fn name_of(&self, uri: &str, uuid: &str) -> String {
+        self.conn(uri)
+            .and_then(|c| c.model.store.get(uuid))
             .map(|v| v.name())
             .unwrap_or_else(|| uuid.to_string())
     }
@@ -110,6 +134,7 @@ impl App {
         &mut self,
         widgets: &AppWidgets,
         sender: &ComponentSender<Self>,
+        uri: String,
         uuid: String,
         name: String,
         disks: Result<Vec<crate::backend::DiskInfo>, BackendError>,
@@ -124,9 +149,8 @@ impl App {
             }
         };
         let running = self
-            .list
-            .model()
-            .get(&uuid)
+            .conn(&uri)
+            .and_then(|c| c.model.store.get(&uuid))
             .is_some_and(|v| v.vm_state().is_active());
         let s = sender.clone();
         crate::ui::lifecycle::confirm_delete(
@@ -134,7 +158,7 @@ impl App {
             &name,
             running,
             &disks,
-            move |chosen| s.input(AppMsg::ConfirmedDelete(uuid.clone(), chosen)),
+            move |chosen| s.input(AppMsg::ConfirmedDelete(uri.clone(), uuid.clone(), chosen)),
         );
     }
 
@@ -145,11 +169,11 @@ impl App {
         &mut self,
         widgets: &AppWidgets,
         sender: &ComponentSender<Self>,
-        uuid: String,
-        name: String,
+        machine: super::Named,
         action: LifecycleAction,
         result: Result<(), BackendError>,
     ) {
+        let super::Named { uri, uuid, name } = machine;
         let Err(error) = result else { return };
         let msg = errors::action_error(&name, action, &error);
         if action != LifecycleAction::Start {
@@ -170,7 +194,7 @@ impl App {
             &msg.advice,
             &msg.details,
             shares.then_some((label.as_str(), move || {
-                s.input(AppMsg::StartWithoutShares(uuid.clone()))
+                s.input(AppMsg::StartWithoutShares(uri.clone(), uuid.clone()))
             })),
         );
     }

@@ -1,12 +1,16 @@
-//! The main window component: owns the connection worker handle, tells the machine view
-//! which machine is chosen (its panels each ask the connection itself), hosts the connection switcher,
-//! the lost-connection banner, toasts, the dialogs and keyboard shortcuts. Split by role:
-//! `window.rs` builds it, `updates.rs` applies what libvirt pushes, `actions.rs` asks the
-//! connection for what the window does with a machine.
+//! The main window component: owns the open connections' worker handles, tells the
+//! machine view which machine is chosen (its panels each ask the connection itself), hosts
+//! the connections menu, toasts, the dialogs and keyboard shortcuts. Split by role:
+//! `window.rs` builds it, `connections.rs` opens and closes connections, `updates.rs`
+//! applies what libvirt pushes, `actions.rs` asks a connection for what the window does
+//! with a machine.
 
 mod actions;
+mod connections;
 mod updates;
 mod window;
+
+pub use connections::{initial_uris, EarlyConnection};
 
 use adw::prelude::*;
 use gettextrs::gettext;
@@ -16,12 +20,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use crate::backend::console::{self, DisplayInfo};
-use crate::backend::{ConnectionHandle, LifecycleAction, Options, Request, Update};
+use crate::backend::{LifecycleAction, Update};
 use crate::errors::{self, UserMessage};
 use crate::i18n::gettext_f;
-use crate::model::connection_model::{Change, ConnectionModel};
+use crate::model::connection_model::Change;
 use crate::settings::{Key, Settings};
-use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherMsg, SwitcherOutput};
+use crate::ui::connection_header::HeaderAsk;
+use crate::ui::connection_switcher::{self, ConnectionSwitcher, SwitcherOutput};
 use crate::ui::lifecycle;
 use crate::ui::machine_view::{MachineView, MachineViewMsg, MachineViewOutput};
 use crate::ui::networks::{NetworksDialog, NetworksMsg};
@@ -32,9 +37,10 @@ use crate::ui::vm_list::{VmList, VmListMsg, VmListOutput};
 
 pub struct AppInit {
     pub settings: Settings,
-    pub uri: String,
-    /// The first connection, opened before GTK starts (see [`EarlyConnection`]).
-    pub early: EarlyConnection,
+    /// The connections to show, opened before GTK starts (see [`EarlyConnection`]).
+    pub early: Vec<EarlyConnection>,
+    /// `--connect` (or libvirt's variables) chose them: the saved list is left alone.
+    pub connect_asked: bool,
     /// When Bilik started: the window appears at the latest [`SHOW_WINDOW_BY`] after this.
     pub started: std::time::Instant,
     /// `bilik open NAME`: the machine to show once the list has it.
@@ -49,13 +55,13 @@ thread_local! {
 }
 
 /// A second `bilik [--connect URI] [open NAME]` while Bilik runs: GApplication hands its
-/// command line to this process, which switches to that connection and shows that
+/// command line to this process, which opens that connection too and shows that
 /// machine (no second window, no second libvirt connection).
 pub fn remote_command(connect: Option<String>, select: Option<String>) {
     INBOX.with(|inbox| {
         if let Some(s) = inbox.borrow().as_ref() {
             if let Some(uri) = connect.filter(|u| !u.trim().is_empty()) {
-                s.emit(AppMsg::Switch(uri));
+                s.emit(AppMsg::OpenUri(uri));
             }
             if let Some(name) = select {
                 s.emit(AppMsg::SelectByName(name));
@@ -69,34 +75,11 @@ pub fn remote_command(connect: Option<String>, select: Option<String>) {
 /// normally well before; this bounds a start whose main loop stays busy.
 pub const SHOW_WINDOW_BY: std::time::Duration = std::time::Duration::from_millis(300);
 
-/// The first connection's worker, started before GTK and the window: libvirt reads the
-/// machine list while the window is being built and drawn. Its updates wait in a channel
-/// until the window forwards them.
-pub struct EarlyConnection {
-    handle: Result<ConnectionHandle, crate::backend::BackendError>,
-    updates: std::sync::mpsc::Receiver<Update>,
-}
-
-impl EarlyConnection {
-    pub fn open(uri: &str) -> Self {
-        let (tx, updates) = std::sync::mpsc::channel();
-        let sink = Box::new(move |u| {
-            // Fails only once the window is gone and nobody listens.
-            if tx.send(u).is_err() {
-                log::debug!("an update after the window closed");
-            }
-        });
-        EarlyConnection {
-            handle: ConnectionHandle::open(uri, Options::default(), sink),
-            updates,
-        }
-    }
-}
-
 #[derive(Debug)]
 pub enum AppMsg {
     /// The wizard made a machine: show it (and its console when it was started).
     Created {
+        uri: String,
         uuid: String,
         name: String,
         started: bool,
@@ -104,27 +87,36 @@ pub enum AppMsg {
         /// Folders that could not be shared with it.
         unshared: Vec<String>,
     },
-    /// "Start without the shared folders" for this machine.
-    StartWithoutShares(String),
+    /// "Start without the shared folders" for this machine (URI, UUID).
+    StartWithoutShares(String, String),
     /// Show the machine called this (`bilik open NAME`), now or once the list has it.
     SelectByName(String),
     /// Show the window if it is not shown yet (at start: once prepared, or time is up).
     Present,
-    Switch(String),
-    TryAgain,
-    Selected(Option<crate::model::VmObject>),
+    /// Open this connection too (a second `bilik --connect`, the connections menu).
+    OpenUri(String),
+    CloseUri(String),
+    /// A connection header's button.
+    Header(HeaderAsk),
+    /// A machine chosen in the list, with its connection's URI.
+    Selected(Option<(String, crate::model::VmObject)>),
+    /// An empty `uri` means the connection of the machine shown.
     Action {
+        uri: String,
         uuid: String,
         name: String,
         action: LifecycleAction,
     },
-    ConfirmedForceOff(String),
-    ConfirmedDelete(String, Vec<String>),
+    /// URI, UUID.
+    ConfirmedForceOff(String, String),
+    ConfirmedDelete(String, String, Vec<String>),
     ShowError(UserMessage),
-    /// Some time after Shut Down: is the machine still on?
-    CheckShutdown(String, String),
-    OpenSetupCheck,
+    /// Some time after Shut Down: is the machine still on? (URI, UUID, name)
+    CheckShutdown(String, String, String),
+    OpenSetupCheck(Option<String>),
+    /// An empty `uri` means the connection of the machine shown.
     OpenConsole {
+        uri: String,
         uuid: String,
         name: String,
         fullscreen: Option<bool>,
@@ -134,12 +126,13 @@ pub enum AppMsg {
     /// Bilik's own console window of this machine was closed.
     OwnConsoleClosed(String),
     OpenPreferences,
-    /// Open the new-machine wizard.
-    NewVm,
-    OpenStorage,
-    OpenNetworks,
-    /// Show machine `.0` (a clone just made).
-    ShowMachine(String),
+    /// Open the new-machine wizard (on this connection; None: the one in view).
+    NewVm(Option<String>),
+    OpenStorage(Option<String>),
+    OpenNetworks(Option<String>),
+    /// Show machine `.1` of connection `.0` (empty: the shown machine's), a clone just
+    /// made.
+    ShowMachine(String, String),
 }
 
 /// Work finished off the main thread.
@@ -150,13 +143,16 @@ pub enum AppCmd {
     /// An express install's machine stopped: true when it was one, now started as
     /// installed.
     InstallEnded {
+        uri: String,
         uuid: String,
         result: Result<crate::backend::express::Ended, crate::backend::BackendError>,
     },
-    /// Whether these machines are installing their system (express install).
-    Installing(Vec<(String, bool)>),
+    /// Whether these machines of connection `.0` are installing their system (express
+    /// install).
+    Installing(String, Vec<(String, bool)>),
     /// "Install Again" was answered.
     InstallRestarted {
+        uri: String,
         uuid: String,
         result: Result<(), crate::backend::BackendError>,
     },
@@ -170,6 +166,7 @@ pub enum AppCmd {
     },
     /// A lifecycle action's answer (see app/actions.rs).
     Acted {
+        uri: String,
         uuid: String,
         name: String,
         action: LifecycleAction,
@@ -177,12 +174,14 @@ pub enum AppCmd {
     },
     /// A machine's disks, for its delete dialog.
     Disks {
+        uri: String,
         uuid: String,
         name: String,
         disks: Result<Vec<crate::backend::DiskInfo>, crate::backend::BackendError>,
     },
     /// What a console needs, for the console asked for.
     Display {
+        uri: String,
         uuid: String,
         name: String,
         fullscreen: bool,
@@ -190,13 +189,26 @@ pub enum AppCmd {
     },
 }
 
+/// A machine as the window's answers name it: its connection's URI, UUID and name.
+#[derive(Debug, Clone)]
+pub(crate) struct Named {
+    pub uri: String,
+    pub uuid: String,
+    pub name: String,
+}
+
 pub struct App {
     settings: Settings,
-    /// The connection shown: its URI and machines (the list view binds to its store).
-    current: ConnectionModel,
-    connection: Option<ConnectionHandle>,
+    /// The open connections, in the list's order (see app/connections.rs).
+    connections: Vec<connections::Open>,
     /// Increases with every (re)opened connection; updates from older ones are dropped.
-    generation: u64,
+    generations: u64,
+    /// `--connect` chose the connections: the saved list is left alone.
+    connect_asked: bool,
+    /// The machine shown, with its connection's URI.
+    shown: Option<(String, crate::model::VmObject)>,
+    /// The connection the wizard was last opened on.
+    wizard_uri: String,
     switcher: Controller<ConnectionSwitcher>,
     list: Controller<VmList>,
     /// The shown machine's tabs and panels.
@@ -220,9 +232,7 @@ pub struct App {
 pub struct AppWidgets {
     window: adw::ApplicationWindow,
     toasts: adw::ToastOverlay,
-    banner: adw::Banner,
     split: adw::NavigationSplitView,
-    sidebar_content: gtk::Box,
 }
 
 impl App {
@@ -231,66 +241,24 @@ impl App {
         let Some(name) = &self.pending_select else {
             return;
         };
-        let store = &self.current.store;
-        let found = (0..store.model().n_items())
-            .filter_map(|i| store.model().item(i))
-            .filter_map(|o| o.downcast::<crate::model::VmObject>().ok())
-            .find(|o| o.name() == *name);
-        if let Some(obj) = found {
-            self.pending_select = None;
-            self.list.emit(VmListMsg::Select(obj.uuid()));
-        }
-    }
-
-    fn open_connection(&mut self, sender: &ComponentSender<Self>) {
-        self.generation += 1;
-        let generation = self.generation;
-        // Dropping the old handle stops its worker without waiting for it.
-        self.connection = None;
-        self.machine_view.emit(MachineViewMsg::Reset);
-        self.show_vm(None);
-        // The command channel is Send (AppMsg is not: it carries GObjects).
-        let commands = sender.command_sender().clone();
-        let sink = Box::new(move |u| commands.emit(AppCmd::Backend(generation, u)));
-        self.use_connection(ConnectionHandle::open(
-            &self.current.uri,
-            Options::default(),
-            sink,
-        ));
-    }
-
-    /// Keeps a just-opened connection, or shows why it could not open.
-    fn use_connection(&mut self, opened: Result<ConnectionHandle, crate::backend::BackendError>) {
-        self.list.emit(VmListMsg::Bind(self.current.store.clone()));
-        self.list
-            .emit(VmListMsg::Connecting(self.current.uri.clone()));
-        match opened {
-            Ok(handle) => self.connection = Some(handle),
-            Err(e) => self.list.emit(VmListMsg::Failed(errors::connection_error(
-                &self.current.uri,
-                &e,
-            ))),
-        }
-    }
-
-    /// Takes over the connection opened before the window ([`EarlyConnection`]): its
-    /// updates are forwarded, in order, as if it had been opened here.
-    fn adopt_connection(&mut self, early: EarlyConnection, sender: &ComponentSender<Self>) {
-        self.generation += 1;
-        let generation = self.generation;
-        self.use_connection(early.handle);
-        // On a blocking thread of relm4's; ends when the worker ends (its sink, the
-        // channel's sender, is dropped).
-        sender.spawn_command(move |out| {
-            for u in early.updates {
-                out.emit(AppCmd::Backend(generation, u));
-            }
+        let found = self.connections.iter().find_map(|c| {
+            let store = c.model.store.model();
+            (0..store.n_items())
+                .filter_map(|i| store.item(i))
+                .filter_map(|o| o.downcast::<crate::model::VmObject>().ok())
+                .find(|o| o.name() == *name)
+                .map(|o| (c.model.uri.clone(), o.uuid()))
         });
+        if let Some((uri, uuid)) = found {
+            self.pending_select = None;
+            self.list.emit(VmListMsg::Select(uri, uuid));
+        }
     }
 
     /// Shows a machine (or none) in the machine view.
-    fn show_vm(&self, vm: Option<crate::model::VmObject>) {
-        let shown = vm.and_then(|vm| Some((self.connection.as_ref()?.connection(), vm)));
+    fn show_vm(&mut self, vm: Option<(String, crate::model::VmObject)>) {
+        self.shown = vm.clone();
+        let shown = vm.and_then(|(uri, vm)| Some((self.connection_for(&uri)?, vm)));
         self.machine_view.emit(MachineViewMsg::Show(shown));
     }
 
@@ -324,6 +292,7 @@ impl App {
                             name,
                             created,
                         } => AppMsg::Created {
+                            uri: String::new(),
                             uuid,
                             name,
                             started: created.started,
@@ -356,17 +325,17 @@ impl App {
         &mut self,
         widgets: &AppWidgets,
         sender: &ComponentSender<Self>,
-        uuid: String,
-        name: String,
+        machine: Named,
         fullscreen: bool,
         info: &DisplayInfo,
     ) {
+        let Named { uri, uuid, name } = machine;
         let opts = self.settings.console_options(fullscreen);
         if let Err(msg) = crate::ui::console::can_open(&name, info) {
             self.toast_error(widgets, msg);
             return;
         }
-        let argv = console::viewer_argv(&self.current.uri, &uuid, &opts);
+        let argv = console::viewer_argv(&uri, &uuid, &opts);
         let pid = Arc::new(AtomicU32::new(0));
         self.consoles.insert(uuid.clone(), pid.clone());
         // virt-viewer is a SPICE viewer too: the Console tab lets go meanwhile.
@@ -420,19 +389,22 @@ impl Component for App {
                 self.select_pending();
                 root.present();
             }
-            AppMsg::Switch(uri) => {
-                if uri == self.current.uri && self.connection.is_some() {
-                    // Already shown (a second `bilik --connect` with the same URI).
-                    root.present();
-                    return;
+            AppMsg::OpenUri(uri) => {
+                // Already open: a second `bilik --connect` with the same URI only raises.
+                if self.conn(&uri).is_none() {
+                    self.open_connection(&uri, &sender);
                 }
-                self.current = ConnectionModel::new(&uri);
-                self.switcher
-                    .emit(SwitcherMsg::SetCurrent(self.current.uri.clone()));
-                show_banner(&widgets.banner, None);
-                widgets.sidebar_content.set_sensitive(true);
-                self.open_connection(&sender);
+                root.present();
             }
+            AppMsg::CloseUri(uri) => self.close_connection(&uri),
+            AppMsg::Header(ask) => match ask {
+                HeaderAsk::TryAgain(uri) => self.try_again(&uri, &sender),
+                HeaderAsk::SetupCheck(uri) => sender.input(AppMsg::OpenSetupCheck(Some(uri))),
+                HeaderAsk::NewVm(uri) => sender.input(AppMsg::NewVm(Some(uri))),
+                HeaderAsk::Storage(uri) => sender.input(AppMsg::OpenStorage(Some(uri))),
+                HeaderAsk::Networks(uri) => sender.input(AppMsg::OpenNetworks(Some(uri))),
+                HeaderAsk::Close(uri) => self.close_connection(&uri),
+            },
             AppMsg::Present => {
                 if !root.is_visible() {
                     crate::bench::mark("present");
@@ -442,47 +414,47 @@ impl Component for App {
                     }
                 }
             }
-            AppMsg::TryAgain => {
-                self.list
-                    .emit(VmListMsg::Connecting(self.current.uri.clone()));
-                match &self.connection {
-                    Some(c) => c.send(Request::Reconnect),
-                    None => self.open_connection(&sender),
-                }
-            }
             AppMsg::Selected(vm) => {
                 if vm.is_some() {
                     widgets.split.set_show_content(true);
                 }
                 self.show_vm(vm);
             }
-            AppMsg::Action { uuid, name, action } => match action {
-                LifecycleAction::ForceOff => {
-                    let s = sender.clone();
-                    lifecycle::confirm_force_off(&widgets.window, &name, move || {
-                        s.input(AppMsg::ConfirmedForceOff(uuid.clone()))
-                    });
-                }
-                LifecycleAction::Delete => self.ask_delete(&sender, uuid, name),
-                action => {
-                    if action == LifecycleAction::Shutdown {
-                        // Many guests ignore the ACPI request (still booting, no ACPI
-                        // support, a dialog waiting inside). Say so instead of doing nothing.
+            AppMsg::Action {
+                uri,
+                uuid,
+                name,
+                action,
+            } => {
+                let uri = self.resolve(uri, &uuid);
+                match action {
+                    LifecycleAction::ForceOff => {
                         let s = sender.clone();
-                        let (u, n) = (uuid.clone(), name.clone());
-                        glib::timeout_add_local_once(
-                            crate::ui::vm_details::SHUTDOWN_PATIENCE,
-                            move || s.input(AppMsg::CheckShutdown(u, n)),
-                        );
+                        lifecycle::confirm_force_off(&widgets.window, &name, move || {
+                            s.input(AppMsg::ConfirmedForceOff(uri.clone(), uuid.clone()))
+                        });
                     }
-                    self.act(&sender, uuid, name, action)
+                    LifecycleAction::Delete => self.ask_delete(&sender, uri, uuid, name),
+                    action => {
+                        if action == LifecycleAction::Shutdown {
+                            // Many guests ignore the ACPI request (still booting, no ACPI
+                            // support, a dialog waiting inside). Say so instead of doing
+                            // nothing.
+                            let s = sender.clone();
+                            let (r, u, n) = (uri.clone(), uuid.clone(), name.clone());
+                            glib::timeout_add_local_once(
+                                crate::ui::vm_details::SHUTDOWN_PATIENCE,
+                                move || s.input(AppMsg::CheckShutdown(r, u, n)),
+                            );
+                        }
+                        self.act(&sender, uri, uuid, name, action)
+                    }
                 }
-            },
-            AppMsg::CheckShutdown(uuid, name) => {
+            }
+            AppMsg::CheckShutdown(uri, uuid, name) => {
                 let still_on = self
-                    .current
-                    .store
-                    .get(&uuid)
+                    .conn(&uri)
+                    .and_then(|c| c.model.store.get(&uuid))
                     .is_some_and(|v| v.vm_state().is_active());
                 if still_on {
                     let toast = adw::Toast::builder()
@@ -499,6 +471,7 @@ impl Component for App {
                     let s = sender.clone();
                     toast.connect_button_clicked(move |_| {
                         s.input(AppMsg::Action {
+                            uri: uri.clone(),
                             uuid: uuid.clone(),
                             name: name.clone(),
                             action: LifecycleAction::ForceOff,
@@ -507,12 +480,13 @@ impl Component for App {
                     widgets.toasts.add_toast(toast);
                 }
             }
-            AppMsg::ConfirmedForceOff(uuid) => {
-                let name = self.name_of(&uuid);
-                self.act(&sender, uuid, name, LifecycleAction::ForceOff)
+            AppMsg::ConfirmedForceOff(uri, uuid) => {
+                let name = self.name_of(&uri, &uuid);
+                self.act(&sender, uri, uuid, name, LifecycleAction::ForceOff)
             }
-            AppMsg::StartWithoutShares(uuid) => self.start_without_shares(&sender, uuid),
+            AppMsg::StartWithoutShares(uri, uuid) => self.start_without_shares(&sender, uri, uuid),
             AppMsg::Created {
+                uri,
                 uuid,
                 name,
                 started,
@@ -547,9 +521,15 @@ impl Component for App {
                 }
                 // Show the new machine; a started one gets its console, as the person
                 // will install the system there next.
-                self.list.emit(VmListMsg::Select(uuid.clone()));
+                let uri = if uri.is_empty() {
+                    self.wizard_uri.clone()
+                } else {
+                    uri
+                };
+                self.list.emit(VmListMsg::Select(uri.clone(), uuid.clone()));
                 if started {
                     sender.input(AppMsg::OpenConsole {
+                        uri,
                         uuid,
                         name,
                         fullscreen: None,
@@ -557,12 +537,15 @@ impl Component for App {
                     });
                 }
             }
-            AppMsg::ConfirmedDelete(uuid, delete_disks) => {
+            AppMsg::ConfirmedDelete(uri, uuid, delete_disks) => {
                 self.show_vm(None);
-                self.delete(&sender, uuid, delete_disks);
+                self.delete(&sender, uri, uuid, delete_disks);
             }
             AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
-            AppMsg::ShowMachine(uuid) => self.list.emit(VmListMsg::Select(uuid)),
+            AppMsg::ShowMachine(uri, uuid) => {
+                let uri = self.resolve(uri, &uuid);
+                self.list.emit(VmListMsg::Select(uri, uuid))
+            }
             AppMsg::OpenPreferences => {
                 crate::ui::preferences::show(&widgets.window, &self.settings)
             }
@@ -572,14 +555,16 @@ impl Component for App {
                     .emit(MachineViewMsg::ConsoleElsewhere(uuid, false));
             }
             AppMsg::OpenConsole {
+                uri,
                 uuid,
                 name,
                 fullscreen,
                 in_bilik,
             } => {
+                let uri = self.resolve(uri, &uuid);
                 let asked = in_bilik;
                 let in_bilik = in_bilik.unwrap_or_else(|| self.settings.consoles_in_bilik());
-                let local = crate::backend::uri::local_and_session(&self.current.uri).0;
+                let local = crate::backend::uri::local_and_session(&uri).0;
                 if in_bilik && !local && asked == Some(true) {
                     // Asked for by name: say why it is virt-viewer after all.
                     widgets.toasts.add_toast(adw::Toast::new(&gettext(
@@ -591,8 +576,7 @@ impl Component for App {
                 } else if in_bilik && local {
                     // Bilik's own console: libvirt hands it the display's sockets, which
                     // cannot travel over ssh (remote machines open in virt-viewer).
-                    let Some(conn) = self.connection.as_ref().map(ConnectionHandle::connection)
-                    else {
+                    let Some(conn) = self.connection_for(&uri) else {
                         return;
                     };
                     let fullscreen =
@@ -626,8 +610,10 @@ impl Component for App {
                     let u = uuid.clone();
                     self.ask(
                         &sender,
+                        &uri.clone(),
                         move |c| console::display(c, &u),
                         move |info| AppCmd::Display {
+                            uri,
                             uuid,
                             name,
                             fullscreen,
@@ -636,32 +622,33 @@ impl Component for App {
                     );
                 }
             }
-            AppMsg::OpenNetworks => {
+            AppMsg::OpenNetworks(uri) => {
                 self.ensure_dialogs(&sender, "networks");
+                let conn = uri.or_else(|| self.default_uri());
                 self.emit_networks(NetworksMsg::Open(
                     widgets.window.clone(),
-                    self.connection.as_ref().map(ConnectionHandle::connection),
+                    conn.and_then(|u| self.connection_for(&u)),
                 ))
             }
-            AppMsg::OpenStorage => {
+            AppMsg::OpenStorage(uri) => {
                 self.ensure_dialogs(&sender, "storage");
+                let conn = uri.or_else(|| self.default_uri());
                 self.emit_storage(StorageMsg::Open(
                     widgets.window.clone(),
-                    self.connection.as_ref().map(ConnectionHandle::connection),
+                    conn.and_then(|u| self.connection_for(&u)),
                 ))
             }
-            AppMsg::NewVm => {
+            AppMsg::NewVm(uri) => {
                 self.ensure_dialogs(&sender, "wizard");
-                self.emit_wizard(WizardMsg::Open(
-                    widgets.window.clone(),
-                    self.current.uri.clone(),
-                    self.connection.as_ref().map(ConnectionHandle::connection),
-                ))
+                let uri = uri.or_else(|| self.default_uri()).unwrap_or_default();
+                self.wizard_uri = uri.clone();
+                let conn = self.connection_for(&uri);
+                self.emit_wizard(WizardMsg::Open(widgets.window.clone(), uri, conn))
             }
-            AppMsg::OpenSetupCheck => self.setup.emit(SetupMsg::Open(
-                widgets.window.clone(),
-                self.current.uri.clone(),
-            )),
+            AppMsg::OpenSetupCheck(uri) => {
+                let uri = uri.or_else(|| self.default_uri()).unwrap_or_default();
+                self.setup.emit(SetupMsg::Open(widgets.window.clone(), uri))
+            }
         }
     }
 
@@ -674,18 +661,20 @@ impl Component for App {
     ) {
         match cmd {
             AppCmd::Backend(generation, update) => {
-                if generation == self.generation {
-                    self.handle_update(widgets, &sender, update);
+                if let Some(i) = self.by_generation(generation) {
+                    self.handle_update(widgets, &sender, i, update);
                 }
             }
-            AppCmd::Installing(marks) => {
-                for (uuid, on) in marks {
-                    self.current.store.set_installing(&uuid, on);
+            AppCmd::Installing(uri, marks) => {
+                if let Some(c) = self.conn(&uri) {
+                    for (uuid, on) in marks {
+                        c.model.store.set_installing(&uuid, on);
+                    }
                 }
             }
-            AppCmd::InstallEnded { uuid, result } => {
+            AppCmd::InstallEnded { uri, uuid, result } => {
                 log::debug!("machine {uuid} stopped; express install ended: {result:?}");
-                let name = self.name_of(&uuid);
+                let name = self.name_of(&uri, &uuid);
                 use crate::backend::express::Ended;
                 match result {
                     Ok(ended @ (Ended::Installed | Ended::SetupGoesOn)) => {
@@ -715,9 +704,9 @@ impl Component for App {
                             .timeout(0)
                             .build();
                         let (s, u) = (sender.clone(), uuid.clone());
-                        let connection = self.connection.as_ref().map(|c| c.connection());
+                        let connection = self.connection_for(&uri);
                         toast.connect_button_clicked(move |_| {
-                            let (conn, uuid) = (connection.clone(), u.clone());
+                            let (conn, uuid, uri) = (connection.clone(), u.clone(), uri.clone());
                             s.oneshot_command(async move {
                                 let result = match conn {
                                     Some(c) => {
@@ -727,7 +716,7 @@ impl Component for App {
                                     }
                                     None => Err(crate::backend::BackendError::not_connected()),
                                 };
-                                AppCmd::InstallRestarted { uuid, result }
+                                AppCmd::InstallRestarted { uri, uuid, result }
                             });
                         });
                         widgets.toasts.add_toast(toast);
@@ -738,15 +727,16 @@ impl Component for App {
                     Err(e) => self.toast_error(widgets, errors::read_error(&e)),
                 }
             }
-            AppCmd::InstallRestarted { uuid, result } => match result {
+            AppCmd::InstallRestarted { uri, uuid, result } => match result {
                 Ok(()) => sender.input(AppMsg::OpenConsole {
-                    name: self.name_of(&uuid),
+                    name: self.name_of(&uri, &uuid),
+                    uri,
                     uuid,
                     fullscreen: None,
                     in_bilik: None,
                 }),
                 Err(e) => {
-                    let name = self.name_of(&uuid);
+                    let name = self.name_of(&uri, &uuid);
                     self.toast_error(widgets, errors::change_error(&name, &e))
                 }
             },
@@ -763,21 +753,32 @@ impl Component for App {
                 }
             }
             AppCmd::Acted {
+                uri,
                 uuid,
                 name,
                 action,
                 result,
-            } => self.acted(widgets, &sender, uuid, name, action, result),
-            AppCmd::Disks { uuid, name, disks } => {
-                self.disks_answered(widgets, &sender, uuid, name, disks)
-            }
+            } => self.acted(widgets, &sender, Named { uri, uuid, name }, action, result),
+            AppCmd::Disks {
+                uri,
+                uuid,
+                name,
+                disks,
+            } => self.disks_answered(widgets, &sender, uri, uuid, name, disks),
             AppCmd::Display {
+                uri,
                 uuid,
                 name,
                 fullscreen,
                 info,
             } => match info {
-                Ok(info) => self.launch_console(widgets, &sender, uuid, name, fullscreen, &info),
+                Ok(info) => self.launch_console(
+                    widgets,
+                    &sender,
+                    Named { uri, uuid, name },
+                    fullscreen,
+                    &info,
+                ),
                 Err(e) => self.toast_error(widgets, errors::read_error(&e)),
             },
             AppCmd::ConsoleClosed { uuid, name, error } => {
@@ -792,25 +793,10 @@ impl Component for App {
     }
 }
 
-/// Shows the connection banner with `text`, or hides it. An unrevealed AdwBanner still
-/// reports its old title to screen readers, so the widget is hidden as well.
-fn show_banner(banner: &adw::Banner, text: Option<&str>) {
-    match text {
-        Some(t) => {
-            banner.set_title(t);
-            banner.set_visible(true);
-            banner.set_revealed(true);
-        }
-        None => {
-            banner.set_revealed(false);
-            banner.set_visible(false);
-        }
-    }
-}
-
-/// The connection to open at start: `--connect`, then `LIBVIRT_DEFAULT_URI`, then
-/// `VIRSH_DEFAULT_CONNECT_URI`, then the last one used; with none of those, the user
-/// session for a normal user (no admin rights needed) and the system for root.
+/// The one connection a command in a terminal uses: `--connect`, then
+/// `LIBVIRT_DEFAULT_URI`, then `VIRSH_DEFAULT_CONNECT_URI`, then the last one used; with
+/// none of those, the user session for a normal user (no admin rights needed) and the
+/// system for root.
 pub fn initial_uri(connect_arg: Option<String>, settings: Option<&Settings>) -> String {
     let nonempty = |s: String| (!s.trim().is_empty()).then_some(s);
     connect_arg

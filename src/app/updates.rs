@@ -1,8 +1,8 @@
-//! What libvirt pushed — the connection's state, the machine list and its changes,
-//! statistics, device / pool / network changes — applied to the window.
+//! What libvirt pushed — a connection's state, its machine list and its changes,
+//! statistics, device / pool / network changes — applied to the window. Each connection's
+//! updates touch only its own header and machines.
 //! No answer to a question arrives here (see `app/actions.rs` and the screens).
 
-use adw::prelude::*;
 use relm4::prelude::*;
 
 use super::*;
@@ -14,14 +14,21 @@ impl App {
         &mut self,
         widgets: &AppWidgets,
         sender: &ComponentSender<Self>,
+        index: usize,
         update: Update,
     ) {
         if matches!(update, Update::Domains(_)) {
             crate::bench::mark("list-received");
         }
+        let model = self.connections[index].model.clone();
+        let uri = model.uri.clone();
+        let connection = self.connections[index]
+            .handle
+            .as_ref()
+            .map(|h| h.connection());
         // The machines first: the list view shows the store it is bound to, told only
         // that it changed.
-        let change = self.current.apply(&update);
+        let change = model.apply(&update);
         match change {
             Change::None => {}
             change => self.list.emit(VmListMsg::Changed(change)),
@@ -33,7 +40,7 @@ impl App {
             _ => None,
         };
         if up.is_some() || matches!(change, Change::Machines) {
-            crate::bench::list_changed(self.current.store.model(), up);
+            crate::bench::list_changed(model.store.model(), up);
         }
         match update {
             Update::Connecting => {}
@@ -41,57 +48,41 @@ impl App {
                 crate::bench::mark("connected");
                 self.settings.set_string(Key::LastConnection, &uri);
             }
-            Update::ConnectFailed { error, retrying_in } => {
+            Update::ConnectFailed { retrying_in, .. } => {
                 if retrying_in.is_some() {
-                    // Still reconnecting after a loss: the banner already says so.
+                    // Still reconnecting after a loss: the header already says so.
                     return;
                 }
-                show_banner(&widgets.banner, None);
-                widgets.sidebar_content.set_sensitive(true);
-                self.show_vm(None);
-                self.list.emit(VmListMsg::Failed(errors::connection_error(
-                    &self.current.uri,
-                    &error,
-                )));
+                if self.shown.as_ref().is_some_and(|(u, _)| *u == uri) {
+                    self.show_vm(None);
+                }
                 // A local connection that fails is most often a set-up problem: check the
                 // host once per run, and show the check if something must be fixed.
-                if !self.setup_auto_opened && self.current.uri.starts_with("qemu:///") {
+                if !self.setup_auto_opened && uri.starts_with("qemu:///") {
                     self.setup_auto_opened = true;
-                    self.setup.emit(SetupMsg::OpenIfProblems(
-                        widgets.window.clone(),
-                        self.current.uri.clone(),
-                    ));
+                    self.setup
+                        .emit(SetupMsg::OpenIfProblems(widgets.window.clone(), uri));
                 }
             }
-            Update::Lost { .. } => {
-                let text = gettext_f(
-                    "Lost connection to {uri} — reconnecting…",
-                    &[("uri", &self.current.uri)],
-                );
-                show_banner(&widgets.banner, Some(&text));
-                widgets.sidebar_content.set_sensitive(false);
-            }
-            Update::Domains(list) => {
+            Update::Lost { .. } => {}
+            Update::Domains(_) => {
                 crate::bench::mark("store-replaced");
-                self.machine_view.emit(MachineViewMsg::Listed(
-                    list.into_iter().map(|d| d.uuid).collect(),
-                ));
+                self.machine_view
+                    .emit(MachineViewMsg::Listed(self.all_uuids()));
                 self.select_pending();
-                show_banner(&widgets.banner, None);
-                widgets.sidebar_content.set_sensitive(true);
                 // Which running machines are installing their system (after the list is
                 // shown: it waits for nothing).
-                if let Some(c) = &self.connection {
-                    let conn = c.connection();
+                if let Some(conn) = connection {
                     sender.oneshot_command(async move {
                         let found = conn.call(crate::backend::express::installs_under_way).await;
                         match found {
-                            Ok(uuids) => {
-                                AppCmd::Installing(uuids.into_iter().map(|u| (u, true)).collect())
-                            }
+                            Ok(uuids) => AppCmd::Installing(
+                                uri,
+                                uuids.into_iter().map(|u| (u, true)).collect(),
+                            ),
                             Err(e) => {
                                 log::debug!("which machines are installing: {}", e.raw);
-                                AppCmd::Installing(Vec::new())
+                                AppCmd::Installing(uri, Vec::new())
                             }
                         }
                     });
@@ -102,14 +93,14 @@ impl App {
                 if info.state == crate::backend::VmState::Running {
                     // Started: by an express install (the wizard's, "Install Again", or
                     // Windows' setup going on in the installed machine)?
-                    if let Some(c) = &self.connection {
-                        let (conn, uuid) = (c.connection(), info.uuid.clone());
+                    if let Some(conn) = connection.clone() {
+                        let (uuid, uri) = (info.uuid.clone(), uri.clone());
                         sender.oneshot_command(async move {
                             let u = uuid.clone();
                             let mark = conn
                                 .call(move |c| crate::backend::express::installing(c, &u))
                                 .await;
-                            AppCmd::Installing(vec![(uuid, matches!(mark, Ok(Some(_))))])
+                            AppCmd::Installing(uri, vec![(uuid, matches!(mark, Ok(Some(_))))])
                         });
                     }
                 }
@@ -117,14 +108,14 @@ impl App {
                     // An express install ends with the installer's reboot (its transient
                     // definition is destroyed): the installed machine starts. Machines
                     // that are not being installed answer "no" at once.
-                    if let Some(c) = &self.connection {
-                        let (conn, uuid) = (c.connection(), info.uuid.clone());
+                    if let Some(conn) = connection.clone() {
+                        let (uuid, uri) = (info.uuid.clone(), uri.clone());
                         sender.oneshot_command(async move {
                             let u = uuid.clone();
                             let result = conn
                                 .call(move |c| crate::backend::express::finish(c, &u))
                                 .await;
-                            AppCmd::InstallEnded { uuid, result }
+                            AppCmd::InstallEnded { uri, uuid, result }
                         });
                     }
                 }

@@ -33,47 +33,52 @@ pub(super) fn build(
     });
 
     let switcher = ConnectionSwitcher::builder()
-        .launch((settings.clone(), init.uri.clone()))
+        .launch((settings.clone(), Vec::new()))
         .forward(sender.input_sender(), |o| match o {
-            SwitcherOutput::Switch(u) => AppMsg::Switch(u),
+            SwitcherOutput::Open(u) => AppMsg::OpenUri(u),
+            SwitcherOutput::Close(u) => AppMsg::CloseUri(u),
         });
     let list = VmList::builder()
         .launch(())
         .forward(sender.input_sender(), |o| match o {
             VmListOutput::Selected(v) => AppMsg::Selected(v),
             // Enter or a double click opens the machine's console, as in virt-manager.
-            VmListOutput::Activated(v) => AppMsg::OpenConsole {
+            VmListOutput::Activated(uri, v) => AppMsg::OpenConsole {
+                uri,
                 uuid: v.uuid(),
                 name: v.name(),
                 fullscreen: None,
                 in_bilik: None,
             },
-            VmListOutput::TryAgain => AppMsg::TryAgain,
-            VmListOutput::SetupCheck => AppMsg::OpenSetupCheck,
-            VmListOutput::NewVm => AppMsg::NewVm,
+            VmListOutput::Header(ask) => AppMsg::Header(ask),
         });
     let machine_view =
         MachineView::builder()
             .launch(())
             .forward(sender.input_sender(), |o| match o {
-                MachineViewOutput::Action { uuid, name, action } => {
-                    AppMsg::Action { uuid, name, action }
-                }
+                // The shown machine's: its connection is found by the App.
+                MachineViewOutput::Action { uuid, name, action } => AppMsg::Action {
+                    uri: String::new(),
+                    uuid,
+                    name,
+                    action,
+                },
                 MachineViewOutput::OpenConsole {
                     uuid,
                     name,
                     fullscreen,
                     in_bilik,
                 } => AppMsg::OpenConsole {
+                    uri: String::new(),
                     uuid,
                     name,
                     fullscreen,
                     in_bilik,
                 },
-                MachineViewOutput::Cloned(uuid) => AppMsg::ShowMachine(uuid),
+                MachineViewOutput::Cloned(uuid) => AppMsg::ShowMachine(String::new(), uuid),
             });
 
-    // Sidebar: header with the connection switcher and the main menu, banner, list.
+    // Sidebar: header with the connections menu and the main menu, then the list.
     let menu = gio::Menu::new();
     let connection_section = gio::Menu::new();
     connection_section.append(Some(&gettext("_Storage")), Some("app.storage"));
@@ -103,13 +108,9 @@ pub(super) fn build(
         "New Virtual Machine",
     ))]);
     sidebar_header.pack_start(&new_button);
-    let banner = adw::Banner::builder().visible(false).build();
-    let sidebar_content = gtk::Box::new(gtk::Orientation::Vertical, 0);
-    sidebar_content.append(list.widget());
     let sidebar_view = adw::ToolbarView::new();
     sidebar_view.add_top_bar(&sidebar_header);
-    sidebar_view.add_top_bar(&banner);
-    sidebar_view.set_content(Some(&sidebar_content));
+    sidebar_view.set_content(Some(list.widget()));
     let sidebar = adw::NavigationPage::builder()
         .title(gettext("Virtual Machines"))
         .tag("sidebar")
@@ -142,7 +143,7 @@ pub(super) fn build(
     crate::ui::shortcuts::install_actions(&window);
     let setup_action = gio::SimpleAction::new("setup-check", None);
     let s = sender.clone();
-    setup_action.connect_activate(move |_, _| s.input(AppMsg::OpenSetupCheck));
+    setup_action.connect_activate(move |_, _| s.input(AppMsg::OpenSetupCheck(None)));
     relm4::main_application().add_action(&setup_action);
     let prefs_action = gio::SimpleAction::new("preferences", None);
     let s = sender.clone();
@@ -151,23 +152,24 @@ pub(super) fn build(
     relm4::main_application().set_accels_for_action("app.preferences", &["<Control>comma"]);
     let new_action = gio::SimpleAction::new("new-vm", None);
     let s = sender.clone();
-    new_action.connect_activate(move |_, _| s.input(AppMsg::NewVm));
+    new_action.connect_activate(move |_, _| s.input(AppMsg::NewVm(None)));
     relm4::main_application().add_action(&new_action);
     relm4::main_application().set_accels_for_action("app.new-vm", &["<Control>n"]);
     let storage_action = gio::SimpleAction::new("storage", None);
     let s = sender.clone();
-    storage_action.connect_activate(move |_, _| s.input(AppMsg::OpenStorage));
+    storage_action.connect_activate(move |_, _| s.input(AppMsg::OpenStorage(None)));
     relm4::main_application().add_action(&storage_action);
     let networks_action = gio::SimpleAction::new("networks", None);
     let s = sender.clone();
-    networks_action.connect_activate(move |_, _| s.input(AppMsg::OpenNetworks));
+    networks_action.connect_activate(move |_, _| s.input(AppMsg::OpenNetworks(None)));
     relm4::main_application().add_action(&networks_action);
     let setup = SetupCheck::builder().launch(()).detach();
     // First run: show what this computer needs before anything else.
     let first_run = !settings.boolean(Key::SetupCheckSeen);
     if first_run {
         settings.set_boolean(Key::SetupCheckSeen, true);
-        setup.emit(SetupMsg::Open(window.clone(), init.uri.clone()));
+        let first = init.early.first().map(|e| e.uri().to_string());
+        setup.emit(SetupMsg::Open(window.clone(), first.unwrap_or_default()));
         // The check comes first: no reason to wait for the list.
         sender.input(AppMsg::Present);
     } else {
@@ -180,9 +182,11 @@ pub(super) fn build(
 
     let mut model = App {
         settings,
-        current: ConnectionModel::new(&init.uri),
-        connection: None,
-        generation: 0,
+        connections: Vec::new(),
+        generations: 0,
+        connect_asked: init.connect_asked,
+        shown: None,
+        wizard_uri: String::new(),
         switcher,
         list,
         machine_view,
@@ -211,13 +215,11 @@ pub(super) fn build(
             s.input(AppMsg::Present);
         }
     });
-    model.adopt_connection(init.early, &sender);
+    model.adopt_connections(init.early, &sender);
     let widgets = AppWidgets {
         window,
         toasts,
-        banner,
         split,
-        sidebar_content,
     };
     ComponentParts { model, widgets }
 }

@@ -420,6 +420,14 @@ pub fn check_packages(host: &Host) -> CheckResult {
     r
 }
 
+/// Whether the system daemon's socket (libvirtd's or virtqemud's) accepts this user: the
+/// rule for opening "This computer (system)" beside the user session at start.
+pub fn system_daemon_lets_us_in() -> bool {
+    ["libvirt-sock", "virtqemud-sock"].iter().any(|name| {
+        std::os::unix::net::UnixStream::connect(Path::new("/run/libvirt").join(name)).is_ok()
+    })
+}
+
 /// The system daemon's socket: monolithic libvirtd or modular virtqemud.
 pub fn check_daemon(host: &Host) -> CheckResult {
     let id = CheckId::Daemon;

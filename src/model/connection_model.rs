@@ -1,8 +1,10 @@
-//! One connection as the window knows it: its URI and its machines ([`VmStore`]), kept up
-//! to date from what libvirt pushes. The list view binds to the store; it is told only
-//! that the list changed ([`Change`]), not what to put in it.
+//! One connection as the window knows it: its URI, its machines ([`VmStore`]) and its
+//! header row ([`ConnectionItem`]), kept up to date from what libvirt pushes. The list view
+//! binds to the store and the item; it is told only that the list changed ([`Change`]),
+//! not what to put in it.
 
 use crate::backend::Update;
+use crate::model::connection_item::{ConnectionItem, Phase};
 use crate::model::VmStore;
 
 /// What an update did to the machine list (what the list view must redo).
@@ -22,19 +24,50 @@ pub enum Change {
 pub struct ConnectionModel {
     pub uri: String,
     pub store: VmStore,
+    /// Its header row in the sidebar.
+    pub item: ConnectionItem,
 }
 
 impl ConnectionModel {
-    /// A connection to `uri`, with no machines known yet (a store of its own).
-    pub fn new(uri: &str) -> Self {
+    /// A connection to `uri` called `title`, with no machines known yet (a store of its
+    /// own).
+    pub fn new(uri: &str, title: &str) -> Self {
         ConnectionModel {
             uri: uri.to_string(),
             store: VmStore::default(),
+            item: ConnectionItem::new(uri, title),
         }
     }
 
-    /// Applies what libvirt pushed to the machines.
+    /// Applies what libvirt pushed to the machines and to the header's state.
     pub fn apply(&self, update: &Update) -> Change {
+        let change = self.apply_machines(update);
+        let count = self.store.len() as u32;
+        match update {
+            Update::Connecting => self.item.show(Phase::Connecting, count),
+            Update::Lost { .. }
+            | Update::ConnectFailed {
+                retrying_in: Some(_),
+                ..
+            } => self.item.show(Phase::Lost, count),
+            Update::ConnectFailed {
+                error,
+                retrying_in: None,
+            } => self
+                .item
+                .show_failure(&crate::errors::connection_error(&self.uri, error)),
+            Update::Domains(_) => self.item.show(Phase::Ready, count),
+            Update::DomainChanged(_) | Update::DomainRemoved { .. }
+                if self.item.phase_now() == Phase::Ready =>
+            {
+                self.item.show(Phase::Ready, count)
+            }
+            _ => {}
+        }
+        change
+    }
+
+    fn apply_machines(&self, update: &Update) -> Change {
         match update {
             Update::Domains(list) => {
                 self.store.replace(list);
@@ -81,13 +114,16 @@ mod tests {
 
     #[test]
     fn updates_change_the_store_in_place() {
-        let m = ConnectionModel::new("test:///default");
+        let m = ConnectionModel::new("test:///default", "test");
         let view = m.store.clone(); // what the list view binds to
         let list = vec![
             info("a", "web", VmState::Running),
             info("b", "db", VmState::ShutOff),
         ];
+        assert_eq!(m.item.phase_now(), Phase::Connecting);
         assert_eq!(m.apply(&Update::Domains(list)), Change::Listed(2));
+        assert_eq!(m.item.phase_now(), Phase::Ready);
+        assert_eq!(m.item.machines(), 2);
         let web = view.get("a").expect("listed");
         assert_eq!(view.model().n_items(), 2);
 
@@ -119,13 +155,16 @@ mod tests {
                 retrying_in: Some(std::time::Duration::from_secs(1)),
             }),
             Change::None,
-            "while reconnecting the list stays (greyed)"
+            "while reconnecting the list stays"
         );
         assert_eq!(view.len(), 1);
+        assert_eq!(m.item.phase_now(), Phase::Lost);
         m.apply(&Update::ConnectFailed {
             error: lost,
             retrying_in: None,
         });
         assert!(view.is_empty());
+        assert_eq!(m.item.phase_now(), Phase::Failed);
+        assert!(!m.item.error_title().is_empty(), "the header says why");
     }
 }

@@ -43,6 +43,11 @@ impl VmStore {
         self.by_uuid.borrow().is_empty()
     }
 
+    /// The UUIDs of its machines.
+    pub fn uuids(&self) -> Vec<String> {
+        self.by_uuid.borrow().keys().cloned().collect()
+    }
+
     pub fn get(&self, uuid: &str) -> Option<VmObject> {
         self.by_uuid.borrow().get(uuid).cloned()
     }

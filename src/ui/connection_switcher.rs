@@ -1,5 +1,6 @@
-//! The sidebar header's connection switcher: "This computer (system)", "My user session"
-//! and the user's own URIs, each with a line saying what it is. New URIs are checked before
+//! The sidebar header's connections menu: "This computer (system)", "My user session"
+//! and the user's own URIs, each with a line saying what it is and a switch that opens it
+//! (its machines listed under its own heading) or closes it. New URIs are checked before
 //! they are saved or used.
 
 use adw::prelude::*;
@@ -8,6 +9,7 @@ use relm4::prelude::*;
 
 use crate::backend::uri;
 use crate::errors;
+use crate::i18n::gettext_f;
 use crate::settings::{Key, Settings};
 
 pub const SYSTEM_URI: &str = "qemu:///system";
@@ -15,21 +17,23 @@ pub const SESSION_URI: &str = "qemu:///session";
 
 #[derive(Debug)]
 pub enum SwitcherMsg {
-    /// Show `uri` as the current connection.
-    SetCurrent(String),
-    Choose(String),
+    /// These connections are open now.
+    SetOpen(Vec<String>),
+    /// The person turned this connection on (true) or off.
+    Toggle(String, bool),
     Add,
     RemoveCustom(String),
 }
 
 #[derive(Debug)]
 pub enum SwitcherOutput {
-    Switch(String),
+    Open(String),
+    Close(String),
 }
 
 pub struct ConnectionSwitcher {
     settings: Settings,
-    current: String,
+    open: Vec<String>,
 }
 
 pub struct SwitcherWidgets {
@@ -45,7 +49,23 @@ pub fn display_name(uri: &str) -> String {
     match uri {
         SYSTEM_URI => gettext("This computer (system)"),
         SESSION_URI => gettext("My user session"),
-        other => other.to_string(),
+        other => match uri::parse(other) {
+            Ok(p) if !p.is_local() && p.host.is_some() => {
+                let host = p.host.unwrap_or_default();
+                let user = other
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.split_once('@'))
+                    .map(|(user, _)| user)
+                    .filter(|u| !u.contains('/'));
+                let place = match user {
+                    Some(u) => format!("{u}@{host}"),
+                    None => host,
+                };
+                // Translators: {place} is user@host of a connection to another computer.
+                gettext_f("{place} (remote)", &[("place", &place)])
+            }
+            _ => other.to_string(),
+        },
     }
 }
 
@@ -71,8 +91,10 @@ impl ConnectionSwitcher {
         let customs = self.settings.strv(Key::CustomConnections);
         let mut uris = vec![SYSTEM_URI.to_string(), SESSION_URI.to_string()];
         uris.extend(customs.iter().cloned());
-        if !uris.contains(&self.current) {
-            uris.push(self.current.clone());
+        for u in &self.open {
+            if !uris.contains(u) {
+                uris.push(u.clone());
+            }
         }
         for u in uris {
             let title = if u == SYSTEM_URI || u == SESSION_URI {
@@ -113,13 +135,21 @@ impl ConnectionSwitcher {
                 .margin_end(12)
                 .build();
             line.append(&texts);
-            if u == self.current {
-                let check = gtk::Image::from_icon_name("object-select-symbolic");
-                check.update_property(&[gtk::accessible::Property::Label(&gettext(
-                    "Current connection",
-                ))]);
-                line.append(&check);
-            }
+            let open = gtk::Switch::builder()
+                .active(self.open.contains(&u))
+                .valign(gtk::Align::Center)
+                .build();
+            open.update_property(&[gtk::accessible::Property::Label(&gettext_f(
+                // Translators: {connection} is a connection's name, e.g. "My user session".
+                "Show {connection}",
+                &[("connection", &title)],
+            ))]);
+            let s = sender.clone();
+            let uu = u.clone();
+            open.connect_state_set(move |_, on| {
+                s.input(SwitcherMsg::Toggle(uu.clone(), on));
+                glib::Propagation::Proceed
+            });
             if customs.contains(&u) {
                 let remove = gtk::Button::builder()
                     .icon_name("user-trash-symbolic")
@@ -135,17 +165,26 @@ impl ConnectionSwitcher {
                 remove.connect_clicked(move |_| s.input(SwitcherMsg::RemoveCustom(uu.clone())));
                 line.append(&remove);
             }
+            line.append(&open);
             let row = gtk::ListBoxRow::builder()
                 .child(&line)
                 .activatable(true)
                 .build();
             row.update_property(&[gtk::accessible::Property::Label(&title)]);
-            let s = sender.clone();
-            let uu = u.clone();
-            row.connect_activate(move |_| s.input(SwitcherMsg::Choose(uu.clone())));
+            row.connect_activate(move |_| open.set_active(!open.is_active()));
             widgets.list.append(&row);
         }
-        widgets.title.set_label(&display_name(&self.current));
+        let title = match self.open.as_slice() {
+            [one] => display_name(one),
+            [] => gettext("No connection"),
+            many => crate::i18n::ngettext_f(
+                "{n} connection",
+                "{n} connections",
+                many.len() as u32,
+                &[("n", &many.len().to_string())],
+            ),
+        };
+        widgets.title.set_label(&title);
     }
 }
 
@@ -153,7 +192,7 @@ impl Component for ConnectionSwitcher {
     type CommandOutput = ();
     type Input = SwitcherMsg;
     type Output = SwitcherOutput;
-    type Init = (Settings, String);
+    type Init = (Settings, Vec<String>);
     type Root = gtk::MenuButton;
     type Widgets = SwitcherWidgets;
 
@@ -162,7 +201,7 @@ impl Component for ConnectionSwitcher {
     }
 
     fn init(
-        (settings, current): Self::Init,
+        (settings, open): Self::Init,
         button: Self::Root,
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
@@ -174,8 +213,10 @@ impl Component for ConnectionSwitcher {
         inner.append(&title);
         inner.append(&gtk::Image::from_icon_name("pan-down-symbolic"));
         button.set_child(Some(&inner));
-        button.set_tooltip_text(Some(&gettext("Switch connection")));
-        button.update_property(&[gtk::accessible::Property::Label(&gettext("Connection"))]);
+        button.set_tooltip_text(Some(&gettext(
+            "Open or close connections: each open one lists its machines under its own heading",
+        )));
+        button.update_property(&[gtk::accessible::Property::Label(&gettext("Connections"))]);
         button.add_css_class("flat");
 
         let list = gtk::ListBox::builder()
@@ -238,7 +279,7 @@ impl Component for ConnectionSwitcher {
         let popover = gtk::Popover::builder().child(&scroller).build();
         button.set_popover(Some(&popover));
 
-        let model = ConnectionSwitcher { settings, current };
+        let model = ConnectionSwitcher { settings, open };
         let widgets = SwitcherWidgets {
             list,
             entry,
@@ -258,12 +299,22 @@ impl Component for ConnectionSwitcher {
         _root: &Self::Root,
     ) {
         match msg {
-            SwitcherMsg::SetCurrent(u) => self.current = u,
-            SwitcherMsg::Choose(u) => {
-                widgets.popover.popdown();
-                if u != self.current {
-                    self.current = u.clone();
-                    sender.output(SwitcherOutput::Switch(u)).ok();
+            SwitcherMsg::SetOpen(open) => {
+                if open == self.open {
+                    return;
+                }
+                self.open = open;
+            }
+            SwitcherMsg::Toggle(u, on) => {
+                if on == self.open.contains(&u) {
+                    return;
+                }
+                if on {
+                    self.open.push(u.clone());
+                    sender.output(SwitcherOutput::Open(u)).ok();
+                } else {
+                    self.open.retain(|o| *o != u);
+                    sender.output(SwitcherOutput::Close(u)).ok();
                 }
             }
             SwitcherMsg::Add => {
@@ -286,8 +337,10 @@ impl Component for ConnectionSwitcher {
                             self.settings.set_strv(Key::CustomConnections, &customs);
                         }
                         widgets.popover.popdown();
-                        self.current = text.clone();
-                        sender.output(SwitcherOutput::Switch(text)).ok();
+                        if !self.open.contains(&text) {
+                            self.open.push(text.clone());
+                            sender.output(SwitcherOutput::Open(text)).ok();
+                        }
                     }
                 }
             }

@@ -2,6 +2,7 @@
 
 pub mod agent_panel;
 pub mod clone_job;
+pub mod connection_header;
 pub mod connection_switcher;
 pub mod console;
 pub mod console_panel;

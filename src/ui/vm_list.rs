@@ -1,83 +1,84 @@
-//! The sidebar's machine list: search, sort, and a virtualised `gtk::ListView` bound to the
-//! connection's [`VmStore`] (kept by its [`crate::model::connection_model::ConnectionModel`];
-//! the list is told only that it changed), with status pages for "connecting", "empty",
-//! "no match" and "connection failed".
+//! The sidebar's machine list: search, sort, and one virtualised `gtk::ListView` of every
+//! open connection, each under its header row (ui/connection_header.rs). Per connection,
+//! its [`VmStore`] (kept by its [`crate::model::connection_model::ConnectionModel`]) goes
+//! through the shared filter and sorter, after its header item; a `gtk::FlattenListModel`
+//! puts the connections one after the other. The list is told only that a store changed.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use adw::prelude::*;
 use gettextrs::gettext;
 use relm4::prelude::*;
 
 use crate::backend::VmState;
-use crate::errors::UserMessage;
 use crate::i18n::gettext_f;
-use crate::model::connection_model::Change;
+use crate::model::connection_item::{ConnectionItem, Phase};
+use crate::model::connection_model::{Change, ConnectionModel};
 use crate::model::{VmObject, VmStore};
+use crate::ui::connection_header::{self, HeaderAsk};
 use crate::ui::vm_row::VmRow;
 
 #[derive(Debug)]
 pub enum VmListMsg {
-    Connecting(String),
-    Failed(UserMessage),
-    /// Show this connection's machines (a new connection: a store of its own).
-    Bind(VmStore),
-    /// The bound store changed.
+    /// List this connection's machines too (after the others).
+    Add(ConnectionModel),
+    /// Stop listing the connection with this URI.
+    Remove(String),
+    /// A connection's store changed.
     Changed(Change),
     Search(String),
     SortBy(u32),
     SelectionChanged,
-    TryAgain,
-    SetupCheck,
-    NewVm,
-    /// Select this machine as soon as it is listed (a machine just created).
-    Select(String),
+    /// A header's button.
+    Header(HeaderAsk),
+    /// Select this machine of this connection (URI, UUID) as soon as it is listed.
+    Select(String, String),
     /// Put the keyboard focus on the list as soon as it shows (at start, when no dialog
     /// asks for it).
     FocusList,
-    /// Time to show the "Connecting…" spinner of this connection attempt, if still loading.
-    RevealSpinner(u64),
 }
 
 #[derive(Debug)]
 pub enum VmListOutput {
-    Selected(Option<VmObject>),
-    Activated(VmObject),
-    TryAgain,
-    SetupCheck,
-    NewVm,
+    /// A machine was chosen (with its connection's URI), or none.
+    Selected(Option<(String, VmObject)>),
+    Activated(String, VmObject),
+    Header(HeaderAsk),
+}
+
+/// One connection as the list shows it.
+struct Section {
+    uri: String,
+    store: VmStore,
+    item: ConnectionItem,
+    filtered: gtk::FilterListModel,
 }
 
 pub struct VmList {
-    store: VmStore,
+    sections: Vec<Section>,
     query: String,
     sort_by_state: bool,
-    /// "loading", "error" or "ready": which page shows when the list is not the answer.
-    phase: &'static str,
-    /// A machine to select once it appears (one just created).
-    pending_select: Option<String>,
-    /// Attempts to connect, counted: a spinner timer of an earlier one does nothing.
-    attempt: u64,
+    /// A machine to select once it appears (one just created): URI and UUID.
+    pending_select: Option<(String, String)>,
     /// Focus the list when it next shows.
     focus_list: bool,
+    /// The list was shown whole once (for the benchmark's figure).
+    shown_whole: bool,
 }
 
 pub struct VmListWidgets {
     stack: gtk::Stack,
-    connecting_label: gtk::Label,
-    spinner: gtk::Spinner,
-    error_page: adw::StatusPage,
-    error_details: gtk::Label,
     no_results: adw::StatusPage,
+    sections: gio::ListStore,
     filter: gtk::CustomFilter,
-    filtered: gtk::FilterListModel,
     sorter: gtk::MultiSorter,
     by_name: gtk::StringSorter,
     by_state: gtk::CustomSorter,
     selection: gtk::SingleSelection,
     list_view: gtk::ListView,
 }
-
-/// How long connecting may take before the list says "Connecting to …" with a spinner.
-const SPINNER_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
 fn state_rank(s: VmState) -> u8 {
     match s {
@@ -86,6 +87,76 @@ fn state_rank(s: VmState) -> u8 {
         VmState::Crashed => 2,
         VmState::ShutOff | VmState::NoState => 3,
     }
+}
+
+/// The rows' factory: a machine row (drawn by hand, see ui/vm_row.rs) or a connection's
+/// header, bound when shown and unbound when the row shows another item.
+fn factory(ask: relm4::Sender<VmListMsg>) -> gtk::SignalListItemFactory {
+    // The bindings of each list item, undone when it is unbound.
+    let bound: Rc<RefCell<HashMap<usize, Vec<glib::Binding>>>> = Default::default();
+    let factory = gtk::SignalListItemFactory::new();
+    let b = bound.clone();
+    factory.connect_bind(move |_, item| {
+        let item = item.downcast_ref::<gtk::ListItem>().expect("ListItem");
+        let key = item.as_ptr() as usize;
+        let mut bindings = Vec::new();
+        if let Some(vm) = item.item().and_downcast::<VmObject>() {
+            let row = match item.child().and_downcast::<VmRow>() {
+                Some(row) => row,
+                None => {
+                    let row = VmRow::default();
+                    row.set_margin_start(12);
+                    row.set_margin_end(12);
+                    row.set_margin_top(8);
+                    row.set_margin_bottom(8);
+                    item.set_child(Some(&row));
+                    row
+                }
+            };
+            for (from, to) in [
+                ("name", "title"),
+                ("row-detail", "subtitle"),
+                ("state-icon", "icon-name"),
+            ] {
+                bindings.push(vm.bind_property(from, &row, to).sync_create().build());
+            }
+            bindings.push(
+                vm.bind_property("accessible-label", item, "accessible-label")
+                    .sync_create()
+                    .build(),
+            );
+            item.set_selectable(true);
+            item.set_activatable(true);
+        } else if let Some(conn) = item.item().and_downcast::<ConnectionItem>() {
+            let tx = ask.clone();
+            let (header, mut header_bindings) =
+                connection_header::build(&conn, move |a| tx.emit(VmListMsg::Header(a)));
+            item.set_child(Some(&header));
+            bindings.append(&mut header_bindings);
+            bindings.push(
+                conn.bind_property("accessible-label", item, "accessible-label")
+                    .sync_create()
+                    .build(),
+            );
+            item.set_selectable(false);
+            item.set_activatable(false);
+        }
+        b.borrow_mut().insert(key, bindings);
+    });
+    let b = bound.clone();
+    factory.connect_unbind(move |_, item| {
+        let key = item.as_ptr() as usize;
+        for binding in b.borrow_mut().remove(&key).unwrap_or_default() {
+            binding.unbind();
+        }
+    });
+    factory.connect_teardown(move |_, item| {
+        let key = item.as_ptr() as usize;
+        for binding in bound.borrow_mut().remove(&key).unwrap_or_default() {
+            binding.unbind();
+        }
+    });
+    factory
 }
 
 impl Component for VmList {
@@ -102,13 +173,12 @@ impl Component for VmList {
 
     fn init(_: (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
         let model = VmList {
-            store: VmStore::default(),
+            sections: Vec::new(),
             query: String::new(),
             sort_by_state: false,
-            phase: "loading",
             pending_select: None,
-            attempt: 0,
             focus_list: false,
+            shown_whole: false,
         };
         // Search and sort.
         let tools = gtk::Box::builder()
@@ -141,17 +211,11 @@ impl Component for VmList {
         tools.append(&sort);
         root.append(&tools);
 
-        // The list.
+        // One filter and one sorter for every connection. By name: GTK's string sorter
+        // compares collation keys it computes once per item (case-insensitive), so sorting
+        // thousands of machines allocates nothing per comparison. By state: state rank
+        // first, then the same name order.
         let filter = gtk::CustomFilter::new(|_| true);
-        let filtered =
-            gtk::FilterListModel::new(Some(model.store.model().clone()), Some(filter.clone()));
-        // Filtering and sorting run at once, not in chunks over later frames: for thousands of
-        // machines that takes a few milliseconds, and a list shown half-sorted (the cost of
-        // incremental sorting) would be wrong for several frames.
-        filtered.set_incremental(false);
-        // By name: GTK's string sorter compares collation keys it computes once per item
-        // (case-insensitive), so sorting thousands of machines allocates nothing per
-        // comparison. By state: state rank first, then the same name order.
         let by_name = gtk::StringSorter::builder()
             .expression(gtk::PropertyExpression::new(
                 VmObject::static_type(),
@@ -169,41 +233,19 @@ impl Component for VmList {
         });
         let sorter = gtk::MultiSorter::new();
         sorter.append(by_name.clone());
-        let sorted = gtk::SortListModel::new(Some(filtered.clone()), Some(sorter.clone()));
+        // The connections, one after the other (each: its header, then its machines).
+        let sections = gio::ListStore::new::<gio::ListModel>();
+        let flat = gtk::FlattenListModel::new(Some(sections.clone()));
         let selection = gtk::SingleSelection::builder()
-            .model(&sorted)
+            .model(&flat)
             .autoselect(false)
             .can_unselect(true)
             .build();
         let s = sender.clone();
         selection.connect_selected_item_notify(move |_| s.input(VmListMsg::SelectionChanged));
-
-        let factory = gtk::SignalListItemFactory::new();
-        factory.connect_setup(|_, item| {
-            let item = item.downcast_ref::<gtk::ListItem>().expect("ListItem");
-            let row = VmRow::default();
-            row.set_margin_start(12);
-            row.set_margin_end(12);
-            row.set_margin_top(8);
-            row.set_margin_bottom(8);
-            item.set_child(Some(&row));
-            // Expressions follow both the item and its properties: no bind/unbind code.
-            let obj = item.property_expression("item");
-            obj.chain_property::<VmObject>("name")
-                .bind(&row, "title", gtk::Widget::NONE);
-            obj.chain_property::<VmObject>("row-detail")
-                .bind(&row, "subtitle", gtk::Widget::NONE);
-            obj.chain_property::<VmObject>("state-icon")
-                .bind(&row, "icon-name", gtk::Widget::NONE);
-            obj.chain_property::<VmObject>("accessible-label").bind(
-                item,
-                "accessible-label",
-                gtk::Widget::NONE,
-            );
-        });
         let list_view = gtk::ListView::builder()
             .model(&selection)
-            .factory(&factory)
+            .factory(&factory(sender.input_sender().clone()))
             .single_click_activate(false)
             .css_classes(["navigation-sidebar"])
             .build();
@@ -214,7 +256,8 @@ impl Component for VmList {
         let sel = selection.clone();
         list_view.connect_activate(move |_, pos| {
             if let Some(obj) = sel.item(pos).and_downcast::<VmObject>() {
-                s.output(VmListOutput::Activated(obj)).ok();
+                let uri = s_uri(&sel, pos);
+                s.output(VmListOutput::Activated(uri, obj)).ok();
             }
         });
         let scrolled = gtk::ScrolledWindow::builder()
@@ -223,115 +266,25 @@ impl Component for VmList {
             .child(&list_view)
             .build();
 
-        // Status pages.
-        let connecting = gtk::Box::builder()
-            .orientation(gtk::Orientation::Vertical)
-            .spacing(12)
-            .valign(gtk::Align::Center)
-            .build();
-        // gtk::Spinner: AdwSpinner needs libadwaita 1.6, newer than our baseline.
-        // Shown only when connecting takes a while (see VmListMsg::RevealSpinner).
-        let spinner = gtk::Spinner::builder()
-            .spinning(true)
-            .visible(false)
-            .width_request(32)
-            .height_request(32)
-            .halign(gtk::Align::Center)
-            .build();
-        let connecting_label = gtk::Label::builder()
-            .visible(false)
-            .wrap(true)
-            .justify(gtk::Justification::Center)
-            .css_classes(["dim-label"])
-            .build();
-        connecting.append(&spinner);
-        connecting.append(&connecting_label);
-
-        let empty = adw::StatusPage::builder()
-            .icon_name("computer-symbolic")
-            .title(gettext("No virtual machines here"))
-            .description(gettext(
-                "This connection has no virtual machines yet. Machines of “This computer (system)” and of “My user session” are kept apart: switch connection at the top to see the others.",
-            ))
-            .css_classes(["compact"])
-            .build();
-        let create = gtk::Button::builder()
-            .label(gettext("New Virtual Machine"))
-            .halign(gtk::Align::Center)
-            .css_classes(["pill", "suggested-action"])
-            .build();
-        let s = sender.clone();
-        create.connect_clicked(move |_| s.input(VmListMsg::NewVm));
-        empty.set_child(Some(&create));
         let no_results = adw::StatusPage::builder()
             .icon_name("edit-find-symbolic")
             .title(gettext("No machine matches"))
             .css_classes(["compact"])
             .build();
-
-        let error_page = adw::StatusPage::builder()
-            .icon_name("network-offline-symbolic")
-            .css_classes(["compact"])
-            .build();
-        let error_box = gtk::Box::builder()
-            .orientation(gtk::Orientation::Vertical)
-            .spacing(12)
-            .halign(gtk::Align::Center)
-            .build();
-        let retry = gtk::Button::builder()
-            .label(gettext("Try Again"))
-            .halign(gtk::Align::Center)
-            .css_classes(["pill", "suggested-action"])
-            .build();
-        let s = sender.clone();
-        retry.connect_clicked(move |_| s.input(VmListMsg::TryAgain));
-        let error_details = gtk::Label::builder()
-            .selectable(true)
-            .wrap(true)
-            .wrap_mode(gtk::pango::WrapMode::WordChar)
-            .xalign(0.0)
-            .css_classes(["monospace", "caption"])
-            .build();
-        let expander = gtk::Expander::builder()
-            .label(gettext("Details"))
-            .child(&error_details)
-            .build();
-        let check = gtk::Button::builder()
-            .label(gettext("Run Setup Check"))
-            .halign(gtk::Align::Center)
-            .css_classes(["pill"])
-            .tooltip_text(gettext(
-                "Check what virtual machines need on this computer, with fixes",
-            ))
-            .build();
-        let s = sender.clone();
-        check.connect_clicked(move |_| s.input(VmListMsg::SetupCheck));
-        error_box.append(&retry);
-        error_box.append(&check);
-        error_box.append(&expander);
-        error_page.set_child(Some(&error_box));
-
         let stack = gtk::Stack::builder()
             .vexpand(true)
             .hhomogeneous(false)
             .build();
         stack.add_named(&scrolled, Some("list"));
-        stack.add_named(&connecting, Some("loading"));
-        stack.add_named(&empty, Some("empty"));
         stack.add_named(&no_results, Some("no-results"));
-        stack.add_named(&error_page, Some("error"));
-        stack.set_visible_child_name("loading");
+        stack.set_visible_child_name("list");
         root.append(&stack);
 
         let widgets = VmListWidgets {
             stack,
-            connecting_label,
-            spinner,
-            error_page,
-            error_details,
             no_results,
+            sections,
             filter,
-            filtered,
             sorter,
             by_name,
             by_state,
@@ -349,40 +302,52 @@ impl Component for VmList {
         root: &Self::Root,
     ) {
         match msg {
-            VmListMsg::Connecting(uri) => {
-                self.phase = "loading";
+            VmListMsg::Add(conn) => {
+                if self.sections.iter().any(|s| s.uri == conn.uri) {
+                    return;
+                }
+                let filtered = gtk::FilterListModel::new(
+                    Some(conn.store.model().clone()),
+                    Some(widgets.filter.clone()),
+                );
+                // Filtering and sorting run at once, not in chunks over later frames: for
+                // thousands of machines that takes a few milliseconds, and a list shown
+                // half-sorted (the cost of incremental sorting) would be wrong for frames.
+                filtered.set_incremental(false);
+                let sorted =
+                    gtk::SortListModel::new(Some(filtered.clone()), Some(widgets.sorter.clone()));
+                let header = gio::ListStore::new::<ConnectionItem>();
+                header.append(&conn.item);
+                let parts = gio::ListStore::new::<gio::ListModel>();
+                parts.append(&header);
+                parts.append(&sorted);
                 widgets
-                    .connecting_label
-                    .set_label(&gettext_f("Connecting to {uri}…", &[("uri", &uri)]));
-                // Most connections answer within a few frames: a spinner then only flashes.
-                // It appears if this one takes longer.
-                self.attempt += 1;
-                widgets.spinner.set_visible(false);
-                widgets.connecting_label.set_visible(false);
-                let (s, attempt) = (sender.clone(), self.attempt);
-                glib::timeout_add_local_once(SPINNER_DELAY, move || {
-                    s.input(VmListMsg::RevealSpinner(attempt))
+                    .sections
+                    .append(&gtk::FlattenListModel::new(Some(parts)));
+                self.sections.push(Section {
+                    uri: conn.uri,
+                    store: conn.store,
+                    item: conn.item,
+                    filtered,
                 });
             }
-            VmListMsg::RevealSpinner(attempt) => {
-                if attempt == self.attempt && self.phase == "loading" {
-                    widgets.spinner.set_visible(true);
-                    widgets.connecting_label.set_visible(true);
+            VmListMsg::Remove(uri) => {
+                if let Some(i) = self.sections.iter().position(|s| s.uri == uri) {
+                    self.sections.remove(i);
+                    widgets.sections.remove(i as u32);
                 }
             }
-            VmListMsg::Failed(msg) => {
-                self.phase = "error";
-                widgets.error_page.set_title(&msg.title);
-                widgets.error_page.set_description(Some(&msg.advice));
-                widgets.error_details.set_label(&msg.details);
-            }
-            VmListMsg::Bind(store) => {
-                widgets.filtered.set_model(Some(store.model()));
-                self.store = store;
-            }
-            VmListMsg::Changed(Change::Listed(n)) => {
-                self.phase = "ready";
-                crate::bench::list_applied(n, root.upcast_ref());
+            VmListMsg::Changed(Change::Listed(_)) => {
+                let waiting = self
+                    .sections
+                    .iter()
+                    .any(|s| s.item.phase_now() == Phase::Connecting);
+                if !waiting && !self.shown_whole {
+                    // Every open connection has answered: the figure of the benchmark.
+                    self.shown_whole = true;
+                    let n = self.sections.iter().map(|s| s.store.len()).sum();
+                    crate::bench::list_applied(n, root.upcast_ref());
+                }
             }
             VmListMsg::Changed(Change::Machines) => {
                 if self.sort_by_state {
@@ -415,51 +380,73 @@ impl Component for VmList {
                 widgets.sorter.append(widgets.by_name.clone());
             }
             VmListMsg::SelectionChanged => {
-                let obj = widgets.selection.selected_item().and_downcast::<VmObject>();
-                sender.output(VmListOutput::Selected(obj)).ok();
+                let pos = widgets.selection.selected();
+                let chosen = widgets
+                    .selection
+                    .selected_item()
+                    .and_downcast::<VmObject>()
+                    .map(|obj| (s_uri(&widgets.selection, pos), obj));
+                sender.output(VmListOutput::Selected(chosen)).ok();
             }
-            VmListMsg::TryAgain => {
-                sender.output(VmListOutput::TryAgain).ok();
+            VmListMsg::Header(ask) => {
+                sender.output(VmListOutput::Header(ask)).ok();
             }
-            VmListMsg::SetupCheck => {
-                sender.output(VmListOutput::SetupCheck).ok();
+            VmListMsg::Select(uri, uuid) => {
+                if !uuid.is_empty() {
+                    self.pending_select = Some((uri, uuid))
+                }
             }
-            VmListMsg::NewVm => {
-                sender.output(VmListOutput::NewVm).ok();
-            }
-            VmListMsg::Select(uuid) => self.pending_select = Some(uuid),
             VmListMsg::FocusList => self.focus_list = true,
         }
-        if let Some(uuid) = self.pending_select.clone() {
-            if self.select(widgets, &uuid) {
+        if let Some((uri, uuid)) = self.pending_select.clone() {
+            if self.select(widgets, &uri, &uuid) {
                 self.pending_select = None;
             }
         }
-        let page = match self.phase {
-            "loading" => "loading",
-            "error" => "error",
-            _ if self.store.is_empty() => "empty",
-            _ if widgets.filtered.n_items() == 0 => "no-results",
-            _ => "list",
+        let searching = !self.query.is_empty();
+        let page = if searching && self.sections.iter().all(|s| s.filtered.n_items() == 0) {
+            "no-results"
+        } else {
+            "list"
         };
         if widgets.stack.visible_child_name().as_deref() != Some(page) {
             widgets.stack.set_visible_child_name(page);
         }
-        if self.focus_list && page == "list" {
+        if self.focus_list && page == "list" && self.sections.iter().any(|s| !s.store.is_empty()) {
             self.focus_list = false;
             widgets.list_view.grab_focus();
         }
     }
 }
 
+/// The URI of the connection the row at `pos` belongs to: that of the header above it.
+fn s_uri(selection: &gtk::SingleSelection, pos: u32) -> String {
+    (0..=pos)
+        .rev()
+        .find_map(|i| selection.item(i).and_downcast::<ConnectionItem>())
+        .map(|c| c.uri())
+        .unwrap_or_default()
+}
+
 impl VmList {
-    /// Selects the machine `uuid` if it is listed (and shown by the search).
-    fn select(&self, widgets: &VmListWidgets, uuid: &str) -> bool {
-        if self.store.get(uuid).is_none() {
+    /// Selects machine `uuid` of connection `uri` if it is listed (and shown by the
+    /// search).
+    fn select(&self, widgets: &VmListWidgets, uri: &str, uuid: &str) -> bool {
+        let Some(section) = self.sections.iter().position(|s| s.uri == uri) else {
+            return false;
+        };
+        if self.sections[section].store.get(uuid).is_none() {
             return false;
         }
+        // The section's rows start after the sections before it (header and shown machines).
+        let start: u32 = self.sections[..section]
+            .iter()
+            .map(|s| 1 + s.filtered.n_items())
+            .sum::<u32>()
+            + 1;
+        let count = self.sections[section].filtered.n_items();
         let model = &widgets.selection;
-        for i in 0..model.n_items() {
+        for i in start..start + count {
             if model
                 .item(i)
                 .and_downcast::<VmObject>()
@@ -470,10 +457,5 @@ impl VmList {
             }
         }
         false
-    }
-
-    /// The machine with this UUID, if listed.
-    pub fn get(&self, uuid: &str) -> Option<VmObject> {
-        self.store.get(uuid)
     }
 }

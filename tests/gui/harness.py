@@ -315,6 +315,24 @@ def viewer_pids():
     return [int(p) for p in r.stdout.split()]
 
 
+def system_daemon(action):
+    """Kills ("kill") or starts ("start") the system libvirtd: directly as root, else
+    through build-aux/gui-session's pipe (the test user may not signal root's daemon)."""
+    if os.geteuid() == 0:
+        subprocess.run(["/project/build-aux/libvirtd-ctl", action], check=True)
+        return
+    ctl = os.environ["BILIK_DAEMON_CTL"]
+    done = ctl + ".done"
+    before = len(open(done).read().splitlines())
+    with open(ctl, "w") as f:
+        f.write(action + "\n")
+    lines = wait_for(f"libvirtd-ctl {action}", lambda: (
+        lambda ls: ls if len(ls) > before else None)(open(done).read().splitlines()),
+        timeout=60)
+    if lines[-1] != f"{action} 0":
+        raise Failure(f"libvirtd-ctl {action}: {lines[-1]}")
+
+
 def virsh(*args, check=True):
     r = subprocess.run(["virsh", "-c", "qemu:///system", *args], capture_output=True, text=True)
     if check and r.returncode != 0:

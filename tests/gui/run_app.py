@@ -15,7 +15,7 @@ try:
 
     def settled():
         texts = " ".join(app.texts())
-        if "Connecting to" in texts:
+        if "Connecting…" in texts:
             return False
         # A first run opens the setup check; wait until its checks have an answer.
         if "Setup Check" in texts:

@@ -8,15 +8,18 @@ import harness
 from harness import App, wait_for
 
 
-def test_starts_on_the_user_session_with_an_empty_list():
+def test_starts_on_the_user_session_and_the_system_side_by_side():
+    """No --connect and nothing remembered: the user session (empty for this new user),
+    and the system too, as this user is in the libvirt group — each under its heading."""
     app = App()
     app.window("Bilik")
-    app.find("No virtual machines here")
-    switcher = app.find("Connection", roles=["toggle button", "push button", "button"])
+    app.find("My user session: No virtual machines here", roles=["list item"])
+    app.find("This computer (system):", roles=["list item"])
+    switcher = app.find("Connections", roles=["toggle button", "push button", "button"])
     assert switcher is not None
+    assert "Open or close connections" in (switcher.get_description() or "")
     texts = " ".join(app.texts())
-    assert "My user session" in texts, texts
-    assert "switch connection" in texts, texts
+    assert "are kept apart" in texts, texts
     app.screenshot("01-empty-session")
     app.quit()
 
@@ -89,7 +92,7 @@ def test_mistyped_uri_gets_a_sentence():
     uri = harness.node_file([("a", True)])
     app = App(["--connect", uri])
     app.find("a, Running", roles=["list item"])
-    app.click(app.find("Connection", roles=["toggle button"]))
+    app.click(app.find("Connections", roles=["toggle button"]))
     entry = app.find("Add a connection address", roles=["text", "entry"])
     entry.get_editable_text_iface().set_text_contents("qemu:///sys-tem")
     app.click(app.find("Add", roles=["button"], exact=True))
@@ -103,8 +106,7 @@ def test_mistyped_uri_gets_a_sentence():
 
 def test_a_slow_connection_says_it_is_connecting():
     """A daemon that accepts the connection and never answers (a busy or hung libvirtd):
-    the window appears anyway, and after a moment says what it is waiting for. A fast
-    connection never shows that page (it would only flash)."""
+    the window appears anyway, and the connection's heading says what it is waiting for."""
     path = "/tmp/bilik-silent.sock"
     if os.path.exists(path):
         os.unlink(path)
@@ -116,7 +118,8 @@ def test_a_slow_connection_says_it_is_connecting():
     try:
         app = App(["--connect", f"qemu+unix:///system?socket={path}"])
         app.window()
-        app.find("Connecting to qemu+unix:///system", roles=["label"])
+        app.find("qemu+unix:///system?socket=/tmp/bilik-silent.sock: Connecting…",
+                 roles=["list item"])
         assert accepted, "Bilik never reached the socket"
         app.screenshot("08-connecting")
         app.quit()

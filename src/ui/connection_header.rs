@@ -1,0 +1,222 @@
+//! The header row above one connection's machines in the sidebar: its name, its state
+//! ("3 machines", "Connecting…", "Lost connection to … — reconnecting…"), a menu
+//! (Storage, Networks, a new machine here, Reconnect, Close), and — when it could not
+//! connect — the sentence, Try Again, Run Setup Check and libvirt's words under Details.
+//! Built when the list shows the row; its bindings to the [`ConnectionItem`] are returned
+//! so the list can undo them when the row shows something else.
+
+use adw::prelude::*;
+use gettextrs::gettext;
+
+use crate::i18n::gettext_f;
+use crate::model::connection_item::ConnectionItem;
+
+/// What a header's buttons ask for, for the connection `.0` (its URI).
+#[derive(Debug, Clone)]
+pub enum HeaderAsk {
+    TryAgain(String),
+    SetupCheck(String),
+    NewVm(String),
+    Storage(String),
+    Networks(String),
+    Close(String),
+}
+
+/// The header for `item`; `ask` hears its buttons.
+pub fn build(
+    item: &ConnectionItem,
+    ask: impl Fn(HeaderAsk) + Clone + 'static,
+) -> (gtk::Widget, Vec<glib::Binding>) {
+    let uri = item.uri();
+    let title = item.title();
+    let mut bindings = Vec::new();
+    let root = gtk::Box::builder()
+        .orientation(gtk::Orientation::Vertical)
+        .spacing(6)
+        .margin_start(6)
+        .margin_end(6)
+        .margin_top(12)
+        .margin_bottom(4)
+        .build();
+
+    let top = gtk::Box::builder().spacing(8).build();
+    let texts = gtk::Box::builder()
+        .orientation(gtk::Orientation::Vertical)
+        .hexpand(true)
+        .build();
+    let title_label = gtk::Label::builder()
+        .label(&title)
+        .xalign(0.0)
+        .ellipsize(gtk::pango::EllipsizeMode::End)
+        .css_classes(["heading"])
+        .build();
+    let status = gtk::Label::builder()
+        .xalign(0.0)
+        .wrap(true)
+        .wrap_mode(gtk::pango::WrapMode::WordChar)
+        .css_classes(["dim-label", "caption"])
+        .build();
+    bindings.push(
+        item.bind_property("status", &status, "label")
+            .sync_create()
+            .build(),
+    );
+    texts.append(&title_label);
+    texts.append(&status);
+    top.append(&texts);
+    // gtk::Spinner: AdwSpinner needs libadwaita 1.6, newer than our baseline.
+    let spinner = gtk::Spinner::builder()
+        .spinning(true)
+        .valign(gtk::Align::Center)
+        .build();
+    bindings.push(
+        item.bind_property("busy", &spinner, "visible")
+            .sync_create()
+            .build(),
+    );
+    top.append(&spinner);
+    top.append(&menu_button(&uri, &title, &ask));
+    root.append(&top);
+
+    // Could not connect: why, and the ways out.
+    let failed = gtk::Box::builder()
+        .orientation(gtk::Orientation::Vertical)
+        .spacing(8)
+        .build();
+    let advice = gtk::Label::builder()
+        .xalign(0.0)
+        .wrap(true)
+        .wrap_mode(gtk::pango::WrapMode::WordChar)
+        .build();
+    bindings.push(
+        item.bind_property("error-advice", &advice, "label")
+            .sync_create()
+            .build(),
+    );
+    failed.append(&advice);
+    let buttons = gtk::Box::builder().spacing(8).build();
+    buttons.append(&button(&gettext("Try Again"), true, {
+        let (ask, uri) = (ask.clone(), uri.clone());
+        move || ask(HeaderAsk::TryAgain(uri.clone()))
+    }));
+    let check = button(&gettext("Run Setup Check"), false, {
+        let (ask, uri) = (ask.clone(), uri.clone());
+        move || ask(HeaderAsk::SetupCheck(uri.clone()))
+    });
+    check.set_tooltip_text(Some(&gettext(
+        "Check what virtual machines need on this computer, with fixes",
+    )));
+    buttons.append(&check);
+    failed.append(&buttons);
+    let details = gtk::Label::builder()
+        .selectable(true)
+        .wrap(true)
+        .wrap_mode(gtk::pango::WrapMode::WordChar)
+        .xalign(0.0)
+        .css_classes(["monospace", "caption"])
+        .build();
+    bindings.push(
+        item.bind_property("error-details", &details, "label")
+            .sync_create()
+            .build(),
+    );
+    failed.append(
+        &gtk::Expander::builder()
+            .label(gettext("Details"))
+            .child(&details)
+            .build(),
+    );
+    bindings.push(
+        item.bind_property("failed", &failed, "visible")
+            .sync_create()
+            .build(),
+    );
+    root.append(&failed);
+
+    // Connected, no machines: what that means, and how to make one.
+    let empty = gtk::Box::builder()
+        .orientation(gtk::Orientation::Vertical)
+        .spacing(8)
+        .build();
+    empty.append(
+        &gtk::Label::builder()
+            .label(gettext(
+                "This connection has no virtual machines yet. Machines of “This computer (system)” and of “My user session” are kept apart, each under its own heading here; open more connections from the menu at the top.",
+            ))
+            .xalign(0.0)
+            .wrap(true)
+            .css_classes(["dim-label"])
+            .build(),
+    );
+    empty.append(&button(&gettext("New Virtual Machine"), true, {
+        let (ask, uri) = (ask.clone(), uri.clone());
+        move || ask(HeaderAsk::NewVm(uri.clone()))
+    }));
+    bindings.push(
+        item.bind_property("empty", &empty, "visible")
+            .sync_create()
+            .build(),
+    );
+    root.append(&empty);
+    (root.upcast(), bindings)
+}
+
+fn button(label: &str, suggested: bool, clicked: impl Fn() + 'static) -> gtk::Button {
+    let b = gtk::Button::builder()
+        .label(label)
+        .halign(gtk::Align::Start)
+        .build();
+    if suggested {
+        b.add_css_class("suggested-action");
+    }
+    b.connect_clicked(move |_| clicked());
+    b
+}
+
+/// The connection's menu: what concerns the whole connection.
+fn menu_button(
+    uri: &str,
+    title: &str,
+    ask: &(impl Fn(HeaderAsk) + Clone + 'static),
+) -> gtk::MenuButton {
+    let items = gtk::Box::builder()
+        .orientation(gtk::Orientation::Vertical)
+        .build();
+    let popover = gtk::Popover::builder().child(&items).build();
+    type Make = fn(String) -> HeaderAsk;
+    let entries: [(String, Make); 5] = [
+        (gettext("New Virtual Machine Here…"), HeaderAsk::NewVm),
+        (gettext("Storage"), HeaderAsk::Storage),
+        (gettext("Networks"), HeaderAsk::Networks),
+        (gettext("Reconnect"), HeaderAsk::TryAgain),
+        (gettext("Close Connection"), HeaderAsk::Close),
+    ];
+    for (label, make) in entries {
+        let b = gtk::Button::builder()
+            .label(&label)
+            .css_classes(["flat"])
+            .build();
+        if let Some(l) = b.child().and_downcast::<gtk::Label>() {
+            l.set_xalign(0.0);
+        }
+        let (ask, uri, p) = (ask.clone(), uri.to_string(), popover.clone());
+        b.connect_clicked(move |_| {
+            p.popdown();
+            ask(make(uri.clone()));
+        });
+        items.append(&b);
+    }
+    let menu = gtk::MenuButton::builder()
+        .icon_name("view-more-symbolic")
+        .valign(gtk::Align::Center)
+        .css_classes(["flat"])
+        .popover(&popover)
+        .tooltip_text(gettext("Connection menu"))
+        .build();
+    menu.update_property(&[gtk::accessible::Property::Label(&gettext_f(
+        // Translators: {connection} is a connection's name, e.g. "My user session".
+        "Menu of {connection}",
+        &[("connection", title)],
+    ))]);
+    menu
+}

@@ -1,0 +1,120 @@
+"""Several connections in one window: the real system libvirtd and the test user's own
+session side by side, each under its heading, each acted on through its own connection;
+the system daemon killed and restarted: its group says it is reconnecting while the
+session's machines stay usable, and both are whole again after (no duplicate rows)."""
+
+import os
+import shutil
+import signal
+import subprocess
+
+import harness
+from harness import App, button, virsh, wait_for
+
+SYS_VM = "bilik-side-system"
+SES_VM = "bilik-side-session"
+HOME = f"/tmp/bilik-sides-home-{os.getpid()}"
+RUNTIME = os.path.join(HOME, "run")
+
+
+def session_virsh(*args, check=True):
+    env = dict(os.environ, HOME=HOME, XDG_RUNTIME_DIR=RUNTIME)
+    env.pop("XDG_CONFIG_HOME", None)
+    r = subprocess.run(["virsh", "-c", "qemu:///session", *args], capture_output=True,
+                       text=True, env=env)
+    if check and r.returncode != 0:
+        raise harness.Failure(f"virsh {' '.join(args)}: {r.stderr.strip()}")
+    return r.stdout.strip()
+
+
+def tiny_xml(name):
+    return (f"<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory>"
+            "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><features><acpi/></features>"
+            "<devices><graphics type='spice'><listen type='none'/></graphics>"
+            "<video><model type='virtio'/></video></devices></domain>")
+
+
+def cleanup():
+    virsh("destroy", SYS_VM, check=False)
+    virsh("undefine", SYS_VM, check=False)
+    if os.path.isdir(RUNTIME):
+        session_virsh("destroy", SES_VM, check=False)
+        session_virsh("undefine", SES_VM, check=False)
+        for pid in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    env = f.read()
+                with open(f"/proc/{pid}/comm") as f:
+                    comm = f.read().strip()
+            except (OSError, ValueError):
+                continue
+            if comm == "libvirtd" and f"XDG_RUNTIME_DIR={RUNTIME}".encode() in env:
+                os.kill(int(pid), signal.SIGTERM)
+    shutil.rmtree(HOME, ignore_errors=True)
+
+
+def rows_named(app, name):
+    return [n for n in app.find_all(["list item"]) if harness.name(n).startswith(name + ",")]
+
+
+def test_system_and_session_side_by_side():
+    cleanup()
+    os.makedirs(RUNTIME, mode=0o700)
+    try:
+        harness.define_tiny_vm(SYS_VM)
+        path = os.path.join(HOME, "ses.xml")
+        with open(path, "w") as f:
+            f.write(tiny_xml(SES_VM))
+        session_virsh("define", path)
+        # A returning user (the setup check was seen), with no connections remembered.
+        keyfile = os.path.join(HOME, ".config", "glib-2.0", "settings")
+        os.makedirs(keyfile)
+        with open(os.path.join(keyfile, "keyfile"), "w") as f:
+            f.write("[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+
+        # No connections remembered: the session, and the system because this user is in
+        # the libvirt group (its socket lets them in) — both, each under its heading.
+        app = App(home=HOME, env={"XDG_RUNTIME_DIR": RUNTIME})
+        app.window()
+        app.find("My user session: 1 machine", roles=["list item"])
+        app.find("This computer (system):", roles=["list item"])
+        sys_row = app.find(f"{SYS_VM}, Shut off", roles=["list item"])
+        app.find(f"{SES_VM}, Shut off", roles=["list item"])
+        app.screenshot("90-two-connections")
+
+        # Each machine is started through its own connection.
+        app.select(sys_row)
+        app.click(button(app, "Start"))
+        wait_for("the system machine to run", lambda: virsh("domstate", SYS_VM) == "running")
+        app.find(f"{SYS_VM}, Running", roles=["list item"])
+        assert session_virsh("domstate", SES_VM) == "shut off"
+        app.select(app.find(f"{SES_VM}, Shut off", roles=["list item"]))
+        app.click(button(app, "Start"))
+        wait_for("the session machine to run",
+                 lambda: session_virsh("domstate", SES_VM) == "running")
+        app.find(f"{SES_VM}, Running", roles=["list item"])
+
+        # The system daemon goes away: its heading says so, the session goes on.
+        harness.system_daemon("kill")
+        app.find("This computer (system): Lost connection to qemu:///system — reconnecting…",
+                 roles=["list item"], timeout=20)
+        app.find("My user session: 1 machine", roles=["list item"])
+        app.click(button(app, "Pause"))
+        wait_for("the session machine to pause",
+                 lambda: session_virsh("domstate", SES_VM) == "paused")
+        app.find(f"{SES_VM}, Paused", roles=["list item"])
+        app.screenshot("91-system-lost-session-usable")
+
+        harness.system_daemon("start")
+        app.gone("Lost connection to qemu:///system", timeout=40)
+        app.find(f"{SYS_VM}, Running", roles=["list item"], timeout=30)
+        assert len(rows_named(app, SYS_VM)) == 1, "one row for the system machine"
+        assert len(rows_named(app, SES_VM)) == 1, "one row for the session machine"
+        headers = [harness.name(n) for n in app.find_all(["list item"])
+                   if harness.name(n).startswith(("My user session:", "This computer (system):"))]
+        assert len(headers) == 2, headers
+        app.screenshot("92-both-whole-again")
+        app.quit()
+    finally:
+        harness.system_daemon("start")
+        cleanup()
