@@ -14,14 +14,14 @@ SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "1000 5000").split()]
 KVM = int(os.environ.get("BENCH_KVM", "20"))
 
 
-def node_file(n):
-    path = f"/tmp/bilik-bench-{n}.xml"
+def node_file(n, prefix="bench"):
+    path = f"/tmp/bilik-{prefix}-{n}.xml"
     ns = "http://libvirt.org/schemas/domain/test/1.0"
     with open(path, "w") as f:
         f.write("<node>\n")
         for i in range(n):
             state = "" if i % 2 == 0 else "<test:runstate>5</test:runstate>"
-            f.write(f"<domain type='test' xmlns:test='{ns}'><name>bench-{i:05}</name>"
+            f.write(f"<domain type='test' xmlns:test='{ns}'><name>{prefix}-{i:05}</name>"
                     f"<uuid>5aa5eb01-f6a4-8304-79aa-{i:012x}</uuid><memory>1048576</memory>"
                     f"<vcpu>1</vcpu><os><type>hvm</type></os>{state}</domain>\n")
         f.write("</node>\n")
@@ -30,21 +30,25 @@ def node_file(n):
 
 
 def floor(uri, runs=5):
-    """virsh list --all: median wall time, max RSS."""
+    """virsh list --all (one per connection, in sequence): median wall time, max RSS."""
+    uris = uri if isinstance(uri, list) else [uri]
     walls, rss = [], []
     for _ in range(runs):
         t0 = time.monotonic()
-        r = subprocess.run(["/usr/bin/time", "-f", "%M", "virsh", "-c", uri, "list", "--all"],
-                           capture_output=True, text=True, check=True)
+        for u in uris:
+            r = subprocess.run(["/usr/bin/time", "-f", "%M", "virsh", "-c", u, "list", "--all"],
+                               capture_output=True, text=True, check=True)
+            rss.append(int(r.stderr.strip().splitlines()[-1]))
         walls.append(time.monotonic() - t0)
-        rss.append(int(r.stderr.strip().splitlines()[-1]))
     return statistics.median(walls), max(rss) / 1024
 
 
 def launch(uri, expect, env):
-    """Starts Bilik; returns the process, seconds to the full list, longest stall, renderer."""
+    """Starts Bilik; returns the process, seconds to the full list (of every connection),
+    longest stall, renderer. Several URIs: the connections its settings say were open."""
     t0 = time.monotonic()
-    p = subprocess.Popen([BIN, "--connect", uri], stdout=subprocess.PIPE, text=True, env=env)
+    args = [] if isinstance(uri, list) else ["--connect", uri]
+    p = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE, text=True, env=env)
     renderer = f"GSK_RENDERER={env['GSK_RENDERER']}" if "GSK_RENDERER" in env else "GTK's choice"
     for line in p.stdout:
         if line.startswith("bilik-bench: renderer Some"):
@@ -61,7 +65,9 @@ def launch(uri, expect, env):
 def bilik(uri, expect, extra_env=None, runs=5):
     """Median time to the list over `runs` starts (like the floor's median), the longest
     stall of them all; idle CPU and peak RSS of the last start."""
-    env = dict(os.environ, BILIK_BENCH="1", **returning_user_config(), **(extra_env or {}))
+    opened = uri if isinstance(uri, list) else ()
+    env = dict(os.environ, BILIK_BENCH="1", **returning_user_config(opened),
+               **(extra_env or {}))
     times, stalls = [], []
     for i in range(runs):
         p, shown, stall, renderer = launch(uri, expect, env)
@@ -113,6 +119,9 @@ print("| machines | renderer | Bilik: list shown | virsh floor | ratio | Bilik p
 print("|---|---|---|---|---|---|---|---|---|")
 for n in SIZES:
     report(f"{n} (test driver, half running)", node_file(n), n)
+# Two connections shown together (floor: their two virsh lists in sequence).
+n = SIZES[0]
+report(f"2 × {n} (two test-driver connections)", [node_file(n), node_file(n, "other")], 2 * n)
 # This machine has no GPU (no /dev/dri render node), so Bilik asks GTK not to set up
 # OpenGL (src/renderer.rs). For comparison: the same lists with OpenGL forced, i.e. Mesa's
 # llvmpipe (LLVM, gallium and their heap: over 100 MB of RSS).

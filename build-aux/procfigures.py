@@ -26,10 +26,14 @@ def peak_rss_mb(pid):
     return float("nan")
 
 
-def returning_user_config():
-    """Settings of a returning user (setup check seen), as on a desktop without dconf."""
+def returning_user_config(open_connections=()):
+    """Settings of a returning user (setup check seen), as on a desktop without dconf;
+    with `open_connections`, the connections they had open when they last closed Bilik."""
     config = f"/tmp/bilik-bench-config-{time.monotonic_ns()}"
     os.makedirs(f"{config}/glib-2.0/settings")
     with open(f"{config}/glib-2.0/settings/keyfile", "w") as f:
         f.write("[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+        if open_connections:
+            f.write("open-connections=[" + ", ".join(f"'{u}'" for u in open_connections)
+                    + "]\n")
     return {"XDG_CONFIG_HOME": config, "GSETTINGS_BACKEND": "keyfile"}

@@ -99,6 +99,7 @@ pub fn connection_error(uri: &str, e: &BackendError) -> UserMessage {
             gettext_f("Lost connection to {uri}", &[("uri", uri)]),
             gettext("The libvirt service stopped or the network dropped. Bilik reconnects by itself when it is back."),
         ),
+        ErrorKind::Ssh(problem) => ssh_problem(problem),
         _ => (
             gettext_f("Could not connect to {uri}", &[("uri", uri)]),
             gettext("libvirt reported an error; the details below say more."),
@@ -106,6 +107,79 @@ pub fn connection_error(uri: &str, e: &BackendError) -> UserMessage {
     };
     UserMessage {
         title,
+        advice,
+        details: e.raw.clone(),
+    }
+}
+
+/// Why an SSH connection cannot work, and what to do: Bilik cannot answer ssh's questions
+/// (password, host key), so the sentence gives the command that does it once.
+fn ssh_problem(p: &crate::backend::remote::SshProblem) -> (String, String) {
+    use crate::backend::remote::SshProblem;
+    match p {
+        SshProblem::UnknownName { host } => (
+            gettext_f("No computer called “{host}” was found", &[("host", host)]),
+            gettext(
+                "Check the name, or use the computer’s address instead (for example 192.168.1.20). A name may use letters, digits, dots and dashes.",
+            ),
+        ),
+        SshProblem::NoAnswer { host, port } => (
+            gettext_f(
+                // Translators: {port} is a number, {host} a computer's name or address.
+                "Nothing answers on port {port} of {host}",
+                &[("port", &port.to_string()), ("host", host)],
+            ),
+            gettext_f(
+                "Check that {host} is on and reachable, that its SSH server runs, and that it listens on port {port} (22 unless it was changed). A firewall can also block the port.",
+                &[("port", &port.to_string()), ("host", host)],
+            ),
+        ),
+        SshProblem::HostKeyUnknown(t) => (
+            gettext_f(
+                "This computer has never connected to {host} over SSH",
+                &[("host", &t.host)],
+            ),
+            gettext_f(
+                "SSH first checks that {host} really is the computer you mean, by its key, and Bilik cannot answer that question for you. Run “{command}” once in a terminal, compare the fingerprint it shows with the one of {host}, answer “yes”, then Try Again.",
+                &[("host", &t.host), ("command", &t.ssh_command())],
+            ),
+        ),
+        SshProblem::Login(t) => (
+            gettext_f(
+                "Could not log in to {host} as {user} without a password",
+                &[
+                    ("host", &t.host),
+                    ("user", t.user.as_deref().unwrap_or("?")),
+                ],
+            ),
+            gettext_f(
+                "Bilik cannot type a password into SSH: it needs a key that {host} accepts. If you have no key yet, make one with “ssh-keygen”; copy it to {host} with “{command}” (it asks for the password once), then Try Again.",
+                &[("host", &t.host), ("command", &t.copy_id_command())],
+            ),
+        ),
+    }
+}
+
+/// Explains why a machine could not be moved to the other connection (nothing was
+/// removed where it was).
+pub fn move_error(name: &str, e: &BackendError) -> UserMessage {
+    let advice = match &e.kind {
+        ErrorKind::MoveNameTaken(_) => gettext_f(
+            "A machine called “{name}” is already there. Rename one of them (Hardware tab), then move again.",
+            &[("name", name)],
+        ),
+        ErrorKind::NotAVolume(path) => gettext_f(
+            "Its disk {path} is not in a storage pool, so libvirt cannot copy it. Add its folder as a pool (Storage), then move again.",
+            &[("path", path)],
+        ),
+        ErrorKind::InvalidState => gettext("Shut the machine down first: only a machine that is off can move."),
+        ErrorKind::NotConnected | ErrorKind::ConnectionLost => {
+            gettext("A connection dropped during the move. Nothing was removed; try again once both are back.")
+        }
+        _ => gettext("Nothing was removed: the machine is still where it was. The details below say what went wrong."),
+    };
+    UserMessage {
+        title: gettext_f("Could not move “{name}”", &[("name", name)]),
         advice,
         details: e.raw.clone(),
     }

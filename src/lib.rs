@@ -40,6 +40,9 @@
 //!                            NewVmPlan (GTK-free, unit-tested); keyboard_layout.rs names
 //!                            the layout (libxkbregistry)
 //! ui/storage/, ui/networks/  the Storage and Networks dialogs
+//! ui/add_connection.rs       "Add a Connection": system, session, or another computer over
+//!                            SSH (the address shown; what SSH needs first, in words)
+//! app/moving.rs              "Move…": a machine to this computer's other connection
 //! ui/lifecycle.rs            confirmation dialogs (Force Off, Delete with disk choice)
 //! ui/setup_check.rs SetupCheck  AdwDialog: is this computer ready? (backend/host_check.rs,
 //!                            sentences in setup_text.rs); opens on first run and when a

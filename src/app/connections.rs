@@ -234,7 +234,26 @@ impl App {
         }
         self.machine_view
             .emit(MachineViewMsg::Listed(self.all_uuids()));
+        self.mark_same_names();
         self.said_open();
+    }
+
+    /// Machines of the same name in several open connections say which connection they
+    /// are on in their rows; the others say nothing more.
+    pub(super) fn mark_same_names(&self) {
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        for c in &self.connections {
+            for obj in c.model.store.objects() {
+                *seen.entry(obj.name()).or_default() += 1;
+            }
+        }
+        for c in &self.connections {
+            let title = c.model.item.title();
+            for obj in c.model.store.objects() {
+                let shared = seen.get(&obj.name()).is_some_and(|&n| n > 1);
+                obj.set_place_now(if shared { &title } else { "" });
+            }
+        }
     }
 
     /// Every listed machine's UUID, of every connection.

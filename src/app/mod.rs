@@ -7,6 +7,7 @@
 
 mod actions;
 mod connections;
+mod moving;
 mod updates;
 mod window;
 
@@ -133,6 +134,18 @@ pub enum AppMsg {
     /// Show machine `.1` of connection `.0` (empty: the shown machine's), a clone just
     /// made.
     ShowMachine(String, String),
+    /// "Move…" on a machine of `uri` (empty: the shown machine's connection).
+    Move {
+        uri: String,
+        uuid: String,
+        name: String,
+    },
+    ConfirmedMove {
+        from: String,
+        to: String,
+        uuid: String,
+        name: String,
+    },
 }
 
 /// Work finished off the main thread.
@@ -179,6 +192,13 @@ pub enum AppCmd {
         name: String,
         disks: Result<Vec<crate::backend::DiskInfo>, crate::backend::BackendError>,
     },
+    /// A move ended (see app/moving.rs).
+    Moved {
+        to: String,
+        uuid: String,
+        name: String,
+        result: Result<crate::backend::move_machine::Moved, crate::backend::BackendError>,
+    },
     /// What a console needs, for the console asked for.
     Display {
         uri: String,
@@ -207,8 +227,8 @@ pub struct App {
     connect_asked: bool,
     /// The machine shown, with its connection's URI.
     shown: Option<(String, crate::model::VmObject)>,
-    /// The connection the wizard was last opened on.
-    wizard_uri: String,
+    /// "Moving …" while a move runs.
+    moving_toast: Option<adw::Toast>,
     switcher: Controller<ConnectionSwitcher>,
     list: Controller<VmList>,
     /// The shown machine's tabs and panels.
@@ -288,11 +308,12 @@ impl App {
                     .launch(self.settings.clone())
                     .forward(sender.input_sender(), |o| match o {
                         WizardOutput::Created {
+                            uri,
                             uuid,
                             name,
                             created,
                         } => AppMsg::Created {
-                            uri: String::new(),
+                            uri,
                             uuid,
                             name,
                             started: created.started,
@@ -521,11 +542,6 @@ impl Component for App {
                 }
                 // Show the new machine; a started one gets its console, as the person
                 // will install the system there next.
-                let uri = if uri.is_empty() {
-                    self.wizard_uri.clone()
-                } else {
-                    uri
-                };
                 self.list.emit(VmListMsg::Select(uri.clone(), uuid.clone()));
                 if started {
                     sender.input(AppMsg::OpenConsole {
@@ -542,6 +558,16 @@ impl Component for App {
                 self.delete(&sender, uri, uuid, delete_disks);
             }
             AppMsg::ShowError(msg) => self.toast_error(widgets, msg),
+            AppMsg::Move { uri, uuid, name } => {
+                let from = self.resolve(uri, &uuid);
+                self.ask_move(widgets, &sender, from, uuid, name)
+            }
+            AppMsg::ConfirmedMove {
+                from,
+                to,
+                uuid,
+                name,
+            } => self.start_move(widgets, &sender, from, to, uuid, name),
             AppMsg::ShowMachine(uri, uuid) => {
                 let uri = self.resolve(uri, &uuid);
                 self.list.emit(VmListMsg::Select(uri, uuid))
@@ -640,10 +666,19 @@ impl Component for App {
             }
             AppMsg::NewVm(uri) => {
                 self.ensure_dialogs(&sender, "wizard");
-                let uri = uri.or_else(|| self.default_uri()).unwrap_or_default();
-                self.wizard_uri = uri.clone();
-                let conn = self.connection_for(&uri);
-                self.emit_wizard(WizardMsg::Open(widgets.window.clone(), uri, conn))
+                // The connection asked for (or the one in view) first, then the others.
+                let first = uri.or_else(|| self.default_uri()).unwrap_or_default();
+                let mut places: Vec<_> = self
+                    .connections
+                    .iter()
+                    .map(|c| {
+                        let uri = c.model.uri.clone();
+                        let conn = self.connection_for(&uri);
+                        (uri, c.model.item.title(), conn)
+                    })
+                    .collect();
+                places.sort_by_key(|(u, _, _)| *u != first);
+                self.emit_wizard(WizardMsg::Open(widgets.window.clone(), places))
             }
             AppMsg::OpenSetupCheck(uri) => {
                 let uri = uri.or_else(|| self.default_uri()).unwrap_or_default();
@@ -765,6 +800,12 @@ impl Component for App {
                 name,
                 disks,
             } => self.disks_answered(widgets, &sender, uri, uuid, name, disks),
+            AppCmd::Moved {
+                to,
+                uuid,
+                name,
+                result,
+            } => self.moved(widgets, to, uuid, name, result),
             AppCmd::Display {
                 uri,
                 uuid,

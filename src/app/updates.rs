@@ -42,6 +42,18 @@ impl App {
         if up.is_some() || matches!(change, Change::Machines) {
             crate::bench::list_changed(model.store.model(), up);
         }
+        // A machine appeared, went or was renamed: names shared between connections are
+        // told apart (only when several are open; it reads every row).
+        let names_may_change = matches!(
+            update,
+            Update::Domains(_)
+                | Update::DomainChanged(_)
+                | Update::DomainRemoved { .. }
+                | Update::ConnectFailed { .. }
+        );
+        if self.connections.len() > 1 && names_may_change {
+            self.mark_same_names();
+        }
         match update {
             Update::Connecting => {}
             Update::Connected { uri } => {

@@ -76,6 +76,11 @@ pub(super) fn build(
                     in_bilik,
                 },
                 MachineViewOutput::Cloned(uuid) => AppMsg::ShowMachine(String::new(), uuid),
+                MachineViewOutput::Move { uuid, name } => AppMsg::Move {
+                    uri: String::new(),
+                    uuid,
+                    name,
+                },
             });
 
     // Sidebar: header with the connections menu and the main menu, then the list.
@@ -186,7 +191,7 @@ pub(super) fn build(
         generations: 0,
         connect_asked: init.connect_asked,
         shown: None,
-        wizard_uri: String::new(),
+        moving_toast: None,
         switcher,
         list,
         machine_view,

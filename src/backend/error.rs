@@ -65,6 +65,11 @@ pub enum ErrorKind {
     /// A definition given for one machine names it otherwise (libvirt cannot rename
     /// through a definition; Rename does).
     XmlRenamed,
+    /// An SSH connection cannot work, found by the checks before opening (see
+    /// backend/remote.rs); ssh's own words in raw.
+    Ssh(Box<super::remote::SshProblem>),
+    /// A machine of this name (or UUID) is already on the connection it was to move to.
+    MoveNameTaken(String),
     /// Anything else; the raw text explains.
     Other,
 }

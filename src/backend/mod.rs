@@ -13,7 +13,9 @@
 //! * [`worker`]: the connection's thread: connects and reconnects with backoff, registers
 //!   for events, polls statistics in one bulk call, runs typed calls in order; [`stats`]:
 //!   that bulk call; [`events`] / [`event_loop`]: libvirt's events on a thread of their own.
-//! * [`uri`]: checks connection URIs and names the wrong part.
+//! * [`uri`]: checks connection URIs and names the wrong part; [`remote`]: SSH addresses,
+//!   and the checks before an SSH connection opens (name, port, host key, login) that
+//!   name what is the matter.
 //! * [`error`]: libvirt failures sorted by code, domain and facts into kinds a person can
 //!   act on; [`start_problem`]: why a machine did not start (a missing or unreadable file,
 //!   KVM, shared folders, memory), from the facts rather than libvirt's words.
@@ -23,7 +25,9 @@
 //!   [`shares`] (shared folders, with [`shared_folders`] for the XML and this computer's
 //!   checks), [`agent_settings`] (clipboard, agents), [`usb`], [`uptime`], [`console`]
 //!   (what a console needs; the virt-viewer command line) and [`viewer_window`] (raising
-//!   an open console, X11), [`clone`] (a copy with progress, on a thread of its own).
+//!   an open console, X11), [`clone`] (a copy with progress, on a thread of its own),
+//!   [`move_machine`] (to this computer's other connection, through two connections'
+//!   streams, checked by SHA-256 before the original goes).
 //! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`definition`]: a machine's
 //!   next-start definition edited with it.
 //! * Per connection: [`storage`] (pools and volumes), [`networks`] (virtual networks,
@@ -51,10 +55,12 @@ pub mod iso9660;
 pub mod libosinfo;
 pub mod lifecycle;
 pub mod machine_xml;
+pub mod move_machine;
 pub mod networks;
 pub mod new_vm;
 pub mod nics;
 pub mod osinfo;
+pub mod remote;
 pub mod scancode;
 pub mod shared_folders;
 pub mod shares;

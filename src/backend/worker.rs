@@ -401,6 +401,12 @@ impl Worker {
 
     fn connect(&mut self) -> Result<(), BackendError> {
         (self.sink)(Update::Connecting);
+        // Over SSH: the name, the port, the host key and the login are checked first, so
+        // a failure is named by what is the matter (ssh can ask nothing: batch mode).
+        if let Some(target) = super::remote::ssh_target(&self.uri) {
+            super::remote::preflight(&target)
+                .map_err(|(problem, raw)| BackendError::ssh(problem, raw))?;
+        }
         let conn = uri::open_within(&self.uri, self.options.open_limit).map_err(|f| match f {
             uri::OpenFailure::Libvirt(e) => BackendError::from_connect(&self.uri, &e),
             uri::OpenFailure::NoAnswer(limit) => BackendError::new(

@@ -46,6 +46,10 @@ mod imp {
         /// Its system is installing itself (express install): the row says so.
         #[property(get, set)]
         pub installing: Cell<bool>,
+        /// Its connection's name, when another open connection has a machine of the same
+        /// name (the row says which is which); empty otherwise.
+        #[property(get, set)]
+        pub place: RefCell<String>,
     }
 
     #[glib::object_subclass]
@@ -112,6 +116,14 @@ impl VmObject {
         }
     }
 
+    /// Names its connection in the row (empty: not needed).
+    pub fn set_place_now(&self, place: &str) {
+        if self.place() != place {
+            self.set_place(place);
+            self.update_row_detail();
+        }
+    }
+
     /// The row's words and what a screen reader says: name and state ("Installing its
     /// system" rather than "Running" while express install works), and the usage.
     fn update_row_detail(&self) {
@@ -120,11 +132,19 @@ impl VmObject {
         } else {
             self.state_label()
         };
-        let a11y = format!("{}, {state}", self.name());
+        let place = self.place();
+        let a11y = if place.is_empty() {
+            format!("{}, {state}", self.name())
+        } else {
+            format!("{}, {state}, {place}", self.name())
+        };
         if self.accessible_label() != a11y {
             self.set_accessible_label(a11y);
         }
-        let detail = row_detail(&state, &self.usage());
+        let mut detail = row_detail(&state, &self.usage());
+        if !place.is_empty() {
+            detail = format!("{detail} · {place}");
+        }
         if self.row_detail() != detail {
             self.set_row_detail(detail);
         }

@@ -43,6 +43,11 @@ impl VmStore {
         self.by_uuid.borrow().is_empty()
     }
 
+    /// Its machines (a snapshot: the store may change after).
+    pub fn objects(&self) -> Vec<VmObject> {
+        self.by_uuid.borrow().values().cloned().collect()
+    }
+
     /// The UUIDs of its machines.
     pub fn uuids(&self) -> Vec<String> {
         self.by_uuid.borrow().keys().cloned().collect()

@@ -22,6 +22,10 @@ pub enum SwitcherMsg {
     /// The person turned this connection on (true) or off.
     Toggle(String, bool),
     Add,
+    /// Open this checked address (and remember it when it is not system or session).
+    AddUri(String),
+    /// Open the "Add a Connection" dialog.
+    AddDialog,
     RemoveCustom(String),
 }
 
@@ -49,23 +53,20 @@ pub fn display_name(uri: &str) -> String {
     match uri {
         SYSTEM_URI => gettext("This computer (system)"),
         SESSION_URI => gettext("My user session"),
-        other => match uri::parse(other) {
-            Ok(p) if !p.is_local() && p.host.is_some() => {
-                let host = p.host.unwrap_or_default();
-                let user = other
-                    .split_once("://")
-                    .and_then(|(_, rest)| rest.split_once('@'))
-                    .map(|(user, _)| user)
-                    .filter(|u| !u.contains('/'));
-                let place = match user {
-                    Some(u) => format!("{u}@{host}"),
-                    None => host,
-                };
+        other => {
+            let place = match crate::backend::remote::ssh_target(other) {
+                Some(t) => Some(t.destination()),
+                None => uri::parse(other)
+                    .ok()
+                    .filter(|p| !p.is_local())
+                    .and_then(|p| p.host),
+            };
+            match place {
                 // Translators: {place} is user@host of a connection to another computer.
-                gettext_f("{place} (remote)", &[("place", &place)])
+                Some(place) => gettext_f("{place} (remote)", &[("place", &place)]),
+                None => other.to_string(),
             }
-            _ => other.to_string(),
-        },
+        }
     }
 }
 
@@ -265,6 +266,15 @@ impl Component for ConnectionSwitcher {
             .margin_end(6)
             .build();
         content.append(&list);
+        let add_dialog = gtk::Button::builder()
+            .label(gettext("Add Connection…"))
+            .tooltip_text(gettext(
+                "Another computer over SSH, or this computer’s system or session",
+            ))
+            .build();
+        let s = sender.clone();
+        add_dialog.connect_clicked(move |_| s.input(SwitcherMsg::AddDialog));
+        content.append(&add_dialog);
         content.append(&add_list);
         content.append(&error);
         // Cap the width so the explanations wrap instead of stretching the popover.
@@ -331,18 +341,29 @@ impl Component for ConnectionSwitcher {
                     Ok(_) => {
                         widgets.error.set_visible(false);
                         widgets.entry.set_text("");
-                        let mut customs = self.settings.strv(Key::CustomConnections);
-                        if text != SYSTEM_URI && text != SESSION_URI && !customs.contains(&text) {
-                            customs.push(text.clone());
-                            self.settings.set_strv(Key::CustomConnections, &customs);
-                        }
-                        widgets.popover.popdown();
-                        if !self.open.contains(&text) {
-                            self.open.push(text.clone());
-                            sender.output(SwitcherOutput::Open(text)).ok();
-                        }
+                        sender.input(SwitcherMsg::AddUri(text));
                     }
                 }
+            }
+            SwitcherMsg::AddUri(text) => {
+                let mut customs = self.settings.strv(Key::CustomConnections);
+                if text != SYSTEM_URI && text != SESSION_URI && !customs.contains(&text) {
+                    customs.push(text.clone());
+                    self.settings.set_strv(Key::CustomConnections, &customs);
+                }
+                widgets.popover.popdown();
+                if !self.open.contains(&text) {
+                    self.open.push(text.clone());
+                    sender.output(SwitcherOutput::Open(text)).ok();
+                }
+            }
+            SwitcherMsg::AddDialog => {
+                widgets.popover.popdown();
+                let s = sender.clone();
+                crate::ui::add_connection::show(&widgets.title, move |uri| {
+                    s.input(SwitcherMsg::AddUri(uri))
+                });
+                return;
             }
             SwitcherMsg::RemoveCustom(u) => {
                 let customs: Vec<String> = self

@@ -61,6 +61,8 @@ pub enum MachineViewMsg {
 
 #[derive(Debug)]
 pub enum MachineViewOutput {
+    /// Move the shown machine to this computer's other connection.
+    Move { uuid: String, name: String },
     Action {
         uuid: String,
         name: String,
@@ -152,6 +154,7 @@ impl Component for MachineView {
                 VmDetailsOutput::Action { uuid, name, action } => {
                     MachineViewOutput::Action { uuid, name, action }
                 }
+                VmDetailsOutput::Move { uuid, name } => MachineViewOutput::Move { uuid, name },
                 VmDetailsOutput::OpenConsole {
                     uuid,
                     name,

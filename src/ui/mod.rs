@@ -1,5 +1,6 @@
 //! One relm4 component per screen part; see the map in the crate root.
 
+pub mod add_connection;
 pub mod agent_panel;
 pub mod clone_job;
 pub mod connection_header;

@@ -17,6 +17,8 @@ pub enum VmDetailsMsg {
     /// The shown machine's state changed.
     Refresh,
     Action(LifecycleAction),
+    /// "Move…": to this computer's other connection.
+    Move,
     /// Open the console: in full screen, in a window, or as the preferences say (None).
     Console(Option<bool>),
     /// "Open in Bilik's Console" (true) or "Open in virt-viewer".
@@ -35,6 +37,8 @@ pub enum VmDetailsMsg {
 
 #[derive(Debug)]
 pub enum VmDetailsOutput {
+    /// Move the machine to this computer's other connection (session ↔ system).
+    Move { uuid: String, name: String },
     Action {
         uuid: String,
         name: String,
@@ -65,6 +69,7 @@ pub const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(15);
 
 pub struct VmDetailsWidgets {
     stack: gtk::Stack,
+    move_button: gtk::Button,
     title: gtk::Label,
     state_icon: gtk::Image,
     state: gtk::Label,
@@ -260,6 +265,16 @@ impl Component for VmDetails {
             flow_append(&bar, &b);
             buttons.push((action, b));
         }
+        let move_button = gtk::Button::builder()
+            .label(gettext("Move…"))
+            .tooltip_text(gettext(
+                "Move it to this computer’s other connection: from your user session to the system, or back. Its disks are copied and checked first.",
+            ))
+            .visible(false)
+            .build();
+        let s = sender.clone();
+        move_button.connect_clicked(move |_| s.input(VmDetailsMsg::Move));
+        flow_append(&bar, &move_button);
 
         page.append(&title);
         page.append(&state_line);
@@ -311,6 +326,7 @@ impl Component for VmDetails {
             installing,
             usage,
             buttons,
+            move_button,
             console,
             graphs,
         };
@@ -405,6 +421,16 @@ impl Component for VmDetails {
                         .ok();
                 }
             }
+            VmDetailsMsg::Move => {
+                if let Some(vm) = &self.vm {
+                    sender
+                        .output(VmDetailsOutput::Move {
+                            uuid: vm.uuid(),
+                            name: vm.name(),
+                        })
+                        .ok();
+                }
+            }
             VmDetailsMsg::Action(action) => {
                 if let Some(vm) = &self.vm {
                     if action == LifecycleAction::Shutdown {
@@ -490,6 +516,12 @@ impl Component for VmDetails {
         for (action, button) in &widgets.buttons {
             flow_show(button, action.allowed_in(state));
         }
+        // Session ↔ system of this computer only (a remote machine is not moved here).
+        let local_qemu = self.connection.as_ref().is_some_and(|c| {
+            let (local, _) = crate::backend::uri::local_and_session(c.uri());
+            local && c.uri().starts_with("qemu:")
+        });
+        flow_show(&widgets.move_button, local_qemu && !state.is_active());
     }
 
     fn update_cmd_with_view(

@@ -38,8 +38,9 @@ def cleanup():
     virsh("destroy", SYS_VM, check=False)
     virsh("undefine", SYS_VM, check=False)
     if os.path.isdir(RUNTIME):
-        session_virsh("destroy", SES_VM, check=False)
-        session_virsh("undefine", SES_VM, check=False)
+        for vm in (SES_VM, "bilik-moving"):
+            session_virsh("destroy", vm, check=False)
+            session_virsh("undefine", vm, check=False)
         for pid in os.listdir("/proc"):
             try:
                 with open(f"/proc/{pid}/environ", "rb") as f:
@@ -117,4 +118,84 @@ def test_system_and_session_side_by_side():
         app.quit()
     finally:
         harness.system_daemon("start")
+        cleanup()
+
+
+MOVE_VM = "bilik-moving"
+MOVE_DISK = "bilik-moving.img"
+
+
+def system_volume_sum(name):
+    """SHA-256 of a volume of the system's default pool, read through libvirt."""
+    out = os.path.join(HOME, "check.img")
+    virsh("vol-download", "--pool", "default", name, out)
+    return subprocess.run(["sha256sum", out], capture_output=True, text=True,
+                          check=True).stdout.split()[0]
+
+
+def session_volume_sum(name):
+    out = os.path.join(HOME, "check.img")
+    session_virsh("vol-download", "--pool", "default", name, out)
+    return subprocess.run(["sha256sum", out], capture_output=True, text=True,
+                          check=True).stdout.split()[0]
+
+
+def move(app, name, to_place):
+    app.select(app.find(f"{name}, Shut off", roles=["list item"]))
+    app.click(button(app, "Move…"))
+    app.find(f"Move “{name}” to {to_place}?")
+    app.click(button(app, "Move"))
+    app.find(f"“{name}” is now in {to_place}", timeout=120)
+
+
+def test_move_from_the_session_to_the_system_and_back():
+    cleanup()
+    virsh("vol-delete", "--pool", "default", MOVE_DISK, check=False)
+    os.makedirs(RUNTIME, mode=0o700)
+    try:
+        harness.ensure_default_pool()
+        images = os.path.join(HOME, ".local/share/libvirt/images")
+        os.makedirs(images)
+        session_virsh("pool-define-as", "default", "dir", "--target", images)
+        session_virsh("pool-start", "default")
+        # A disk with content of its own (random: any byte lost or changed would show).
+        data = os.path.join(HOME, "data.img")
+        with open(data, "wb") as f:
+            f.write(os.urandom(6 * 1024 * 1024))
+        original = subprocess.run(["sha256sum", data], capture_output=True, text=True,
+                                  check=True).stdout.split()[0]
+        session_virsh("vol-create-as", "default", MOVE_DISK, "6M", "--format", "raw")
+        session_virsh("vol-upload", "--pool", "default", MOVE_DISK, data)
+        xml = tiny_xml(MOVE_VM).replace(
+            "<devices>", f"<devices><disk type='file' device='disk'><driver name='qemu' "
+            f"type='raw'/><source file='{images}/{MOVE_DISK}'/><target dev='vda' bus='virtio'/>"
+            "</disk>")
+        path = os.path.join(HOME, "move.xml")
+        with open(path, "w") as f:
+            f.write(xml)
+        session_virsh("define", path)
+        keyfile = os.path.join(HOME, ".config", "glib-2.0", "settings")
+        os.makedirs(keyfile)
+        with open(os.path.join(keyfile, "keyfile"), "w") as f:
+            f.write("[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+
+        app = App(home=HOME, env={"XDG_RUNTIME_DIR": RUNTIME})
+        app.find("My user session: 1 machine", roles=["list item"])
+        move(app, MOVE_VM, "This computer (system)")
+        assert virsh("domstate", MOVE_VM) == "shut off"
+        assert session_virsh("domstate", MOVE_VM, check=False) == "", "gone from the session"
+        assert system_volume_sum(MOVE_DISK) == original
+        app.find("My user session: No virtual machines here", roles=["list item"])
+        app.screenshot("93-moved-to-system")
+
+        move(app, MOVE_VM, "My user session")
+        assert session_virsh("domstate", MOVE_VM) == "shut off"
+        assert virsh("domstate", MOVE_VM, check=False) == "", "gone from the system"
+        assert session_volume_sum(MOVE_DISK) == original
+        assert virsh("vol-info", "--pool", "default", MOVE_DISK, check=False) == ""
+        app.quit()
+    finally:
+        virsh("destroy", MOVE_VM, check=False)
+        virsh("undefine", MOVE_VM, check=False)
+        virsh("vol-delete", "--pool", "default", MOVE_DISK, check=False)
         cleanup()

@@ -126,3 +126,35 @@ def test_a_slow_connection_says_it_is_connecting():
     finally:
         silent.close()
         os.unlink(path)
+
+
+def test_two_connections_tell_same_names_apart():
+    """Two open connections (remembered from last time) with a machine of the same name:
+    the rows say which connection each is on, search finds both, the wizard asks where a
+    new machine goes, and closing one connection takes only its machines away."""
+    a = harness.node_file([("web", True), ("only-a", False)], "/tmp/bilik-gui-a.xml")
+    b = harness.node_file([("web", False)], "/tmp/bilik-gui-b.xml")
+    app = App(settings=f"open-connections=['{a}', '{b}']\n")
+    app.find(f"{a}: 2 machines", roles=["list item"])
+    app.find(f"{b}: 1 machine", roles=["list item"])
+    app.find(f"web, Running, {a}", roles=["list item"], exact=True)
+    app.find(f"web, Shut off, {b}", roles=["list item"], exact=True)
+    app.find("only-a, Shut off", roles=["list item"], exact=True)
+    app.screenshot("09-same-names")
+
+    search = app.find("Search machines", roles=["text", "entry"])
+    search.get_editable_text_iface().set_text_contents("web")
+    app.gone("only-a", roles=["list item"])
+    app.find(f"web, Shut off, {b}", roles=["list item"], exact=True)
+    search.get_editable_text_iface().set_text_contents("")
+
+    # The wizard asks which connection (the one in view first).
+    app.click(app.find("New Virtual Machine", roles=["push button", "button"], exact=True))
+    app.find("Make it in")
+    app.click(app.find("Close", roles=["push button", "button"], exact=True))
+
+    app.click(app.find(f"Menu of {b}", roles=["toggle button"]))
+    app.click(app.find("Close Connection", roles=["push button", "button"], exact=True))
+    app.gone(f"{b}:", roles=["list item"])
+    app.find("web, Running", roles=["list item"], exact=True)
+    app.quit()

@@ -657,6 +657,22 @@ pub fn with_generic_cpu(xml: &str) -> Option<String> {
     Some(doc.into_text())
 }
 
+/// The connection's "default" pool, made (and started) when it is missing.
+pub fn default_pool(conn: &Connect) -> Result<virt::storage_pool::StoragePool, BackendError> {
+    let pool = match conn.lookup_storage_pool_by_name("default") {
+        Ok(p) => p,
+        Err(_) => match create_default_pool(conn) {
+            Ok(p) => p,
+            // Someone else may have made it meanwhile.
+            Err(e) => conn.lookup_storage_pool_by_name("default").map_err(|_| e)?,
+        },
+    };
+    if !pool.is_active().unwrap_or(false) {
+        pool.create(0).map_err(|e| BackendError::from_op(&e))?;
+    }
+    Ok(pool)
+}
+
 fn create_default_pool(conn: &Connect) -> Result<virt::storage_pool::StoragePool, BackendError> {
     let dir = default_pool_dir(is_session(conn));
     let xml = format!(

@@ -94,6 +94,17 @@ pub(super) fn build(
     allow_access.connect_clicked(move |_| s.input(WizardMsg::AllowAccess));
     path_group.add(&allow_access);
     p1.add(&path_group);
+    // Which connection the machine goes to, when several are open.
+    let place_model = gtk::StringList::new(&[]);
+    let place_row = adw::ComboRow::builder()
+        .title(gettext("Make it in"))
+        .model(&place_model)
+        .build();
+    let s = sender.clone();
+    place_row.connect_selected_notify(move |r| s.input(WizardMsg::Place(r.selected())));
+    let place_group = adw::PreferencesGroup::builder().visible(false).build();
+    place_group.add(&place_row);
+    p1.add(&place_group);
     stack.add_named(&p1, Some("source"));
 
     // 2. Operating system.
@@ -373,6 +384,7 @@ pub(super) fn build(
     let model = NewVmWizard {
         settings,
         connection: None,
+        places: Vec::new(),
         parent: None,
         plan: NewVmPlan::default(),
         source_error: None,
@@ -390,6 +402,9 @@ pub(super) fn build(
         create,
         spinner,
         kind_checks,
+        place_group,
+        place_row,
+        place_model,
         path_group,
         path_row,
         source_error,

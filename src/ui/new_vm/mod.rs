@@ -37,13 +37,11 @@ use crate::ui::widgets::spin_row;
 
 #[derive(Debug)]
 pub enum WizardMsg {
-    /// Show the wizard over `parent` for the connection `uri`.
-    /// Opens over the window for this connection (its URI, and how to ask it).
-    Open(
-        adw::ApplicationWindow,
-        String,
-        Option<crate::backend::Connection>,
-    ),
+    /// Opens over the window for the first of these connections (each: its URI, its
+    /// name, and how to ask it); the person may pick another when there are several.
+    Open(adw::ApplicationWindow, Vec<Place>),
+    /// The connection at this position was picked.
+    Place(u32),
     Facts(HostFacts),
     Kind(SourceKind),
     Path(String),
@@ -80,6 +78,8 @@ pub enum WizardMsg {
 pub enum WizardOutput {
     /// A machine was made (the window shows it and, when it was started, its console).
     Created {
+        /// The connection it was made on.
+        uri: String,
         uuid: String,
         name: String,
         created: crate::backend::new_vm::Created,
@@ -132,9 +132,14 @@ pub enum WizardCmd {
     PickedMedia(String, Option<Candidate>),
 }
 
+/// A connection a new machine can go to: URI, name, and how to ask it.
+pub type Place = (String, String, Option<crate::backend::Connection>);
+
 pub struct NewVmWizard {
     settings: Settings,
     connection: Option<crate::backend::Connection>,
+    /// The open connections it may go to.
+    places: Vec<Place>,
     parent: Option<adw::ApplicationWindow>,
     /// What is known and chosen, and what follows from it (GTK-free, unit-tested).
     plan: NewVmPlan,
@@ -169,6 +174,9 @@ pub struct WizardWidgets {
     spinner: gtk::Spinner,
     // 1. source
     kind_checks: [gtk::CheckButton; 3],
+    place_group: adw::PreferencesGroup,
+    place_row: adw::ComboRow,
+    place_model: gtk::StringList,
     path_group: adw::PreferencesGroup,
     path_row: adw::EntryRow,
     source_error: gtk::Label,
@@ -264,10 +272,37 @@ impl Component for NewVmWizard {
         dialog: &Self::Root,
     ) {
         match msg {
-            WizardMsg::Open(parent, uri, connection) => {
-                self.reset();
+            WizardMsg::Place(i) => {
+                let Some((uri, _, connection)) = self.places.get(i as usize).cloned() else {
+                    return;
+                };
+                if uri == self.plan.uri {
+                    return;
+                }
+                // What the host offers (networks, pools, KVM) is that connection's.
                 self.plan.uri = uri;
                 self.connection = connection;
+                crate::ui::machine_target::ask_on(
+                    self.connection.as_ref(),
+                    &sender,
+                    crate::backend::new_vm::host_facts,
+                    WizardCmd::Facts,
+                );
+            }
+            WizardMsg::Open(parent, places) => {
+                self.reset();
+                let Some((uri, _, connection)) = places.first().cloned() else {
+                    return;
+                };
+                self.plan.uri = uri;
+                self.connection = connection;
+                let names: Vec<&str> = places.iter().map(|(_, n, _)| n.as_str()).collect();
+                self.places = places.clone();
+                widgets
+                    .place_model
+                    .splice(0, widgets.place_model.n_items(), &names);
+                widgets.place_row.set_selected(0);
+                widgets.place_group.set_visible(places.len() > 1);
                 self.plan.layout = crate::keyboard_layout::from_gnome();
                 // What express install gives the new system, from this computer (the user
                 // database and the time zone file are read off the main thread).
@@ -562,6 +597,7 @@ impl Component for NewVmWizard {
             WizardCmd::Created(name, Ok(created)) => {
                 sender
                     .output(WizardOutput::Created {
+                        uri: self.plan.uri.clone(),
                         uuid: created.uuid.clone(),
                         name,
                         created,
