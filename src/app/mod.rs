@@ -425,6 +425,16 @@ impl Component for App {
                 HeaderAsk::Storage(uri) => sender.input(AppMsg::OpenStorage(Some(uri))),
                 HeaderAsk::Networks(uri) => sender.input(AppMsg::OpenNetworks(Some(uri))),
                 HeaderAsk::Close(uri) => self.close_connection(&uri),
+                HeaderAsk::Forget(uri) => {
+                    self.close_connection(&uri);
+                    let customs: Vec<String> = self
+                        .settings
+                        .strv(Key::CustomConnections)
+                        .into_iter()
+                        .filter(|c| *c != uri)
+                        .collect();
+                    self.settings.set_strv(Key::CustomConnections, &customs);
+                }
             },
             AppMsg::Present => {
                 if !root.is_visible() {

@@ -20,6 +20,8 @@ pub enum HeaderAsk {
     Storage(String),
     Networks(String),
     Close(String),
+    /// Close it and take it off the connections menu (an address the user added).
+    Forget(String),
 }
 
 /// The header for `item`; `ask` hears its buttons.
@@ -106,6 +108,8 @@ pub fn build(
     check.set_tooltip_text(Some(&gettext(
         "Check what virtual machines need on this computer, with fixes",
     )));
+    // The setup check looks at this computer: no help for another one.
+    check.set_visible(crate::backend::uri::local_and_session(&uri).0);
     buttons.append(&check);
     failed.append(&buttons);
     let details = gtk::Label::builder()
@@ -182,15 +186,35 @@ fn menu_button(
     let items = gtk::Box::builder()
         .orientation(gtk::Orientation::Vertical)
         .build();
+    // What it is exactly: its address, to copy into virsh or virt-manager.
+    let address = gtk::Label::builder()
+        .label(uri)
+        .selectable(true)
+        .xalign(0.0)
+        .wrap(true)
+        .wrap_mode(gtk::pango::WrapMode::WordChar)
+        .max_width_chars(36)
+        .margin_start(8)
+        .margin_end(8)
+        .margin_top(4)
+        .margin_bottom(6)
+        .css_classes(["monospace", "caption", "dim-label"])
+        .build();
+    items.append(&address);
     let popover = gtk::Popover::builder().child(&items).build();
     type Make = fn(String) -> HeaderAsk;
-    let entries: [(String, Make); 5] = [
+    let mut entries: Vec<(String, Make)> = vec![
         (gettext("New Virtual Machine Here…"), HeaderAsk::NewVm),
         (gettext("Storage"), HeaderAsk::Storage),
         (gettext("Networks"), HeaderAsk::Networks),
         (gettext("Reconnect"), HeaderAsk::TryAgain),
         (gettext("Close Connection"), HeaderAsk::Close),
     ];
+    if uri != crate::ui::connection_switcher::SYSTEM_URI
+        && uri != crate::ui::connection_switcher::SESSION_URI
+    {
+        entries.push((gettext("Forget This Connection"), HeaderAsk::Forget));
+    }
     for (label, make) in entries {
         let b = gtk::Button::builder()
             .label(&label)

@@ -73,19 +73,19 @@ class Sshd:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def add_remote(app, port):
-    """Fills in Add a Connection for bilik@FAR_SIDE on `port` and connects."""
+def add_remote(app, port, login="bilik"):
+    """Fills in Add a Connection for login@FAR_SIDE on `port` and connects."""
     app.click(app.find("Connections", roles=["toggle button"]))
     app.click(button(app, "Add Connection…"))
     user = app.find("Your user name on that computer", roles=["text", "entry"])
-    user.get_editable_text_iface().set_text_contents("bilik")
+    user.get_editable_text_iface().set_text_contents(login)
     host = app.find("Its name or address", roles=["text", "entry"])
     host.get_editable_text_iface().set_text_contents(FAR_SIDE)
     spin = app.find("SSH port", roles=["spin button"], exact=True)
     spin.get_value_iface().set_current_value(float(port))
     shown = "" if port == 22 else f":{port}"
-    app.find(f"Address: qemu+ssh://bilik@{FAR_SIDE}{shown}/system?no_tty=1")
-    app.screenshot(f"95-add-connection-{port}")
+    app.find(f"Address: qemu+ssh://{login}@{FAR_SIDE}{shown}/system?no_tty=1")
+    app.screenshot(f"95-add-connection-{login}-{port}")
     app.click(button(app, "Connect"))
 
 
@@ -131,6 +131,26 @@ def test_a_remote_computer_over_ssh():
         app.find(f"bilik@{FAR_SIDE} (remote):", roles=["list item"])
         app.find("local-vm, Shut off", roles=["list item"])
         app.screenshot("98-remote-listed")
+
+        # A user that computer does not let in with this key: the login sentence, with
+        # the command that copies the key (ssh's own refusal under Details).
+        add_remote(app, 22, login="bilik-nogroup")
+        app.find(f"Could not log in to {FAR_SIDE} as bilik-nogroup without a password",
+                 timeout=30)
+        texts = " ".join(app.texts())
+        assert f"ssh-copy-id bilik-nogroup@{FAR_SIDE}" in texts, texts
+        app.find(f"{VM}, Shut off", roles=["list item"])
+        app.screenshot("99-remote-login-refused")
+
+        # Forget: closed, and off the connections menu (the address was in its menu).
+        app.click(app.find(f"Menu of bilik-nogroup@{FAR_SIDE} (remote)",
+                           roles=["toggle button"]))
+        app.find(f"qemu+ssh://bilik-nogroup@{FAR_SIDE}/system?no_tty=1", roles=["label"])
+        app.click(button(app, "Forget This Connection"))
+        app.gone(f"bilik-nogroup@{FAR_SIDE} (remote):", roles=["list item"])
+        app.click(app.find("Connections", roles=["toggle button"]))
+        app.find(f"qemu+ssh://bilik@{FAR_SIDE}/system?no_tty=1")
+        assert not any("bilik-nogroup" in t for t in app.texts())
         app.quit()
     finally:
         sshd.stop()
