@@ -169,10 +169,7 @@ fn window(
             return 1;
         }
     };
-    let connect_asked = connect.is_some()
-        || ["LIBVIRT_DEFAULT_URI", "VIRSH_DEFAULT_CONNECT_URI"]
-            .iter()
-            .any(|v| std::env::var(v).is_ok_and(|u| !u.trim().is_empty()));
+    let connect_asked = app::asked_uri(connect.clone()).is_some();
     let uris = app::initial_uris(connect, Some(&settings));
     bench::mark("settings");
     // Connecting starts now, in parallel with GTK's start and the window's first frame.

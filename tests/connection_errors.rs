@@ -29,11 +29,20 @@ fn connection_failures_are_explained_by_cause() {
     let m = bilik::errors::connection_error("lxc:///system", &e);
     assert!(m.advice.contains("driver"), "{m:?}");
 
-    // ssh that cannot connect (loopback, closed port).
+    // ssh that cannot connect (loopback, closed port): found before ssh runs, named by
+    // the port that does not answer.
     let e = failure("qemu+ssh://nobody@127.0.0.1:1/system?no_tty=1");
-    assert_eq!(e.kind, ErrorKind::HostUnreachable, "{e:?}");
+    assert_eq!(
+        e.kind,
+        ErrorKind::Ssh(Box::new(bilik::backend::remote::SshProblem::NoAnswer {
+            host: "127.0.0.1".into(),
+            port: 1
+        })),
+        "{e:?}"
+    );
     let m = bilik::errors::connection_error("qemu+ssh://nobody@127.0.0.1:1/system", &e);
-    assert!(m.advice.contains("ssh-copy-id"), "{m:?}");
+    assert!(m.title.contains("port 1 of 127.0.0.1"), "{m:?}");
+    assert!(m.advice.contains("SSH server"), "{m:?}");
 
     // A user outside the libvirt group on the system connection: "permission denied",
     // with the group advice; checked as that user through `bilik --setup-check`.

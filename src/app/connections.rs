@@ -57,15 +57,7 @@ impl EarlyConnection {
 /// this user in (the setup check's rule: its socket accepts us); root gets the system.
 pub fn initial_uris(connect_arg: Option<String>, settings: Option<&Settings>) -> Vec<String> {
     let nonempty = |s: String| (!s.trim().is_empty()).then_some(s);
-    let asked = connect_arg
-        .and_then(nonempty)
-        .or_else(|| std::env::var("LIBVIRT_DEFAULT_URI").ok().and_then(nonempty))
-        .or_else(|| {
-            std::env::var("VIRSH_DEFAULT_CONNECT_URI")
-                .ok()
-                .and_then(nonempty)
-        });
-    if let Some(uri) = asked {
+    if let Some(uri) = asked_uri(connect_arg) {
         return vec![uri];
     }
     let saved: Vec<String> = settings
@@ -87,6 +79,20 @@ pub fn initial_uris(connect_arg: Option<String>, settings: Option<&Settings>) ->
         uris.push(SYSTEM_URI.to_string());
     }
     uris
+}
+
+/// The connection the command line or libvirt's variables ask for: `--connect`, then
+/// `LIBVIRT_DEFAULT_URI`, then `VIRSH_DEFAULT_CONNECT_URI`.
+pub fn asked_uri(connect_arg: Option<String>) -> Option<String> {
+    let nonempty = |s: String| (!s.trim().is_empty()).then_some(s);
+    connect_arg
+        .and_then(nonempty)
+        .or_else(|| std::env::var("LIBVIRT_DEFAULT_URI").ok().and_then(nonempty))
+        .or_else(|| {
+            std::env::var("VIRSH_DEFAULT_CONNECT_URI")
+                .ok()
+                .and_then(nonempty)
+        })
 }
 
 impl App {

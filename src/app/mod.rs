@@ -11,7 +11,7 @@ mod moving;
 mod updates;
 mod window;
 
-pub use connections::{initial_uris, EarlyConnection};
+pub use connections::{asked_uri, initial_uris, EarlyConnection};
 
 use adw::prelude::*;
 use gettextrs::gettext;
@@ -427,13 +427,7 @@ impl Component for App {
                 HeaderAsk::Close(uri) => self.close_connection(&uri),
                 HeaderAsk::Forget(uri) => {
                     self.close_connection(&uri);
-                    let customs: Vec<String> = self
-                        .settings
-                        .strv(Key::CustomConnections)
-                        .into_iter()
-                        .filter(|c| *c != uri)
-                        .collect();
-                    self.settings.set_strv(Key::CustomConnections, &customs);
+                    connection_switcher::forget_custom(&self.settings, &uri);
                 }
             },
             AppMsg::Present => {
@@ -850,14 +844,7 @@ impl Component for App {
 /// system for root.
 pub fn initial_uri(connect_arg: Option<String>, settings: Option<&Settings>) -> String {
     let nonempty = |s: String| (!s.trim().is_empty()).then_some(s);
-    connect_arg
-        .and_then(nonempty)
-        .or_else(|| std::env::var("LIBVIRT_DEFAULT_URI").ok().and_then(nonempty))
-        .or_else(|| {
-            std::env::var("VIRSH_DEFAULT_CONNECT_URI")
-                .ok()
-                .and_then(nonempty)
-        })
+    connections::asked_uri(connect_arg)
         .or_else(|| settings.and_then(|s| nonempty(s.string(Key::LastConnection))))
         .unwrap_or_else(|| {
             // SAFETY: getuid has no failure mode.

@@ -55,7 +55,16 @@ pub fn clone_xml(
     if doc.exists(&["os", "nvram"]) {
         doc.remove(&["os", "nvram"])?;
     }
-    for (old, new) in new_paths {
+    point_disks_at(&mut doc, new_paths)?;
+    Ok(doc.into_text())
+}
+
+/// Points each disk whose source file is `old` at `new` (for each `(old, new)`).
+pub(super) fn point_disks_at(
+    doc: &mut XmlDoc,
+    paths: &[(String, String)],
+) -> Result<(), EditError> {
+    for (old, new) in paths {
         doc.edit_child_where(
             &["devices"],
             "disk",
@@ -66,7 +75,7 @@ pub fn clone_xml(
             |d| d.set_attr(&["disk", "source"], "file", new),
         )?;
     }
-    Ok(doc.into_text())
+    Ok(())
 }
 
 /// A clone to copy: the source's definition and its disks to copy.

@@ -114,18 +114,7 @@ fn with_paths(xml: &str, paths: &[(String, String)]) -> Result<String, BackendEr
     let edit =
         |e: super::xml_edit::EditError| BackendError::new(ErrorKind::Other, format!("{e:?}"));
     let mut doc = super::xml_edit::XmlDoc::new(xml).map_err(edit)?;
-    for (old, new) in paths {
-        doc.edit_child_where(
-            &["devices"],
-            "disk",
-            |d| {
-                d.children()
-                    .any(|c| c.has_tag_name("source") && c.attribute("file") == Some(old.as_str()))
-            },
-            |d| d.set_attr(&["disk", "source"], "file", new),
-        )
-        .map_err(edit)?;
-    }
+    super::clone::point_disks_at(&mut doc, paths).map_err(edit)?;
     // The firmware's variables file is a path of the old side: libvirt makes a new one.
     if doc.exists(&["os", "nvram"]) {
         doc.remove(&["os", "nvram"]).map_err(edit)?;

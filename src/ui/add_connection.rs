@@ -8,7 +8,7 @@ use gettextrs::gettext;
 
 use crate::backend::remote;
 use crate::i18n::gettext_f;
-use crate::ui::connection_switcher::{SESSION_URI, SYSTEM_URI};
+use crate::ui::connection_switcher::{explanation, SESSION_URI, SYSTEM_URI};
 
 /// What the form says now: the address, or why there is none yet.
 fn address(kind: u32, user: &str, host: &str, port: f64, session: bool) -> Result<String, String> {
@@ -71,18 +71,11 @@ pub fn show(parent: &impl IsA<gtk::Widget>, added: impl Fn(String) + 'static) {
     let host = adw::EntryRow::builder()
         .title(gettext("Its name or address"))
         .build();
-    // A spin button in a plain row: libadwaita 1.5's AdwSpinRow is missing from the
-    // accessibility tree (screen readers and the tests could not reach it).
-    let port = gtk::SpinButton::with_range(1.0, 65535.0, 1.0);
-    port.set_value(22.0);
-    port.set_valign(gtk::Align::Center);
-    port.update_property(&[gtk::accessible::Property::Label(&gettext("SSH port"))]);
-    let port_row = adw::ActionRow::builder()
-        .title(gettext("SSH port"))
-        .subtitle(gettext("22 unless its SSH server was set up otherwise"))
-        .activatable_widget(&port)
-        .build();
-    port_row.add_suffix(&port);
+    let (port_row, port) = crate::ui::widgets::spin_row(
+        &gettext("SSH port"),
+        gtk::Adjustment::new(22.0, 1.0, 65535.0, 1.0, 10.0, 0.0),
+    );
+    port_row.set_subtitle(&gettext("22 unless its SSH server was set up otherwise"));
     let side = adw::ComboRow::builder()
         .title(gettext("Which machines there"))
         .model(&gtk::StringList::new(&[
@@ -176,12 +169,8 @@ pub fn show(parent: &impl IsA<gtk::Widget>, added: impl Fn(String) + 'static) {
                     "Bilik logs in with SSH and cannot type a password or answer SSH’s questions. Set up a key first, in a terminal: “{copy}” (it asks for the password once), then “{ssh}” once to accept the computer’s key.",
                     &[("copy", &t.copy_id_command()), ("ssh", &t.ssh_command())],
                 ),
-                (0, _) => gettext(
-                    "Machines for everyone on this computer, managed by the system service; can use all networking. Needs the libvirt group or admin rights.",
-                ),
-                (1, _) => gettext(
-                    "Your own machines, run as you with no admin rights. Networking is limited: the machines reach the internet but are not reachable from outside.",
-                ),
+                (0, _) => explanation(SYSTEM_URI),
+                (1, _) => explanation(SESSION_URI),
                 _ => String::new(),
             };
             note.set_label(&advice);

@@ -112,13 +112,7 @@ pub fn build(
     check.set_visible(crate::backend::uri::local_and_session(&uri).0);
     buttons.append(&check);
     failed.append(&buttons);
-    let details = gtk::Label::builder()
-        .selectable(true)
-        .wrap(true)
-        .wrap_mode(gtk::pango::WrapMode::WordChar)
-        .xalign(0.0)
-        .css_classes(["monospace", "caption"])
-        .build();
+    let details = crate::ui::widgets::details_label();
     bindings.push(
         item.bind_property("error-details", &details, "label")
             .sync_create()

@@ -70,7 +70,18 @@ pub fn display_name(uri: &str) -> String {
     }
 }
 
-fn explanation(uri: &str) -> String {
+/// Takes `uri` off the user's own connections.
+pub fn forget_custom(settings: &Settings, uri: &str) {
+    let customs: Vec<String> = settings
+        .strv(Key::CustomConnections)
+        .into_iter()
+        .filter(|c| c != uri)
+        .collect();
+    settings.set_strv(Key::CustomConnections, &customs);
+}
+
+/// What a connection is, in a line.
+pub fn explanation(uri: &str) -> String {
     match uri {
         SYSTEM_URI => gettext(
             "Machines for everyone on this computer, managed by the system service; can use all networking. Needs the libvirt group or admin rights.",
@@ -365,15 +376,7 @@ impl Component for ConnectionSwitcher {
                 });
                 return;
             }
-            SwitcherMsg::RemoveCustom(u) => {
-                let customs: Vec<String> = self
-                    .settings
-                    .strv(Key::CustomConnections)
-                    .into_iter()
-                    .filter(|c| *c != u)
-                    .collect();
-                self.settings.set_strv(Key::CustomConnections, &customs);
-            }
+            SwitcherMsg::RemoveCustom(u) => forget_custom(&self.settings, &u),
         }
         self.rebuild(widgets, &sender);
     }

@@ -121,14 +121,8 @@ pub fn show_details_with(
     way_out: Option<(&str, impl Fn() + 'static)>,
 ) {
     let dialog = adw::AlertDialog::new(Some(title), Some(advice));
-    let label = gtk::Label::builder()
-        .label(details)
-        .selectable(true)
-        .wrap(true)
-        .wrap_mode(gtk::pango::WrapMode::WordChar)
-        .xalign(0.0)
-        .css_classes(["monospace", "caption"])
-        .build();
+    let label = crate::ui::widgets::details_label();
+    label.set_label(details);
     let expander = gtk::Expander::builder()
         .label(gettext("Details"))
         .child(&label)

@@ -52,6 +52,18 @@ pub fn nav_page(title: &str, tag: &str, content: &impl IsA<gtk::Widget>) -> adw:
         .build()
 }
 
+/// libvirt's (or ssh's) own words under a "Details" expander: small, monospace,
+/// selectable.
+pub fn details_label() -> gtk::Label {
+    gtk::Label::builder()
+        .selectable(true)
+        .wrap(true)
+        .wrap_mode(gtk::pango::WrapMode::WordChar)
+        .xalign(0.0)
+        .css_classes(["monospace", "caption"])
+        .build()
+}
+
 /// A row with a spin button. (AdwSpinRow does not appear in the accessibility tree with
 /// GTK 4.18 / libadwaita 1.7, so screen readers and tests could not reach it.)
 pub fn spin_row(title: &str, adjustment: gtk::Adjustment) -> (adw::ActionRow, gtk::SpinButton) {

@@ -315,6 +315,41 @@ def viewer_pids():
     return [int(p) for p in r.stdout.split()]
 
 
+def session_virsh(home, runtime, *args, check=True):
+    """virsh on the user session of a login whose home and runtime folder are these."""
+    env = dict(os.environ, HOME=home, XDG_RUNTIME_DIR=runtime)
+    env.pop("XDG_CONFIG_HOME", None)
+    r = subprocess.run(["virsh", "-c", "qemu:///session", *args], capture_output=True,
+                       text=True, env=env)
+    if check and r.returncode != 0:
+        raise Failure(f"virsh {' '.join(args)}: {r.stderr.strip()}")
+    return r.stdout.strip()
+
+
+def stop_session_service(runtime):
+    """The session service started for that runtime folder (found by its environment)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = f.read()
+            with open(f"/proc/{pid}/comm") as f:
+                comm = f.read().strip()
+        except OSError:
+            continue
+        if comm == "libvirtd" and f"XDG_RUNTIME_DIR={runtime}".encode() in env:
+            os.kill(int(pid), 15)
+
+
+def returning_login(home):
+    """Settings of a returning user (setup check seen) in that home, nothing else set."""
+    keyfile = os.path.join(home, ".config", "glib-2.0", "settings")
+    os.makedirs(keyfile, exist_ok=True)
+    with open(os.path.join(keyfile, "keyfile"), "w") as f:
+        f.write("[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+
+
 def system_daemon(action):
     """Kills ("kill") or starts ("start") the system libvirtd: directly as root, else
     through build-aux/gui-session's pipe (the test user may not signal root's daemon)."""

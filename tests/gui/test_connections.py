@@ -5,7 +5,6 @@ session's machines stay usable, and both are whole again after (no duplicate row
 
 import os
 import shutil
-import signal
 import subprocess
 
 import harness
@@ -18,13 +17,7 @@ RUNTIME = os.path.join(HOME, "run")
 
 
 def session_virsh(*args, check=True):
-    env = dict(os.environ, HOME=HOME, XDG_RUNTIME_DIR=RUNTIME)
-    env.pop("XDG_CONFIG_HOME", None)
-    r = subprocess.run(["virsh", "-c", "qemu:///session", *args], capture_output=True,
-                       text=True, env=env)
-    if check and r.returncode != 0:
-        raise harness.Failure(f"virsh {' '.join(args)}: {r.stderr.strip()}")
-    return r.stdout.strip()
+    return harness.session_virsh(HOME, RUNTIME, *args, check=check)
 
 
 def tiny_xml(name):
@@ -41,16 +34,7 @@ def cleanup():
         for vm in (SES_VM, "bilik-moving"):
             session_virsh("destroy", vm, check=False)
             session_virsh("undefine", vm, check=False)
-        for pid in os.listdir("/proc"):
-            try:
-                with open(f"/proc/{pid}/environ", "rb") as f:
-                    env = f.read()
-                with open(f"/proc/{pid}/comm") as f:
-                    comm = f.read().strip()
-            except (OSError, ValueError):
-                continue
-            if comm == "libvirtd" and f"XDG_RUNTIME_DIR={RUNTIME}".encode() in env:
-                os.kill(int(pid), signal.SIGTERM)
+        harness.stop_session_service(RUNTIME)
     shutil.rmtree(HOME, ignore_errors=True)
 
 
@@ -68,10 +52,7 @@ def test_system_and_session_side_by_side():
             f.write(tiny_xml(SES_VM))
         session_virsh("define", path)
         # A returning user (the setup check was seen), with no connections remembered.
-        keyfile = os.path.join(HOME, ".config", "glib-2.0", "settings")
-        os.makedirs(keyfile)
-        with open(os.path.join(keyfile, "keyfile"), "w") as f:
-            f.write("[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+        harness.returning_login(HOME)
 
         # No connections remembered: the session, and the system because this user is in
         # the libvirt group (its socket lets them in) — both, each under its heading.
@@ -125,17 +106,11 @@ MOVE_VM = "bilik-moving"
 MOVE_DISK = "bilik-moving.img"
 
 
-def system_volume_sum(name):
-    """SHA-256 of a volume of the system's default pool, read through libvirt."""
+def volume_sum(virsh_of, name):
+    """SHA-256 of a volume of a default pool, read through libvirt (`virsh_of`: which
+    connection's virsh)."""
     out = os.path.join(HOME, "check.img")
-    virsh("vol-download", "--pool", "default", name, out)
-    return subprocess.run(["sha256sum", out], capture_output=True, text=True,
-                          check=True).stdout.split()[0]
-
-
-def session_volume_sum(name):
-    out = os.path.join(HOME, "check.img")
-    session_virsh("vol-download", "--pool", "default", name, out)
+    virsh_of("vol-download", "--pool", "default", name, out)
     return subprocess.run(["sha256sum", out], capture_output=True, text=True,
                           check=True).stdout.split()[0]
 
@@ -174,24 +149,21 @@ def test_move_from_the_session_to_the_system_and_back():
         with open(path, "w") as f:
             f.write(xml)
         session_virsh("define", path)
-        keyfile = os.path.join(HOME, ".config", "glib-2.0", "settings")
-        os.makedirs(keyfile)
-        with open(os.path.join(keyfile, "keyfile"), "w") as f:
-            f.write("[io/github/bilik/Bilik]\nsetup-check-seen=true\n")
+        harness.returning_login(HOME)
 
         app = App(home=HOME, env={"XDG_RUNTIME_DIR": RUNTIME})
         app.find("My user session: 1 machine", roles=["list item"])
         move(app, MOVE_VM, "This computer (system)")
         assert virsh("domstate", MOVE_VM) == "shut off"
         assert session_virsh("domstate", MOVE_VM, check=False) == "", "gone from the session"
-        assert system_volume_sum(MOVE_DISK) == original
+        assert volume_sum(virsh, MOVE_DISK) == original
         app.find("My user session: No virtual machines here", roles=["list item"])
         app.screenshot("93-moved-to-system")
 
         move(app, MOVE_VM, "My user session")
         assert session_virsh("domstate", MOVE_VM) == "shut off"
         assert virsh("domstate", MOVE_VM, check=False) == "", "gone from the system"
-        assert session_volume_sum(MOVE_DISK) == original
+        assert volume_sum(session_virsh, MOVE_DISK) == original
         assert virsh("vol-info", "--pool", "default", MOVE_DISK, check=False) == ""
         app.quit()
     finally:

@@ -10,7 +10,6 @@ check does not come back."""
 
 import os
 import shutil
-import signal
 import subprocess
 
 import harness
@@ -27,33 +26,11 @@ ENV = {"XDG_RUNTIME_DIR": RUNTIME, "XKB_DEFAULT_LAYOUT": "fr"}
 
 
 def session_virsh(*args, check=True):
-    env = dict(os.environ, HOME=HOME, XDG_RUNTIME_DIR=RUNTIME)
-    env.pop("XDG_CONFIG_HOME", None)
-    r = subprocess.run(["virsh", "-c", "qemu:///session", *args], capture_output=True,
-                       text=True, env=env)
-    if check and r.returncode != 0:
-        raise harness.Failure(f"virsh {' '.join(args)}: {r.stderr.strip()}")
-    return r.stdout.strip()
+    return harness.session_virsh(HOME, RUNTIME, *args, check=check)
 
 
 def texts(app):
     return " ".join(app.texts())
-
-
-def stop_session_service():
-    """The session service this test's user started (found by its runtime folder)."""
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                env = f.read()
-            with open(f"/proc/{pid}/comm") as f:
-                comm = f.read().strip()
-        except OSError:
-            continue
-        if comm == "libvirtd" and f"XDG_RUNTIME_DIR={RUNTIME}".encode() in env:
-            os.kill(int(pid), signal.SIGTERM)
 
 
 def cleanup():
@@ -64,7 +41,7 @@ def cleanup():
         for vm in (VM, BROKEN):
             session_virsh("destroy", vm, check=False)
             session_virsh("undefine", vm, "--remove-all-storage", check=False)
-        stop_session_service()
+        harness.stop_session_service(RUNTIME)
     shutil.rmtree(HOME, ignore_errors=True)
 
 
