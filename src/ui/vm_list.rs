@@ -271,12 +271,22 @@ impl Component for VmList {
             .title(gettext("No machine matches"))
             .css_classes(["compact"])
             .build();
+        // Every connection closed: say where they come back from.
+        let no_connection = adw::StatusPage::builder()
+            .icon_name("network-offline-symbolic")
+            .title(gettext("No connection open"))
+            .description(gettext(
+                "Open “My user session” or “This computer (system)” from the Connections menu at the top, or add another computer there.",
+            ))
+            .css_classes(["compact"])
+            .build();
         let stack = gtk::Stack::builder()
             .vexpand(true)
             .hhomogeneous(false)
             .build();
         stack.add_named(&scrolled, Some("list"));
         stack.add_named(&no_results, Some("no-results"));
+        stack.add_named(&no_connection, Some("no-connection"));
         stack.set_visible_child_name("list");
         root.append(&stack);
 
@@ -404,7 +414,9 @@ impl Component for VmList {
             }
         }
         let searching = !self.query.is_empty();
-        let page = if searching && self.sections.iter().all(|s| s.filtered.n_items() == 0) {
+        let page = if self.sections.is_empty() {
+            "no-connection"
+        } else if searching && self.sections.iter().all(|s| s.filtered.n_items() == 0) {
             "no-results"
         } else {
             "list"

@@ -157,4 +157,9 @@ def test_two_connections_tell_same_names_apart():
     app.click(app.find("Close Connection", roles=["push button", "button"], exact=True))
     app.gone(f"{b}:", roles=["list item"])
     app.find("web, Running", roles=["list item"], exact=True)
+    # The last one closed: the sidebar says where connections come back from.
+    app.click(app.find(f"Menu of {a}", roles=["toggle button"]))
+    app.click(app.find("Close Connection", roles=["push button", "button"], exact=True))
+    app.find("No connection open")
+    app.screenshot("10-no-connection")
     app.quit()
