@@ -7,7 +7,7 @@ use gettextrs::gettext;
 use relm4::prelude::*;
 
 use super::{App, AppCmd, AppMsg, AppWidgets};
-use crate::backend::{BackendError, ErrorKind};
+use crate::backend::BackendError;
 use crate::i18n::gettext_f;
 use crate::ui::connection_switcher::{display_name, SESSION_URI, SYSTEM_URI};
 
@@ -91,36 +91,18 @@ impl App {
         widgets.toasts.add_toast(toast.clone());
         self.moving_toast = Some(toast);
         sender.oneshot_command(async move {
-            let src = src.call(|c| Ok(c.clone())).await;
-            let dst = dst.call(|c| Ok(c.clone())).await;
-            let result = match (src, dst) {
-                (Ok(src), Ok(dst)) => {
-                    let (answer, heard) = tokio::sync::oneshot::channel();
+            // The copy runs as a long job of the old connection (a thread of its own, so
+            // neither connection stops answering), with the other connection handed in.
+            let result = match dst.call(|c| Ok(c.clone())).await {
+                Ok(dst) => {
                     let u = uuid.clone();
-                    let spawned =
-                        std::thread::Builder::new()
-                            .name("bilik move".into())
-                            .spawn(move || {
-                                let moved =
-                                    crate::backend::move_machine::move_machine(&src, &dst, &u);
-                                if answer.send(moved).is_err() {
-                                    log::debug!("a move ended after the window closed");
-                                }
-                            });
-                    match spawned {
-                        Ok(_) => heard.await.unwrap_or_else(|_| {
-                            Err(BackendError::new(
-                                ErrorKind::Other,
-                                "the move's thread ended without an answer".to_string(),
-                            ))
-                        }),
-                        Err(e) => Err(BackendError::new(
-                            ErrorKind::Other,
-                            format!("no thread for the move: {e}"),
-                        )),
-                    }
+                    src.call_long(
+                        |_| Ok(()),
+                        move |src, ()| crate::backend::move_machine::move_machine(src, &dst, &u),
+                    )
+                    .await
                 }
-                (Err(e), _) | (_, Err(e)) => Err(e),
+                Err(e) => Err(e),
             };
             AppCmd::Moved {
                 to,

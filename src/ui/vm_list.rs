@@ -143,19 +143,15 @@ fn factory(ask: relm4::Sender<VmListMsg>) -> gtk::SignalListItemFactory {
         }
         b.borrow_mut().insert(key, bindings);
     });
-    let b = bound.clone();
-    factory.connect_unbind(move |_, item| {
-        let key = item.as_ptr() as usize;
-        for binding in b.borrow_mut().remove(&key).unwrap_or_default() {
-            binding.unbind();
-        }
-    });
-    factory.connect_teardown(move |_, item| {
+    // Unbound, or thrown away: its bindings go.
+    let undo = move |_: &gtk::SignalListItemFactory, item: &glib::Object| {
         let key = item.as_ptr() as usize;
         for binding in bound.borrow_mut().remove(&key).unwrap_or_default() {
             binding.unbind();
         }
-    });
+    };
+    factory.connect_unbind(undo.clone());
+    factory.connect_teardown(undo);
     factory
 }
 
