@@ -20,14 +20,19 @@ CTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libvirtd-ctl")
 
 
 def proc_figures(pid):
+    """Threads, descriptors, RSS in MB and its parts (anonymous, files, shared memory)."""
     threads = rss = 0
+    parts = {}
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("Threads:"):
             threads = int(line.split()[1])
         if line.startswith("VmRSS:"):
             rss = int(line.split()[1]) / 1024
+        if line.startswith(("RssAnon:", "RssFile:", "RssShmem:")):
+            parts[line.split(":")[0]] = int(line.split()[1]) / 1024
     fds = len(os.listdir(f"/proc/{pid}/fd"))
-    return threads, fds, rss
+    return threads, fds, rss, (parts.get("RssAnon", 0), parts.get("RssFile", 0),
+                               parts.get("RssShmem", 0))
 
 
 class Wrapped:
@@ -74,6 +79,12 @@ def main():
         conn.defineXML(churn.XML.format(name=name))
     conn.close()
     env = dict(os.environ, BILIK_LIST_FILE=LIST, G_MESSAGES_DEBUG="bilik", **returning_user_config())
+    # SOAK_GTK_SETTINGS: GTK settings for this run ("key=value;key=value", as in
+    # settings.ini), to compare e.g. font rendering choices.
+    if os.environ.get("SOAK_GTK_SETTINGS"):
+        os.makedirs(f"{env['XDG_CONFIG_HOME']}/gtk-4.0")
+        with open(f"{env['XDG_CONFIG_HOME']}/gtk-4.0/settings.ini", "w") as f:
+            f.write("[Settings]\n" + os.environ["SOAK_GTK_SETTINGS"].replace(";", "\n") + "\n")
     log = open(f"/tmp/bilik-soak-{os.getpid()}.log", "w")
     # SOAK_WRAP: a program to run Bilik under (e.g. heaptrack, to see where the heap goes).
     wrap = os.environ.get("SOAK_WRAP", "").split()
@@ -89,7 +100,8 @@ def main():
           f"libvirt answers), libvirtd killed (SIGKILL) and restarted once per cycle at a random "
           f"moment; seed {SEED}; Bilik {BIN} (pid {bilik.pid}), log {log.name}")
     print("| cycles | lists equal to libvirt's | longest wait for an equal list after the "
-          "restart | daemon down (longest) | Bilik threads | open fds | RSS | heap in use "
+          "restart | daemon down (longest) | Bilik threads | open fds | RSS (anonymous / files / "
+          "shared) | heap in use "
           "| heap held | steps taken "
           "| steps refused (daemon gone) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
@@ -126,9 +138,10 @@ def main():
         c.resume()
         if cycle % 10 == 0 or cycle == CYCLES:
             n = (cycle - 1) % 10 + 1
-            threads, fds, rss, (in_use, held) = figs
+            threads, fds, rss, (anon, files, shm), (in_use, held) = figs
             print(f"| {cycle - n + 1}–{cycle} | {block['equal']}/{n} | {block['wait']:.1f} s "
-                  f"| {block['down']:.1f} s | {threads} | {fds} | {rss:.0f} MB | {in_use / 2**20:.1f} MB "
+                  f"| {block['down']:.1f} s | {threads} | {fds} "
+                  f"| {rss:.0f} MB ({anon:.0f} / {files:.0f} / {shm:.0f}) | {in_use / 2**20:.1f} MB "
                   f"| {held / 2**20:.1f} MB "
                   f"| {block['steps']} | {block['failed']} |", flush=True)
             figures.append(figs)
@@ -150,9 +163,11 @@ def main():
     if first and last:
         print(f"After the first cycle: {first[0]} threads, {first[1]} fds, {first[2]:.0f} MB; "
               f"at the end: {last[0]} threads, {last[1]} fds, {last[2]:.0f} MB "
-              f"(RSS {100 * (last[2] - first[2]) / first[2]:+.1f} %); heap in use "
-              f"{first[3][0] / 2**20:.1f} → {last[3][0] / 2**20:.1f} MB, held by the allocator "
-              f"{first[3][1] / 2**20:.1f} → {last[3][1] / 2**20:.1f} MB")
+              f"(RSS {100 * (last[2] - first[2]) / first[2]:+.1f} %; anonymous "
+              f"{first[3][0]:.1f} → {last[3][0]:.1f} MB, files {first[3][1]:.1f} → "
+              f"{last[3][1]:.1f} MB, shared {first[3][2]:.1f} → {last[3][2]:.1f} MB); heap in use "
+              f"{first[4][0] / 2**20:.1f} → {last[4][0] / 2**20:.1f} MB, held by the allocator "
+              f"{first[4][1] / 2**20:.1f} → {last[4][1] / 2**20:.1f} MB")
     sys.exit(0)
 
 
