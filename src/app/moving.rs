@@ -133,12 +133,35 @@ impl App {
                     m.bytes,
                     m.sums
                 );
-                let toast = adw::Toast::new(&glib::markup_escape_text(&gettext_f(
+                let done = gettext_f(
                     "“{name}” is now in {place}; its disks were copied and checked.",
                     &[("name", &name), ("place", &display_name(&to))],
-                )));
-                toast.set_priority(adw::ToastPriority::High);
-                widgets.toasts.add_toast(toast);
+                );
+                if m.networks_left.is_empty() {
+                    let toast = adw::Toast::new(&glib::markup_escape_text(&done));
+                    toast.set_priority(adw::ToastPriority::High);
+                    widgets.toasts.add_toast(toast);
+                } else {
+                    // A user session has no virtual networks: a card on one could not start
+                    // there, so it now uses qemu's own private network. Too long for a
+                    // toast (one line), and worth reading: a dialog.
+                    let networks = m
+                        .networks_left
+                        .iter()
+                        .map(|n| format!("“{n}”"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let dialog = adw::AlertDialog::new(
+                        Some(&done),
+                        Some(&gettext_f(
+                            // Translators: {networks} is one or more network names, quoted.
+                            "{place} has no network {networks}, so its network card now uses a private network of its own: the machine reaches the internet, but other computers cannot reach it.",
+                            &[("place", &display_name(&to)), ("networks", &networks)],
+                        )),
+                    );
+                    dialog.add_response("ok", &gettext("OK"));
+                    dialog.present(Some(&widgets.window));
+                }
                 self.list
                     .emit(crate::ui::vm_list::VmListMsg::Select(to, uuid));
             }

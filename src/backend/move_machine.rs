@@ -3,7 +3,9 @@
 //! are copied through libvirt (a download stream from the old connection into an upload
 //! stream of a new volume in the other's "default" pool: neither side needs to read the
 //! other's files), each copy is read back and compared by SHA-256 with the original, the
-//! definition is defined there with the new disk paths (same name and UUID), and only then
+//! definition is defined there with the new disk paths (same name and UUID; a network card
+//! on a network the other side does not have — a user session has none — on qemu's own
+//! user-mode network instead, else it could not start there), and only then
 //! are the machine and its disks removed where they were. Any failure before that removes
 //! what was made on the other side and leaves the original as it was.
 
@@ -24,6 +26,9 @@ pub struct Moved {
     pub bytes: u64,
     /// Each disk's SHA-256 (as copied and read back), in the definition's order.
     pub sums: Vec<String>,
+    /// Networks its cards were plugged into that the other connection does not have (a
+    /// user session has none): those cards now use qemu's user-mode network.
+    pub networks_left: Vec<String>,
 }
 
 fn op(e: virt::error::Error) -> BackendError {
@@ -109,8 +114,15 @@ fn copy_volume(
     }
 }
 
-/// The definition with each `(old, new)` disk path replaced; everything else as it was.
-fn with_paths(xml: &str, paths: &[(String, String)]) -> Result<String, BackendError> {
+/// The definition for `dst`: each `(old, new)` disk path replaced, and each card on a
+/// network `dst` does not have moved to user-mode networking (else the machine could not
+/// start there); everything else as it was. With the networks left behind.
+fn for_the_other_side(
+    dst: &Connect,
+    xml: &str,
+    paths: &[(String, String)],
+) -> Result<(String, Vec<String>), BackendError> {
+    use super::nics::{self, NicSource};
     let edit =
         |e: super::xml_edit::EditError| BackendError::new(ErrorKind::Other, format!("{e:?}"));
     let mut doc = super::xml_edit::XmlDoc::new(xml).map_err(edit)?;
@@ -119,7 +131,21 @@ fn with_paths(xml: &str, paths: &[(String, String)]) -> Result<String, BackendEr
     if doc.exists(&["os", "nvram"]) {
         doc.remove(&["os", "nvram"]).map_err(edit)?;
     }
-    Ok(doc.into_text())
+    let mut xml = doc.into_text();
+    let mut left = Vec::new();
+    for nic in nics::nics(&xml) {
+        let NicSource::Network(network) = nic.source else {
+            continue;
+        };
+        // Not there, or no networks at all (a user session): either way it cannot start.
+        if dst.lookup_network_by_name(&network).is_err() {
+            xml = nics::to_user_networking(&xml, &nic.mac).map_err(edit)?;
+            if !left.contains(&network) {
+                left.push(network);
+            }
+        }
+    }
+    Ok((xml, left))
 }
 
 /// Moves machine `uuid` from `src` to `dst` (see the module's words).
@@ -230,11 +256,15 @@ pub fn move_machine(src: &Connect, dst: &Connect, uuid: &str) -> Result<Moved, B
         paths.push((d.path.clone(), to.path().map_err(op)?));
         originals.push(from);
     }
-    let defined = with_paths(&xml, &paths).and_then(|x| dst.define_domain_xml(&x).map_err(op));
-    if let Err(e) = defined {
-        undo(&made);
-        return Err(e);
-    }
+    let defined = for_the_other_side(dst, &xml, &paths)
+        .and_then(|(x, left)| dst.define_domain_xml(&x).map_err(op).map(|_| left));
+    let networks_left = match defined {
+        Ok(left) => left,
+        Err(e) => {
+            undo(&made);
+            return Err(e);
+        }
+    };
     // Verified and defined there: now the original goes, with its disks.
     dom.undefine_flags(sys::VIR_DOMAIN_UNDEFINE_NVRAM | sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)
         .map_err(op)?;
@@ -246,5 +276,6 @@ pub fn move_machine(src: &Connect, dst: &Connect, uuid: &str) -> Result<Moved, B
         name,
         bytes,
         sums,
+        networks_left,
     })
 }

@@ -218,23 +218,43 @@ pub fn set_nic(
 ) -> Result<String, EditError> {
     let mut doc = XmlDoc::new(xml)?;
     let found = doc.edit_child_where(&["devices"], "interface", has_mac(mac), |i| {
-        let current = nics(&format!("<domain><devices>{}</devices></domain>", i.text()));
-        let same_source = current.first().map(|n| &n.source) == Some(source);
-        if !same_source {
-            i.set_attr(&["interface"], "type", source_type(source))?;
-            if i.exists(&["interface", "source"]) {
-                i.remove(&["interface", "source"])?;
-            }
-            if let Some(src) = source_xml(source) {
-                i.append_child(&["interface"], &src)?;
-            }
-        }
+        plug(i, source)?;
         i.ensure_child(&["interface"], "model", "<model type='virtio'/>")?;
         i.set_attr(&["interface", "model"], "type", model)?;
         i.ensure_child(&["interface"], "mac", "<mac address=''/>")?;
         i.set_attr(&["interface", "mac"], "address", new_mac)
     })?;
     if !found {
+        return Err(EditError::NotFound(format!("interface {mac}")));
+    }
+    Ok(doc.into_text())
+}
+
+/// An `<interface>` element (as its own document) plugged into `source`; nothing else of
+/// it changes, and nothing at all when it is already there.
+fn plug(i: &mut XmlDoc, source: &NicSource) -> Result<(), EditError> {
+    let current = nics(&format!("<domain><devices>{}</devices></domain>", i.text()));
+    if current.first().map(|n| &n.source) == Some(source) {
+        return Ok(());
+    }
+    i.set_attr(&["interface"], "type", source_type(source))?;
+    if i.exists(&["interface", "source"]) {
+        i.remove(&["interface", "source"])?;
+    }
+    if let Some(src) = source_xml(source) {
+        i.append_child(&["interface"], &src)?;
+    }
+    Ok(())
+}
+
+/// Card `mac` on qemu's own user-mode network (private NAT inside the machine's process,
+/// which any connection can start: a user session has no virtual networks), keeping its
+/// MAC address, model and the rest of the element.
+pub fn to_user_networking(xml: &str, mac: &str) -> Result<String, EditError> {
+    let mut doc = XmlDoc::new(xml)?;
+    if !doc.edit_child_where(&["devices"], "interface", has_mac(mac), |i| {
+        plug(i, &NicSource::User)
+    })? {
         return Err(EditError::NotFound(format!("interface {mac}")));
     }
     Ok(doc.into_text())
@@ -507,5 +527,17 @@ mod tests {
         let down = set_link(&out, "52:54:00:00:00:02", false).unwrap();
         assert!(down.contains("<link state='down'/>"));
         assert!(!nics(&down)[0].link_up);
+    }
+
+    #[test]
+    fn user_networking_keeps_mac_model_and_address() {
+        let xml = "<domain><devices><interface type='network'><mac address='52:54:00:00:00:01'/><source network='default' portgroup='x'/><model type='e1000e'/><address type='pci' bus='0x01'/></interface><interface type='bridge'><mac address='52:54:00:00:00:02'/><source bridge='br0'/></interface></devices></domain>";
+        let out = to_user_networking(xml, "52:54:00:00:00:01").unwrap();
+        assert_eq!(
+            out,
+            "<domain><devices><interface type='user'><mac address='52:54:00:00:00:01'/><model type='e1000e'/><address type='pci' bus='0x01'/></interface><interface type='bridge'><mac address='52:54:00:00:00:02'/><source bridge='br0'/></interface></devices></domain>"
+        );
+        assert_eq!(to_user_networking(&out, "52:54:00:00:00:01").unwrap(), out);
+        assert!(to_user_networking(xml, "52:54:00:00:00:09").is_err());
     }
 }

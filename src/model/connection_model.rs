@@ -85,6 +85,11 @@ impl ConnectionModel {
                 self.store.apply_stats(stats);
                 Change::Figures
             }
+            Update::Lost { .. } => {
+                // Rows stay (it comes back in seconds, mostly), marked as not current.
+                self.store.mark_unreachable();
+                Change::Figures
+            }
             Update::ConnectFailed {
                 retrying_in: None, ..
             } => {
@@ -143,10 +148,19 @@ mod tests {
         assert!(view.get("b").is_none());
         assert_eq!(view.model().n_items(), 2);
 
-        // A reconnect's full list keeps the objects of machines still there.
+        // Lost: the rows stay, each saying it is not current.
+        let gone = BackendError::new(ErrorKind::ConnectionLost, "gone");
+        assert_eq!(m.apply(&Update::Lost { error: gone }), Change::Figures);
+        assert_eq!(m.item.phase_now(), Phase::Lost);
+        assert!(web.unreachable() && web.accessible_label().ends_with(", not connected"));
+        assert!(web.row_detail().ends_with(" · not connected"));
+
+        // A reconnect's full list keeps the objects of machines still there, current again.
         m.apply(&Update::Domains(vec![info("a", "web", VmState::Running)]));
         assert_eq!(view.get("a").unwrap(), web);
         assert_eq!(view.len(), 1);
+        assert!(!web.unreachable());
+        assert_eq!(web.accessible_label(), "web, Running");
 
         let lost = BackendError::new(ErrorKind::ConnectionLost, "gone");
         assert_eq!(

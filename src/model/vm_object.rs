@@ -50,6 +50,10 @@ mod imp {
         /// name (the row says which is which); empty otherwise.
         #[property(get, set)]
         pub place: RefCell<String>,
+        /// Its connection is lost (reconnecting): what the row shows is the last known
+        /// state, dimmed, and the row says "not connected".
+        #[property(get, set)]
+        pub unreachable: Cell<bool>,
     }
 
     #[glib::object_subclass]
@@ -124,6 +128,14 @@ impl VmObject {
         }
     }
 
+    /// Its connection is lost (`true`) or back (`false`).
+    pub fn set_unreachable_now(&self, on: bool) {
+        if self.unreachable() != on {
+            self.set_unreachable(on);
+            self.update_row_detail();
+        }
+    }
+
     /// The row's words and what a screen reader says: name and state ("Installing its
     /// system" rather than "Running" while express install works), and the usage.
     fn update_row_detail(&self) {
@@ -133,17 +145,23 @@ impl VmObject {
             self.state_label()
         };
         let place = self.place();
-        let a11y = if place.is_empty() {
+        let mut a11y = if place.is_empty() {
             format!("{}, {state}", self.name())
         } else {
             format!("{}, {state}, {place}", self.name())
         };
-        if self.accessible_label() != a11y {
-            self.set_accessible_label(a11y);
-        }
         let mut detail = row_detail(&state, &self.usage());
         if !place.is_empty() {
             detail = format!("{detail} · {place}");
+        }
+        if self.unreachable() {
+            // The state is the last one heard before the connection went away.
+            let words = gettextrs::gettext("not connected");
+            a11y = format!("{a11y}, {words}");
+            detail = format!("{} · {words}", row_detail(&state, ""));
+        }
+        if self.accessible_label() != a11y {
+            self.set_accessible_label(a11y);
         }
         if self.row_detail() != detail {
             self.set_row_detail(detail);

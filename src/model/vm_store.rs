@@ -68,6 +68,7 @@ impl VmStore {
                 let obj = match by_uuid.remove(&info.uuid) {
                     Some(obj) => {
                         obj.apply(info);
+                        obj.set_unreachable_now(false);
                         obj
                     }
                     None => VmObject::new(info),
@@ -81,6 +82,15 @@ impl VmStore {
         drop(by_uuid);
         // One items-changed signal for the whole list.
         self.store.splice(0, self.store.n_items(), &objects);
+    }
+
+    /// The connection went away: every row says so until the next complete list.
+    pub fn mark_unreachable(&self) {
+        // Collected first: the rows hear of it while the map is free again.
+        let objects: Vec<VmObject> = self.by_uuid.borrow().values().cloned().collect();
+        for obj in objects {
+            obj.set_unreachable_now(true);
+        }
     }
 
     /// Adds or updates one machine.

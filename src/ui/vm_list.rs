@@ -117,6 +117,7 @@ fn factory(ask: relm4::Sender<VmListMsg>) -> gtk::SignalListItemFactory {
                 ("name", "title"),
                 ("row-detail", "subtitle"),
                 ("state-icon", "icon-name"),
+                ("unreachable", "dimmed"),
             ] {
                 bindings.push(vm.bind_property(from, &row, to).sync_create().build());
             }

@@ -8,7 +8,7 @@
 //! dozen rows on screen. That is most of the time from "list received" to "list shown"
 //! with thousands of machines.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use gtk::prelude::*;
@@ -36,6 +36,9 @@ mod imp {
         /// A symbolic icon for the state.
         #[property(get, set = Self::set_icon_name)]
         icon_name: RefCell<String>,
+        /// Drawn faded: its connection is lost and the row shows the last known state.
+        #[property(get, set = Self::set_dimmed)]
+        dimmed: Cell<bool>,
     }
 
     impl VmRow {
@@ -48,6 +51,11 @@ mod imp {
         fn set_subtitle(&self, v: String) {
             if *self.subtitle.borrow() != v {
                 self.subtitle.replace(v);
+                self.obj().queue_draw();
+            }
+        }
+        fn set_dimmed(&self, v: bool) {
+            if self.dimmed.replace(v) != v {
                 self.obj().queue_draw();
             }
         }
@@ -91,6 +99,11 @@ mod imp {
             let (width, height) = (obj.width(), obj.height());
             let rtl = obj.direction() == gtk::TextDirection::Rtl;
             let color = obj.color();
+            // Like an insensitive widget (GTK's own "dim" opacity for disabled rows).
+            let dimmed = self.dimmed.get();
+            if dimmed {
+                snapshot.push_opacity(0.5);
+            }
 
             let icon_name = self.icon_name.borrow();
             if !icon_name.is_empty() {
@@ -131,6 +144,9 @@ mod imp {
             );
             snapshot.append_layout(&detail, &dim);
             snapshot.restore();
+            if dimmed {
+                snapshot.pop();
+            }
         }
     }
 }

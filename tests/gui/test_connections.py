@@ -1,7 +1,9 @@
 """Several connections in one window: the real system libvirtd and the test user's own
 session side by side, each under its heading, each acted on through its own connection;
-the system daemon killed and restarted: its group says it is reconnecting while the
-session's machines stay usable, and both are whole again after (no duplicate rows)."""
+the system daemon killed and restarted: its group says it is reconnecting and its rows
+say "not connected" while the session's machines stay usable, and both are whole again
+after (no duplicate rows). Move between them, a card on a network the session lacks
+included."""
 
 import os
 import shutil
@@ -14,6 +16,7 @@ SYS_VM = "bilik-side-system"
 SES_VM = "bilik-side-session"
 HOME = f"/tmp/bilik-sides-home-{os.getpid()}"
 RUNTIME = os.path.join(HOME, "run")
+MOVE_MAC = "52:54:00:4d:0f:01"
 
 
 def session_virsh(*args, check=True):
@@ -80,6 +83,8 @@ def test_system_and_session_side_by_side():
         harness.system_daemon("kill")
         app.find("This computer (system): Lost connection to qemu:///system — reconnecting…",
                  roles=["list item"], timeout=20)
+        # Its machine stays listed with the last state heard, marked as not current.
+        app.find(f"{SYS_VM}, Running, not connected", roles=["list item"], exact=True)
         app.find("My user session: 1 machine", roles=["list item"])
         app.click(button(app, "Pause"))
         wait_for("the session machine to pause",
@@ -89,7 +94,7 @@ def test_system_and_session_side_by_side():
 
         harness.system_daemon("start")
         app.gone("Lost connection to qemu:///system", timeout=40)
-        app.find(f"{SYS_VM}, Running", roles=["list item"], timeout=30)
+        app.find(f"{SYS_VM}, Running", roles=["list item"], exact=True, timeout=30)
         assert len(rows_named(app, SYS_VM)) == 1, "one row for the system machine"
         assert len(rows_named(app, SES_VM)) == 1, "one row for the session machine"
         headers = [harness.name(n) for n in app.find_all(["list item"])
@@ -141,10 +146,13 @@ def test_move_from_the_session_to_the_system_and_back():
                                   check=True).stdout.split()[0]
         session_virsh("vol-create-as", "default", MOVE_DISK, "6M", "--format", "raw")
         session_virsh("vol-upload", "--pool", "default", MOVE_DISK, data)
+        # A card on the system's "default" network (as virt-manager's machines have): the
+        # system keeps it; a user session has no networks, so coming back it must change.
         xml = tiny_xml(MOVE_VM).replace(
             "<devices>", f"<devices><disk type='file' device='disk'><driver name='qemu' "
             f"type='raw'/><source file='{images}/{MOVE_DISK}'/><target dev='vda' bus='virtio'/>"
-            "</disk>")
+            f"</disk><interface type='network'><mac address='{MOVE_MAC}'/>"
+            "<source network='default'/><model type='virtio'/></interface>")
         path = os.path.join(HOME, "move.xml")
         with open(path, "w") as f:
             f.write(xml)
@@ -157,14 +165,27 @@ def test_move_from_the_session_to_the_system_and_back():
         assert virsh("domstate", MOVE_VM) == "shut off"
         assert session_virsh("domstate", MOVE_VM, check=False) == "", "gone from the session"
         assert volume_sum(virsh, MOVE_DISK) == original
+        there = virsh("dumpxml", "--inactive", MOVE_VM)
+        assert "<source network='default'/>" in there and MOVE_MAC in there, there
         app.find("My user session: No virtual machines here", roles=["list item"])
         app.screenshot("93-moved-to-system")
 
         move(app, MOVE_VM, "My user session")
+        app.find("My user session has no network “default”, so its network card now uses a "
+                 "private network of its own")
+        app.screenshot("94-moved-back-network-changed")
+        app.click(button(app, "OK"))
         assert session_virsh("domstate", MOVE_VM) == "shut off"
         assert virsh("domstate", MOVE_VM, check=False) == "", "gone from the system"
         assert volume_sum(session_virsh, MOVE_DISK) == original
         assert virsh("vol-info", "--pool", "default", MOVE_DISK, check=False) == ""
+        back = session_virsh("dumpxml", "--inactive", MOVE_VM)
+        assert "<interface type='user'>" in back and MOVE_MAC in back, back
+        assert "<source network=" not in back, back
+        # And it starts there (it could not with the card on "default").
+        session_virsh("start", MOVE_VM)
+        assert session_virsh("domstate", MOVE_VM) == "running"
+        session_virsh("destroy", MOVE_VM)
         app.quit()
     finally:
         virsh("destroy", MOVE_VM, check=False)
