@@ -597,7 +597,7 @@ impl Component for App {
                 let local = crate::backend::uri::local_and_session(&uri).0;
                 if in_bilik && !local && asked == Some(true) {
                     // Asked for by name: say why it is virt-viewer after all.
-                    widgets.toasts.add_toast(adw::Toast::new(&gettext(
+                    widgets.toasts.add_toast(crate::ui::widgets::wrapped_toast(&gettext(
                         "Machines on another computer open in virt-viewer: Bilik’s own console shows machines on this computer only.",
                     )));
                 }
@@ -725,7 +725,7 @@ impl Component for App {
                         } else {
                             gettext_f("“{name}” is installed and starts now.", &[("name", &name)])
                         };
-                        let toast = adw::Toast::new(&glib::markup_escape_text(&text));
+                        let toast = crate::ui::widgets::wrapped_toast(&text);
                         toast.set_priority(adw::ToastPriority::High);
                         toast.set_timeout(10);
                         widgets.toasts.add_toast(toast);
@@ -783,7 +783,7 @@ impl Component for App {
                 if !raised {
                     // Wayland lets no program raise another's window: say where it is.
                     // The answer to a click: shown at once, before the console hint.
-                    let toast = adw::Toast::new(&gettext_f(
+                    let toast = crate::ui::widgets::wrapped_toast(&gettext_f(
                         "The console of “{name}” is already open: switch to it with Alt+Tab or in the overview.",
                         &[("name", &name)],
                     ));

@@ -27,10 +27,10 @@ impl App {
             SYSTEM_URI
         };
         if self.connection_for(to).is_none() {
-            let toast = adw::Toast::new(&glib::markup_escape_text(&gettext_f(
+            let toast = crate::ui::widgets::wrapped_toast(&gettext_f(
                 "To move “{name}”, open “{place}” too (the connections menu at the top).",
                 &[("name", &name), ("place", &display_name(to))],
-            )));
+            ));
             toast.set_timeout(10);
             widgets.toasts.add_toast(toast);
             return;
@@ -83,10 +83,10 @@ impl App {
             return;
         };
         self.show_vm(None);
-        let toast = adw::Toast::new(&glib::markup_escape_text(&gettext_f(
+        let toast = crate::ui::widgets::wrapped_toast(&gettext_f(
             "Moving “{name}” to {place}…",
             &[("name", &name), ("place", &display_name(&to))],
-        )));
+        ));
         toast.set_timeout(0);
         widgets.toasts.add_toast(toast.clone());
         self.moving_toast = Some(toast);
@@ -138,7 +138,7 @@ impl App {
                     &[("name", &name), ("place", &display_name(&to))],
                 );
                 if m.networks_left.is_empty() {
-                    let toast = adw::Toast::new(&glib::markup_escape_text(&done));
+                    let toast = crate::ui::widgets::wrapped_toast(&done);
                     toast.set_priority(adw::ToastPriority::High);
                     widgets.toasts.add_toast(toast);
                 } else {

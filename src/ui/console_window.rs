@@ -177,11 +177,11 @@ pub fn open(
                 .call(move |conn| crate::backend::details::change(conn, &u, &change))
                 .await;
             match r {
-                Ok((_, crate::backend::details::Applied::Live)) => {
-                    t.add_toast(adw::Toast::new(&gettext("A tablet was added.")))
-                }
+                Ok((_, crate::backend::details::Applied::Live)) => t.add_toast(
+                    crate::ui::widgets::wrapped_toast(&gettext("A tablet was added.")),
+                ),
                 Ok((_, crate::backend::details::Applied::NextStart)) => {
-                    t.add_toast(adw::Toast::new(&gettext(
+                    t.add_toast(crate::ui::widgets::wrapped_toast(&gettext(
                         "A tablet was added: it works from the machine’s next start.",
                     )))
                 }
@@ -243,7 +243,7 @@ pub fn open(
                 &[("error", &e)],
             ),
         };
-        t.add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
+        t.add_toast(crate::ui::widgets::wrapped_toast(&text));
     });
     view.accept_files(files_done.clone());
     let window = adw::Window::builder()

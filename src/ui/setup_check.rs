@@ -323,9 +323,11 @@ impl Component for SetupCheck {
                 match fix {
                     Fix::Copy(cmd) => {
                         dialog.clipboard().set_text(&cmd);
-                        widgets.toasts.add_toast(adw::Toast::new(&gettext(
-                            "Command copied to the clipboard",
-                        )));
+                        widgets
+                            .toasts
+                            .add_toast(crate::ui::widgets::wrapped_toast(&gettext(
+                                "Command copied to the clipboard",
+                            )));
                     }
                     Fix::Privileged(argv) => {
                         self.running = true;

@@ -179,10 +179,41 @@ fn toast_overlay(widget: &impl IsA<gtk::Widget>) -> Option<adw::ToastOverlay> {
         .and_downcast::<adw::ToastOverlay>()
 }
 
+/// A toast's words, as plain text (not markup) that wraps onto more lines: a toast's own
+/// title is one line cut with "…", and Bilik's sentences are often longer than that
+/// (more so translated).
+fn wrapped_title(text: &str) -> gtk::Label {
+    let label = gtk::Label::builder()
+        .label(text)
+        .wrap(true)
+        .wrap_mode(gtk::pango::WrapMode::WordChar)
+        // Lines of up to 60 characters, none narrower than the text needs: the toast
+        // would otherwise give a wrapping label little more than its longest word.
+        .width_chars(text.chars().count().min(50) as i32)
+        .max_width_chars(60)
+        .xalign(0.0)
+        .build();
+    // As the toast's own title looks.
+    label.add_css_class("heading");
+    // libadwaita tells screen readers a toast's own title only: this one says itself
+    // when it is shown.
+    label.connect_map(|l| {
+        l.announce(&l.label(), gtk::AccessibleAnnouncementPriority::Medium);
+    });
+    label
+}
+
+/// A toast saying `text` (plain text, wrapped: see [`wrapped_title`]).
+pub fn wrapped_toast(text: &str) -> adw::Toast {
+    adw::Toast::builder()
+        .custom_title(&wrapped_title(text))
+        .build()
+}
+
 /// Shows `text` as a toast of the window `widget` is in (a screen's own answer).
 pub fn toast(widget: &impl IsA<gtk::Widget>, text: &str) {
     match toast_overlay(widget) {
-        Some(o) => o.add_toast(adw::Toast::new(&glib::markup_escape_text(text))),
+        Some(o) => o.add_toast(wrapped_toast(text)),
         None => log::debug!("no window to show “{text}” in (the screen is not shown)"),
     }
 }
@@ -200,7 +231,7 @@ pub fn toast_error(widget: &impl IsA<gtk::Widget>, msg: crate::errors::UserMessa
 /// [`toast_error`] on a known overlay (the main window's own).
 pub fn show_error_toast(overlay: &adw::ToastOverlay, msg: crate::errors::UserMessage) {
     let toast = adw::Toast::builder()
-        .title(glib::markup_escape_text(&msg.title))
+        .custom_title(&wrapped_title(&msg.title))
         .timeout(10)
         .build();
     toast.set_button_label(Some(&gettextrs::gettext("Details")));

@@ -374,7 +374,7 @@ impl Component for XmlPanel {
                             .ancestor(adw::ToastOverlay::static_type())
                             .and_downcast::<adw::ToastOverlay>()
                         {
-                            toasts.add_toast(adw::Toast::new(&gettext("Saved.")));
+                            toasts.add_toast(crate::ui::widgets::wrapped_toast(&gettext("Saved.")));
                         }
                     }
                     Err(e) if e.kind == crate::backend::ErrorKind::NotConnected => {

@@ -460,8 +460,7 @@ impl Component for NetworksDialog {
                     NetDone::Changed => String::new(),
                 };
                 if !text.is_empty() {
-                    w.toasts
-                        .add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
+                    w.toasts.add_toast(crate::ui::widgets::wrapped_toast(&text));
                 }
             }
             NetworksMsg::Refused(_, p) => {

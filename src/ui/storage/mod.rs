@@ -638,7 +638,7 @@ impl Component for StorageDialog {
                         None::<&gio::Cancellable>,
                         move |r| {
                             if r.is_err() {
-                                toasts.add_toast(adw::Toast::new(&gettext(
+                                toasts.add_toast(crate::ui::widgets::wrapped_toast(&gettext(
                                     "No file manager could show this folder.",
                                 )));
                             }
@@ -649,10 +649,11 @@ impl Component for StorageDialog {
             StorageMsg::CopyPath => {
                 if let Some(v) = &self.selected_volume {
                     dialog.clipboard().set_text(&v.path);
-                    w.toasts.add_toast(adw::Toast::new(&gettext_f(
-                        "Copied {path}",
-                        &[("path", &glib::markup_escape_text(&v.path))],
-                    )));
+                    w.toasts
+                        .add_toast(crate::ui::widgets::wrapped_toast(&gettext_f(
+                            "Copied {path}",
+                            &[("path", &v.path)],
+                        )));
                 }
             }
             StorageMsg::Done(pool, what) => {
@@ -681,8 +682,7 @@ impl Component for StorageDialog {
                     StorageDone::VolumeDeleted => gettext("Volume deleted."),
                 };
                 if !text.is_empty() {
-                    w.toasts
-                        .add_toast(adw::Toast::new(&glib::markup_escape_text(&text)));
+                    w.toasts.add_toast(crate::ui::widgets::wrapped_toast(&text));
                 }
             }
             StorageMsg::Refused(_, problem) => {
