@@ -163,6 +163,11 @@ pub enum AppCmd {
     /// Whether these machines of connection `.0` are installing their system (express
     /// install).
     Installing(String, Vec<(String, bool)>),
+    /// What connection `.0` is (its header menu says it).
+    Facts(
+        String,
+        Result<crate::backend::connection_facts::ConnectionFacts, crate::backend::BackendError>,
+    ),
     /// "Install Again" was answered.
     InstallRestarted {
         uri: String,
@@ -704,6 +709,14 @@ impl Component for App {
                     self.handle_update(widgets, &sender, i, update);
                 }
             }
+            AppCmd::Facts(uri, facts) => match (self.conn(&uri), facts) {
+                (Some(c), Ok(f)) => c
+                    .model
+                    .item
+                    .set_details(crate::model::connection_item::facts_text(&f)),
+                (_, Err(e)) => log::debug!("what {uri} is, for its menu: {}", e.raw),
+                (None, _) => {}
+            },
             AppCmd::Installing(uri, marks) => {
                 if let Some(c) = self.conn(&uri) {
                     for (uuid, on) in marks {

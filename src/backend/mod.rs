@@ -30,7 +30,8 @@
 //!   streams, checked by SHA-256 before the original goes).
 //! * [`xml_edit`]: edits libvirt XML in place, losing nothing; [`definition`]: a machine's
 //!   next-start definition edited with it.
-//! * Per connection: [`storage`] (pools and volumes), [`networks`] (virtual networks,
+//! * Per connection: [`connection_facts`] (computer, hypervisor and versions, processors
+//!   and memory), [`storage`] (pools and volumes), [`networks`] (virtual networks,
 //!   subnet checks, DHCP leases), [`new_vm`] (host facts, proposals, creation) with
 //!   [`osinfo`] (osinfo-db's facts for the proposal) and [`iso9660`] (is it a disc image).
 //! * [`libosinfo`]: libosinfo's own answers — what a disc is, and the answer files it
@@ -42,6 +43,7 @@
 
 pub mod agent_settings;
 pub mod clone;
+pub mod connection_facts;
 pub mod console;
 pub mod definition;
 pub mod details;

@@ -43,6 +43,10 @@ mod imp {
         /// Connecting or reconnecting: the header's spinner turns.
         #[property(get, set)]
         pub busy: Cell<bool>,
+        /// What it is, for its menu: "build-01 · QEMU 10.0.0 · libvirt 11.3.0 · 4
+        /// processors, 7.8 GiB" (empty until read).
+        #[property(get, set)]
+        pub details: RefCell<String>,
         /// What a screen reader says for the header row.
         #[property(get, set)]
         pub accessible_label: RefCell<String>,
@@ -162,4 +166,31 @@ impl ConnectionItem {
         self.set_error_details(msg.details.as_str());
         self.show(Phase::Failed, 0);
     }
+}
+
+/// The header menu's line about what a connection is: its computer, hypervisor, libvirt,
+/// processors and memory.
+pub fn facts_text(f: &crate::backend::connection_facts::ConnectionFacts) -> String {
+    let hypervisor = match &f.hypervisor_version {
+        Some(v) => format!("{} {v}", f.hypervisor),
+        None => f.hypervisor.clone(),
+    };
+    let cpus = crate::i18n::ngettext_f(
+        "{n} processor",
+        "{n} processors",
+        f.cpus,
+        &[("n", &f.cpus.to_string())],
+    );
+    crate::i18n::gettext_f(
+        // Translators: the computer's name · the hypervisor and its version · libvirt's
+        // version · "4 processors", the memory ("7.8 GiB").
+        "{host} · {hypervisor} · libvirt {version} · {cpus}, {memory}",
+        &[
+            ("host", &f.hostname),
+            ("hypervisor", &hypervisor),
+            ("version", &f.libvirt_version),
+            ("cpus", &cpus),
+            ("memory", &crate::model::vm_state::memory(f.memory_kib)),
+        ],
+    )
 }

@@ -77,7 +77,7 @@ pub fn build(
             .build(),
     );
     top.append(&spinner);
-    top.append(&menu_button(&uri, &title, &ask));
+    top.append(&menu_button(item, &uri, &title, &ask, &mut bindings));
     root.append(&top);
 
     // Could not connect: why, and the ways out.
@@ -173,9 +173,11 @@ fn button(label: &str, suggested: bool, clicked: impl Fn() + 'static) -> gtk::Bu
 
 /// The connection's menu: what concerns the whole connection.
 fn menu_button(
+    item: &ConnectionItem,
     uri: &str,
     title: &str,
     ask: &(impl Fn(HeaderAsk) + Clone + 'static),
+    bindings: &mut Vec<glib::Binding>,
 ) -> gtk::MenuButton {
     let items = gtk::Box::builder()
         .orientation(gtk::Orientation::Vertical)
@@ -195,6 +197,30 @@ fn menu_button(
         .css_classes(["monospace", "caption", "dim-label"])
         .build();
     items.append(&address);
+    // What it is: computer, hypervisor, versions, processors and memory (once read).
+    let facts = gtk::Label::builder()
+        .xalign(0.0)
+        .wrap(true)
+        .wrap_mode(gtk::pango::WrapMode::WordChar)
+        .max_width_chars(36)
+        .selectable(true)
+        .margin_start(8)
+        .margin_end(8)
+        .margin_bottom(6)
+        .css_classes(["caption", "dim-label"])
+        .build();
+    bindings.push(
+        item.bind_property("details", &facts, "label")
+            .sync_create()
+            .build(),
+    );
+    bindings.push(
+        item.bind_property("details", &facts, "visible")
+            .transform_to(|_, d: String| Some(!d.is_empty()))
+            .sync_create()
+            .build(),
+    );
+    items.append(&facts);
     let popover = gtk::Popover::builder().child(&items).build();
     type Make = fn(String) -> HeaderAsk;
     let mut entries: Vec<(String, Make)> = vec![
@@ -209,6 +235,7 @@ fn menu_button(
     {
         entries.push((gettext("Forget This Connection"), HeaderAsk::Forget));
     }
+    let mut first: Option<gtk::Button> = None;
     for (label, make) in entries {
         let b = gtk::Button::builder()
             .label(&label)
@@ -223,6 +250,14 @@ fn menu_button(
             ask(make(uri.clone()));
         });
         items.append(&b);
+        first.get_or_insert(b);
+    }
+    // The focus on the first command, not on the address (a selectable label would take
+    // it, its text shown all selected as the menu opens).
+    if let Some(first) = first {
+        popover.connect_show(move |_| {
+            first.grab_focus();
+        });
     }
     let menu = gtk::MenuButton::builder()
         .icon_name("view-more-symbolic")

@@ -154,6 +154,11 @@ def test_two_connections_tell_same_names_apart():
     app.click(app.find("Close", roles=["push button", "button"], exact=True))
 
     app.click(app.find(f"Menu of {b}", roles=["toggle button"]))
+    # The menu says what the connection is, as libvirt's test driver tells it.
+    facts = app.find(" · TEST ", roles=["label"])
+    words = harness.name(facts)
+    assert " · libvirt " in words and "processor" in words, words
+    app.screenshot("09b-connection-menu")
     app.click(app.find("Close Connection", roles=["push button", "button"], exact=True))
     app.gone(f"{b}:", roles=["list item"])
     app.find("web, Running", roles=["list item"], exact=True)
