@@ -30,8 +30,18 @@ fn version(v: u32) -> String {
 pub fn read(conn: &Connect) -> Result<ConnectionFacts, BackendError> {
     let op = |e: virt::error::Error| BackendError::from_op(&e);
     let node = conn.node_info().map_err(op)?;
+    // This computer's name from the kernel: libvirt's own asks the name service for the
+    // full name, which can wait seconds (and logs a warning) where the name does not
+    // resolve — common on desktops. A remote daemon's comes from the daemon.
+    let local = conn
+        .uri()
+        .is_ok_and(|u| super::uri::local_and_session(&u).0);
+    let hostname = match std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        Ok(name) if local => name.trim().to_string(),
+        _ => conn.hostname().map_err(op)?,
+    };
     Ok(ConnectionFacts {
-        hostname: conn.hostname().map_err(op)?,
+        hostname,
         hypervisor: conn.driver_type().map_err(op)?,
         // 0 is "unknown" (a driver without a version).
         hypervisor_version: conn.hyp_version().ok().filter(|v| *v > 0).map(version),
