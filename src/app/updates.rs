@@ -85,12 +85,7 @@ impl App {
                 // Which running machines are installing their system (after the list is
                 // shown: it waits for nothing).
                 if let Some(conn) = connection {
-                    // What the connection is, for its header's menu (again after each
-                    // reconnect: the daemon may have been updated).
                     let (c, u) = (conn.clone(), uri.clone());
-                    sender.oneshot_command(async move {
-                        AppCmd::Facts(u, c.call(crate::backend::connection_facts::read).await)
-                    });
                     sender.oneshot_command(async move {
                         let found = conn.call(crate::backend::express::installs_under_way).await;
                         match found {
@@ -103,6 +98,11 @@ impl App {
                                 AppCmd::Installing(uri, Vec::new())
                             }
                         }
+                    });
+                    // Then what the connection is, for its header's menu (again after each
+                    // reconnect: the daemon may have been updated).
+                    sender.oneshot_command(async move {
+                        AppCmd::Facts(u, c.call(crate::backend::connection_facts::read).await)
                     });
                 }
             }
