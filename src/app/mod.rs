@@ -488,7 +488,7 @@ impl Component for App {
                     .is_some_and(|v| v.vm_state().is_active());
                 if still_on {
                     let toast = adw::Toast::builder()
-                        .title(glib::markup_escape_text(&gettext_f(
+                        .custom_title(&crate::ui::widgets::wrapped_title(&gettext_f(
                             "“{name}” is still running: its system has not answered the request to shut down",
                             &[("name", &name)],
                         )))
@@ -526,7 +526,7 @@ impl Component for App {
                 if !unshared.is_empty() {
                     // Its Shared folders tab says why (what this computer lacks).
                     let toast = adw::Toast::builder()
-                        .title(glib::markup_escape_text(&gettext_f(
+                        .custom_title(&crate::ui::widgets::wrapped_title(&gettext_f(
                             // Translators: {folders} is a list of folders of this computer.
                             "“{name}” was made without sharing {folders}: its Shared folders tab says why",
                             &[("name", &name), ("folders", &unshared.join(", "))],
@@ -540,7 +540,7 @@ impl Component for App {
                     // Decided at its first start, after the summary: said here, and in its
                     // Hardware tab.
                     let toast = adw::Toast::builder()
-                        .title(glib::markup_escape_text(&gettext_f(
+                        .custom_title(&crate::ui::widgets::wrapped_title(&gettext_f(
                             "“{name}” got a generic processor model: KVM here refused this computer’s own model",
                             &[("name", &name)],
                         )))
@@ -747,7 +747,7 @@ impl Component for App {
                         // Forced off before its end: its disk is kept, and the installer
                         // can start over with the answers it was given.
                         let toast = adw::Toast::builder()
-                            .title(glib::markup_escape_text(&gettext_f(
+                            .custom_title(&crate::ui::widgets::wrapped_title(&gettext_f(
                                 "The install of “{name}” was stopped before its end. Its disk is kept; the installer can start over.",
                                 &[("name", &name)],
                             )))

@@ -87,15 +87,8 @@ pub fn hint_toast(settings: &Settings, opts: &ConsoleOptions, info: &DisplayInfo
 /// A console hint `hint` as a long toast, with "Don't Show Again" (which turns the hints
 /// off in Preferences).
 pub fn hint_toast_of(settings: &Settings, hint: &str) -> adw::Toast {
-    // A wrapping label: a plain toast title would cut the hint to one line.
-    let label = gtk::Label::builder()
-        .label(hint)
-        .wrap(true)
-        .max_width_chars(60)
-        .xalign(0.0)
-        .build();
     let toast = adw::Toast::builder()
-        .custom_title(&label)
+        .custom_title(&crate::ui::widgets::wrapped_title(hint))
         .button_label(gettext("Don’t Show Again"))
         .timeout(20)
         .build();

@@ -493,7 +493,7 @@ fn report_fix_error(widgets: &SetupWidgets, dialog: &adw::Dialog, error: FixErro
         }
     };
     let toast = adw::Toast::builder()
-        .title(glib::markup_escape_text(&text))
+        .custom_title(&crate::ui::widgets::wrapped_title(&text))
         .timeout(0)
         .build();
     widgets.toasts.add_toast(toast);

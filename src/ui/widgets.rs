@@ -182,7 +182,7 @@ fn toast_overlay(widget: &impl IsA<gtk::Widget>) -> Option<adw::ToastOverlay> {
 /// A toast's words, as plain text (not markup) that wraps onto more lines: a toast's own
 /// title is one line cut with "…", and Bilik's sentences are often longer than that
 /// (more so translated).
-fn wrapped_title(text: &str) -> gtk::Label {
+pub fn wrapped_title(text: &str) -> gtk::Label {
     let label = gtk::Label::builder()
         .label(text)
         .wrap(true)
