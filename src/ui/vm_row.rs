@@ -98,12 +98,13 @@ mod imp {
             let obj = self.obj();
             let (width, height) = (obj.width(), obj.height());
             let rtl = obj.direction() == gtk::TextDirection::Rtl;
-            let color = obj.color();
-            // Like an insensitive widget (GTK's own "dim" opacity for disabled rows).
-            let dimmed = self.dimmed.get();
-            if dimmed {
-                snapshot.push_opacity(0.5);
-            }
+            // Faded like an insensitive widget (GTK's "dim" opacity for disabled rows),
+            // by drawing in a fainter colour rather than through an opacity layer: a layer
+            // is an offscreen picture per row for GTK's software renderer.
+            let faded = |c: gdk::RGBA, by: f32| {
+                gdk::RGBA::new(c.red(), c.green(), c.blue(), c.alpha() * by)
+            };
+            let color = faded(obj.color(), if self.dimmed.get() { 0.5 } else { 1.0 });
 
             let icon_name = self.icon_name.borrow();
             if !icon_name.is_empty() {
@@ -136,17 +137,8 @@ mod imp {
             snapshot.append_layout(&name, &color);
             snapshot.translate(&graphene::Point::new(0.0, (name_h + LINE_GAP) as f32));
             // libadwaita's dim-label: the text color at 55 %.
-            let dim = gdk::RGBA::new(
-                color.red(),
-                color.green(),
-                color.blue(),
-                color.alpha() * 0.55,
-            );
-            snapshot.append_layout(&detail, &dim);
+            snapshot.append_layout(&detail, &faded(color, 0.55));
             snapshot.restore();
-            if dimmed {
-                snapshot.pop();
-            }
         }
     }
 }
