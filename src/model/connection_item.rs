@@ -40,7 +40,8 @@ mod imp {
         /// Could not connect: the header says why, with Try Again.
         #[property(get, set)]
         pub failed: Cell<bool>,
-        /// Connecting or reconnecting: the header's spinner turns.
+        /// Opening the connection: the header's spinner turns. Not while a lost
+        /// connection waits to be retried (see `connection_header`).
         #[property(get, set)]
         pub busy: Cell<bool>,
         /// What it is, for its menu: "build-01 · QEMU 10.0.0 · libvirt 11.3.0 · 4
@@ -142,11 +143,7 @@ impl ConnectionItem {
                 "empty",
             ),
             (phase == Phase::Failed, self.failed(), "failed"),
-            (
-                matches!(phase, Phase::Connecting | Phase::Lost),
-                self.busy(),
-                "busy",
-            ),
+            (phase == Phase::Connecting, self.busy(), "busy"),
         ];
         for (now, was, name) in flags {
             if now != was {

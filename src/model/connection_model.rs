@@ -126,6 +126,7 @@ mod tests {
             info("b", "db", VmState::ShutOff),
         ];
         assert_eq!(m.item.phase_now(), Phase::Connecting);
+        assert!(m.item.busy(), "opening: the spinner turns");
         assert_eq!(m.apply(&Update::Domains(list)), Change::Listed(2));
         assert_eq!(m.item.phase_now(), Phase::Ready);
         assert_eq!(m.item.machines(), 2);
@@ -173,6 +174,10 @@ mod tests {
         );
         assert_eq!(view.len(), 1);
         assert_eq!(m.item.phase_now(), Phase::Lost);
+        assert!(
+            !m.item.busy(),
+            "waiting to reconnect, perhaps for hours: no spinner drawing frames all along"
+        );
         m.apply(&Update::ConnectFailed {
             error: lost,
             retrying_in: None,
