@@ -160,7 +160,9 @@ def libvirt_list(prefix=None):
 
 
 def cleanup(prefix):
+    """Removes the machines named `prefix`…; returns how many could not be removed."""
     conn = libvirt.open(URI)
+    failed = 0
     try:
         for dom in conn.listAllDomains():
             if dom.name().startswith(prefix):
@@ -169,9 +171,14 @@ def cleanup(prefix):
                         dom.destroy()
                     dom.undefine()
                 except libvirt.libvirtError as e:
+                    failed += 1
                     print(f"churn: could not remove {dom.name()}: {e}")
     finally:
-        conn.close()
+        try:
+            conn.close()
+        except libvirt.libvirtError:
+            pass  # the daemon went away during the cleanup: the connection is gone anyway
+    return failed
 
 
 def shown_list(path):
