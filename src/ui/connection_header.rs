@@ -77,9 +77,9 @@ pub fn build(
             .build(),
     );
     top.append(&spinner);
-    // Lost, waiting to reconnect: perhaps for hours (a host that is switched off). A
-    // spinner would draw 60 frames a second all that time — 7 % of a core with GTK's
-    // software renderer, measured — so a still icon says it, beside the status line.
+    // Lost, waiting to reconnect: perhaps for hours (a host that is switched off). The
+    // spinner redrew all that time — 8 % of a core with GTK's software renderer
+    // (build-aux/lost-cpu) — so a still icon says it, beside the status line.
     let offline = gtk::Image::builder()
         .icon_name("network-offline-symbolic")
         .valign(gtk::Align::Center)
