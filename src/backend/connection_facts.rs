@@ -36,9 +36,12 @@ pub fn read(conn: &Connect) -> Result<ConnectionFacts, BackendError> {
     let local = conn
         .uri()
         .is_ok_and(|u| super::uri::local_and_session(&u).0);
-    let hostname = match std::fs::read_to_string("/proc/sys/kernel/hostname") {
-        Ok(name) if local => name.trim().to_string(),
-        _ => conn.hostname().map_err(op)?,
+    let kernel_name = local
+        .then(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .flatten();
+    let hostname = match kernel_name {
+        Some(name) => name.trim().to_string(),
+        None => conn.hostname().map_err(op)?,
     };
     Ok(ConnectionFacts {
         hostname,
