@@ -613,6 +613,17 @@ pub fn storage_error(e: &BackendError) -> UserMessage {
     }
 }
 
+/// Whether an error met by a check that Bilik made by itself (not at the person's request)
+/// is worth showing. Not when the machine is gone (deleted elsewhere: nothing to check) nor
+/// when the connection went meanwhile: its header already says "Lost connection…", and a
+/// toast about a machine nobody touched only makes a person wonder what they did.
+pub fn worth_showing_unasked(e: &BackendError) -> bool {
+    !matches!(
+        e.kind,
+        ErrorKind::NoSuchDomain | ErrorKind::NotConnected | ErrorKind::ConnectionLost
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,5 +648,19 @@ mod tests {
         let m = connection_error("qemu:///system", &e);
         assert!(m.advice.contains("libvirt group"));
         assert_eq!(m.details, "authentication unavailable");
+    }
+
+    #[test]
+    fn unasked_checks_keep_quiet_about_a_lost_connection() {
+        for (kind, shown) in [
+            (ErrorKind::ConnectionLost, false),
+            (ErrorKind::NotConnected, false),
+            (ErrorKind::NoSuchDomain, false),
+            (ErrorKind::PermissionDenied, true),
+            (ErrorKind::Other, true),
+        ] {
+            let e = BackendError::new(kind.clone(), "raw");
+            assert_eq!(worth_showing_unasked(&e), shown, "{kind:?}");
+        }
     }
 }

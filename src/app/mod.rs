@@ -775,7 +775,10 @@ impl Component for App {
                     }
                     // Not being installed, or deleted meanwhile: nothing to say.
                     Ok(Ended::NotInstalling) => {}
-                    Err(e) if e.kind == crate::backend::ErrorKind::NoSuchDomain => {}
+                    // Bilik's own check, not something the person did: said only when it
+                    // tells them something (a toast "Not connected…" showed for machines
+                    // nobody touched when libvirtd restarted as they stopped). Logged above.
+                    Err(e) if !errors::worth_showing_unasked(&e) => {}
                     Err(e) => self.toast_error(widgets, errors::read_error(&e)),
                 }
             }

@@ -230,6 +230,8 @@ pub fn toast_error(widget: &impl IsA<gtk::Widget>, msg: crate::errors::UserMessa
 
 /// [`toast_error`] on a known overlay (the main window's own).
 pub fn show_error_toast(overlay: &adw::ToastOverlay, msg: crate::errors::UserMessage) {
+    // The soak counts these lines: an error shown while nobody did anything is a bug.
+    log::info!("error shown: {}", msg.title);
     let toast = adw::Toast::builder()
         .custom_title(&wrapped_title(&msg.title))
         .timeout(10)
