@@ -16,6 +16,9 @@ MACHINES = int(os.environ.get("SOAK_MACHINES", "200"))
 SEED = int(os.environ.get("SOAK_SEED", str(int(time.time()))))
 PREFIX = "soak-"
 LIST = f"/tmp/bilik-soak-list-{os.getpid()}"
+# SOAK_TRACE: a folder for a line of figures, a screenshot and /proc/PID/smaps per cycle,
+# to see what Bilik showed and which mappings grew in the cycle where its memory stepped up.
+TRACE = os.environ.get("SOAK_TRACE")
 CTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libvirtd-ctl")
 
 
@@ -69,6 +72,20 @@ class Wrapped:
 
     def wait(self, timeout=None):
         return self.wrapper.wait(timeout=timeout)
+
+
+def trace(cycle, pid, figs):
+    """One cycle's figures (with the time, to find the cycle in Bilik's log), screen and
+    mappings, under SOAK_TRACE."""
+    os.makedirs(TRACE, exist_ok=True)
+    _, _, rss, (anon, files, shm), (in_use, held) = figs
+    with open(f"{TRACE}/figures", "a") as f:
+        f.write(f"{cycle} {time.strftime('%H:%M:%S')} rss {rss:.1f} anon {anon:.1f} files "
+                f"{files:.1f} shm {shm:.1f} in-use {in_use / 2**20:.2f} held "
+                f"{held / 2**20:.2f}\n")
+    with open(f"/proc/{pid}/smaps") as src, open(f"{TRACE}/smaps-{cycle:03}", "w") as dst:
+        dst.write(src.read())
+    subprocess.run(["import", "-window", "root", f"{TRACE}/screen-{cycle:03}.png"], check=False)
 
 
 def main():
@@ -133,6 +150,8 @@ def main():
         figs = proc_figures(bilik.pid) + (churn.shown_heap(LIST) or (0, 0),)
         if first is None:
             first = figs
+        if TRACE:
+            trace(cycle, bilik.pid, figs)
         with c.lock:
             block["steps"], block["failed"] = c.steps, c.failed
         c.resume()
@@ -162,6 +181,13 @@ def main():
     print()
     print(f"Crashed: {crashed or 'no'}")
     print(f"Cycles whose list never matched in 60 s: {len(mismatches)}")
+    # Nobody touches Bilik in the soak: every error it showed (logged as "error shown: …")
+    # was about something it did by itself, a daemon going away under it.
+    shown = [line.split("error shown: ", 1)[1].strip()
+             for line in open(log.name, errors="replace") if "error shown: " in line]
+    print(f"Errors shown in the window: {len(shown)}"
+          + "".join(f"\n  {n} × {t}" for t, n in sorted(
+              {t: shown.count(t) for t in shown}.items(), key=lambda x: -x[1])))
     for cycle, why in mismatches:
         print(f"  cycle {cycle}: {why}")
     if first and last:
