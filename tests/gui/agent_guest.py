@@ -54,7 +54,16 @@ mkdir -p /run/spice-vdagentd
 spice-vdagentd -d -x -X -f -u /tmp/uinput > /tmp/vdagentd.log 2>&1 &
 sleep 2
 spice-vdagent -d -x -f /tmp > /tmp/vdagent.log 2>&1 &
-sleep 5
+# The first copy waits until the agent talks to its daemon and a client (the console) is
+# connected: after a fixed 5 s a slow TCG guest on a busy host had not yet been watching
+# the clipboard, and its one copy never crossed (seen once in a full test run).
+n=0
+until grep -q "received version" /tmp/vdagent.log &&
+      grep -q "New client connected" /tmp/vdagentd.log || [ $n -ge 60 ]; do
+    sleep 1
+    n=$((n + 1))
+done
+sleep 2
 say "agent started"
 cat /tmp/vdagentd.log /tmp/vdagent.log > /dev/ttyS0
 printf %s "copied-in-the-guest" | xclip -selection clipboard
